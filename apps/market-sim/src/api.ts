@@ -1,0 +1,85 @@
+/**
+ * The simulator's public surface, used by tests, benchmarks and `npm start`. Implemented in
+ * server.ts; this file only fixes the shape so that consumers can code against it.
+ */
+export type AlpacaFault =
+  | "down" // refuse new connections (and close existing ones)
+  | "drop" // close every socket uncleanly (no close frame); sessions linger as stale
+  | "silent" // sockets stay open, pings answered, no data
+  | "stall" // stop reading from clients
+  | "connection-limit" // every auth answers 406
+  | "auth-fail" // every auth answers 402
+  | "malformed" // invalid frames and fields mixed into valid ones
+  | "spike" // a price jump of `percent` % on `symbol`
+  | "future-timestamps" // event times `seconds` ahead of the clock
+  | "slow-client"; // 407 then close
+export type RestFault = "down" | "429";
+export type YahooFault = "down" | "429" | "slow" | "malformed";
+
+export interface FaultSpec {
+  target: "alpaca" | "rest" | "yahoo";
+  fault: AlpacaFault | RestFault | YahooFault;
+  /** Fault ends by itself after this long (simulator clock), otherwise until cleared. */
+  durationMs?: number;
+  symbol?: string;
+  percent?: number;
+  seconds?: number;
+  /** Added latency for Yahoo `slow`. */
+  latencyMs?: number;
+}
+
+export interface SimulatorCounters {
+  connectionsOpened: number;
+  /** Authenticated sessions currently counted by Alpaca's rules (live + stale). Must stay ≤ 1 per key. */
+  concurrentAuthenticatedSessions: number;
+  maxConcurrentAuthenticatedSessions: number;
+  framesSent: number;
+  messagesSent: number;
+  restRequests: number;
+  yahooRequests: number;
+  errorsSent: Record<string, number>;
+}
+
+export interface SimulatorOptions {
+  port?: number; // 0 = any free port
+  host?: string;
+  seed?: number;
+  symbols?: readonly string[];
+  /** Trades per second across all symbols. */
+  tradesPerSecond?: number;
+  /** Valid API keys: key id → secret, with the feeds each key's plan includes. */
+  keys?: { keyId: string; secretKey: string; feeds?: readonly string[] }[];
+  /** Alpaca auth window (default 10 s). */
+  authTimeoutMs?: number;
+  /** How long a session dropped uncleanly still counts against the connection limit (default 90 s). */
+  staleSessionMs?: number;
+  /** Drive time by hand in tests (`control.advance(ms)`); real time otherwise. */
+  manualClock?: boolean;
+  /** Start time of the simulated market (epoch ms); default now. */
+  startTime?: number;
+  restRateLimitPerMinute?: number;
+}
+
+export interface SimulatorControl {
+  setFault(spec: FaultSpec): void;
+  clearFaults(target?: FaultSpec["target"]): void;
+  faults(): FaultSpec[];
+  counters(): SimulatorCounters;
+  /** Manual clock only: move simulated time forward, emitting everything due. */
+  advance(ms: number): void;
+  now(): number;
+  setTradesPerSecond(rate: number): void;
+}
+
+export interface RunningSimulator {
+  /** http://host:port */
+  url: string;
+  /** ws://host:port — the Alpaca stream base (append /v2/iex etc.). */
+  alpacaStreamUrl: string;
+  /** Alpaca data REST base (same server). */
+  alpacaDataUrl: string;
+  /** Yahoo base (same server). */
+  yahooBaseUrl: string;
+  control: SimulatorControl;
+  close(): Promise<void>;
+}

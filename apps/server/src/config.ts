@@ -1,0 +1,119 @@
+import { DEFAULT_SYMBOLS, symbolSchema } from "@torghut/contracts";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env in the server. Every setting is validated at start-up and a bad
+ * value fails with a message that names the variable (never its value: it may be a secret).
+ */
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const seconds = (fallback: number) => z.coerce.number().min(0).max(86_400).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v === undefined || v.trim() === ""
+      ? []
+      : v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(5002, 0, 65_535),
+  HOST: z.string().default("0.0.0.0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ROLE: z.enum(["all", "ingest", "realtime"]).default("all"),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: "must be a postgres:// or postgresql:// URL",
+  }),
+  DATA_DIR: z.string().default("./data"),
+  DATABASE_POOL_MAX: int(20, 1, 500),
+  BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
+    message: "must be a nats:// URL",
+  }),
+  SYMBOLS: csv.pipe(z.array(symbolSchema).max(500)),
+
+  ALPACA_KEY_ID: optionalString,
+  ALPACA_SECRET_KEY: optionalString,
+  ALPACA_CREDENTIALS_FILE: optionalString,
+  ALPACA_FEED: z.enum(["iex", "sip", "delayed_sip", "test"]).default("iex"),
+  ALPACA_STREAM_URL: optionalString.pipe(z.url().optional()),
+  ALPACA_DATA_URL: optionalString.pipe(z.url().optional()),
+  ENABLE_ALPACA_STREAMING: bool(true),
+  MESSAGE_TIMEOUT_SECONDS: seconds(30),
+  MAX_CONSECUTIVE_FAILURES: int(3, 1, 1000),
+  RECONNECT_BASE_DELAY_MS: int(1000, 1, 600_000),
+  RECONNECT_MAX_DELAY_MS: int(60_000, 1, 3_600_000),
+  ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
+
+  YAHOO_BASE_URL: optionalString.pipe(z.url().optional()),
+  YAHOO_POLL_INTERVAL_SECONDS: seconds(60),
+  FALLBACK_ACTIVATION_DELAY_SECONDS: seconds(10),
+  PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: seconds(10),
+
+  VALIDATION_FUTURE_TOLERANCE_SECONDS: seconds(300),
+  CIRCUIT_BREAKER_PERCENT: z.coerce.number().positive().max(100).default(20),
+  CROSS_SOURCE_MAX_DELTA_PERCENT: z.coerce.number().positive().max(100).default(5),
+
+  WRITER_FLUSH_INTERVAL_MS: int(50, 1, 10_000),
+  WRITER_BATCH_ROWS: int(5000, 1, 100_000),
+  WRITER_BUFFER_MAX_TICKS: int(1_000_000, 1000, 50_000_000),
+
+  WS_AUTH_SECRET: optionalString,
+  WS_ALLOWED_ORIGINS: csv,
+  WS_CLIENT_BUFFER: int(256, 1, 100_000),
+  WS_SHUTDOWN_TIMEOUT_SECONDS: seconds(10),
+  ADMIN_TOKEN_SUBJECTS: csv,
+
+  /** Set by `npm start` when it runs the built-in market simulator (no Alpaca keys). */
+  SIMULATED_MARKET: bool(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface ServerConfig extends Env {
+  symbols: readonly string[];
+  alpacaStreamUrl: string;
+  alpacaDataUrl: string;
+  yahooBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly retryable = false;
+}
+
+const ALPACA_STREAM_DEFAULT = "wss://stream.data.alpaca.markets";
+const ALPACA_DATA_DEFAULT = "https://data.alpaca.markets";
+const YAHOO_DEFAULT = "https://query1.finance.yahoo.com";
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const values = parsed.data;
+  if ((values.ALPACA_KEY_ID === undefined) !== (values.ALPACA_SECRET_KEY === undefined)) {
+    throw new ConfigError("Invalid configuration: ALPACA_KEY_ID and ALPACA_SECRET_KEY must be set together");
+  }
+  return {
+    ...values,
+    symbols: values.SYMBOLS.length > 0 ? [...new Set(values.SYMBOLS)] : DEFAULT_SYMBOLS.map((s) => s.symbol),
+    alpacaStreamUrl: values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT,
+    alpacaDataUrl: values.ALPACA_DATA_URL ?? ALPACA_DATA_DEFAULT,
+    yahooBaseUrl: values.YAHOO_BASE_URL ?? YAHOO_DEFAULT,
+  };
+}

@@ -1,0 +1,5 @@
+export * from "./symbols";
+export * from "./provenance";
+export * from "./router-state";
+export * from "./market-data";
+export * from "./time";
