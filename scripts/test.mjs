@@ -10,10 +10,14 @@ const workspaces = ["apps", "packages"]
   .filter((dir) => existsSync(join(dir, "package.json")));
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
-const turbo = spawnSync("npx", ["turbo", "run", "test", "--continue", "--output-logs=full", ...process.argv.slice(2)], {
-  stdio: "inherit",
-  env,
-});
+const turbo = spawnSync(
+  "npx",
+  ["turbo", "run", "test", "--continue", "--output-logs=full", ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+    env,
+  },
+);
 
 let passed = 0;
 let failed = 0;

@@ -102,7 +102,9 @@ const YAHOO_DEFAULT = "https://query1.finance.yahoo.com";
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+    );
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   const values = parsed.data;

@@ -1,0 +1,45 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "../logger";
+
+export interface HttpServerOptions {
+  logger: Logger;
+  /** Largest accepted request body; ops POSTs are tiny. */
+  bodyLimit?: number;
+}
+
+/**
+ * The one HTTP server of the process: REST routes register on it, and the real-time transports
+ * attach to its underlying `http.Server` for upgrades, so everything is served on `PORT`.
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: "http" }) as FastifyBaseLogger,
+    // Per-request logs would cost more than the health endpoints themselves under load.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // The query string may carry `?token=` for WebSocket clients: never log raw URLs with it.
+    return503OnClosing: true,
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .send({ error: "not_found", message: `No route for ${request.method} ${request.url.split("?")[0]}` });
+  });
+
+  app.setErrorHandler(
+    (error: { statusCode?: number; validation?: unknown; message: string }, request, reply) => {
+      const status =
+        error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+      if (status >= 500)
+        request.log.error({ err: error, route: request.url.split("?")[0] }, "request failed");
+      // Error bodies never carry stack traces or internals; 4xx messages come from our own validation.
+      void reply.code(status).send({
+        error: status >= 500 ? "internal_error" : "bad_request",
+        message: status >= 500 ? "Internal server error" : error.message,
+      });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm start`: runs the whole product on embedded defaults and prints where to open it.
+// Without Alpaca keys it first starts the built-in market simulator and points the server at it.
+import { spawn } from "node:child_process";
+import { setTimeout as delay } from "node:timers/promises";
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
+const serverPort = Number(env.PORT ?? 5002);
+const simPort = Number(env.SIM_PORT ?? 5010);
+const simulated = !env.ALPACA_KEY_ID && !env.ALPACA_CREDENTIALS_FILE;
+const children = [];
+
+function run(name, args, childEnv) {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { env: childEnv, stdio: "inherit" });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[torghut] ${name} exited (${signal ?? code}); stopping everything`);
+      void stop(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url, label, child) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited before it was ready`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(200);
+  }
+  throw new Error(`${label} was not ready at ${url} within 120 s`);
+}
+
+let stopping = false;
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.reverse()) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(
+    children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)),
+  );
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+try {
+  if (simulated) {
+    console.log(`[torghut] no ALPACA_KEY_ID set: starting the built-in simulated market on :${simPort}`);
+    const sim = run("market simulator", ["apps/market-sim/src/cli.ts", "--port", String(simPort)], env);
+    await waitFor(`http://127.0.0.1:${simPort}/control/counters`, "market simulator", sim);
+    Object.assign(env, {
+      ALPACA_STREAM_URL: `ws://127.0.0.1:${simPort}`,
+      ALPACA_DATA_URL: `http://127.0.0.1:${simPort}`,
+      YAHOO_BASE_URL: `http://127.0.0.1:${simPort}`,
+      ALPACA_KEY_ID: "sim-key",
+      ALPACA_SECRET_KEY: "sim-secret",
+      SIMULATED_MARKET: "true",
+    });
+  }
+  const server = run("server", ["apps/server/src/main.ts"], env);
+  await waitFor(`http://127.0.0.1:${serverPort}/healthz`, "server", server);
+  console.log("");
+  console.log(`[torghut] ready${simulated ? " (simulated market)" : ""}`);
+  console.log(`[torghut]   API + health   http://localhost:${serverPort}/api/health/stocks`);
+  console.log(`[torghut]   metrics        http://localhost:${serverPort}/metrics`);
+  console.log(`[torghut]   WebSocket      ws://localhost:${serverPort}/ws`);
+  if (simulated) console.log(`[torghut]   simulator      http://localhost:${simPort}/control/faults`);
+  console.log("");
+} catch (error) {
+  console.error(`[torghut] start failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stop(1);
+}
