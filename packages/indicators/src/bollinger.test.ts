@@ -9,8 +9,8 @@ import { assertClose, randomBars } from "./test-support";
 // middle band and σ can be off by the input rounding (≤ 0.005) plus the print rounding (≤ 0.005),
 // and the bands by that plus twice σ's share.
 const SPY = [
-  90.7, 92.9, 92.98, 91.8, 92.66, 92.68, 92.3, 92.77, 92.54, 92.95, 93.2, 91.07, 89.83, 89.74, 90.4, 90.74, 88.02, 88.09,
-  88.84, 90.78, 90.54, 91.39, 90.65,
+  90.7, 92.9, 92.98, 91.8, 92.66, 92.68, 92.3, 92.77, 92.54, 92.95, 93.2, 91.07, 89.83, 89.74, 90.4, 90.74,
+  88.02, 88.09, 88.84, 90.78, 90.54, 91.39, 90.65,
 ];
 const SPY_MIDDLE = [91.25, 91.24, 91.17, 91.05];
 const SPY_SIGMA = [1.64, 1.65, 1.6, 1.55];
@@ -32,12 +32,35 @@ function naiveBands(closes: readonly number[], period: number, k: number) {
 describe("Bollinger Bands", () => {
   test("match StockCharts' published SPY (20,2) spreadsheet rows 25-Jun-09 .. 30-Jun-09", () => {
     const bands = bollinger(SPY, 20, 2);
-    assert.equal(bands.findIndex((b) => b !== null), 19);
+    assert.equal(
+      bands.findIndex((b) => b !== null),
+      19,
+    );
     const last4 = bands.slice(19);
-    assertClose(last4.map((b) => b?.middle), SPY_MIDDLE, 0.0101, "middle");
-    assertClose(last4.map((b) => b && (b.upper - b.middle) / 2), SPY_SIGMA, 0.0101, "sigma");
-    assertClose(last4.map((b) => b?.upper), SPY_UPPER, 0.02, "upper");
-    assertClose(last4.map((b) => b?.lower), SPY_LOWER, 0.02, "lower");
+    assertClose(
+      last4.map((b) => b?.middle),
+      SPY_MIDDLE,
+      0.0101,
+      "middle",
+    );
+    assertClose(
+      last4.map((b) => b && (b.upper - b.middle) / 2),
+      SPY_SIGMA,
+      0.0101,
+      "sigma",
+    );
+    assertClose(
+      last4.map((b) => b?.upper),
+      SPY_UPPER,
+      0.02,
+      "upper",
+    );
+    assertClose(
+      last4.map((b) => b?.lower),
+      SPY_LOWER,
+      0.02,
+      "lower",
+    );
   });
 
   test("match great-trades.com's published 5-bar, 2σ worked example (26.6 / 27.808 / 25.392)", () => {
@@ -57,9 +80,24 @@ describe("Bollinger Bands", () => {
     const closes = randomBars(400, 3).map((b) => b.close);
     const got = bollinger(closes, 20, 2);
     const want = naiveBands(closes, 20, 2);
-    assertClose(got.map((b) => b?.middle ?? null), want.map((b) => b?.middle ?? null), 1e-9, "middle");
-    assertClose(got.map((b) => b?.upper ?? null), want.map((b) => b?.upper ?? null), 1e-7, "upper");
-    assertClose(got.map((b) => b?.lower ?? null), want.map((b) => b?.lower ?? null), 1e-7, "lower");
+    assertClose(
+      got.map((b) => b?.middle ?? null),
+      want.map((b) => b?.middle ?? null),
+      1e-9,
+      "middle",
+    );
+    assertClose(
+      got.map((b) => b?.upper ?? null),
+      want.map((b) => b?.upper ?? null),
+      1e-7,
+      "upper",
+    );
+    assertClose(
+      got.map((b) => b?.lower ?? null),
+      want.map((b) => b?.lower ?? null),
+      1e-7,
+      "lower",
+    );
   });
 
   test("collapse onto a flat price even at a large price level", () => {

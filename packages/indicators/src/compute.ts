@@ -104,7 +104,11 @@ export class IndicatorStream {
   #lastTime: number | null = null;
 
   constructor(specs: readonly (string | IndicatorSpec)[], options: VwapOptions = {}) {
-    this.#entries = normalize(specs).map((spec) => ({ id: indicatorId(spec), spec, runner: runnerFor(spec, options) }));
+    this.#entries = normalize(specs).map((spec) => ({
+      id: indicatorId(spec),
+      spec,
+      runner: runnerFor(spec, options),
+    }));
   }
 
   push(bar: OhlcvBar): IndicatorReading[] {
@@ -123,7 +127,11 @@ export class IndicatorStream {
   }
 
   pushAll(bars: readonly OhlcvBar[]): IndicatorReading[] {
-    let readings: IndicatorReading[] = this.#entries.map(({ id, spec }) => ({ id, kind: spec.kind, value: null }));
+    let readings: IndicatorReading[] = this.#entries.map(({ id, spec }) => ({
+      id,
+      kind: spec.kind,
+      value: null,
+    }));
     for (const bar of bars) readings = this.push(bar);
     return readings;
   }

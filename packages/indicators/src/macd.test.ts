@@ -18,8 +18,14 @@ describe("MACD", () => {
 
   test("12/26/9 starts its line at index 25 and its signal at index 33", () => {
     const values = macd(Array.from({ length: 40 }, (_, i) => 100 + i));
-    assert.equal(values.findIndex((p) => p !== null), 25);
-    assert.equal(values.findIndex((p) => p?.signal != null), 33);
+    assert.equal(
+      values.findIndex((p) => p !== null),
+      25,
+    );
+    assert.equal(
+      values.findIndex((p) => p?.signal != null),
+      33,
+    );
     // On a straight line each SMA-seeded EMA lags by (n-1)/2, so MACD = 12.5 - 5.5 = 7 and the
     // histogram is 0.
     for (const point of values.slice(33)) {
@@ -38,10 +44,25 @@ describe("MACD", () => {
     });
     const signal = closedFormEma(line, 9);
     const got = macd(closes, 12, 26, 9);
-    assertClose(got.map((p) => p?.macd ?? null), line, 1e-9, "macd");
-    assertClose(got.map((p) => p?.signal ?? null), signal, 1e-9, "signal");
+    assertClose(
+      got.map((p) => p?.macd ?? null),
+      line,
+      1e-9,
+      "macd",
+    );
+    assertClose(
+      got.map((p) => p?.signal ?? null),
+      signal,
+      1e-9,
+      "signal",
+    );
     const histogram = line.map((m, i) => (m === null || signal[i] == null ? null : m - (signal[i] ?? 0)));
-    assertClose(got.map((p) => p?.histogram ?? null), histogram, 1e-9, "histogram");
+    assertClose(
+      got.map((p) => p?.histogram ?? null),
+      histogram,
+      1e-9,
+      "histogram",
+    );
   });
 
   test("refuses a fast period that is not below the slow one", () => {

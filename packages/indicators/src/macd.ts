@@ -24,7 +24,9 @@ export class Macd extends StreamingIndicator<MacdState, number, MacdPoint> {
     assertPeriod(slowPeriod, "MACD slow period");
     assertPeriod(signalPeriod, "MACD signal period");
     if (fastPeriod >= slowPeriod) {
-      throw new IndicatorInputError(`MACD fast period must be below the slow one (${fastPeriod} ≥ ${slowPeriod})`);
+      throw new IndicatorInputError(
+        `MACD fast period must be below the slow one (${fastPeriod} ≥ ${slowPeriod})`,
+      );
     }
     super({ fast: EMA_START, slow: EMA_START, signal: EMA_START });
   }

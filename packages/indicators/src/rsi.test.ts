@@ -6,13 +6,13 @@ import { assertClose, randomBars } from "./test-support";
 // StockCharts ChartSchool, "Relative Strength Index (RSI)", cs-rsi spreadsheet: Wilder's 14-day RSI
 // example (QQQQ, 14-Dec-09 .. 1-Feb-10). Closes as printed (4 decimals), RSI printed to 2 decimals.
 const CLOSES = [
-  44.3389, 44.0902, 44.1497, 43.6124, 44.3278, 44.8264, 45.0955, 45.4245, 45.8433, 46.0826, 45.8931, 46.0328, 45.614,
-  46.282, 46.282, 46.0028, 46.0328, 46.4116, 46.2222, 45.6439, 46.2122, 46.2521, 45.7137, 46.4515, 45.7835, 45.3548,
-  44.0288, 44.1783, 44.2181, 44.5672, 43.4205, 42.6628, 43.1314,
+  44.3389, 44.0902, 44.1497, 43.6124, 44.3278, 44.8264, 45.0955, 45.4245, 45.8433, 46.0826, 45.8931, 46.0328,
+  45.614, 46.282, 46.282, 46.0028, 46.0328, 46.4116, 46.2222, 45.6439, 46.2122, 46.2521, 45.7137, 46.4515,
+  45.7835, 45.3548, 44.0288, 44.1783, 44.2181, 44.5672, 43.4205, 42.6628, 43.1314,
 ];
 const RSI14 = [
-  70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46, 41.87, 45.46, 37.3,
-  33.08, 37.77,
+  70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46, 41.87,
+  45.46, 37.3, 33.08, 37.77,
 ];
 
 /**
@@ -52,7 +52,8 @@ describe("RSI (Wilder)", () => {
 
   test("agrees with a naive O(n²) weighted-sum recomputation over 400 random closes", () => {
     const closes = randomBars(400, 11).map((b) => b.close);
-    for (const period of [2, 14, 30]) assertClose(rsi(closes, period), naiveRsi(closes, period), 1e-9, `rsi(${period})`);
+    for (const period of [2, 14, 30])
+      assertClose(rsi(closes, period), naiveRsi(closes, period), 1e-9, `rsi(${period})`);
   });
 
   test("is 100 when nothing fell, 0 when nothing rose, and 50 on a flat market", () => {

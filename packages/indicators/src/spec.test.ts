@@ -34,14 +34,27 @@ describe("computeIndicators", () => {
   const bars = randomBars(300, 1);
 
   test("returns one aligned series per distinct indicator, in request order", () => {
-    const result = computeIndicators(bars, ["rsi", "ema:10", { kind: "ema", period: 10 }, "macd", "vwap", "bollinger"]);
+    const result = computeIndicators(bars, [
+      "rsi",
+      "ema:10",
+      { kind: "ema", period: 10 },
+      "macd",
+      "vwap",
+      "bollinger",
+    ]);
     assert.deepEqual(
       result.map((s) => s.id),
       ["rsi(14)", "ema(10)", "macd(12,26,9)", "vwap", "bollinger(20,2)"],
     );
     for (const series of result) assert.equal(series.values.length, bars.length);
     const emaSeries = result.find((s) => s.kind === "ema");
-    assert.deepEqual(emaSeries?.values, ema(bars.map((b) => b.close), 10));
+    assert.deepEqual(
+      emaSeries?.values,
+      ema(
+        bars.map((b) => b.close),
+        10,
+      ),
+    );
   });
 
   test("refuses out-of-range periods", () => {
@@ -51,6 +64,8 @@ describe("computeIndicators", () => {
   });
 
   test("empty input gives empty series", () => {
-    assert.deepEqual(computeIndicators([], ["ema"]), [{ kind: "ema", id: "ema(20)", spec: { kind: "ema", period: 20 }, values: [] }]);
+    assert.deepEqual(computeIndicators([], ["ema"]), [
+      { kind: "ema", id: "ema(20)", spec: { kind: "ema", period: 20 }, values: [] },
+    ]);
   });
 });

@@ -18,7 +18,13 @@ const CLOSES = BARS.map((b) => b.close);
 /** A live-candle variant of `bar`: same time, other prices, as a tick inside the bar would produce. */
 function provisional(bar: OhlcvBar, random: () => number): OhlcvBar {
   const close = bar.open * (1 + (random() - 0.5) * 0.004);
-  return { ...bar, close, high: Math.max(bar.high, close), low: Math.min(bar.low, close), volume: random() * bar.volume };
+  return {
+    ...bar,
+    close,
+    high: Math.max(bar.high, close),
+    low: Math.min(bar.low, close),
+    volume: random() * bar.volume,
+  };
 }
 
 /**
@@ -26,7 +32,11 @@ function provisional(bar: OhlcvBar, random: () => number): OhlcvBar {
  * `replace`s with other provisional bars, then a final `replace` with the real bar. The value after the
  * final replace must equal the batch value EXACTLY (same bits), bar by bar.
  */
-function liveValues<I, O>(stream: StreamingIndicator<unknown, I, O>, inputs: readonly OhlcvBar[], pick: (b: OhlcvBar) => I) {
+function liveValues<I, O>(
+  stream: StreamingIndicator<unknown, I, O>,
+  inputs: readonly OhlcvBar[],
+  pick: (b: OhlcvBar) => I,
+) {
   const random = seededRandom(99);
   return inputs.map((bar) => {
     stream.update(pick(provisional(bar, random)));
@@ -43,35 +53,50 @@ describe("batch and incremental agree exactly over 5,000 random 1-minute bars", 
   test("EMA(20): plain updates and live revisions", () => {
     const batch = ema(CLOSES, 20);
     const stream = new Ema(20);
-    assert.deepStrictEqual(CLOSES.map((c) => stream.update(c)), batch);
+    assert.deepStrictEqual(
+      CLOSES.map((c) => stream.update(c)),
+      batch,
+    );
     assert.deepStrictEqual(liveValues(new Ema(20), BARS, close), batch);
   });
 
   test("Bollinger(20, 2): plain updates and live revisions", () => {
     const batch = bollinger(CLOSES, 20, 2);
     const stream = new BollingerBands(20, 2);
-    assert.deepStrictEqual(CLOSES.map((c) => stream.update(c)), batch);
+    assert.deepStrictEqual(
+      CLOSES.map((c) => stream.update(c)),
+      batch,
+    );
     assert.deepStrictEqual(liveValues(new BollingerBands(20, 2), BARS, close), batch);
   });
 
   test("MACD(12, 26, 9): plain updates and live revisions", () => {
     const batch = macd(CLOSES, 12, 26, 9);
     const stream = new Macd();
-    assert.deepStrictEqual(CLOSES.map((c) => stream.update(c)), batch);
+    assert.deepStrictEqual(
+      CLOSES.map((c) => stream.update(c)),
+      batch,
+    );
     assert.deepStrictEqual(liveValues(new Macd(), BARS, close), batch);
   });
 
   test("RSI(14): plain updates and live revisions", () => {
     const batch = rsi(CLOSES, 14);
     const stream = new Rsi(14);
-    assert.deepStrictEqual(CLOSES.map((c) => stream.update(c)), batch);
+    assert.deepStrictEqual(
+      CLOSES.map((c) => stream.update(c)),
+      batch,
+    );
     assert.deepStrictEqual(liveValues(new Rsi(14), BARS, close), batch);
   });
 
   test("session VWAP: plain updates and live revisions, including the first bar of each session", () => {
     const batch = vwap(BARS);
     const stream = new SessionVwap();
-    assert.deepStrictEqual(BARS.map((b) => stream.update(b)), batch);
+    assert.deepStrictEqual(
+      BARS.map((b) => stream.update(b)),
+      batch,
+    );
     assert.deepStrictEqual(liveValues(new SessionVwap(), BARS, same), batch);
   });
 });

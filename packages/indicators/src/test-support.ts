@@ -18,7 +18,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A random walk of bars `stepMs` apart; about 3% of bars have zero volume. */
-export function randomBars(count: number, seed: number, startMs = Date.UTC(2024, 2, 8, 9), stepMs = 60_000): OhlcvBar[] {
+export function randomBars(
+  count: number,
+  seed: number,
+  startMs = Date.UTC(2024, 2, 8, 9),
+  stepMs = 60_000,
+): OhlcvBar[] {
   const random = seededRandom(seed);
   const bars: OhlcvBar[] = [];
   let close = 100;
@@ -58,7 +63,8 @@ export function assertClose(
   tolerance: number,
   label: string,
 ): void {
-  if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} ≠ ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`${label}: length ${actual.length} ≠ ${expected.length}`);
   expected.forEach((want, i) => {
     const got = actual[i];
     if (want === null || got === null || got === undefined) {

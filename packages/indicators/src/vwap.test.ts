@@ -56,7 +56,12 @@ describe("session-anchored VWAP", () => {
       volume,
     }));
     const got = vwap(bars, { sessionKey: () => "one session" });
-    assertClose(got, TA_VWAP_ROWS.map((row) => row[4]), 1e-9, "vwap");
+    assertClose(
+      got,
+      TA_VWAP_ROWS.map((row) => row[4]),
+      1e-9,
+      "vwap",
+    );
   });
 
   test("session = New York calendar day, across both DST regimes and the switch itself", () => {
@@ -96,7 +101,9 @@ describe("session-anchored VWAP", () => {
   test("agrees with a naive O(n²) recomputation over 5 days of 5-minute bars across the DST switch", () => {
     const bars = randomBars(1500, 9, Date.UTC(2024, 2, 8, 9), 5 * 60_000);
     // Deliberately another route to the calendar day: toLocaleDateString rather than the cached formatter.
-    const days = bars.map((b) => new Date(b.time).toLocaleDateString("en-US", { timeZone: "America/New_York" }));
+    const days = bars.map((b) =>
+      new Date(b.time).toLocaleDateString("en-US", { timeZone: "America/New_York" }),
+    );
     const want = bars.map((_, i) => {
       let pv = 0;
       let v = 0;
