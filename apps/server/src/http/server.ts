@@ -12,8 +12,9 @@ export interface HttpServerOptions {
  * attach to its underlying `http.Server` for upgrades, so everything is served on `PORT`.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const httpLogger: FastifyBaseLogger = options.logger.child({ component: "http" });
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: "http" }) as FastifyBaseLogger,
+    loggerInstance: httpLogger,
     // Per-request logs would cost more than the health endpoints themselves under load.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,

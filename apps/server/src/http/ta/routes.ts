@@ -1,0 +1,110 @@
+import { rfc3339ToMillis, type Trade } from "@torghut/contracts";
+import type { Database } from "@torghut/db";
+import { computeIndicators, IndicatorInputError, type IndicatorSeries } from "@torghut/indicators";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Clock } from "../../clock";
+import { latestTicks } from "../../store/repositories";
+import { queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
+import { BadQueryError, parseLatestQuery, parseRangeQuery, parseSignalsQuery } from "./params";
+
+export interface TaRouteDeps {
+  database: Database;
+  clock: Clock;
+  /** The newest accepted (non-suspicious) trade held in memory by the pipeline, if any. */
+  livePrice(symbol: string): Trade | undefined;
+}
+
+/** `/api/torghut/ta/*`: bars, indicator signals and the latest price with its lag, for the visuals page. */
+export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void {
+  const { database, clock } = deps;
+
+  async function requireKnownSymbol(symbol: string, reply: FastifyReply): Promise<boolean> {
+    if (await symbolExists(database, symbol)) return true;
+    await reply.code(404).send({ error: "unknown_symbol", message: `Unknown symbol ${symbol}` });
+    return false;
+  }
+
+  app.get("/api/torghut/ta/bars", async (request, reply) => {
+    const range = parseRangeQuery(request.query, clock.now());
+    if (!(await requireKnownSymbol(range.symbol, reply))) return reply;
+    const bars = await queryIntervalBars(database, range.symbol, range.interval, range.fromMs, range.toMs);
+    return {
+      symbol: range.symbol,
+      interval: range.interval,
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
+      bars,
+    };
+  });
+
+  app.get("/api/torghut/ta/signals", async (request, reply) => {
+    const query = parseSignalsQuery(request.query, clock.now());
+    if (!(await requireKnownSymbol(query.symbol, reply))) return reply;
+    const bars = await queryIntervalBars(database, query.symbol, query.interval, query.fromMs, query.toMs);
+    let series: IndicatorSeries[];
+    try {
+      series = computeIndicators(bars.map(toOhlcv), query.indicators);
+    } catch (error) {
+      if (error instanceof IndicatorInputError) throw new BadQueryError(error.message);
+      throw error;
+    }
+    return {
+      symbol: query.symbol,
+      interval: query.interval,
+      from: new Date(query.fromMs).toISOString(),
+      to: new Date(query.toMs).toISOString(),
+      indicators: series.map((s) => ({ id: s.id, kind: s.kind, spec: s.spec, points: points(s, bars) })),
+    };
+  });
+
+  app.get("/api/torghut/ta/latest", async (request, reply) => {
+    const { symbol } = parseLatestQuery(request.query);
+    if (!(await requireKnownSymbol(symbol, reply))) return reply;
+    const live = deps.livePrice(symbol);
+    const trade = live ?? (await latestTicks(database, [symbol]))[0];
+    if (!trade)
+      return {
+        symbol,
+        price: null,
+        eventTime: null,
+        receivedAt: null,
+        lagMs: null,
+        source: null,
+        delayed: null,
+        live: false,
+      };
+    const now = clock.now();
+    return {
+      symbol,
+      price: trade.price,
+      eventTime: trade.eventTime,
+      receivedAt: new Date(trade.receivedAt).toISOString(),
+      lagMs: Math.max(0, now - rfc3339ToMillis(trade.eventTime)),
+      source: trade.source,
+      delayed: trade.delayed,
+      live: live !== undefined,
+    };
+  });
+}
+
+function toOhlcv(bar: IntervalBar) {
+  return {
+    time: Date.parse(bar.time),
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume,
+  };
+}
+
+/** Indicator values paired with their bar times; warm-up (null) points are left out. */
+function points(series: IndicatorSeries, bars: readonly IntervalBar[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  series.values.forEach((value, i) => {
+    if (value === null) return;
+    const time = bars[i]!.time;
+    out.push(typeof value === "number" ? { time, value } : { time, ...value });
+  });
+  return out;
+}
