@@ -21,6 +21,8 @@ export interface FaultSpec {
   fault: AlpacaFault | RestFault | YahooFault;
   /** Fault ends by itself after this long (simulator clock), otherwise until cleared. */
   durationMs?: number;
+  /** Fault starts this long after it is set (simulator clock); default at once. */
+  delayMs?: number;
   symbol?: string;
   percent?: number;
   seconds?: number;
@@ -58,6 +60,16 @@ export interface SimulatorOptions {
   /** Start time of the simulated market (epoch ms); default now. */
   startTime?: number;
   restRateLimitPerMinute?: number;
+  /** Synthetic minute history before startTime (default 1440 = one day). */
+  historyMinutes?: number;
+  /** Synthetic daily history before the minute history (default 400 days). */
+  historyDays?: number;
+  /** Minute bars kept per symbol before older ones are folded into daily bars (default 10080). */
+  maxHistoryMinutes?: number;
+  /** Late corrections/cancel errors per minute across all symbols (default 1). */
+  correctionsPerMinute?: number;
+  /** A socket whose unsent backlog exceeds this gets 407 and is closed (default 16 MiB). */
+  slowClientBytes?: number;
 }
 
 export interface SimulatorControl {

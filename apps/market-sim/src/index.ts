@@ -1,1 +1,2 @@
-export {};
+export type * from "./api";
+export { startSimulator, DEFAULT_KEY } from "./simulator";

@@ -1,1 +1,4 @@
-export {};
+export * from "./client";
+export * from "./schema";
+export * from "./seed";
+export * from "./testing";

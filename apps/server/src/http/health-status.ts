@@ -1,0 +1,77 @@
+import type { RouterSnapshot } from "../router";
+import type { SourceHealth } from "../sources/source";
+import type { TickWriterStats } from "../store/tick-writer";
+import type { ReadinessSettings } from "./views";
+
+/** The runbooks' three-level status vocabulary. */
+export type HealthStatus = "Healthy" | "Degraded" | "Unhealthy";
+
+const RANK: Record<HealthStatus, number> = { Healthy: 0, Degraded: 1, Unhealthy: 2 };
+
+export function worst(...statuses: HealthStatus[]): HealthStatus {
+  return statuses.reduce<HealthStatus>((a, b) => (RANK[b] > RANK[a] ? b : a), "Healthy");
+}
+
+/** Alpaca: streaming → Healthy; connected but silent or retrying → Degraded; down or misconfigured → Unhealthy. */
+export function alpacaStatus(health: SourceHealth | null): HealthStatus {
+  if (health === null) return "Unhealthy";
+  if (health.configurationError || !health.connected) return "Unhealthy";
+  return health.healthy && health.authenticated ? "Healthy" : "Degraded";
+}
+
+/** The data path as a trader sees it: primary live → Healthy; fallback (delayed) → Degraded; nothing → Unhealthy. */
+export function dataSourceStatus(router: RouterSnapshot | null): HealthStatus {
+  if (router === null) return "Unhealthy";
+  switch (router.connectionState) {
+    case "PRIMARY_ACTIVE":
+      return router.pricesStale ? "Degraded" : "Healthy";
+    case "FALLBACK_ACTIVE":
+      return "Degraded";
+    case "BOTH_UNAVAILABLE":
+      return "Unhealthy";
+  }
+}
+
+export function writerStatus(writer: TickWriterStats | null, now: number, settings: ReadinessSettings): HealthStatus {
+  if (writer === null) return "Healthy";
+  if (writerStuck(writer, now, settings)) return "Unhealthy";
+  return writer.consecutiveFailures > 0 || writer.dropped > 0 ? "Degraded" : "Healthy";
+}
+
+export function writerStuck(writer: TickWriterStats, now: number, settings: ReadinessSettings): boolean {
+  if (writer.queueDepth === 0) return false;
+  const lastCommit = writer.lastCommitAt ?? 0;
+  return writer.consecutiveFailures > 0 && now - lastCommit > settings.writerMaxCommitAgeMs;
+}
+
+/**
+ * Why this replica cannot make progress right now (empty when it can). Re-evaluated on every
+ * request from live state, so readiness returns by itself as soon as the cause goes away.
+ */
+export function notReadyReasons(
+  router: RouterSnapshot | null,
+  writer: TickWriterStats | null,
+  now: number,
+  settings: ReadinessSettings,
+): string[] {
+  const reasons: string[] = [];
+  if (router !== null) {
+    const source = router.currentDataSource;
+    if (router.connectionState === "BOTH_UNAVAILABLE" || source === null) {
+      reasons.push("no market-data source available (BOTH_UNAVAILABLE)");
+    } else {
+      const lastDataAt = source === "alpaca" ? router.primary.lastDataAt : router.fallback.lastDataAt;
+      const maxSilence = source === "alpaca" ? settings.primaryMaxSilenceMs : settings.fallbackMaxSilenceMs;
+      const age = lastDataAt === null ? Infinity : now - Date.parse(lastDataAt);
+      if (age > maxSilence) {
+        reasons.push(
+          `active source ${source} made no progress for ${lastDataAt === null ? "ever" : `${Math.round(age / 1000)}s`}`,
+        );
+      }
+    }
+  }
+  if (writer !== null && writerStuck(writer, now, settings)) {
+    reasons.push(`tick writer is not committing (${writer.queueDepth} queued): ${writer.lastError ?? "database unavailable"}`);
+  }
+  return reasons;
+}

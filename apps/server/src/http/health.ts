@@ -1,0 +1,140 @@
+import type { FastifyInstance } from "fastify";
+import type { Clock } from "../clock";
+import { alpacaStatus, dataSourceStatus, notReadyReasons, worst, writerStatus, type HealthStatus } from "./health-status";
+import type { OpsViews, ReadinessSettings } from "./views";
+
+const DISPLAY_SOURCE = { alpaca: "Alpaca", yahoo: "Yahoo", backfill: "Alpaca" } as const;
+
+/**
+ * The runbooks' health endpoints (seed 004 RUNBOOK-001..005, seed 000). Field names are the ones the
+ * on-call `curl … | jq …` commands read; see docs/runbooks.md.
+ */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  views: OpsViews,
+  clock: Clock,
+  settings: ReadinessSettings,
+): void {
+  app.get("/api/health/alpaca", () => {
+    const health = views.alpaca();
+    const router = views.router();
+    return {
+      status: alpacaStatus(health),
+      alpacaStatus: {
+        enabled: router?.primaryEnabled ?? health !== null,
+        connected: health?.connected ?? false,
+        authenticated: health?.authenticated ?? false,
+        healthy: health?.healthy ?? false,
+        lastError: health?.lastError ?? null,
+        consecutiveFailures: health?.consecutiveFailures ?? 0,
+        subscribedSymbols: health?.subscribedSymbols ?? [],
+        lastMessageAt: iso(health?.lastMessageAt ?? null),
+        lastSuccessAt: iso(health?.lastSuccessAt ?? null),
+        messagesReceived: health?.messagesReceived ?? 0,
+        reconnectAttempts: health?.reconnectAttempts ?? 0,
+        configurationError: health?.configurationError ?? false,
+      },
+      replica: views.replica(),
+      simulatedMarket: views.simulatedMarket,
+    };
+  });
+
+  app.get("/api/health/datasource", () => {
+    const router = views.router();
+    const ingest = views.ingest();
+    const validation = views.validation();
+    return {
+      status: dataSourceStatus(router),
+      connectionState: router?.connectionState ?? "BOTH_UNAVAILABLE",
+      currentDataSource: router?.currentDataSource ?? null,
+      since: router?.since ?? null,
+      fallbackCount: router?.fallbackCount ?? 0,
+      lastTransition: router?.lastTransition ?? null,
+      recentTransitions: router?.recentTransitions ?? [],
+      forcedMode: router?.forcedMode ?? { active: false, actor: null, since: null },
+      primaryEnabled: router?.primaryEnabled ?? false,
+      pricesStale: router?.pricesStale ?? true,
+      damping: router?.damping ?? null,
+      primary: router?.primary ?? null,
+      fallback: router?.fallback ?? null,
+      settings: router?.settings ?? null,
+      messageRate: ingest?.messagesPerSecond ?? 0,
+      ingest,
+      validation,
+      crossSource: router?.crossSource ?? null,
+      writer: views.writer(),
+      replica: views.replica(),
+      simulatedMarket: views.simulatedMarket,
+    };
+  });
+
+  app.get("/api/health/stocks", () => {
+    const router = views.router();
+    const alpaca = views.alpaca();
+    const yahoo = views.yahoo();
+    const source = router?.currentDataSource ?? null;
+    return {
+      status: dataSourceStatus(router),
+      currentDataSource: source === null ? "None" : DISPLAY_SOURCE[source],
+      connectionState: router?.connectionState ?? "BOTH_UNAVAILABLE",
+      delayed: source === "yahoo",
+      pricesStale: router?.pricesStale ?? true,
+      alpaca: {
+        connected: alpaca?.connected ?? false,
+        authenticated: alpaca?.authenticated ?? false,
+        healthy: alpaca?.healthy ?? false,
+        lastError: alpaca?.lastError ?? null,
+        lastMessageAt: iso(alpaca?.lastMessageAt ?? null),
+      },
+      yahoo: {
+        healthy: yahoo?.healthy ?? false,
+        lastSuccessAt: iso(yahoo?.lastSuccessAt ?? null),
+        lastError: yahoo?.lastError ?? null,
+        consecutiveFailures: yahoo?.consecutiveFailures ?? 0,
+      },
+      simulatedMarket: views.simulatedMarket,
+    };
+  });
+
+  app.get("/api/health/realtime", () => {
+    const hub = views.realtime();
+    const status: HealthStatus = hub === null ? "Unhealthy" : hub.shuttingDown ? "Degraded" : "Healthy";
+    const data = hub ?? { ActiveHubs: 0, TotalConnections: 0 };
+    return {
+      status,
+      ...data,
+      replica: views.replica(),
+      // The seed's runbook reads `.checks[].data.TotalConnections` (ASP.NET health-check shape).
+      checks: [{ name: "realtime-hub", status, data }],
+    };
+  });
+
+  app.get("/readyz", async (_request, reply) => {
+    const reasons = notReadyReasons(views.router(), views.writer(), clock.now(), settings);
+    if (reasons.length > 0) return reply.code(503).send({ status: "not_ready", reasons });
+    return { status: "ready", reasons: [] };
+  });
+
+  app.get("/health", () => {
+    const now = clock.now();
+    const checks = [
+      { name: "alpaca", status: views.router()?.primaryEnabled === false ? "Healthy" : alpacaStatus(views.alpaca()) },
+      { name: "datasource", status: dataSourceStatus(views.router()) },
+      { name: "writer", status: writerStatus(views.writer(), now, settings) },
+      { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
+    ] satisfies { name: string; status: HealthStatus }[];
+    const reasons = notReadyReasons(views.router(), views.writer(), now, settings);
+    return {
+      status: worst(...checks.map((c) => c.status)),
+      ready: reasons.length === 0,
+      reasons,
+      checks,
+      replica: views.replica(),
+      simulatedMarket: views.simulatedMarket,
+    };
+  });
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,375 @@
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Bar1m, Quote, Trade } from "@torghut/contracts";
+import { pino } from "pino";
+import type { Clock } from "../clock";
+import { systemClock } from "../clock";
+import type { Logger } from "../logger";
+import type { ParsedChannel } from "./channels";
+import { channelAllowed, marketChannel, parseChannel, STATUS_CHANNEL, wildcardOf } from "./channels";
+import type { SessionHost, SessionLimits } from "./client-session";
+import { HubSession } from "./client-session";
+import { ChannelHistory } from "./history";
+import { realtimeMetrics } from "./metrics";
+import type { IndicatorUpdate, Publication, PublicationType, StatusMessage, WireFormat } from "./publication";
+import { DEFAULT_TYPE, frameFor } from "./publication";
+import type { SubscribeOutcome } from "./subscriptions";
+import { SubscriptionIndex } from "./subscriptions";
+import { LatestValueThrottle } from "./throttle";
+import type { HubClient, Principal } from "./transport";
+import { CloseCode } from "./transport";
+
+export interface HubOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** WS_CLIENT_BUFFER: queued messages per client (default 256). */
+  clientBuffer?: number;
+  /** Queued bytes per client (default 1 MiB, as centrifuge). */
+  clientBufferBytes?: number;
+  /** Unflushed bytes a transport may hold before frames wait in the hub queue (default 64 KiB). */
+  transportHighWaterBytes?: number;
+  maxConflationsBehind?: number;
+  maxBehindMs?: number;
+  /** Per channel (and message type); 0 turns the throttle off. Default 20 (seed 004). */
+  updatesPerSecond?: number;
+  /** Publications kept per channel for recovery (default 128). */
+  historySize?: number;
+  maxSubscriptionsPerClient?: number;
+  /** Subscribers served per event-loop turn before a fan-out yields (default 2,000). */
+  fanoutSliceSize?: number;
+  /** Observer called when a publication has reached its last subscriber (benchmarks, tracing). */
+  onFanoutComplete?: (durationMs: number, recipients: number) => void;
+}
+
+export interface HubStats {
+  ActiveHubs: number;
+  TotalConnections: number;
+  connectionsByTransport: Record<string, number>;
+  channels: number;
+  subscriptions: number;
+  published: number;
+  throttled: number;
+  deliveries: number;
+  conflatedMessages: number;
+  slowClientsClosed: number;
+  queuedMessages: number;
+  pendingFanouts: number;
+  epoch: string;
+  shuttingDown: boolean;
+}
+
+export class HubClosedError extends Error {
+  override readonly name = "HubClosedError";
+  readonly retryable = true;
+}
+
+interface FanoutJob {
+  publication: Publication;
+  targets: HubSession[];
+  /** Subscribers served so far; 0 means the job can still be superseded. */
+  next: number;
+  startedAt: number;
+}
+
+interface PendingUpdate {
+  channel: ParsedChannel;
+  type: PublicationType;
+  data: unknown;
+}
+
+const liveHubs = new Set<Hub>();
+
+/**
+ * Channels, subscriptions and fan-out, independent of any transport. A publication is encoded at
+ * most once per wire format and put on every subscriber's bounded queue; the hub never waits for a
+ * client, and a fan-out larger than one slice continues on the next event-loop turn.
+ */
+export class Hub implements SessionHost {
+  readonly clock: Clock;
+  readonly epoch = randomBytes(6).toString("hex");
+  private readonly logger: Logger;
+  private readonly limits: SessionLimits;
+  private readonly historySize: number;
+  private readonly maxSubscriptions: number;
+  private readonly sliceSize: number;
+  private readonly sessions = new Set<HubSession>();
+  private readonly index = new SubscriptionIndex<HubSession>();
+  private readonly histories = new Map<string, ChannelHistory>();
+  private readonly parsed = new Map<string, ParsedChannel | null>();
+  private readonly throttle: LatestValueThrottle<PendingUpdate>;
+  private readonly jobs: FanoutJob[] = [];
+  /** Queued fan-outs nobody has received yet, by conflation key: a newer value takes their place. */
+  private readonly unstarted = new Map<string, FanoutJob>();
+  private pumpScheduled = false;
+  private closing = false;
+  private drained: (() => void) | null = null;
+  private readonly counters = { published: 0, deliveries: 0, conflated: 0, slowClosed: 0 };
+  private readonly onFanoutComplete: ((durationMs: number, recipients: number) => void) | undefined;
+
+  constructor(options: HubOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? pino({ level: "silent" });
+    this.limits = {
+      maxQueuedMessages: options.clientBuffer ?? 256,
+      maxQueuedBytes: options.clientBufferBytes ?? 1024 * 1024,
+      transportHighWaterBytes: options.transportHighWaterBytes ?? 64 * 1024,
+      maxConflationsBehind: options.maxConflationsBehind ?? 4,
+      maxBehindMs: options.maxBehindMs ?? 30_000,
+    };
+    this.historySize = options.historySize ?? 128;
+    this.maxSubscriptions = options.maxSubscriptionsPerClient ?? 512;
+    this.sliceSize = options.fanoutSliceSize ?? 2000;
+    this.onFanoutComplete = options.onFanoutComplete;
+    const perSecond = options.updatesPerSecond ?? 20;
+    const interval = perSecond > 0 ? 1000 / perSecond : 0;
+    this.throttle = new LatestValueThrottle(this.clock, interval, (key, update) => this.emit(key, update));
+    liveHubs.add(this);
+  }
+
+  get shuttingDown(): boolean {
+    return this.closing;
+  }
+
+  publishTrade(trade: Trade): boolean {
+    return this.publish(marketChannel("lines", trade.symbol), trade);
+  }
+
+  publishQuote(quote: Quote): boolean {
+    return this.publish(marketChannel("order_book", quote.symbol), quote);
+  }
+
+  publishBar(bar: Bar1m): boolean {
+    return this.publish(marketChannel("analytics", bar.symbol), bar, "bar");
+  }
+
+  publishIndicator(update: IndicatorUpdate): boolean {
+    return this.publish(marketChannel("analytics", update.symbol), update, "indicator");
+  }
+
+  publishStatus(status: StatusMessage): boolean {
+    return this.publish(STATUS_CHANNEL, status);
+  }
+
+  /** Returns false for an unknown or wildcard channel, or during shutdown. Never blocks. */
+  publish(channel: string, data: unknown, type?: PublicationType): boolean {
+    const parsed = this.parse(channel);
+    if (parsed === null || parsed.wildcard || this.closing) return false;
+    const kind = type ?? DEFAULT_TYPE[parsed.kind];
+    this.throttle.offer(`${channel}#${kind}`, { channel: parsed, type: kind, data });
+    return true;
+  }
+
+  connect(client: HubClient, principal: Principal): HubSession {
+    if (this.closing) throw new HubClosedError("the realtime hub is shutting down");
+    const session = new HubSession(this, client, principal, this.limits);
+    this.sessions.add(session);
+    realtimeMetrics.connections.inc({ transport: client.transport });
+    return session;
+  }
+
+  subscribe(session: HubSession, channel: string, recover?: { offset: number; epoch: string }): SubscribeOutcome {
+    const parsed = this.parse(channel);
+    if (parsed === null) return { ok: false, channel, code: "bad_channel", message: `unknown channel ${channel}` };
+    if (!channelAllowed(parsed, session.principal.channels)) {
+      return { ok: false, channel, code: "forbidden", message: `token does not allow ${channel}` };
+    }
+    if (!session.subscriptions.has(channel) && session.subscriptions.size >= this.maxSubscriptions) {
+      return { ok: false, channel, code: "too_many_subscriptions", message: `at most ${this.maxSubscriptions}` };
+    }
+    this.index.add(channel, session);
+    if (parsed.wildcard) {
+      const replay: Publication[] = [];
+      for (const history of this.histories.values()) {
+        if (history.channel.startsWith(`${parsed.kind}:`)) replay.push(...history.latest());
+      }
+      return { ok: true, channel, epoch: this.epoch, offset: 0, replay };
+    }
+    const history = this.histories.get(channel);
+    const offset = history?.offset ?? 0;
+    if (recover === undefined) return { ok: true, channel, epoch: this.epoch, offset, replay: history?.latest() ?? [] };
+    const result = history?.recover(recover) ??
+      (recover.epoch === this.epoch && recover.offset === 0 ? { recovered: true as const, missed: [] } : { recovered: false as const });
+    return result.recovered
+      ? { ok: true, channel, epoch: this.epoch, offset, recovered: true, replay: result.missed }
+      : { ok: true, channel, epoch: this.epoch, offset, recovered: false, replay: history?.latest() ?? [] };
+  }
+
+  unsubscribe(session: HubSession, channel: string): boolean {
+    return this.index.remove(channel, session);
+  }
+
+  detach(session: HubSession): void {
+    if (!this.sessions.delete(session)) return;
+    this.index.removeAll(session);
+    realtimeMetrics.connections.dec({ transport: session.client.transport });
+    if (this.sessions.size === 0) this.drained?.();
+  }
+
+  onDelivered(count: number): void {
+    this.counters.deliveries += count;
+    realtimeMetrics.deliveries.inc(count);
+  }
+
+  onConflated(_session: HubSession | null, dropped: number): void {
+    this.counters.conflated += dropped;
+    realtimeMetrics.conflated.inc(dropped);
+  }
+
+  onSlowClient(session: HubSession, why: string): void {
+    if (session.closed) return;
+    this.counters.slowClosed += 1;
+    realtimeMetrics.slowClientsClosed.inc();
+    this.logger.warn(
+      { client: session.id, sub: session.principal.sub, transport: session.client.transport, why },
+      "[ws-realtime] closing slow client: policy violation",
+    );
+    session.close(CloseCode.POLICY_VIOLATION, "policy violation");
+    this.index.removeAll(session);
+  }
+
+  stats(): HubStats {
+    const byTransport: Record<string, number> = {};
+    let queued = 0;
+    for (const session of this.sessions) {
+      byTransport[session.client.transport] = (byTransport[session.client.transport] ?? 0) + 1;
+      queued += session.queuedMessages;
+    }
+    return {
+      ActiveHubs: liveHubs.size,
+      TotalConnections: this.sessions.size,
+      connectionsByTransport: byTransport,
+      channels: this.index.channelCount,
+      subscriptions: this.index.size,
+      published: this.counters.published,
+      throttled: this.throttle.supersededCount,
+      deliveries: this.counters.deliveries,
+      conflatedMessages: this.counters.conflated,
+      slowClientsClosed: this.counters.slowClosed,
+      queuedMessages: queued,
+      pendingFanouts: this.jobs.length,
+      epoch: this.epoch,
+      shuttingDown: this.closing,
+    };
+  }
+
+  /**
+   * Stop publishing, close every client with 1001 and wait for them to go; whoever is still
+   * connected after `timeoutMs` is terminated. Transports refuse new connections from here on.
+   */
+  async shutdown(timeoutMs: number): Promise<{ closed: number; terminated: number }> {
+    this.closing = true;
+    this.throttle.dispose();
+    this.jobs.length = 0;
+    this.unstarted.clear();
+    const closed = this.sessions.size;
+    for (const session of this.sessions) session.close(CloseCode.GOING_AWAY, "server shutdown");
+    let terminated = 0;
+    if (this.sessions.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.clock.setTimeout(() => resolve(), timeoutMs);
+        this.drained = () => {
+          this.clock.clearTimeout(timer);
+          resolve();
+        };
+      });
+      for (const session of [...this.sessions]) {
+        terminated += 1;
+        session.client.terminate();
+        session.detached();
+      }
+    }
+    liveHubs.delete(this);
+    return { closed, terminated };
+  }
+
+  private parse(channel: string): ParsedChannel | null {
+    let parsed = this.parsed.get(channel);
+    if (parsed === undefined) {
+      parsed = parseChannel(channel);
+      // Remember only valid names: client-supplied junk must not grow this map.
+      if (parsed !== null) this.parsed.set(channel, parsed);
+    }
+    return parsed;
+  }
+
+  private emit(conflationKey: string, update: PendingUpdate): void {
+    if (this.closing) return;
+    const startedAt = performance.now();
+    const channel = update.channel;
+    let history = this.histories.get(channel.name);
+    if (history === undefined) {
+      history = new ChannelHistory(channel.name, this.epoch, this.historySize);
+      this.histories.set(channel.name, history);
+    }
+    const publication = history.append(update.type, conflationKey, update.data, this.clock.now());
+    this.counters.published += 1;
+    realtimeMetrics.published.inc();
+    const targets: HubSession[] = [];
+    const exact = this.index.subscribers(channel.name);
+    const wildcard = wildcardOf(channel);
+    const all = wildcard === null ? undefined : this.index.subscribers(wildcard);
+    if (exact !== undefined) {
+      for (const session of exact) if (all === undefined || !all.has(session)) targets.push(session);
+    }
+    if (all !== undefined) for (const session of all) targets.push(session);
+    if (targets.length === 0) return;
+    // Under overload the backlog is conflated like a client queue: latest value per key.
+    const waiting = this.unstarted.get(conflationKey);
+    if (waiting !== undefined) {
+      this.onConflated(null, waiting.targets.length);
+      waiting.publication = publication;
+      waiting.targets = targets;
+      waiting.startedAt = startedAt;
+      return;
+    }
+    const job = { publication, targets, next: 0, startedAt };
+    this.jobs.push(job);
+    this.unstarted.set(conflationKey, job);
+    if (!this.pumpScheduled) this.pump();
+  }
+
+  /** Serves jobs in order, at most one slice of subscribers per turn, so ordering per client holds. */
+  private readonly pump = (): void => {
+    this.pumpScheduled = false;
+    let budget = this.sliceSize;
+    while (this.jobs.length > 0 && budget > 0) {
+      const job = this.jobs[0]!;
+      if (job.next === 0) this.unstarted.delete(job.publication.conflationKey);
+      const end = Math.min(job.targets.length, job.next + budget);
+      const deferred = job.next > 0;
+      let sent = 0;
+      const frames = new Map<WireFormat, ReturnType<typeof frameFor>>();
+      for (let i = job.next; i < end; i++) {
+        const session = job.targets[i]!;
+        // A later slice re-checks: the client may have left or unsubscribed in between.
+        if (session.closed || (deferred && !this.stillWants(session, job.publication))) continue;
+        let frame = frames.get(session.format);
+        if (frame === undefined) {
+          frame = frameFor(job.publication, session.format);
+          frames.set(session.format, frame);
+        }
+        if (session.enqueue(job.publication.conflationKey, frame)) sent += 1;
+      }
+      if (sent > 0) this.onDelivered(sent);
+      budget -= end - job.next;
+      job.next = end;
+      if (job.next >= job.targets.length) {
+        this.jobs.shift();
+        const elapsedMs = performance.now() - job.startedAt;
+        realtimeMetrics.fanoutSeconds.observe(elapsedMs / 1000);
+        this.onFanoutComplete?.(elapsedMs, job.targets.length);
+      }
+    }
+    if (this.jobs.length > 0) {
+      this.pumpScheduled = true;
+      setImmediate(this.pump);
+    }
+  };
+
+  private stillWants(session: HubSession, publication: Publication): boolean {
+    if (session.subscriptions.has(publication.channel)) return true;
+    const parsed = this.parse(publication.channel);
+    const wildcard = parsed === null ? null : wildcardOf(parsed);
+    return wildcard !== null && session.subscriptions.has(wildcard);
+  }
+}

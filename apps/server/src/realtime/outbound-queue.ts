@@ -1,0 +1,86 @@
+import type { Frame } from "./publication";
+
+interface QueuedFrame {
+  /** Conflation key; null for control frames (acks, errors), which are never dropped. */
+  key: string | null;
+  frame: Frame;
+  bytes: number;
+}
+
+export type EnqueueResult = "queued" | "conflated" | "overflow";
+
+/**
+ * A client's bounded outbound queue (messages and bytes). When full it first conflates: only the
+ * newest frame per key survives. If it is still full after that, the client is beyond help and
+ * the caller disconnects it.
+ */
+export class OutboundQueue {
+  private items: QueuedFrame[] = [];
+  private head = 0;
+  private totalBytes = 0;
+  /** Frames dropped by the last conflation. */
+  lastConflated = 0;
+
+  constructor(
+    private readonly maxMessages: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  push(key: string | null, frame: Frame, bytes: number): EnqueueResult {
+    this.items.push({ key, frame, bytes });
+    this.totalBytes += bytes;
+    if (!this.full()) return "queued";
+    this.conflate();
+    return this.full() ? "overflow" : "conflated";
+  }
+
+  shift(): Frame | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined as unknown as QueuedFrame;
+    this.head += 1;
+    this.totalBytes -= item.bytes;
+    // Compact now and then so a long-lived queue does not keep a growing dead prefix.
+    if (this.head === this.items.length) this.clear();
+    else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item.frame;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+    this.totalBytes = 0;
+  }
+
+  private full(): boolean {
+    return this.length > this.maxMessages || this.totalBytes > this.maxBytes;
+  }
+
+  private conflate(): void {
+    const seen = new Set<string>();
+    const kept: QueuedFrame[] = [];
+    for (let i = this.items.length - 1; i >= this.head; i--) {
+      const item = this.items[i]!;
+      if (item.key === null || !seen.has(item.key)) {
+        if (item.key !== null) seen.add(item.key);
+        kept.push(item);
+      }
+    }
+    kept.reverse();
+    this.lastConflated = this.length - kept.length;
+    this.items = kept;
+    this.head = 0;
+    this.totalBytes = kept.reduce((sum, item) => sum + item.bytes, 0);
+  }
+}

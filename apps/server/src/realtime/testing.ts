@@ -1,0 +1,159 @@
+// Test support for the realtime suites: a real HTTP server on port 0 with the hub and /ws attached,
+// and a real `ws` client that records what it receives. Not imported by production code.
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setImmediate as tick } from "node:timers/promises";
+import WebSocket from "ws";
+import { signToken } from "./auth";
+import { Hub, type HubOptions } from "./hub";
+import { attachWsTransport, type WsTransport, type WsTransportOptions } from "./transports/ws";
+
+export const TEST_SECRET = "test-secret-with-enough-entropy-0123456789";
+
+export interface RealtimeServer {
+  hub: Hub;
+  server: Server;
+  transport: WsTransport;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startRealtimeServer(
+  hubOptions: HubOptions = {},
+  transportOptions: Partial<WsTransportOptions> = {},
+): Promise<RealtimeServer> {
+  const hub = new Hub(hubOptions);
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  const transport = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...transportOptions });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  return {
+    hub,
+    server,
+    transport,
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    async close() {
+      if (!hub.shuttingDown) await hub.shutdown(1000);
+      await transport.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails at the deadline. */
+export async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await tick();
+  }
+}
+
+export interface ServerMessage {
+  type: string;
+  channel?: string;
+  offset?: number;
+  epoch?: string;
+  publishedAt?: number;
+  recovered?: boolean;
+  code?: string;
+  data?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export class TestClient {
+  readonly messages: ServerMessage[] = [];
+  closeCode: number | null = null;
+  closeReason = "";
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => this.messages.push(JSON.parse(data.toString()) as ServerMessage));
+    ws.on("close", (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+  }
+
+  static async connect(url: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
+    const headers = { ...options.headers };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const ws = new WebSocket(url, { headers });
+    const client = new TestClient(ws);
+    await once(ws, "open");
+    await eventually(() => client.messages.some((m) => m.type === "welcome"), "welcome");
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  of(type: string, channel?: string): ServerMessage[] {
+    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
+  }
+
+  async waitFor(type: string, count = 1, channel?: string): Promise<ServerMessage[]> {
+    return eventually(() => {
+      const found = this.of(type, channel);
+      return found.length >= count ? found : undefined;
+    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`);
+  }
+
+  async subscribe(channels: string[], recover?: Record<string, { offset: number; epoch: string }>): Promise<void> {
+    const before = this.of("subscribed").length + this.of("error").length;
+    this.send({ type: "subscribe", channels, ...(recover === undefined ? {} : { recover }) });
+    await eventually(
+      () => this.of("subscribed").length + this.of("error").length >= before + channels.length,
+      "subscribe acks",
+    );
+  }
+
+  async closed(): Promise<number> {
+    return eventually(() => this.closeCode ?? undefined, "close");
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** The HTTP status a refused upgrade answered with. */
+export async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  ws.on("error", () => undefined);
+  const [, response] = (await once(ws, "unexpected-response")) as [unknown, { statusCode: number; resume(): void }];
+  response.resume();
+  ws.terminate();
+  return response.statusCode;
+}
+
+export function token(sub = "trader", extra: Partial<Parameters<typeof signToken>[0]> = {}): Promise<string> {
+  return signToken({ secret: TEST_SECRET, sub, ttl: "1h", ...extra });
+}
+
+export function trade(symbol: string, price: number, extra: Record<string, unknown> = {}) {
+  return {
+    kind: "trade" as const,
+    symbol,
+    price,
+    size: 100,
+    tradeId: String(price),
+    exchange: "V",
+    conditions: ["@"],
+    tape: "C",
+    suspicious: false,
+    eventTime: "2026-01-05T15:00:00.000000000Z",
+    receivedAt: 1_767_625_200_000,
+    source: "alpaca" as const,
+    delayed: false,
+    ...extra,
+  };
+}

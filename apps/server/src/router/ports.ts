@@ -1,0 +1,36 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock";
+import type { MarketDataSource, SourceEvent } from "../sources/source";
+import type { FlapDampingSettings } from "./flap-damping";
+import type { CrossSourceView, TransitionRecorder } from "./snapshot";
+
+/** The fallback is polled only while it is needed; the router switches it on and off. */
+export interface FallbackSource extends MarketDataSource {
+  /** Poll now and then at every interval. Idempotent. */
+  activate(): void;
+  /** Stop polling; health is kept. Idempotent. */
+  deactivate(): void;
+}
+
+export interface RouterSettings {
+  /** ENABLE_ALPACA_STREAMING. */
+  primaryEnabled: boolean;
+  maxConsecutiveFailures: number;
+  /** MESSAGE_TIMEOUT_SECONDS in ms; 0 disables the silence watchdog. */
+  messageTimeoutMs: number;
+  fallbackActivationDelayMs: number;
+  primaryRecoveryGraceMs: number;
+  flapDamping?: FlapDampingSettings;
+}
+
+export interface DataSourceRouterOptions {
+  primary: MarketDataSource | null;
+  fallback: FallbackSource;
+  /** Receives the active source's data events only (exactly one source feeds the pipeline). */
+  sink: (event: SourceEvent) => void;
+  clock: Clock;
+  logger: Logger;
+  settings: RouterSettings;
+  recorder?: TransitionRecorder;
+  crossSource?: { view(): CrossSourceView };
+}

@@ -1,0 +1,371 @@
+import type { TimerHandle } from "../clock";
+import type { SourceEvent } from "../sources/source";
+import { actorOf, applyEvent, type RouterEvent } from "./events";
+import { DEFAULT_FLAP_DAMPING, FlapDamper } from "./flap-damping";
+import { routerFailoversTotal, routerGraceSeconds, routerStateGauge, routerTransitionsTotal } from "./metrics";
+import {
+  iso,
+  type PrimaryGap,
+  type RouterSnapshot,
+  type RouterStatusEvent,
+  type TransitionRecord,
+} from "./snapshot";
+import type { DataSourceRouterOptions } from "./ports";
+import { ACTIVE_SOURCE, initialFacts, ROUTER_STATES, type RouterFacts, type RouterState } from "./states";
+import { decide } from "./transitions";
+
+const RECENT_KEPT = 50;
+const isData = (e: SourceEvent): boolean => e.type === "trade" || e.type === "quote" || e.type === "bar";
+
+/**
+ * The shell around the transition table: it owns the watchdogs and timers, turns source events into
+ * router events, runs every state change through `fire`, and performs the entry effects.
+ */
+export class DataSourceRouter {
+  private state: RouterState = "PRIMARY_ACTIVE";
+  private facts: RouterFacts;
+  private sinceMs: number;
+  private fallbackCount = 0;
+  private readonly transitions: TransitionRecord[] = [];
+  private forcedBy: { actor: string; at: number } | null = null;
+  private readonly damper: FlapDamper;
+  private consecutiveFailures = 0;
+  private lastPrimaryDataAt: number | null = null;
+  private silenceBaseAt: number;
+  private lastPrimaryFedAt: number | null = null;
+  private lastFallbackDataAt: number | null = null;
+  /** Start of a primary outage not yet backfilled (set on the first failure while it feeds the pipeline). */
+  private gapStartMs: number | null = null;
+  private activationTimer: TimerHandle | null = null;
+  private graceTimer: TimerHandle | null = null;
+  private silenceTimer: TimerHandle | null = null;
+  private stale = false;
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly statusListeners = new Set<(e: RouterStatusEvent) => void>();
+  private readonly gapListeners = new Set<(gap: PrimaryGap) => void>();
+  private started = false;
+
+  constructor(private readonly options: DataSourceRouterOptions) {
+    const { settings, clock } = options;
+    const enabled = settings.primaryEnabled && options.primary !== null;
+    this.facts = initialFacts(enabled, settings.primaryRecoveryGraceMs);
+    this.damper = new FlapDamper(settings.primaryRecoveryGraceMs, settings.flapDamping ?? DEFAULT_FLAP_DAMPING);
+    this.sinceMs = clock.now();
+    this.silenceBaseAt = clock.now();
+    this.updateStateGauge();
+    routerGraceSeconds.set(settings.primaryRecoveryGraceMs / 1000);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { primary, fallback, clock, settings } = this.options;
+    this.unsubscribers.push(fallback.onEvent((e) => this.onFallbackEvent(e)));
+    if (primary !== null) this.unsubscribers.push(primary.onEvent((e) => this.onPrimaryEvent(e)));
+    this.silenceBaseAt = clock.now();
+    if (settings.messageTimeoutMs > 0) {
+      const every = Math.max(10, Math.min(1000, Math.floor(settings.messageTimeoutMs / 10)));
+      this.silenceTimer = clock.setInterval(() => this.checkSilence(), every);
+    }
+    await fallback.start();
+    if (this.facts.primaryEnabled && primary !== null) await primary.start();
+    else this.fire({ type: "PRIMARY_DISABLED" });
+  }
+
+  async stop(): Promise<void> {
+    const { clock, primary, fallback } = this.options;
+    for (const off of this.unsubscribers.splice(0)) off();
+    for (const t of [this.activationTimer, this.graceTimer]) if (t) clock.clearTimeout(t);
+    if (this.silenceTimer) clock.clearInterval(this.silenceTimer);
+    this.activationTimer = this.graceTimer = this.silenceTimer = null;
+    await Promise.all([primary?.stop(), fallback.stop()]);
+  }
+
+  /** The single entry point for state changes: facts first, then the table, then entry effects. */
+  fire(event: RouterEvent): TransitionRecord | null {
+    const now = this.options.clock.now();
+    this.facts = applyEvent(this.facts, event);
+    const decision = decide(this.state, { facts: this.facts, event, now });
+    let record: TransitionRecord | null = null;
+    if (decision && decision.to !== this.state) {
+      record = { from: this.state, to: decision.to, reason: decision.reason, actor: actorOf(event), event: event.type, at: now };
+      this.enter(record);
+    }
+    this.afterEvent(event);
+    return record;
+  }
+
+  forceFallback(actor: string): RouterSnapshot {
+    this.forcedBy = { actor, at: this.options.clock.now() };
+    this.options.logger.warn({ actor }, "DataSourceRouter manual failover requested");
+    this.fire({ type: "FORCE_FALLBACK", actor });
+    this.emitStatus("forced");
+    return this.snapshot();
+  }
+
+  reconnectPrimary(actor: string): RouterSnapshot {
+    const { primary, logger } = this.options;
+    logger.warn({ actor }, "DataSourceRouter manual primary reconnect requested");
+    if (primary !== null && this.facts.primaryEnabled) {
+      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? this.options.clock.now();
+      primary.reconnect();
+    }
+    this.fire({ type: "RECONNECT_PRIMARY", actor });
+    return this.snapshot();
+  }
+
+  releaseManual(actor: string): RouterSnapshot {
+    this.forcedBy = null;
+    this.options.logger.warn({ actor }, "DataSourceRouter returned to automatic");
+    this.fire({ type: "RELEASE_MANUAL", actor });
+    this.emitStatus("forced");
+    return this.snapshot();
+  }
+
+  onStatus(listener: (e: RouterStatusEvent) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Called after failback and after a primary reconnect with the window to backfill. */
+  onGap(listener: (gap: PrimaryGap) => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  get currentState(): RouterState {
+    return this.state;
+  }
+
+  snapshot(): RouterSnapshot {
+    const { settings, primary, fallback, crossSource } = this.options;
+    const now = this.options.clock.now();
+    const active = ACTIVE_SOURCE[this.state];
+    return {
+      connectionState: this.state,
+      currentDataSource: active === "primary" ? "alpaca" : active === "fallback" ? "yahoo" : null,
+      since: new Date(this.sinceMs).toISOString(),
+      fallbackCount: this.fallbackCount,
+      lastTransition: this.transitions.at(-1) ?? null,
+      recentTransitions: this.transitions.slice(-20).reverse(),
+      forcedMode: { active: this.facts.forcedFallback, actor: this.forcedBy?.actor ?? null, since: iso(this.forcedBy?.at ?? null) },
+      primaryEnabled: this.facts.primaryEnabled,
+      pricesStale: this.stale,
+      damping: this.damper.view(now),
+      primary: {
+        up: this.facts.primaryUp,
+        failureReason: this.facts.primaryFailureReason,
+        consecutiveFailures: this.consecutiveFailures,
+        lastDataAt: iso(this.lastPrimaryDataAt),
+        health: primary?.health() ?? null,
+      },
+      fallback: {
+        up: this.facts.fallbackUp,
+        failureReason: this.facts.fallbackFailureReason,
+        lastDataAt: iso(this.lastFallbackDataAt),
+        health: fallback.health(),
+      },
+      settings: {
+        maxConsecutiveFailures: settings.maxConsecutiveFailures,
+        messageTimeoutSeconds: settings.messageTimeoutMs / 1000,
+        fallbackActivationDelaySeconds: settings.fallbackActivationDelayMs / 1000,
+        primaryRecoveryGracePeriodSeconds: this.facts.effectiveGraceMs / 1000,
+      },
+      crossSource: crossSource?.view() ?? null,
+    };
+  }
+
+  private onPrimaryEvent(event: SourceEvent): void {
+    if (!this.facts.primaryEnabled) return;
+    const now = this.options.clock.now();
+    if (isData(event)) {
+      this.lastPrimaryDataAt = now;
+      this.consecutiveFailures = 0;
+      if (!this.facts.primaryUp) this.fire({ type: "PRIMARY_RECOVERED", at: now });
+      else if (this.facts.primaryStableSince === null) this.fire({ type: "PRIMARY_RECOVERED", at: now });
+      if (!this.facts.primaryDataSinceRecovery) this.fire({ type: "PRIMARY_DATA" });
+      if (this.state === "PRIMARY_ACTIVE") {
+        this.closeReconnectGap(now);
+        this.lastPrimaryFedAt = now;
+        this.options.sink(event);
+      }
+      return;
+    }
+    if (event.type === "up") {
+      this.consecutiveFailures = 0;
+      this.silenceBaseAt = now;
+      this.fire({ type: "PRIMARY_RECOVERED", at: now });
+    } else if (event.type === "failure") {
+      this.consecutiveFailures += 1;
+      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? now;
+      if (!this.facts.primaryUp) return;
+      const exhausted = this.consecutiveFailures >= this.options.settings.maxConsecutiveFailures;
+      // Away from the primary, any failure restarts the recovery: stability means no failure at all.
+      if (!event.retryable || exhausted || this.state !== "PRIMARY_ACTIVE") {
+        const detail = !event.retryable ? "configuration error" : `${this.consecutiveFailures} consecutive failures`;
+        this.fire({ type: "PRIMARY_FAILED", reason: `${event.reason} (${detail})` });
+      }
+    }
+  }
+
+  private onFallbackEvent(event: SourceEvent): void {
+    if (isData(event)) {
+      if (this.state !== "FALLBACK_ACTIVE") return;
+      this.lastFallbackDataAt = this.options.clock.now();
+      this.options.sink(event);
+    } else if (event.type === "up") {
+      if (!this.facts.fallbackUp || this.state === "BOTH_UNAVAILABLE") this.fire({ type: "FALLBACK_RECOVERED" });
+    } else if (event.type === "failure") {
+      this.fire({ type: "FALLBACK_FAILED", reason: event.reason });
+    }
+  }
+
+  private checkSilence(): void {
+    if (!this.facts.primaryEnabled || !this.facts.primaryUp) return;
+    const { clock, settings } = this.options;
+    const last = Math.max(this.lastPrimaryDataAt ?? 0, this.silenceBaseAt);
+    const silentMs = clock.now() - last;
+    if (silentMs >= settings.messageTimeoutMs) {
+      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? last;
+      this.fire({ type: "PRIMARY_FAILED", reason: `timeout: no data for ${Math.round(silentMs / 1000)}s` });
+    }
+  }
+
+  /** A reconnect inside PRIMARY_ACTIVE (no failover) still lost data: backfill from the first failure. */
+  private closeReconnectGap(now: number): void {
+    if (this.gapStartMs === null) return;
+    const gap: PrimaryGap = { startMs: this.gapStartMs, endMs: now, cause: "reconnect" };
+    this.gapStartMs = null;
+    this.emitGap(gap);
+  }
+
+  private enter(record: TransitionRecord): void {
+    const { logger, recorder, fallback, clock } = this.options;
+    this.state = record.to;
+    this.sinceMs = record.at;
+    this.transitions.push(record);
+    if (this.transitions.length > RECENT_KEPT) this.transitions.shift();
+    logger.info(
+      { from: record.from, to: record.to, reason: record.reason, actor: record.actor },
+      `DataSourceRouter state transition: ${record.from} → ${record.to} (reason: ${record.reason})`,
+    );
+    routerTransitionsTotal.inc({ from: record.from, to: record.to });
+    this.updateStateGauge();
+    if (record.from === "PRIMARY_ACTIVE") {
+      this.clearActivationTimer();
+      this.gapStartMs ??= this.lastPrimaryFedAt ?? record.at;
+      // Running Yahoo-only by configuration is not a failover: it neither counts nor damps.
+      if (record.event !== "PRIMARY_DISABLED") {
+        this.fallbackCount += 1;
+        routerFailoversTotal.inc();
+        this.damper.recordFailover(record.at);
+        this.refreshGrace();
+      }
+    }
+    if (record.to === "PRIMARY_ACTIVE") {
+      fallback.deactivate();
+      if (this.graceTimer) clock.clearTimeout(this.graceTimer);
+      this.graceTimer = null;
+      if (this.gapStartMs !== null) {
+        this.emitGap({ startMs: this.gapStartMs, endMs: record.at, cause: "failback" });
+        this.gapStartMs = null;
+      }
+    } else {
+      fallback.activate();
+    }
+    if (recorder) {
+      const failed = (err: unknown) => logger.error({ err }, "DataSourceRouter could not record the transition");
+      try {
+        void Promise.resolve(recorder.record(record)).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    }
+    this.emit({ kind: "transition", transition: record, snapshot: this.snapshot() });
+  }
+
+  /** Timers and derived flags that follow from the facts after any event. */
+  private afterEvent(event: RouterEvent): void {
+    const { clock, settings } = this.options;
+    if (event.type === "PRIMARY_FAILED" && this.state === "PRIMARY_ACTIVE" && this.activationTimer === null) {
+      this.activationTimer = clock.setTimeout(() => {
+        this.activationTimer = null;
+        this.fire({ type: "ACTIVATION_DELAY_ELAPSED" });
+      }, settings.fallbackActivationDelayMs);
+    }
+    if (this.facts.primaryUp) this.clearActivationTimer();
+    if (event.type === "PRIMARY_RECOVERED") this.refreshGrace();
+    this.scheduleGraceCheck();
+    const stale = (this.state === "PRIMARY_ACTIVE" && !this.facts.primaryUp) || this.state === "BOTH_UNAVAILABLE";
+    if (stale !== this.stale) {
+      this.stale = stale;
+      this.emitStatus("stale");
+    }
+  }
+
+  private scheduleGraceCheck(): void {
+    const { clock } = this.options;
+    const waiting = this.state !== "PRIMARY_ACTIVE" && this.facts.primaryUp && this.facts.primaryStableSince !== null;
+    if (!waiting) {
+      if (this.graceTimer) clock.clearTimeout(this.graceTimer);
+      this.graceTimer = null;
+      return;
+    }
+    if (this.graceTimer !== null) return;
+    // Past due but not yet failed back (no data yet, or forced): look again shortly, never in a tight loop.
+    const recheckMs = Math.max(10, Math.min(1000, Math.floor(this.facts.effectiveGraceMs / 10)));
+    const untilDue = this.facts.primaryStableSince! + this.facts.effectiveGraceMs - clock.now();
+    this.graceTimer = clock.setTimeout(
+      () => {
+        this.graceTimer = null;
+        this.fire({ type: "GRACE_ELAPSED", at: clock.now() });
+      },
+      untilDue > 0 ? untilDue : recheckMs,
+    );
+  }
+
+  private refreshGrace(): void {
+    const view = this.damper.view(this.options.clock.now());
+    if (view.gracePeriodMs === this.facts.effectiveGraceMs) return;
+    if (view.active) {
+      this.options.logger.warn(
+        { failoversInWindow: view.failoversInWindow, gracePeriodMs: view.gracePeriodMs },
+        `DataSourceRouter flap damping: ${view.failoversInWindow} failovers in the last hour; primary recovery grace period lengthened to ${view.gracePeriodMs / 1000}s`,
+      );
+    } else {
+      this.options.logger.info({ gracePeriodMs: view.gracePeriodMs }, "DataSourceRouter flap damping ended");
+    }
+    routerGraceSeconds.set(view.gracePeriodMs / 1000);
+    this.facts = applyEvent(this.facts, { type: "GRACE_CHANGED", graceMs: view.gracePeriodMs });
+    if (this.graceTimer) this.options.clock.clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    this.emitStatus("damping");
+  }
+
+  private clearActivationTimer(): void {
+    if (this.activationTimer) this.options.clock.clearTimeout(this.activationTimer);
+    this.activationTimer = null;
+  }
+
+  private updateStateGauge(): void {
+    for (const s of ROUTER_STATES) routerStateGauge.set({ state: s }, s === this.state ? 1 : 0);
+  }
+
+  private emitGap(gap: PrimaryGap): void {
+    for (const listener of this.gapListeners) listener(gap);
+  }
+
+  private emitStatus(kind: "stale" | "forced" | "damping"): void {
+    this.emit({ kind, snapshot: this.snapshot() });
+  }
+
+  private emit(event: RouterStatusEvent): void {
+    for (const listener of this.statusListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.options.logger.error({ err }, "DataSourceRouter status listener failed");
+      }
+    }
+  }
+}

@@ -1,0 +1,399 @@
+import type { Bar1m, Quote, Trade } from "@torghut/contracts";
+import pino, { type Logger } from "pino";
+import WebSocket from "ws";
+import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
+import { ExponentialBackoff } from "./backoff";
+import type { AlpacaCredentials } from "./credentials";
+import { AlpacaConfigurationError, AlpacaConnectionLimitError, AlpacaSlowClientError, reactionToCode } from "./errors";
+import { type FrameSink, FrameParser, frameText } from "./frame-parser";
+import { type ControlMessage, type ErrorMessage, authRequest, subscribeRequest, subscribedSymbols } from "./messages";
+import * as metrics from "./metrics";
+import { Liveness } from "./liveness";
+import { SessionTimers } from "./session-timers";
+import { type AlpacaStreamOptions, type StreamSettings, resolveStreamSettings } from "./stream-options";
+import { DesiredSubscriptions } from "./subscriptions";
+
+/**
+ * The Alpaca market-data stream behind the MarketDataSource port: one socket at a time (a new one is
+ * opened only after the old one closed), resubscribes the whole desired set after every
+ * `authenticated`, reconnects forever with backoff, and stops only for configuration errors — which a
+ * changed credentials file or `reconnect()` clears.
+ */
+export class AlpacaStreamSource implements MarketDataSource, FrameSink {
+  readonly name = "alpaca" as const;
+  private readonly settings: StreamSettings;
+  private readonly log: Logger;
+  private readonly url: string;
+  private readonly desired: DesiredSubscriptions;
+  private readonly parser: FrameParser;
+  private readonly backoff: ExponentialBackoff;
+  private readonly timers: SessionTimers;
+  private readonly liveness: Liveness;
+  private readonly listeners = new Set<SourceListener>();
+  private readonly lag = metrics.wsLagMs.labels("alpaca");
+  private running = false;
+  private socket: WebSocket | null = null;
+  private generation = 0;
+  private connecting = false;
+  private connects = 0;
+  private up = false;
+  private authenticated = false;
+  private held: string[] = [];
+  private sessionFailure: { reason: string; floorMs: number } | null = null;
+  private configError: AlpacaConfigurationError | null = null;
+  private configFingerprint: string | null = null;
+  private lastError: string | null = null;
+  private consecutiveFailures = 0;
+  private lastSuccessAt: number | null = null;
+  private reconnectAttempts = 0;
+  private connectNowAfterClose = false;
+  private sessionCredentials: AlpacaCredentials | null = null;
+
+  constructor(options: AlpacaStreamOptions) {
+    this.settings = resolveStreamSettings(options);
+    this.log = (options.logger ?? pino({ enabled: false })).child({ component: "alpaca-stream" });
+    this.url = `${options.streamUrl.replace(/\/+$/, "")}/v2/${options.feed}`;
+    this.desired = new DesiredSubscriptions(options.symbols, {
+      trades: options.channels?.trades ?? true,
+      quotes: options.channels?.quotes ?? true,
+      bars: options.channels?.bars ?? true,
+    });
+    this.parser = new FrameParser(this, { delayed: options.feed === "delayed_sip" });
+    this.backoff = new ExponentialBackoff({
+      baseDelayMs: this.settings.reconnectBaseDelayMs,
+      maxDelayMs: this.settings.reconnectMaxDelayMs,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.timers = new SessionTimers(this.settings.clock);
+    this.liveness = new Liveness(this.settings.clock, this.timers, this.settings, (reason, destroy) =>
+      this.abandon(reason, destroy),
+    );
+  }
+
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    void this.connect();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timers.clearAll();
+    const socket = this.socket;
+    if (socket === null) return;
+    await new Promise<void>((resolve) => {
+      socket.once("close", () => resolve());
+      this.closeSocket(socket, false);
+    });
+  }
+
+  reconnect(): void {
+    if (!this.running) return;
+    this.log.info("reconnect requested");
+    this.clearConfigurationError();
+    this.backoff.reset();
+    this.timers.clear("reconnect");
+    if (this.socket !== null) {
+      this.connectNowAfterClose = true;
+      this.sessionFailure ??= { reason: "reconnect requested", floorMs: 0 };
+      this.closeSocket(this.socket, false);
+    } else {
+      void this.connect();
+    }
+  }
+
+  setSymbols(symbols: readonly string[]): void {
+    const { removed } = this.desired.replace(symbols);
+    if (!this.authenticated || this.socket === null) return;
+    if (removed) this.send(subscribeRequest("unsubscribe", removed));
+    // Everything desired but not held, so symbols refused earlier (405) are asked for again.
+    const missing = this.desired.refused(this.held);
+    if (missing.length > 0) this.send(subscribeRequest("subscribe", this.desired.subset(missing)));
+  }
+
+  onEvent(listener: SourceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  health(): SourceHealth {
+    return {
+      healthy: this.up,
+      connected: this.socket !== null && this.socket.readyState === WebSocket.OPEN,
+      authenticated: this.authenticated,
+      lastError: this.lastError,
+      consecutiveFailures: this.consecutiveFailures,
+      subscribedSymbols: [...this.held],
+      lastMessageAt: this.liveness.lastData,
+      lastSuccessAt: this.lastSuccessAt,
+      messagesReceived: this.parser.counters.data,
+      reconnectAttempts: this.reconnectAttempts,
+      configurationError: this.configError !== null,
+    };
+  }
+
+  /** Parser counters (frames, unknown types, malformed elements) for tests and diagnostics. */
+  frameCounters(): Readonly<FrameParser["counters"]> {
+    return this.parser.counters;
+  }
+
+  /** Symbols the server refused (405) or left out of its subscription reply. */
+  refusedSymbols(): string[] {
+    return this.authenticated ? this.desired.refused(this.held) : [];
+  }
+
+  // ---- FrameSink: called by the parser on the hot path -------------------------------------------
+
+  trade(trade: Trade): void {
+    this.lag.observe(trade.receivedAt - Date.parse(trade.eventTime));
+    this.emit({ type: "trade", trade });
+  }
+
+  quote(quote: Quote): void {
+    this.emit({ type: "quote", quote });
+  }
+
+  bar(bar: Bar1m): void {
+    this.emit({ type: "bar", bar });
+  }
+
+  notice(message: string, symbol: string): void {
+    this.emit({ type: "notice", message, symbols: [symbol] });
+  }
+
+  control(message: ControlMessage): void {
+    if (message.T === "success") {
+      if (message.msg === "connected") this.authenticate();
+      else if (message.msg === "authenticated") this.onAuthenticated();
+    } else if (message.T === "subscription") {
+      this.held = subscribedSymbols(message);
+      this.reportRefused();
+      if (!this.up) this.markUp();
+    } else {
+      this.onErrorMessage(message);
+    }
+  }
+
+  // ---- session lifecycle ----------------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    if (!this.running || this.socket !== null || this.connecting || this.configError !== null) return;
+    this.connecting = true;
+    this.connects += 1;
+    if (this.connects > 1) {
+      this.reconnectAttempts += 1;
+      metrics.alpacaReconnects.inc();
+    }
+    try {
+      // Read at every connect (not at start-up) so a rotated key file is used without a restart.
+      this.configFingerprint = await this.settings.credentials.fingerprint();
+      this.sessionCredentials = await this.settings.credentials.load();
+    } catch (error) {
+      this.connecting = false;
+      if (!this.running) return;
+      const configError =
+        error instanceof AlpacaConfigurationError
+          ? error
+          : new AlpacaConfigurationError("cannot load Alpaca credentials", null, { cause: error });
+      this.enterConfigurationError(configError);
+      return;
+    }
+    this.connecting = false;
+    if (!this.running || this.socket !== null) return;
+    this.open();
+  }
+
+  private open(): void {
+    const generation = ++this.generation;
+    const socket = new WebSocket(this.url, { perMessageDeflate: this.settings.compression });
+    this.socket = socket;
+    this.log.info({ url: this.url, attempt: this.connects }, "connecting to Alpaca stream");
+    const current = () => generation === this.generation;
+    this.timers.set("handshake", this.settings.handshakeTimeoutMs, () => this.abandon("handshake timeout", true));
+    socket.on("open", () => {
+      if (!current()) return;
+      this.liveness.startPinging(socket);
+    });
+    socket.on("message", (data: WebSocket.RawData) => {
+      if (!current()) return;
+      const receivedAt = this.settings.clock.now();
+      const text = frameText(data);
+      if (this.parser.parse(text, receivedAt) > 0) {
+        this.liveness.dataReceived(receivedAt);
+        metrics.alpacaMessages.inc();
+      }
+    });
+    socket.on("pong", () => {
+      if (current()) this.liveness.pongReceived();
+    });
+    socket.on("unexpected-response", (_request, response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      if (status === 429) {
+        metrics.alpacaStreamErrors.inc({ code: "http_429" });
+        const error = new AlpacaConnectionLimitError("HTTP 429 on the stream upgrade", 429);
+        this.sessionFailure = { reason: error.message, floorMs: this.settings.connectionLimitDelayMs };
+      } else {
+        this.sessionFailure = { reason: `HTTP ${status} on the stream upgrade`, floorMs: 0 };
+      }
+      socket.terminate();
+    });
+    socket.on("error", (error) => {
+      this.sessionFailure ??= { reason: `socket error: ${error.message}`, floorMs: 0 };
+    });
+    socket.on("close", (code) => this.onClose(generation, code));
+  }
+
+  private authenticate(): void {
+    const credentials = this.sessionCredentials;
+    if (credentials !== null) this.send(authRequest(credentials.keyId, credentials.secretKey));
+  }
+
+  private onAuthenticated(): void {
+    this.authenticated = true;
+    this.log.info("Alpaca authentication successful");
+    if (this.desired.all.length === 0) this.markUp();
+    else this.send(subscribeRequest("subscribe", this.desired.full()));
+  }
+
+  private markUp(): void {
+    this.up = true;
+    this.timers.clear("handshake");
+    this.consecutiveFailures = 0;
+    this.lastSuccessAt = this.settings.clock.now();
+    metrics.alpacaConnected.set(1);
+    this.timers.set("stable", this.settings.stableSessionMs, () => this.backoff.reset());
+    this.liveness.watch(() => this.held.length > 0);
+    this.log.info({ symbols: this.held.length }, "Alpaca stream subscribed");
+    this.emit({ type: "up" });
+  }
+
+  private onErrorMessage(message: ErrorMessage): void {
+    const { code, msg } = message;
+    metrics.alpacaStreamErrors.inc({ code: String(code) });
+    const text = `Alpaca error ${code}: ${msg}`;
+    switch (reactionToCode(code)) {
+      case "configuration":
+        this.enterConfigurationError(new AlpacaConfigurationError(text, code));
+        return;
+      case "connection-limit":
+        this.lastError = new AlpacaConnectionLimitError(text, code).message;
+        this.log.warn({ code }, "Alpaca connection limit: backing off past the stale-session window");
+        this.abandon(text, false, this.settings.connectionLimitDelayMs);
+        return;
+      case "slow-client":
+        this.lastError = new AlpacaSlowClientError(text, code).message;
+        this.log.warn({ code }, "Alpaca reports a slow client; reconnecting");
+        this.abandon(text, false);
+        return;
+      case "symbol-limit":
+        this.lastError = text;
+        this.reportRefused();
+        if (!this.up) this.markUp();
+        return;
+      case "ignore":
+        this.log.debug({ code }, "ignored Alpaca error");
+        return;
+      case "our-bug":
+        this.lastError = text;
+        this.log.error({ code, msg }, "Alpaca rejected a message we sent");
+        return;
+      default:
+        this.lastError = text;
+        this.log.warn({ code, msg }, "Alpaca stream error");
+    }
+  }
+
+  private reportRefused(): void {
+    const refused = this.desired.refused(this.held);
+    metrics.alpacaRefusedSymbols.set(refused.length);
+    if (refused.length === 0) return;
+    this.log.warn({ refused }, "Alpaca refused symbols");
+    this.emit({ type: "notice", message: `Alpaca refused ${refused.length} symbol(s): symbol limit`, symbols: refused });
+  }
+
+  private enterConfigurationError(error: AlpacaConfigurationError): void {
+    this.configError = error;
+    this.lastError = error.message;
+    this.consecutiveFailures += 1;
+    metrics.alpacaConfigurationError.set(1);
+    this.log.error({ code: error.code }, `Alpaca configuration error, not retrying: ${error.message}`);
+    this.emit({ type: "failure", reason: error.message, retryable: false });
+    if (this.socket !== null) this.closeSocket(this.socket, false);
+    this.timers.every("credentials", this.settings.credentialsPollMs, () => void this.checkCredentials());
+  }
+
+  private clearConfigurationError(): void {
+    if (this.configError === null) return;
+    this.configError = null;
+    this.timers.clear("credentials");
+    metrics.alpacaConfigurationError.set(0);
+  }
+
+  private async checkCredentials(): Promise<void> {
+    const fingerprint = await this.settings.credentials.fingerprint();
+    if (this.configError === null || fingerprint === null || fingerprint === this.configFingerprint) return;
+    this.log.info("Alpaca credentials changed; retrying");
+    this.clearConfigurationError();
+    this.backoff.reset();
+    if (this.socket === null) void this.connect();
+  }
+
+  /** Ends the session: `failure` is reported when the socket has closed. */
+  private abandon(reason: string, destroy: boolean, floorMs = 0): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    this.sessionFailure = { reason, floorMs };
+    this.closeSocket(socket, destroy);
+  }
+
+  private closeSocket(socket: WebSocket, destroy: boolean): void {
+    if (destroy || socket.readyState === WebSocket.CONNECTING) {
+      socket.terminate();
+      return;
+    }
+    // A clean close lets the server reap the session now instead of counting it for ~90 s.
+    socket.close(1000);
+    this.timers.set("close", this.settings.closeTimeoutMs, () => socket.terminate());
+  }
+
+  private onClose(generation: number, code: number): void {
+    if (generation !== this.generation) return;
+    this.socket = null;
+    this.timers.clearSession();
+    const wasUp = this.up;
+    this.up = false;
+    this.authenticated = false;
+    this.held = [];
+    metrics.alpacaConnected.set(0);
+    const failure = this.sessionFailure ?? { reason: `connection closed (code ${code})`, floorMs: 0 };
+    this.sessionFailure = null;
+    if (!this.running || this.configError !== null) return;
+    this.consecutiveFailures += 1;
+    this.lastError = failure.reason;
+    this.log.warn({ reason: failure.reason, wasUp, failures: this.consecutiveFailures }, "Alpaca session lost");
+    this.emit({ type: "failure", reason: failure.reason, retryable: true });
+    if (this.connectNowAfterClose) {
+      this.connectNowAfterClose = false;
+      void this.connect();
+      return;
+    }
+    const delay = Math.max(this.backoff.next(), failure.floorMs);
+    this.timers.set("reconnect", delay, () => void this.connect());
+  }
+
+  private send(text: string): void {
+    if (this.socket !== null && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  private emit(event: SourceEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error({ err: error }, "source listener threw");
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Bar1m } from "@torghut/contracts";
+import YahooFinance from "yahoo-finance2";
+import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
+import type { Logger } from "pino";
+import { classifyYahooError, YahooMalformedResponseError } from "./errors";
+import { chartResultSchema, isDelayed, type ChartResult } from "./messages";
+
+export interface YahooPrice {
+  symbol: string;
+  price: number;
+  /** Epoch ms of Yahoo's `regularMarketTime`. */
+  time: number;
+  delayed: boolean;
+}
+
+export interface YahooClientOptions {
+  /** YAHOO_BASE_URL: every request (crumb steps too) is rewritten to this origin. */
+  baseUrl: string;
+  logger: Logger;
+  /** Clock reading for query windows (the library itself uses the wall clock for `period2`). */
+  now?: () => number;
+  /** Requests in flight at most (yahoo-finance2's per-instance queue). */
+  maxConcurrentRequests?: number;
+  fetchImpl?: typeof fetch;
+}
+
+/**
+ * The raw Yahoo client: `chart()` only (no crumb needed), through yahoo-finance2 configured so that
+ * nothing escapes to the real internet or to the npm registry (reference §5.3, stack-notes).
+ */
+export class YahooClient {
+  private readonly yf: InstanceType<typeof YahooFinance>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: YahooClientOptions) {
+    const base = new URL(options.baseUrl);
+    const innerFetch = options.fetchImpl ?? globalThis.fetch;
+    const rewritingFetch: typeof fetch = (input, init) => {
+      const original = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      const target = new URL(`${original.pathname}${original.search}`, base);
+      return innerFetch(target, init);
+    };
+    this.now = options.now ?? Date.now;
+    this.yf = new YahooFinance({
+      fetch: rewritingFetch,
+      // Each instance its own jar: the default one (and its cached crumb) is shared process-wide.
+      cookieJar: new ExtendedCookieJar(),
+      // Otherwise a validation failure queries the npm registry through the global fetch.
+      versionCheck: false,
+      suppressNotices: ["yahooSurvey"],
+      validation: { logErrors: false, logOptionsErrors: false },
+      queue: { concurrency: options.maxConcurrentRequests ?? 4 },
+      logger: {
+        info: (...args: unknown[]) => options.logger.debug({ args }, "yahoo-finance2"),
+        warn: (...args: unknown[]) => options.logger.warn({ args }, "yahoo-finance2"),
+        error: (...args: unknown[]) => options.logger.error({ args }, "yahoo-finance2"),
+        debug: (...args: unknown[]) => options.logger.trace({ args }, "yahoo-finance2"),
+        dir: (...args: unknown[]) => options.logger.trace({ args }, "yahoo-finance2"),
+      },
+    });
+  }
+
+  /** The live price from `meta.regularMarketPrice` / `regularMarketTime` (the current market, not the range). */
+  async latestPrice(symbol: string): Promise<YahooPrice> {
+    const now = this.now();
+    const result = await this.chart(symbol, now - 5 * 60_000, now + 60_000, "1m");
+    const { meta } = result;
+    return { symbol, price: meta.regularMarketPrice, time: meta.regularMarketTime * 1000, delayed: isDelayed(meta) };
+  }
+
+  /** One-minute bars for [startMs, endMs); minutes without trades (null arrays) are skipped. */
+  async minuteBars(symbol: string, startMs: number, endMs: number): Promise<Bar1m[]> {
+    const result = await this.chart(symbol, startMs, endMs, "1m");
+    const quote = result.indicators?.quote?.[0];
+    const bars: Bar1m[] = [];
+    (result.timestamp ?? []).forEach((seconds, i) => {
+      const ms = seconds * 1000;
+      const [open, high, low, close] = [quote?.open?.[i], quote?.high?.[i], quote?.low?.[i], quote?.close?.[i]];
+      if (ms < startMs || ms >= endMs || open == null || high == null || low == null || close == null) return;
+      bars.push({
+        symbol,
+        minute: new Date(ms - (ms % 60_000)).toISOString(),
+        open,
+        high,
+        low,
+        close,
+        volume: quote?.volume?.[i] ?? 0,
+        vwap: null,
+        tradeCount: 0,
+        source: "backfill",
+        delayed: true,
+      });
+    });
+    return bars;
+  }
+
+  private async chart(symbol: string, startMs: number, endMs: number, interval: "1m"): Promise<ChartResult> {
+    let raw: unknown;
+    try {
+      raw = await this.yf.chart(
+        symbol,
+        {
+          period1: Math.floor(startMs / 1000),
+          period2: Math.max(Math.floor(endMs / 1000), Math.floor(startMs / 1000) + 60),
+          interval,
+          includePrePost: false,
+          events: "",
+          return: "object",
+        },
+        { validateResult: false },
+      );
+    } catch (err) {
+      throw classifyYahooError(err, symbol);
+    }
+    const parsed = chartResultSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new YahooMalformedResponseError(`Yahoo chart for ${symbol} lacks the fields we need`, null, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+}

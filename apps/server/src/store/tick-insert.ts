@@ -1,0 +1,98 @@
+import { rfc3339ToNanos, type Trade } from "@torghut/contracts";
+import type { Database } from "@torghut/db";
+
+/**
+ * The bulk insert the writer uses. Measured (bench/store.ts) against unnest and COPY into a staging
+ * table: one JSON parameter expanded by json_to_recordset is within reach of raw COPY, has no
+ * 65,535-parameter limit, runs unchanged on PGlite, and keeps ON CONFLICT for idempotent retries.
+ */
+const INSERT_TICKS_SQL = `
+INSERT INTO ticks (symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size,
+                   delayed, exchange, tape, conditions, suspicious)
+SELECT r.s, r.n, r.src, r.id, r.t, r.at, to_timestamp(r.rcv / 1000.0), r.p, r.q, r.d, r.x, r.z, r.c, r.sus
+FROM json_to_recordset($1::json) AS r(s text, n bigint, src text, id text, t text, at timestamptz,
+                                      rcv bigint, p float8, q float8, d boolean, x text, z text,
+                                      c text[], sus boolean)
+ON CONFLICT DO NOTHING`;
+
+export interface EncodedBatch {
+  json: string;
+  /** Trades whose event time is not RFC-3339: they cannot get a key, so they are left out. */
+  invalid: Trade[];
+  rows: number;
+}
+
+/** Serialises trades for INSERT_TICKS_SQL; the event time keeps all nine fraction digits in `n`. */
+export function encodeTicks(trades: readonly Trade[]): EncodedBatch {
+  const parts: string[] = [];
+  const invalid: Trade[] = [];
+  for (const trade of trades) {
+    const time = eventTimeColumns(trade.eventTime);
+    if (time === null) {
+      invalid.push(trade);
+      continue;
+    }
+    // Built by hand: about three times faster than JSON.stringify on an object, and this runs for
+    // every tick. Strings still go through JSON.stringify for escaping.
+    parts.push(
+      `{"s":${JSON.stringify(trade.symbol)},"n":"${time.nanos}","src":"${trade.source}","id":${JSON.stringify(trade.tradeId)},` +
+        `"t":${JSON.stringify(trade.eventTime)},"at":"${time.at}","rcv":${trade.receivedAt},"p":${jsonNumber(trade.price)},` +
+        `"q":${jsonNumber(trade.size)},"d":${trade.delayed},"x":${JSON.stringify(trade.exchange)},"z":${JSON.stringify(trade.tape)},` +
+        `"c":${JSON.stringify(trade.conditions)},"sus":${trade.suspicious}}`,
+    );
+  }
+  return { json: `[${parts.join(",")}]`, invalid, rows: parts.length };
+}
+
+/** NaN and ±Infinity are not JSON: send null and let the NOT NULL constraint refuse that row alone. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
+}
+
+const UTC_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
+let cachedSecond = "";
+let cachedEpochSeconds = 0;
+
+/**
+ * `nanos` (as decimal text, for the bigint column) and `at` (microseconds, truncated, for the
+ * timestamptz column). Alpaca sends UTC "Z" times and consecutive ticks share their second, so the
+ * common case is string work plus a one-entry cache; anything else takes the general parser.
+ */
+function eventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
+  const match = UTC_TIME.exec(eventTime);
+  if (match) {
+    const second = match[1]!;
+    if (second !== cachedSecond) {
+      const ms = Date.parse(`${second}Z`);
+      if (Number.isNaN(ms) || ms < 1_000_000_000_000) return slowEventTimeColumns(eventTime);
+      cachedSecond = second;
+      cachedEpochSeconds = ms / 1000;
+    }
+    const fraction = (match[2] ?? "").padEnd(9, "0");
+    return { nanos: `${cachedEpochSeconds}${fraction}`, at: `${second}.${fraction.slice(0, 6)}Z` };
+  }
+  return slowEventTimeColumns(eventTime);
+}
+
+function slowEventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
+  const nanos = rfc3339ToNanos(eventTime);
+  return nanos === null ? null : { nanos: nanos.toString(), at: microsIso(nanos) };
+}
+
+/** Inserts a batch; returns how many rows were new (duplicates of committed rows count 0). */
+export async function insertEncodedTicks(database: Database, batch: EncodedBatch): Promise<number> {
+  if (batch.rows === 0) return 0;
+  const result = await database.query(INSERT_TICKS_SQL, [batch.json]);
+  return result.rowCount;
+}
+
+export function insertTicks(database: Database, trades: readonly Trade[]): Promise<number> {
+  return insertEncodedTicks(database, encodeTicks(trades));
+}
+
+/** timestamptz keeps microseconds: truncate rather than let PostgreSQL round into the next second. */
+function microsIso(nanos: bigint): string {
+  const micros = nanos / 1000n;
+  const iso = new Date(Number(micros / 1000n)).toISOString();
+  return `${iso.slice(0, 19)}.${(micros % 1_000_000n).toString().padStart(6, "0")}Z`;
+}

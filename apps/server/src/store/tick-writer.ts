@@ -1,0 +1,295 @@
+import type { Trade } from "@torghut/contracts";
+import type { Database } from "@torghut/db";
+import { pino, type Logger } from "pino";
+import { systemClock, type Clock, type TimerHandle } from "../clock";
+import { toStoreWriteError } from "./errors";
+import { encodeTicks, insertEncodedTicks } from "./tick-insert";
+import { TickQueue, type TickChunk } from "./tick-queue";
+import {
+  queueDepthSources,
+  writerBatchFailures,
+  writerCommitLag,
+  writerCommittedTicks,
+  writerDroppedTicks,
+} from "./metrics";
+
+export interface TickWriterOptions {
+  /** Longest a tick waits for its batch to leave (default 50 ms). */
+  flushIntervalMs: number;
+  /** A batch leaves as soon as it holds this many ticks (default 5,000). */
+  batchRows: number;
+  /** Queued + in-flight ticks held while the database is slow or down (default 1,000,000). */
+  bufferMaxTicks: number;
+  /** Batches in flight at once: one is serialised while the database commits another (default 2). */
+  concurrency: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  logger: Logger;
+  /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
+  onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
+}
+
+export interface TickWriterStats {
+  /** Accepted and not yet committed (queued plus in flight). */
+  queueDepth: number;
+  accepted: number;
+  committed: number;
+  dropped: number;
+  lastCommitAt: number | null;
+  /** Receive-to-commit of the oldest tick in the last committed batch. */
+  commitLagMs: number | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+}
+
+const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
+  flushIntervalMs: 50,
+  batchRows: 5000,
+  bufferMaxTicks: 1_000_000,
+  concurrency: 2,
+  retryBaseMs: 100,
+  retryMaxMs: 10_000,
+  onCommit: null,
+};
+
+type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by_database";
+
+/**
+ * Batches validated trades into the `ticks` table. The ingest path calls `enqueue` and moves on: it
+ * never waits on the database and never sees an error. Batches are idempotent (ON CONFLICT DO
+ * NOTHING on the natural key), so after a failure the same batch is simply sent again, with
+ * exponential backoff, while new ticks wait in a bounded buffer.
+ */
+export class TickWriter {
+  private readonly options: TickWriterOptions;
+  private readonly queue: TickQueue;
+  private readonly inflight = new Set<TickChunk>();
+  private readonly waiters: { target: number; resolve: () => void }[] = [];
+  private readonly readDepth = () => this.queue.length + this.inflightRows;
+  private inflightRows = 0;
+  private accepted = 0;
+  private committed = 0;
+  private dropped = 0;
+  private lastCommitAt: number | null = null;
+  private commitLagMs: number | null = null;
+  private consecutiveFailures = 0;
+  private lastError: string | null = null;
+  private flushTimer: TimerHandle | null = null;
+  private backoffTimer: TimerHandle | null = null;
+  private kickPending = false;
+  private closed = false;
+  private droppingSince: number | null = null;
+
+  constructor(
+    private readonly database: Database,
+    options: Partial<TickWriterOptions> = {},
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.options = { ...DEFAULTS, logger: pino({ level: "silent" }), ...options };
+    this.queue = new TickQueue(this.options.batchRows);
+    queueDepthSources.add(this.readDepth);
+  }
+
+  /** Hands a trade over; returns false (and counts it) when it had to be dropped. O(1), never throws. */
+  enqueue(trade: Trade): boolean {
+    if (this.closed) return this.drop("closed", 1);
+    if (this.queue.length + this.inflightRows >= this.options.bufferMaxTicks) return this.drop("buffer_full", 1);
+    if (this.droppingSince !== null) {
+      this.options.logger.warn({ dropped: this.dropped }, "tick writer buffer has room again");
+      this.droppingSince = null;
+    }
+    const chunk = this.queue.push(trade, this.accepted++, this.clock.now());
+    if (chunk.trades.length === 1 && this.flushTimer === null) this.armFlushTimer(this.options.flushIntervalMs);
+    if (this.queue.isFull(chunk) && !this.kickPending) {
+      // Not sent synchronously: the ingest path keeps running and a burst fills more batches first.
+      this.kickPending = true;
+      setImmediate(() => {
+        this.kickPending = false;
+        this.pump();
+      });
+    }
+    return true;
+  }
+
+  stats(): TickWriterStats {
+    return {
+      queueDepth: this.readDepth(),
+      accepted: this.accepted,
+      committed: this.committed,
+      dropped: this.dropped,
+      lastCommitAt: this.lastCommitAt,
+      commitLagMs: this.commitLagMs,
+      consecutiveFailures: this.consecutiveFailures,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Resolves once every tick accepted before the call is committed (or dropped as invalid). */
+  flush(): Promise<void> {
+    const target = this.accepted;
+    if (this.lowWater() >= target) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.pump();
+    });
+  }
+
+  /**
+   * Stops accepting, commits everything accepted so far and detaches. With `timeoutMs` it gives up
+   * waiting after that long (the database is down at shutdown) and logs what is lost.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    const flushed = this.flush();
+    if (options.timeoutMs === undefined) {
+      await flushed;
+    } else {
+      let timer: TimerHandle | null = null;
+      const gaveUp = await Promise.race([
+        flushed.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = this.clock.setTimeout(() => resolve(true), options.timeoutMs!);
+        }),
+      ]);
+      if (timer) this.clock.clearTimeout(timer);
+      if (gaveUp) this.options.logger.error({ unflushed: this.readDepth() }, "tick writer closed before flushing");
+    }
+    if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
+    if (this.backoffTimer) this.clock.clearTimeout(this.backoffTimer);
+    this.flushTimer = this.backoffTimer = null;
+    queueDepthSources.delete(this.readDepth);
+  }
+
+  private drop(reason: DropReason, count: number): false {
+    this.dropped += count;
+    writerDroppedTicks.inc({ reason }, count);
+    if (reason === "buffer_full" && this.droppingSince === null) {
+      this.droppingSince = this.clock.now();
+      this.options.logger.error({ bufferMaxTicks: this.options.bufferMaxTicks }, "tick writer buffer full: dropping ticks");
+    }
+    return false;
+  }
+
+  private lowWater(): number {
+    let low = this.queue.minSeq() ?? this.accepted;
+    for (const chunk of this.inflight) low = Math.min(low, chunk.firstSeq);
+    return low;
+  }
+
+  private armFlushTimer(delayMs: number): void {
+    this.flushTimer = this.clock.setTimeout(() => {
+      this.flushTimer = null;
+      this.pump();
+    }, Math.max(0, delayMs));
+  }
+
+  /** Sends every eligible batch there is a slot for; arms the timer for the first one not yet due. */
+  private pump(): void {
+    if (this.backoffTimer !== null) return;
+    const forced = this.waiters.length > 0;
+    while (this.inflight.size < this.options.concurrency) {
+      const front = this.queue.peek();
+      if (!front) break;
+      const due = front.openedAt + this.options.flushIntervalMs <= this.clock.now();
+      if (!(forced || due || front.retry || this.queue.isFull(front))) {
+        if (this.flushTimer === null) this.armFlushTimer(front.openedAt + this.options.flushIntervalMs - this.clock.now());
+        break;
+      }
+      void this.send(this.queue.take()!);
+    }
+  }
+
+  private async send(chunk: TickChunk): Promise<void> {
+    this.inflight.add(chunk);
+    this.inflightRows += chunk.trades.length;
+    try {
+      if (chunk.encoded === null) {
+        chunk.encoded = encodeTicks(chunk.trades);
+        if (chunk.encoded.invalid.length > 0) {
+          this.drop("invalid_event_time", chunk.encoded.invalid.length);
+          this.options.logger.warn({ count: chunk.encoded.invalid.length }, "ticks without an RFC-3339 event time dropped");
+        }
+      }
+      await insertEncodedTicks(this.database, chunk.encoded);
+      this.onCommitted(chunk);
+    } catch (error) {
+      this.onFailed(chunk, error);
+    } finally {
+      this.inflight.delete(chunk);
+      this.inflightRows -= chunk.trades.length;
+      this.settleWaiters();
+      this.pump();
+    }
+  }
+
+  private onCommitted(chunk: TickChunk): void {
+    const now = this.clock.now();
+    const rows = chunk.encoded?.rows ?? 0;
+    let oldest = Infinity;
+    for (const trade of chunk.trades) if (trade.receivedAt < oldest) oldest = trade.receivedAt;
+    this.committed += rows;
+    this.lastCommitAt = now;
+    this.consecutiveFailures = 0;
+    if (oldest !== Infinity) {
+      this.commitLagMs = Math.max(0, now - oldest);
+      writerCommitLag.observe(this.commitLagMs / 1000);
+    }
+    writerCommittedTicks.inc(rows);
+    if (this.options.onCommit) this.options.onCommit(chunk.trades, now);
+  }
+
+  private onFailed(chunk: TickChunk, error: unknown): void {
+    const failure = toStoreWriteError(error, "tick batch insert failed");
+    this.lastError = failure.message;
+    writerBatchFailures.inc({ retryable: String(failure.retryable) });
+    if (failure.retryable) {
+      this.consecutiveFailures++;
+      this.queue.requeue(chunk);
+      this.startBackoff(failure);
+      return;
+    }
+    // The rows themselves are refused: halve the batch until the offending ticks stand alone, so one
+    // bad tick costs itself and not the other 4,999.
+    if (chunk.trades.length > 1) {
+      const middle = Math.ceil(chunk.trades.length / 2);
+      const half = (trades: Trade[]): TickChunk => ({
+        firstSeq: chunk.firstSeq,
+        openedAt: chunk.openedAt,
+        trades,
+        retry: true,
+        encoded: null,
+      });
+      this.queue.requeue(half(chunk.trades.slice(0, middle)), half(chunk.trades.slice(middle)));
+    } else {
+      this.drop("rejected_by_database", chunk.trades.length);
+      this.options.logger.error({ err: failure, symbol: chunk.trades[0]?.symbol }, "tick refused by the database: dropped");
+    }
+  }
+
+  private startBackoff(failure: Error): void {
+    if (this.backoffTimer !== null) return;
+    const exponent = Math.min(this.consecutiveFailures - 1, 30);
+    const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** exponent);
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.options.logger.warn(
+      { err: failure, consecutiveFailures: this.consecutiveFailures, retryInMs: delay, queueDepth: this.readDepth() },
+      "tick writer cannot reach the database: holding ticks and retrying",
+    );
+    this.backoffTimer = this.clock.setTimeout(() => {
+      this.backoffTimer = null;
+      this.pump();
+    }, delay);
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const low = this.lowWater();
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i]!;
+      if (low >= waiter.target) {
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Counter, Gauge } from "prom-client";
+import { registry } from "../metrics/registry";
+
+export const validationFailures = new Counter({
+  name: "validation_failures_total",
+  help: "Ticks rejected by validation, by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
+export const validationChecked = new Counter({
+  name: "validation_checked_total",
+  help: "Ticks checked by validation (updated once per second)",
+  registers: [registry],
+});
+
+export const validationFailureRate = new Gauge({
+  name: "validation_failure_rate",
+  help: "Rejected / checked ticks over the sliding window (default 5 min)",
+  registers: [registry],
+});
+
+export const circuitBreakerTrips = new Counter({
+  name: "circuit_breaker_trips_total",
+  help: "Ticks flagged suspicious by the per-symbol price circuit breaker",
+  labelNames: ["symbol"] as const,
+  registers: [registry],
+});

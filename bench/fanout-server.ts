@@ -1,0 +1,144 @@
+// Child process of bench/fanout.ts: one broadcast server (our hub + /ws, a naive `ws` broadcast,
+// or plain socket.io) on 127.0.0.1, driven over IPC so its CPU and memory are its own.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server as SocketIoServer } from "socket.io";
+import { WebSocketServer } from "ws";
+import { signToken } from "../apps/server/src/realtime/auth";
+import { Hub } from "../apps/server/src/realtime/hub";
+import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
+import type { Protocol } from "./fanout-raw-client";
+
+type Command = { cmd: "mem" } | { cmd: "run"; mode: "rate" | "saturate"; publishesPerSecond: number; seconds: number; symbols: number } | { cmd: "close" };
+
+const protocol = process.argv[2] as Protocol;
+const secret = "bench-secret-0123456789abcdef0123456789";
+const reply = (message: unknown): void => void process.send!(message);
+const hr = (): number => performance.timeOrigin + performance.now();
+const inServer: number[] = [];
+let onFanoutDone: (() => void) | null = null;
+
+const server = createServer((_req, res) => res.writeHead(404).end());
+let publish: (symbol: string, offset: number) => void;
+
+if (protocol === "hub") {
+  const hub = new Hub({
+    onFanoutComplete: (ms) => {
+      inServer.push(ms);
+      onFanoutDone?.();
+    },
+  });
+  attachWsTransport(server, hub, { secret, connectRatePerIp: 0, maxConnections: 20_000, heartbeatIntervalMs: 0 });
+  publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, trade(symbol, offset));
+} else if (protocol === "naive") {
+  const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
+  publish = (symbol, offset) => {
+    const started = performance.now();
+    const data = trade(symbol, offset);
+    // The pattern we replace: serialise per client, inside the loop.
+    for (const client of wss.clients) {
+      client.send(JSON.stringify({ type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data }));
+    }
+    inServer.push(performance.now() - started);
+  };
+} else {
+  const io = new SocketIoServer(server, { transports: ["websocket"], serveClient: false, perMessageDeflate: false });
+  publish = (symbol, offset) => {
+    const started = performance.now();
+    io.emit("tick", { type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data: trade(symbol, offset) });
+    inServer.push(performance.now() - started);
+  };
+}
+
+function trade(symbol: string, offset: number) {
+  return {
+    kind: "trade",
+    symbol,
+    price: 100 + (offset % 100) / 100,
+    size: 100,
+    tradeId: String(offset),
+    exchange: "V",
+    conditions: ["@"],
+    tape: "C",
+    suspicious: false,
+    eventTime: new Date().toISOString(),
+    receivedAt: Date.now(),
+    source: "alpaca",
+    delayed: false,
+    benchT: hr(),
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
+  inServer.length = 0;
+  const symbols = Array.from({ length: command.symbols }, (_, i) => `S${i}`);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const end = started + command.seconds * 1000;
+  let published = 0;
+  let peakRss = 0;
+  if (command.mode === "rate") {
+    // Catch up on due publications every 5 ms instead of trusting timer precision.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const now = performance.now();
+        const due = Math.floor(((now - started) / 1000) * command.publishesPerSecond);
+        while (published < due) publish(symbols[published % symbols.length]!, published++);
+        if (now >= end) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+  } else {
+    // Closed loop: next publication once the previous one reached every client (or was written).
+    while (performance.now() < end) {
+      const done = protocol === "hub" ? new Promise<void>((resolve) => (onFanoutDone = resolve)) : Promise.resolve();
+      publish(symbols[published % symbols.length]!, published++);
+      await done;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (published % 50 === 0) {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        if (peakRss > 1.5 * 1024 ** 3) break; // unbounded buffers (the baselines) would take the box down
+      }
+    }
+    onFanoutDone = null;
+  }
+  const wall = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  reply({
+    cmd: "ran",
+    published,
+    seconds: wall / 1000,
+    inServerP50: percentile(inServer, 50),
+    inServerP99: percentile(inServer, 99),
+    cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
+    rss: process.memoryUsage().rss,
+  });
+}
+
+process.on("message", (command: Command) => {
+  if (command.cmd === "mem") {
+    (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    reply({ cmd: "mem", rss: memory.rss, heapUsed: memory.heapUsed });
+  } else if (command.cmd === "run") {
+    void run(command);
+  } else {
+    server.closeAllConnections();
+    server.close();
+    setImmediate(() => process.exit(0));
+  }
+});
+
+server.listen(0, "127.0.0.1", () => {
+  void signToken({ secret, sub: "bench", ttl: "2h" }).then((token) =>
+    reply({ cmd: "listening", port: (server.address() as AddressInfo).port, token }),
+  );
+});

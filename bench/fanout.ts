@@ -1,0 +1,163 @@
+// `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
+//                          [--servers hub,naive,socketio] [--quick]`
+// Our hub + /ws against two baselines measured in the same run at the same load: a plain
+// socket.io broadcast and a naive `ws` broadcast that stringifies per client. Servers and clients
+// run in separate child processes on loopback.
+import { fork, type ChildProcess } from "node:child_process";
+import { execSync } from "node:child_process";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { Protocol } from "./fanout-raw-client";
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const execArgv = ["--import", "tsx", "--expose-gc"];
+
+interface Args {
+  clients: number[];
+  rate: number;
+  seconds: number;
+  saturateSeconds: number;
+  idle: number;
+  servers: Protocol[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const quick = argv.includes("--quick");
+  const value = (name: string): string | undefined => {
+    const at = argv.indexOf(`--${name}`);
+    return at === -1 ? undefined : argv[at + 1];
+  };
+  return {
+    clients: (value("clients") ?? (quick ? "200,1000" : "1000,5000")).split(",").map(Number),
+    rate: Number(value("rate") ?? 10),
+    seconds: Number(value("seconds") ?? (quick ? 3 : 10)),
+    saturateSeconds: Number(value("saturate-seconds") ?? (quick ? 2 : 4)),
+    idle: Number(value("idle") ?? (quick ? 2000 : 10_000)),
+    servers: (value("servers") ?? "hub,socketio,naive").split(",") as Protocol[],
+  };
+}
+
+function request<T>(child: ChildProcess, message: unknown, expect: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply: { cmd: string; error?: string }): void => {
+      if (reply.cmd === "failed") {
+        child.off("message", onMessage);
+        reject(new Error(reply.error));
+      } else if (reply.cmd === expect) {
+        child.off("message", onMessage);
+        resolve(reply as T);
+      }
+    };
+    child.on("message", onMessage);
+    if (message !== null) child.send(message as object);
+  });
+}
+
+interface Pair {
+  server: ChildProcess;
+  clients: ChildProcess;
+  port: number;
+  token: string;
+  baseRss: number;
+  baseHeap: number;
+}
+
+async function startPair(protocol: Protocol): Promise<Pair> {
+  const server = fork(here("./fanout-server.ts"), [protocol], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const { port, token } = await request<{ port: number; token: string }>(server, null, "listening");
+  const clients = fork(here("./fanout-clients.ts"), [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  await request(clients, null, "up");
+  await pause(300);
+  const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
+  return { server, clients, port, token, baseRss: rss, baseHeap: heapUsed };
+}
+
+async function stopPair(pair: Pair): Promise<void> {
+  await request(pair.clients, { cmd: "close" }, "closed");
+  pair.server.send({ cmd: "close" });
+  await Promise.all([exited(pair.server), exited(pair.clients)]);
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Server memory per connection (bytes): RSS and JS heap after a forced GC. */
+async function connect(pair: Pair, protocol: Protocol, count: number): Promise<{ rss: number; heap: number }> {
+  await request(pair.clients, { cmd: "connect", port: pair.port, protocol, count, token: pair.token }, "connected");
+  await pause(500);
+  const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(pair.server, { cmd: "mem" }, "mem");
+  return { rss: (rss - pair.baseRss) / count, heap: (heapUsed - pair.baseHeap) / count };
+}
+
+interface Ran {
+  published: number;
+  seconds: number;
+  inServerP50: number;
+  inServerP99: number;
+  cpuPercent: number;
+  rss: number;
+}
+interface Report {
+  received: number;
+  p50: number;
+  p99: number;
+}
+
+async function phase(pair: Pair, mode: "rate" | "saturate", publishesPerSecond: number, seconds: number, symbols: number) {
+  await request(pair.clients, { cmd: "reset" }, "reset");
+  const ran = await request<Ran>(pair.server, { cmd: "run", mode, publishesPerSecond, seconds, symbols }, "ran");
+  const report = await request<Report>(pair.clients, { cmd: "report" }, "report");
+  return { ran, report, deliveriesPerSecond: report.received / ran.seconds };
+}
+
+const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+export default async function fanout(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const limit = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
+  const load = execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ");
+  console.log(`fan-out bench: ${cpus().length} cores, node ${process.version}, ulimit -n ${limit}, load average ${load}`);
+  console.log(`input: ${args.rate} frames/s to every client (10 symbols on lines:*), ${args.seconds}s per run; loopback only\n`);
+  const rows: string[] = [];
+  const header =
+    "| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | RSS/conn KB |";
+  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const count of args.clients) {
+    for (const protocol of args.servers) {
+      const pair = await startPair(protocol);
+      try {
+        const perConnection = await connect(pair, protocol, count);
+        const steady = await phase(pair, "rate", args.rate, args.seconds, 10);
+        const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
+        const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
+        const row =
+          `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * args.rate}) | ` +
+          `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
+          `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
+        rows.push(row);
+        console.log(row);
+      } finally {
+        await stopPair(pair);
+      }
+    }
+  }
+  console.log("\n" + rows.join("\n"));
+
+  if (args.idle > 0) {
+    const idleRows = ["| server | idle connections | RSS per connection KB | JS heap per connection KB |", "|---|---:|---:|---:|"];
+    for (const protocol of args.servers) {
+      const pair = await startPair(protocol);
+      try {
+        const perConnection = await connect(pair, protocol, args.idle);
+        idleRows.push(`| ${protocol} | ${args.idle} | ${f(perConnection.rss / 1024)} | ${f(perConnection.heap / 1024)} |`);
+        console.log(idleRows.at(-1));
+      } catch (error) {
+        idleRows.push(`| ${protocol} | ${args.idle} | failed: ${(error as Error).message} |`);
+      } finally {
+        await stopPair(pair);
+      }
+    }
+    console.log("\n" + idleRows.join("\n"));
+  }
+}

@@ -1,0 +1,233 @@
+// `npm run bench -- store [--rows=N] [--rate=N] [--sample=N]`: the tick writer against the same rows sent
+// by one INSERT per row and by raw COPY, on a fresh database on the real PostgreSQL.
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { nanosToRfc3339, type Trade } from "@torghut/contracts";
+import { createDb, createTestDatabase, type Database } from "@torghut/db";
+import { from as copyFrom } from "pg-copy-streams";
+import { TickWriter } from "../apps/server/src/store/tick-writer";
+import { encodeTicks, insertEncodedTicks } from "../apps/server/src/store/tick-insert";
+
+const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO", "JPM", "V"];
+const COLUMNS = "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
+
+function arg(args: string[], name: string, fallback: number): number {
+  const hit = args.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split("=")[1]) : fallback;
+}
+
+function makeTrades(count: number): Trade[] {
+  const start = 1_767_625_200_000_000_000n; // 2026-01-05T15:00:00Z in ns
+  const trades: Trade[] = new Array<Trade>(count);
+  let price = 100;
+  for (let i = 0; i < count; i++) {
+    price = Math.max(1, price + (Math.random() - 0.5) * 0.1);
+    trades[i] = {
+      kind: "trade",
+      symbol: SYMBOLS[i % SYMBOLS.length]!,
+      eventTime: nanosToRfc3339(start + BigInt(i) * 1237n),
+      receivedAt: 0,
+      source: "alpaca",
+      delayed: false,
+      price: Math.round(price * 100) / 100,
+      size: 1 + (i % 500),
+      tradeId: String(1_000_000 + i),
+      exchange: "V",
+      conditions: ["@", "I"],
+      tape: "C",
+      suspicious: false,
+    };
+  }
+  return trades;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+}
+
+const rate = (rows: number, ms: number) => Math.round((rows * 1000) / ms);
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+async function truncate(database: Database): Promise<void> {
+  await database.query("TRUNCATE ticks");
+  await database.query("VACUUM ANALYZE ticks");
+}
+
+async function count(database: Database): Promise<number> {
+  const r = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM ticks");
+  return r.rows[0]!.n;
+}
+
+/** Max-rate producer: keeps the writer's buffer fed (bounded at 200k) and measures until all is committed. */
+async function writerBurst(database: Database, trades: Trade[]): Promise<number> {
+  const writer = new TickWriter(database);
+  const started = performance.now();
+  let i = 0;
+  while (i < trades.length) {
+    const now = Date.now();
+    while (i < trades.length && writer.stats().queueDepth < 200_000) {
+      trades[i]!.receivedAt = now;
+      writer.enqueue(trades[i++]!);
+      if (i % 5000 === 0) break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await writer.close();
+  return performance.now() - started;
+}
+
+/** Paced producer at `perSecond`: the latency a live feed would see, receive→commit per tick. */
+async function writerPaced(database: Database, trades: Trade[], perSecond: number) {
+  const latencies = new Float64Array(trades.length);
+  let recorded = 0;
+  const writer = new TickWriter(database, {
+    onCommit: (batch, committedAt) => {
+      for (const t of batch) latencies[recorded++] = committedAt - t.receivedAt;
+    },
+  });
+  const started = Date.now();
+  let sent = 0;
+  while (sent < trades.length) {
+    const due = Math.min(trades.length, Math.floor(((Date.now() - started) * perSecond) / 1000));
+    const now = Date.now();
+    while (sent < due) {
+      trades[sent]!.receivedAt = now;
+      writer.enqueue(trades[sent++]!);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await writer.close();
+  const elapsed = Date.now() - started;
+  const sorted = latencies.subarray(0, recorded).sort();
+  return { elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+interface EncodedRow { s: string; n: string; src: string; id: string; t: string; at: string; rcv: number; p: number; q: number; d: boolean; x: string; z: string; c: string[]; sus: boolean }
+
+/** COPY text format for the same rows; built from the writer's encoding so both carry identical values. */
+function copyText(trades: Trade[]): string {
+  const rows = JSON.parse(encodeTicks(trades).json) as EncodedRow[];
+  let text = "";
+  for (const r of rows) {
+    text += `${r.s}\t${r.n}\t${r.src}\t${r.id}\t${r.t}\t${r.at}\t${new Date(r.rcv).toISOString()}\t${r.p}\t${r.q}\t${r.d}\t${r.x}\t${r.z}\t{${r.c.map((c) => `"${c}"`).join(",")}}\t${r.sus}\n`;
+  }
+  return text;
+}
+
+async function rawCopy(database: Database, trades: Trade[]): Promise<number> {
+  const client = await database.pool!.connect();
+  const started = performance.now();
+  try {
+    const stream = client.query(copyFrom(`COPY ticks (${COLUMNS}) FROM STDIN`));
+    const chunkRows = 10_000;
+    function* lines() {
+      for (let i = 0; i < trades.length; i += chunkRows) yield copyText(trades.slice(i, i + chunkRows));
+    }
+    await pipeline(Readable.from(lines()), stream);
+  } finally {
+    client.release();
+  }
+  return performance.now() - started;
+}
+
+async function singleInserts(database: Database, trades: Trade[]): Promise<number> {
+  const started = performance.now();
+  for (const trade of trades) await insertEncodedTicks(database, encodeTicks([trade]));
+  return performance.now() - started;
+}
+
+/** The bulk statements considered for the writer, each sent as sequential 5,000-row batches. */
+async function methodComparison(database: Database, trades: Trade[]) {
+  const batches: Trade[][] = [];
+  for (let i = 0; i < trades.length; i += 5000) batches.push(trades.slice(i, i + 5000));
+  const results: Record<string, number> = {};
+
+  await truncate(database);
+  let started = performance.now();
+  for (const batch of batches) await insertEncodedTicks(database, encodeTicks(batch));
+  results["json_to_recordset"] = rate(trades.length, performance.now() - started);
+
+  await truncate(database);
+  started = performance.now();
+  for (const batch of batches) {
+    const enc = JSON.parse(encodeTicks(batch).json) as Record<string, unknown>[];
+    const col = (k: string) => enc.map((r) => r[k]);
+    await database.query(
+      `INSERT INTO ticks (${COLUMNS})
+       SELECT s, n, src, id, t, at, to_timestamp(rcv / 1000.0), p, q, d, x, z, ARRAY(SELECT json_array_elements_text(c)), sus
+       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::bigint[], $8::float8[],
+                   $9::float8[], $10::bool[], $11::text[], $12::text[], $13::json[], $14::bool[])
+            AS u(s, n, src, id, t, at, rcv, p, q, d, x, z, c, sus)
+       ON CONFLICT DO NOTHING`,
+      [col("s"), col("n"), col("src"), col("id"), col("t"), col("at"), col("rcv"), col("p"), col("q"), col("d"), col("x"), col("z"), enc.map((r) => JSON.stringify(r.c)), col("sus")],
+    );
+  }
+  results["unnest"] = rate(trades.length, performance.now() - started);
+
+  await truncate(database);
+  const client = await database.pool!.connect();
+  started = performance.now();
+  try {
+    await client.query(`CREATE TEMP TABLE stage (LIKE ticks INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    for (const batch of batches) {
+      const text = copyText(batch);
+      await client.query("BEGIN");
+      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY stage (${COLUMNS}) FROM STDIN`)));
+      await client.query(`INSERT INTO ticks SELECT * FROM stage ON CONFLICT DO NOTHING`);
+      await client.query("COMMIT");
+    }
+  } finally {
+    await client.query("DROP TABLE IF EXISTS stage").catch(() => undefined);
+    client.release();
+  }
+  results["COPY to temp + INSERT … ON CONFLICT"] = rate(trades.length, performance.now() - started);
+  return results;
+}
+
+export default async function storeBench(args: string[]): Promise<void> {
+  const rows = arg(args, "rows", 1_000_000);
+  const perSecond = arg(args, "rate", 100_000);
+  const sample = Math.min(rows, arg(args, "sample", 10_000));
+  const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const scratch = await createTestDatabase(serverUrl, "torghut_bench");
+  const database = await createDb({ url: scratch.url });
+  try {
+    console.log(`store bench: ${fmt(rows)} ticks, PostgreSQL ${(await database.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}`);
+    const trades = makeTrades(rows);
+
+    const methods = await methodComparison(database, trades.slice(0, Math.min(rows, 200_000)));
+    console.log("bulk statements, sequential 5,000-row batches (rows/s):");
+    for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
+
+    await truncate(database);
+    const burstMs = await writerBurst(database, trades);
+    const burstCount = await count(database);
+    const writerRate = rate(rows, burstMs);
+
+    await truncate(database);
+    const paced = await writerPaced(database, trades, perSecond);
+    const pacedCount = await count(database);
+
+    await truncate(database);
+    const copyMs = await rawCopy(database, trades);
+    const copyRate = rate(rows, copyMs);
+
+    await truncate(database);
+    const singleMs = await singleInserts(database, trades.slice(0, sample));
+    const singleRate = rate(sample, singleMs);
+
+    console.log(`\nTickWriter, max rate           ${fmt(writerRate)} rows/s  (${fmt(rows)} rows in ${(burstMs / 1000).toFixed(2)} s; stored ${fmt(burstCount)})`);
+    console.log(`raw COPY (baseline)            ${fmt(copyRate)} rows/s  (${(copyMs / 1000).toFixed(2)} s)`);
+    console.log(`one INSERT per row (baseline)  ${fmt(singleRate)} rows/s  (${fmt(sample)}-row sample, ${(singleMs / 1000).toFixed(2)} s)`);
+    console.log(`writer / COPY                  ${((100 * writerRate) / copyRate).toFixed(1)} %`);
+    console.log(`writer / single INSERT         ${(writerRate / singleRate).toFixed(1)} x`);
+    console.log(
+      `TickWriter paced at ${fmt(perSecond)}/s: receive→commit p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms (stored ${fmt(pacedCount)} in ${(paced.elapsed / 1000).toFixed(1)} s)`,
+    );
+    const ok = writerRate >= 100_000 && writerRate >= 0.4 * copyRate && paced.p99 < 250 && burstCount === rows && pacedCount === rows;
+    console.log(`goals (≥100k/s, ≥40 % of COPY, p99 < 250 ms, every row stored): ${ok ? "met" : "NOT met"}`);
+  } finally {
+    await database.close();
+    await scratch.drop();
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type TorghutDrizzle = PgDatabase<PgQueryResultHKT, Schema>;
+export type DriverName = "postgres" | "pglite";
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface CreateDbOptions {
+  /** postgres:// URL: use node-postgres. Unset: embedded PGlite. */
+  url?: string;
+  /** Where PGlite keeps its files (ignored with `url` or `inMemory`). */
+  dataDir?: string;
+  /** PGlite in memory, for tests. */
+  inMemory?: boolean;
+  poolMax?: number;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  migrationsFolder?: string;
+}
+
+/** One storage handle for both engines; repositories and the tick writer take this, never a driver. */
+export interface Database {
+  readonly driver: DriverName;
+  readonly db: TorghutDrizzle;
+  /** The node-postgres pool (PostgreSQL only), for COPY and other driver-specific fast paths. */
+  readonly pool: pg.Pool | null;
+  /** Parameterised SQL ($1, $2, …) with the same result shape on both drivers. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DatabaseError extends Error {
+  override readonly name = "DatabaseError";
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle", import.meta.url));
+const DEFAULT_POOL_MAX = 20;
+/** Arbitrary constant shared by every replica so only one of them migrates at a time. */
+const MIGRATION_LOCK_KEY = 7_240_105_301;
+
+export async function createDb(options: CreateDbOptions = {}): Promise<Database> {
+  const database = options.url ? createPostgres(options.url, options) : await createPglite(options);
+  if (options.migrate ?? true) {
+    try {
+      await database.migrate();
+    } catch (error) {
+      await database.close().catch(() => undefined);
+      throw new DatabaseError("applying migrations failed", false, { cause: error });
+    }
+  }
+  return database;
+}
+
+function createPostgres(url: string, options: CreateDbOptions): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? DEFAULT_POOL_MAX });
+  // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the
+  // process, and the next checkout reconnects anyway.
+  pool.on("error", () => undefined);
+  const db = drizzlePg(pool, { schema });
+  const migrationsFolder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
+  let closed = false;
+  return {
+    driver: "postgres",
+    db,
+    pool,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await pool.query(text, params);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+    async migrate() {
+      // The migrator runs on its own connection that holds an advisory lock, so replicas starting
+      // together do not race on the same DDL.
+      const client = new pg.Client({ connectionString: url });
+      client.on("error", () => undefined);
+      await client.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+        await migratePg(drizzlePg(client), { migrationsFolder });
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function createPglite(options: CreateDbOptions): Promise<Database> {
+  let client: PGlite;
+  if (options.inMemory) {
+    client = await PGlite.create();
+  } else {
+    const dataDir = options.dataDir ?? "./data";
+    mkdirSync(dataDir, { recursive: true });
+    client = await PGlite.create(dataDir);
+  }
+  const db = drizzlePglite(client, { schema });
+  const migrationsFolder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
+  return {
+    driver: "pglite",
+    db,
+    pool: null,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await client.query<Row>(text, params);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async migrate() {
+      await migratePglite(db, { migrationsFolder });
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}

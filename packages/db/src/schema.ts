@@ -1,0 +1,109 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+/**
+ * Table definitions only (no driver imports) so drizzle-kit can load this file on its own.
+ * Prices and sizes are double precision: exact decimal arithmetic is not needed for charting and
+ * `numeric` costs a good share of the bulk-insert throughput.
+ */
+
+export const symbols = pgTable("symbols", {
+  symbol: text("symbol").primaryKey(),
+  name: text("name").notNull(),
+  assetClass: text("asset_class").notNull().default("STOCK"),
+  active: boolean("active").notNull().default(true),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Every validated trade. The raw RFC-3339 string and `event_ns` keep the source's full precision
+ * (a timestamptz keeps microseconds only); `event_at` is the same instant for humans and SQL tools.
+ * The primary key is the natural key of a print, so a retried batch inserts nothing twice, and it
+ * leads with (symbol, event_ns) so it also serves "symbol between t0 and t1" and "latest per symbol".
+ * No foreign key to `symbols`: the writer must never fail a whole batch because a symbol was
+ * deactivated between validation and commit.
+ */
+export const ticks = pgTable(
+  "ticks",
+  {
+    symbol: text("symbol").notNull(),
+    eventNs: bigint("event_ns", { mode: "bigint" }).notNull(),
+    source: text("source").notNull(),
+    tradeId: text("trade_id").notNull(),
+    eventTime: text("event_time").notNull(),
+    eventAt: timestamp("event_at", { withTimezone: true, precision: 6 }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true, precision: 3 }).notNull(),
+    price: doublePrecision("price").notNull(),
+    size: doublePrecision("size").notNull(),
+    delayed: boolean("delayed").notNull(),
+    exchange: text("exchange"),
+    tape: text("tape"),
+    conditions: text("conditions").array().notNull().default(sql`'{}'::text[]`),
+    suspicious: boolean("suspicious").notNull().default(false),
+  },
+  (t) => [primaryKey({ name: "ticks_pkey", columns: [t.symbol, t.eventNs, t.source, t.tradeId] })],
+);
+
+/** One-minute OHLCV bars; `minute` is the start of the UTC minute. Suspicious trades never count. */
+export const bars1m = pgTable(
+  "bars_1m",
+  {
+    symbol: text("symbol").notNull(),
+    minute: timestamp("minute", { withTimezone: true, precision: 3 }).notNull(),
+    open: doublePrecision("open").notNull(),
+    high: doublePrecision("high").notNull(),
+    low: doublePrecision("low").notNull(),
+    close: doublePrecision("close").notNull(),
+    volume: doublePrecision("volume").notNull(),
+    vwap: doublePrecision("vwap"),
+    tradeCount: integer("trade_count").notNull(),
+    source: text("source").notNull(),
+    delayed: boolean("delayed").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "bars_1m_pkey", columns: [t.symbol, t.minute] })],
+);
+
+/** Router transitions and operator actions (failover, reconnect), newest read first by /api/health. */
+export const sourceEvents = pgTable(
+  "source_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    fromState: text("from_state"),
+    toState: text("to_state").notNull(),
+    reason: text("reason").notNull(),
+    actor: text("actor").notNull(),
+  },
+  (t) => [index("source_events_at_idx").on(t.at.desc())],
+);
+
+/**
+ * Ticks that validation rejected, with the reason and the raw record, so nothing disappears silently
+ * and a rule that misfires can be audited.
+ */
+export const validationRejections = pgTable(
+  "validation_rejections",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    symbol: text("symbol"),
+    source: text("source").notNull(),
+    eventTime: text("event_time"),
+    reason: text("reason").notNull(),
+    payload: jsonb("payload").notNull(),
+  },
+  (t) => [index("validation_rejections_symbol_at_idx").on(t.symbol, t.at.desc())],
+);
