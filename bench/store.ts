@@ -5,8 +5,8 @@ import { Readable } from "node:stream";
 import { nanosToRfc3339, type Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, type Database } from "@torghut/db";
 import { from as copyFrom } from "pg-copy-streams";
-import { TickWriter } from "../apps/server/src/store/tick-writer";
-import { encodeTicks, insertEncodedTicks } from "../apps/server/src/store/tick-insert";
+import { TickWriter, type TickWriterOptions } from "../apps/server/src/store/tick-writer";
+import { encodeTicks, eventTimeColumns, insertEncodedTicks } from "../apps/server/src/store/tick-insert";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO", "JPM", "V"];
 const COLUMNS = "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
@@ -59,8 +59,8 @@ async function count(database: Database): Promise<number> {
 }
 
 /** Max-rate producer: keeps the writer's buffer fed (bounded at 200k) and measures until all is committed. */
-async function writerBurst(database: Database, trades: Trade[]): Promise<number> {
-  const writer = new TickWriter(database);
+async function writerBurst(database: Database, trades: Trade[], tuning: Partial<TickWriterOptions>): Promise<number> {
+  const writer = new TickWriter(database, tuning);
   const started = performance.now();
   let i = 0;
   while (i < trades.length) {
@@ -77,10 +77,11 @@ async function writerBurst(database: Database, trades: Trade[]): Promise<number>
 }
 
 /** Paced producer at `perSecond`: the latency a live feed would see, receive→commit per tick. */
-async function writerPaced(database: Database, trades: Trade[], perSecond: number) {
+async function writerPaced(database: Database, trades: Trade[], perSecond: number, tuning: Partial<TickWriterOptions>) {
   const latencies = new Float64Array(trades.length);
   let recorded = 0;
   const writer = new TickWriter(database, {
+    ...tuning,
     onCommit: (batch, committedAt) => {
       for (const t of batch) latencies[recorded++] = committedAt - t.receivedAt;
     },
@@ -102,14 +103,14 @@ async function writerPaced(database: Database, trades: Trade[], perSecond: numbe
   return { elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-interface EncodedRow { s: string; n: string; src: string; id: string; t: string; at: string; rcv: number; p: number; q: number; d: boolean; x: string; z: string; c: string[]; sus: boolean }
+const copyValue = (v: string | null) => (v === null ? "\\N" : v);
 
-/** COPY text format for the same rows; built from the writer's encoding so both carry identical values. */
+/** COPY text format for the same rows and values the writer sends, built straight from the trades. */
 function copyText(trades: Trade[]): string {
-  const rows = JSON.parse(encodeTicks(trades).json) as EncodedRow[];
   let text = "";
-  for (const r of rows) {
-    text += `${r.s}\t${r.n}\t${r.src}\t${r.id}\t${r.t}\t${r.at}\t${new Date(r.rcv).toISOString()}\t${r.p}\t${r.q}\t${r.d}\t${r.x}\t${r.z}\t{${r.c.map((c) => `"${c}"`).join(",")}}\t${r.sus}\n`;
+  for (const t of trades) {
+    const time = eventTimeColumns(t.eventTime)!;
+    text += `${t.symbol}\t${time.nanos}\t${t.source}\t${t.tradeId}\t${t.eventTime}\t${time.at}\t${new Date(t.receivedAt).toISOString()}\t${t.price}\t${t.size}\t${t.delayed}\t${copyValue(t.exchange)}\t${copyValue(t.tape)}\t{${t.conditions.map((c) => `"${c}"`).join(",")}}\t${t.suspicious}\n`;
   }
   return text;
 }
@@ -150,8 +151,8 @@ async function methodComparison(database: Database, trades: Trade[]) {
   await truncate(database);
   started = performance.now();
   for (const batch of batches) {
-    const enc = JSON.parse(encodeTicks(batch).json) as Record<string, unknown>[];
-    const col = (k: string) => enc.map((r) => r[k]);
+    const times = batch.map((t) => eventTimeColumns(t.eventTime)!);
+    const col = <T>(pick: (t: Trade) => T) => batch.map(pick);
     await database.query(
       `INSERT INTO ticks (${COLUMNS})
        SELECT s, n, src, id, t, at, to_timestamp(rcv / 1000.0), p, q, d, x, z, ARRAY(SELECT json_array_elements_text(c)), sus
@@ -159,7 +160,9 @@ async function methodComparison(database: Database, trades: Trade[]) {
                    $9::float8[], $10::bool[], $11::text[], $12::text[], $13::json[], $14::bool[])
             AS u(s, n, src, id, t, at, rcv, p, q, d, x, z, c, sus)
        ON CONFLICT DO NOTHING`,
-      [col("s"), col("n"), col("src"), col("id"), col("t"), col("at"), col("rcv"), col("p"), col("q"), col("d"), col("x"), col("z"), enc.map((r) => JSON.stringify(r.c)), col("sus")],
+      [col((t) => t.symbol), times.map((x) => x.nanos), col((t) => t.source), col((t) => t.tradeId), col((t) => t.eventTime),
+       times.map((x) => x.at), col((t) => t.receivedAt), col((t) => t.price), col((t) => t.size), col((t) => t.delayed),
+       col((t) => t.exchange), col((t) => t.tape), col((t) => JSON.stringify(t.conditions)), col((t) => t.suspicious)],
     );
   }
   results["unnest"] = rate(trades.length, performance.now() - started);
@@ -188,6 +191,8 @@ export default async function storeBench(args: string[]): Promise<void> {
   const rows = arg(args, "rows", 1_000_000);
   const perSecond = arg(args, "rate", 100_000);
   const sample = Math.min(rows, arg(args, "sample", 10_000));
+  const tuning: Partial<TickWriterOptions> = { concurrency: arg(args, "concurrency", 2), batchRows: arg(args, "batch", 5000) };
+  const skipMethods = args.includes("--skip-methods");
   const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const scratch = await createTestDatabase(serverUrl, "torghut_bench");
   const database = await createDb({ url: scratch.url });
@@ -195,17 +200,20 @@ export default async function storeBench(args: string[]): Promise<void> {
     console.log(`store bench: ${fmt(rows)} ticks, PostgreSQL ${(await database.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}`);
     const trades = makeTrades(rows);
 
-    const methods = await methodComparison(database, trades.slice(0, Math.min(rows, 200_000)));
-    console.log("bulk statements, sequential 5,000-row batches (rows/s):");
-    for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
+    if (!skipMethods) {
+      const methods = await methodComparison(database, trades.slice(0, Math.min(rows, 200_000)));
+      console.log("bulk statements, sequential 5,000-row batches (rows/s):");
+      for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
+    }
+    console.log(`writer: ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`);
 
     await truncate(database);
-    const burstMs = await writerBurst(database, trades);
+    const burstMs = await writerBurst(database, trades, tuning);
     const burstCount = await count(database);
     const writerRate = rate(rows, burstMs);
 
     await truncate(database);
-    const paced = await writerPaced(database, trades, perSecond);
+    const paced = await writerPaced(database, trades, perSecond, tuning);
     const pacedCount = await count(database);
 
     await truncate(database);

@@ -68,8 +68,10 @@ export interface SimulatorOptions {
   maxHistoryMinutes?: number;
   /** Late corrections/cancel errors per minute across all symbols (default 1). */
   correctionsPerMinute?: number;
-  /** A socket whose unsent backlog exceeds this gets 407 and is closed (default 16 MiB). */
+  /** A socket whose unsent backlog stays over this (default 16 MiB)... gets 407 and is closed. */
   slowClientBytes?: number;
+  /** ...for this long in real time (default 2 s): a reader that keeps up drains well within it. */
+  slowClientGraceMs?: number;
 }
 
 export interface SimulatorControl {

@@ -58,7 +58,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   );
   const stream = new AlpacaStream(
     { timeline, now, sessions, counters, faults, keys, authTimeoutMs: options.authTimeoutMs ?? 10_000 },
-    { seed, slowClientBytes: options.slowClientBytes ?? 16 * 1024 * 1024 },
+    { seed, slowClientBytes: options.slowClientBytes ?? 16 * 1024 * 1024, slowClientGraceMs: options.slowClientGraceMs ?? 2_000 },
   );
   engine = new Engine(model, timeline, startMs, (events) => stream.publish(events));
 

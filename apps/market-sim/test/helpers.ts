@@ -26,7 +26,7 @@ export class StreamClient {
   readonly socket: WebSocket;
 
   private constructor(url: string, headers?: Record<string, string>) {
-    this.socket = new WebSocket(url, { headers });
+    this.socket = new WebSocket(url, { headers, perMessageDeflate: false });
     this.socket.on("message", (data) => {
       const text = String(data as Buffer);
       this.frames.push(text);

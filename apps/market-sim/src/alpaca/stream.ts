@@ -24,13 +24,14 @@ const MAX_DELAYED_EVENTS = 2_000_000;
 export interface StreamOptions {
   seed: number;
   slowClientBytes: number;
+  slowClientGraceMs: number;
 }
 
 export class AlpacaStream {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
   private readonly connections = new Set<StreamConnection>();
   private readonly junk: Prng;
-  private readonly lastBuffered = new WeakMap<StreamConnection, number>();
+  private readonly overLimitSince = new WeakMap<StreamConnection, number>();
   private readonly watchdog: NodeJS.Timeout;
   private delayed: { at: number; events: MarketEvent[] }[] = [];
   private delayedCount = 0;
@@ -67,17 +68,21 @@ export class AlpacaStream {
   }
 
   /**
-   * Runs on a short real-time interval: a client whose unsent backlog is over the limit and has
-   * not shrunk since the last look is not reading, so it gets 407 and is cut off. (A client that
-   * is draining a big burst, e.g. after a long manual advance, is left alone.)
+   * Runs on a short real-time interval: a client whose unsent backlog has stayed over the limit
+   * for the whole grace period is not keeping up, so it gets 407 and is cut off. (Node only
+   * releases a socket's write queue once a whole batch is flushed, so the backlog of a reader
+   * that keeps up still looks flat for a moment; hence a grace period rather than one look.)
    */
   checkSlowClients(): void {
+    const now = Date.now();
     for (const connection of this.connections) {
-      const buffered = connection.socket.bufferedAmount;
-      const previous = this.lastBuffered.get(connection) ?? 0;
-      this.lastBuffered.set(connection, buffered);
-      const limit = this.options.slowClientBytes;
-      if (buffered > limit && previous > limit && buffered >= previous) connection.closeAsSlowClient(true);
+      if (connection.socket.bufferedAmount <= this.options.slowClientBytes) {
+        this.overLimitSince.delete(connection);
+        continue;
+      }
+      const since = this.overLimitSince.get(connection);
+      if (since === undefined) this.overLimitSince.set(connection, now);
+      else if (now - since >= this.options.slowClientGraceMs) connection.closeAsSlowClient(true);
     }
   }
 

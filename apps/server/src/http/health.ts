@@ -62,6 +62,10 @@ export function registerHealthRoutes(
       ingest,
       validation,
       crossSource: router?.crossSource ?? null,
+      backfill: {
+        runs: views.backfill(),
+        minutesBackfilled: views.backfill().reduce((n, r) => n + r.minutesBackfilled, 0),
+      },
       writer: views.writer(),
       replica: views.replica(),
       simulatedMarket: views.simulatedMarket,

@@ -1,4 +1,5 @@
 import type { IngestStats } from "../pipeline/ingest-pipeline";
+import type { BackfillReport } from "../backfill/ports";
 import type { HubStats } from "../realtime/hub";
 import type { RouterSnapshot } from "../router";
 import type { SourceHealth } from "../sources/source";
@@ -16,6 +17,7 @@ export interface OpsViews {
   validation(): ValidationView | null;
   writer(): TickWriterStats | null;
   realtime(): HubStats | null;
+  backfill(): readonly BackfillReport[];
   replica(): ReplicaView;
   simulatedMarket: boolean;
 }

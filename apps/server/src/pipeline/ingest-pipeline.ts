@@ -38,7 +38,8 @@ export class IngestPipeline {
   private readonly log: Logger;
   private readonly rate: MessageRate;
   private readonly listeners = new Set<PublishListener>();
-  private readonly prices = new Map<string, number>();
+  /** Last accepted (non-suspicious) trade per symbol: the live price with its time and provenance. */
+  private readonly latest = new Map<string, Trade>();
   private readonly counts = { trades: 0, accepted: 0, suspicious: 0, rejected: 0, quotes: 0, bars: 0 };
 
   constructor(private readonly options: IngestPipelineOptions) {
@@ -80,11 +81,16 @@ export class IngestPipeline {
 
   /** Last accepted (non-suspicious) price per symbol. */
   lastPrice(symbol: string): number | undefined {
-    return this.prices.get(symbol);
+    return this.latest.get(symbol)?.price;
+  }
+
+  /** Last accepted (non-suspicious) trade per symbol. */
+  lastTrade(symbol: string): Trade | undefined {
+    return this.latest.get(symbol);
   }
 
   lastPrices(): ReadonlyMap<string, number> {
-    return this.prices;
+    return new Map([...this.latest].map(([symbol, trade]) => [symbol, trade.price]));
   }
 
   stats(): IngestStats {
@@ -106,7 +112,7 @@ export class IngestPipeline {
       return;
     }
     this.counts.accepted += 1;
-    this.prices.set(trade.symbol, trade.price);
+    this.latest.set(trade.symbol, trade);
     this.options.aggregator?.onTrade(trade);
     this.publish({ type: "trade", trade });
   }

@@ -58,7 +58,7 @@ let cachedEpochSeconds = 0;
  * timestamptz column). Alpaca sends UTC "Z" times and consecutive ticks share their second, so the
  * common case is string work plus a one-entry cache; anything else takes the general parser.
  */
-function eventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
+export function eventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
   const match = UTC_TIME.exec(eventTime);
   if (match) {
     const second = match[1]!;

@@ -1,0 +1,145 @@
+import { insertSourceEvent } from "../store/repositories";
+import type { Clock } from "../clock";
+import type { ServerConfig } from "../config";
+import type { Logger } from "../logger";
+import { IngestPipeline } from "../pipeline/ingest-pipeline";
+import { CrossSourceCheck, DataSourceRouter, routerSettingsFromConfig } from "../router";
+import { alpacaBarsFetcher } from "../backfill/alpaca-bars";
+import { GapBackfiller } from "../backfill/gap-backfiller";
+import { YahooBarsFetcher } from "../backfill/yahoo-bars";
+import { upsertBars } from "../store/repositories";
+import {
+  AlpacaRestClient,
+  AlpacaStreamSource,
+  credentialsFromConfig,
+  historicalFeedFor,
+} from "../sources/alpaca";
+import { YahooClient } from "../sources/yahoo/client";
+import { YahooSource } from "../sources/yahoo/poller";
+import { TradeValidator } from "../validation/trade-validator";
+import type { Storage } from "./storage";
+
+export interface MarketData {
+  alpaca: AlpacaStreamSource | null;
+  yahoo: YahooSource;
+  router: DataSourceRouter;
+  validator: TradeValidator;
+  pipeline: IngestPipeline;
+  backfiller: GapBackfiller;
+  crossCheck: CrossSourceCheck | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * sources → router → validation → store: the ingest half of the process. Only the router decides
+ * which source feeds the pipeline; the pipeline alone hands ticks to the writer.
+ */
+export function createMarketData(config: ServerConfig, storage: Storage, logger: Logger, clock: Clock): MarketData {
+  const credentials = credentialsFromConfig(config);
+  const delayedFeed = config.ALPACA_FEED === "delayed_sip";
+  const alpaca = config.ENABLE_ALPACA_STREAMING
+    ? new AlpacaStreamSource({
+        streamUrl: config.alpacaStreamUrl,
+        feed: config.ALPACA_FEED,
+        credentials,
+        symbols: config.symbols,
+        clock,
+        logger: logger.child({ component: "alpaca-stream" }),
+        messageTimeoutMs: config.MESSAGE_TIMEOUT_SECONDS * 1000,
+        reconnectBaseDelayMs: config.RECONNECT_BASE_DELAY_MS,
+        reconnectMaxDelayMs: config.RECONNECT_MAX_DELAY_MS,
+      })
+    : null;
+  const rest = new AlpacaRestClient({
+    dataUrl: config.alpacaDataUrl,
+    credentials,
+    ...(historicalFeedFor(config.ALPACA_FEED) ? { feed: historicalFeedFor(config.ALPACA_FEED) } : {}),
+    delayed: delayedFeed,
+    requestsPerMinute: config.ALPACA_REST_REQUESTS_PER_MINUTE,
+    clock,
+    logger: logger.child({ component: "alpaca-rest" }),
+  });
+  const yahooClient = new YahooClient({ baseUrl: config.yahooBaseUrl, logger: logger.child({ component: "yahoo" }) });
+  const yahoo = new YahooSource({
+    client: yahooClient,
+    clock,
+    logger: logger.child({ component: "yahoo-poller" }),
+    symbols: config.symbols,
+    pollIntervalMs: config.YAHOO_POLL_INTERVAL_SECONDS * 1000,
+    startActive: false,
+  });
+  const validator = new TradeValidator({
+    clock,
+    logger,
+    futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
+    circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
+  });
+  const pipeline = new IngestPipeline({
+    validator,
+    writer: storage.writer,
+    aggregator: storage.aggregator,
+    rejections: storage.rejections,
+    clock,
+    logger,
+  });
+
+  let router: DataSourceRouter | null = null;
+  const crossCheck =
+    alpaca === null
+      ? null
+      : new CrossSourceCheck({
+          primary: alpaca,
+          sampler: yahooClient,
+          isPrimaryActive: () => router?.currentState === "PRIMARY_ACTIVE",
+          symbols: () => config.symbols,
+          clock,
+          logger: logger.child({ component: "cross-source" }),
+          intervalMs: config.YAHOO_POLL_INTERVAL_SECONDS * 1000,
+          thresholdPercent: config.CROSS_SOURCE_MAX_DELTA_PERCENT,
+        });
+  router = new DataSourceRouter({
+    primary: alpaca,
+    fallback: yahoo,
+    sink: pipeline.handle,
+    clock,
+    logger: logger.child({ component: "router" }),
+    settings: routerSettingsFromConfig(config),
+    recorder: {
+      record: (t) =>
+        insertSourceEvent(storage.database, { fromState: t.from, toState: t.to, reason: t.reason, actor: t.actor, at: t.at }).then(
+          () => undefined,
+        ),
+    },
+    ...(crossCheck === null ? {} : { crossSource: crossCheck }),
+  });
+  const backfiller = new GapBackfiller({
+    primary: alpacaBarsFetcher(rest),
+    fallback: new YahooBarsFetcher(yahooClient),
+    sink: { upsertBars: (bars) => upsertBars(storage.database, bars) },
+    symbols: () => config.symbols,
+    clock,
+    logger: logger.child({ component: "backfill" }),
+  });
+  const activeRouter = router;
+  activeRouter.onGap((gap) => void backfiller.handle(gap));
+
+  return {
+    alpaca,
+    yahoo,
+    router: activeRouter,
+    validator,
+    pipeline,
+    backfiller,
+    crossCheck,
+    async start() {
+      await activeRouter.start();
+      crossCheck?.start();
+    },
+    async stop() {
+      crossCheck?.stop();
+      await activeRouter.stop();
+      await backfiller.stop();
+    },
+  };
+}
