@@ -216,6 +216,11 @@ export default async function storeBench(args: string[]): Promise<void> {
     const paced = await writerPaced(database, trades, perSecond, tuning);
     const pacedCount = await count(database);
 
+    // The same writer at half the capacity just measured: its own latency when the database keeps up.
+    await truncate(database);
+    const relaxedRate = Math.max(1000, Math.floor(writerRate / 2));
+    const relaxed = await writerPaced(database, trades.slice(0, Math.min(rows, relaxedRate * 10)), relaxedRate, tuning);
+
     await truncate(database);
     const copyMs = await rawCopy(database, trades);
     const copyRate = rate(rows, copyMs);
@@ -231,6 +236,9 @@ export default async function storeBench(args: string[]): Promise<void> {
     console.log(`writer / single INSERT         ${(writerRate / singleRate).toFixed(1)} x`);
     console.log(
       `TickWriter paced at ${fmt(perSecond)}/s: receive→commit p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms (stored ${fmt(pacedCount)} in ${(paced.elapsed / 1000).toFixed(1)} s)`,
+    );
+    console.log(
+      `TickWriter paced at ${fmt(relaxedRate)}/s (half capacity): receive→commit p50 ${relaxed.p50} ms, p99 ${relaxed.p99} ms, max ${relaxed.max} ms`,
     );
     const ok = writerRate >= 100_000 && writerRate >= 0.4 * copyRate && paced.p99 < 250 && burstCount === rows && pacedCount === rows;
     console.log(`goals (≥100k/s, ≥40 % of COPY, p99 < 250 ms, every row stored): ${ok ? "met" : "NOT met"}`);

@@ -1,15 +1,18 @@
-import { startManual, StreamClient } from "./test/helpers";
-const sim = await startManual({ tradesPerSecond: 3_000, correctionsPerMinute: 120 });
+import { startManual, StreamClient, eventually } from "./test/helpers";
+const sim = await startManual({ tradesPerSecond: 600, correctionsPerMinute: 120 });
 const client = await StreamClient.open(sim, "sip");
 await client.authenticate();
-await client.request({ action: "subscribe", trades: ["*"], quotes: ["AAPL"], bars: ["*"], updatedBars: ["*"], dailyBars: ["AAPL"], statuses: ["*"] });
-sim.control.advance(60_000 - (sim.control.now() % 60_000));
-client.messages.length = 0;
-sim.control.advance(125_000);
-for (let i = 0; i < 10; i++) {
-  await new Promise((r) => setTimeout(r, 500));
-  const counts: Record<string, number> = {};
-  for (const m of client.messages) counts[m.T] = (counts[m.T] ?? 0) + 1;
-  console.log(JSON.stringify(counts), client.closeCode, sim.control.counters().errorsSent);
-}
+await client.request({ action: "subscribe", trades: ["*"], statuses: ["*"] });
+sim.control.advance(5000);
+await eventually(() => client.of("t").length > 2000, "x");
+const before = client.messages.length;
+const reference = client.of("t").filter((t) => t.S === "MSFT").at(-1)!.p as number;
+sim.control.setFault({ target: "alpaca", fault: "spike", symbol: "MSFT", percent: 10, durationMs: 2_000 });
+sim.control.advance(1_000);
+await new Promise((r) => setTimeout(r, 300));
+console.log(reference, client.messages.slice(before).filter((m) => m.S === "MSFT"));
+client.close();
+await client.closed();
+console.log("closing");
 await sim.close();
+console.log("closed");

@@ -169,8 +169,11 @@ describe("Alpaca stream: market data", () => {
     sim.control.advance(1_000);
     const halted = await client.next((m) => m.T === "s" && m.S === "MSFT", "status", before);
     assert.deepEqual(Object.keys(halted).sort(), ["S", "T", "rc", "rm", "sc", "sm", "t", "z"]);
-    const spiked = client.messages.slice(before).filter((m) => m.T === "t" && m.S === "MSFT");
-    assert.ok(spiked.length > 0 && spiked.every((t) => (t.p as number) > reference * 1.08));
+    const spiked = await eventually(() => {
+      const trades = client.messages.slice(before).filter((m) => m.T === "t" && m.S === "MSFT");
+      return trades.length > 0 && trades;
+    }, "spiked trades");
+    assert.ok(spiked.every((t) => (t.p as number) > reference * 1.08));
     sim.control.advance(1_500);
     const afterEnd = client.messages.length;
     sim.control.advance(1_000);

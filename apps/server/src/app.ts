@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Server } from "node:http";
 import { systemClock, type Clock } from "./clock";
 import type { ServerConfig } from "./config";
+import type { Database } from "@torghut/db";
 import { registerRoutes } from "./compose/http";
 import { createMarketData } from "./compose/market-data";
 import { createRealtime, publishMarketData } from "./compose/realtime";
@@ -21,6 +21,7 @@ export interface Torghut {
   /** Bound address after start (port 0 in tests picks a free one). */
   url(): string;
   readonly views: OpsViews;
+  readonly database: Database;
 }
 
 /** Composition root: builds every part from config. main.ts and in-process tests both use it. */
@@ -33,14 +34,15 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
   const storage = await createStorage(config, logger, clock);
   const marketData = createMarketData(config, storage, logger, clock);
   const http = createHttpServer({ logger });
-  const realtime = createRealtime(config, http.server as Server, authSecret, logger, clock);
-  publishMarketData(realtime.hub, marketData, storage);
+  const realtime = createRealtime(config, http.server, authSecret, logger, clock);
+  const unpublish = publishMarketData(realtime.hub, marketData, storage, clock);
   const replica = { replicaId: randomUUID(), role: config.ROLE, isLeader: true, startedAt: new Date(clock.now()).toISOString() };
   const views = registerRoutes(http, { config, storage, marketData, realtime, replica, authSecret, logger, clock });
   let address = "";
 
   return {
     views,
+    database: storage.database,
     async start() {
       address = await http.listen({ port: config.PORT, host: config.HOST });
       await marketData.start();
@@ -53,6 +55,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       // Stop taking clients and upstream data first, then commit everything accepted.
       await realtime.shutdown();
       await marketData.stop();
+      unpublish();
       await http.close();
       await storage.close();
     },

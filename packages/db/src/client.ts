@@ -66,14 +66,24 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
       await database.migrate();
     } catch (error) {
       await database.close().catch(() => undefined);
-      throw new DatabaseError("applying migrations failed", false, { cause: error });
+      // A server that is not up yet is worth retrying; SQL the server refuses is not.
+      const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+      const retryable = !/^(22|23|42)[0-9A-Z]{3}$/.test(code);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DatabaseError(`applying migrations failed: ${reason}`, retryable, { cause: error });
     }
   }
   return database;
 }
 
 function createPostgres(url: string, options: CreateDbOptions): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? DEFAULT_POOL_MAX });
+  // A bounded connect timeout: a black-holed server must fail the batch (and trigger the writer's
+  // backoff) instead of hanging it.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? DEFAULT_POOL_MAX,
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the
   // process, and the next checkout reconnects anyway.
   pool.on("error", () => undefined);
@@ -91,7 +101,7 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
     async migrate() {
       // The migrator runs on its own connection that holds an advisory lock, so replicas starting
       // together do not race on the same DDL.
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
       client.on("error", () => undefined);
       await client.connect();
       try {

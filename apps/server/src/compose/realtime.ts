@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Logger } from "../logger";
+import { endToEndLatency, messageRateSources } from "../pipeline/metrics";
 import { Hub } from "../realtime/hub";
 import { IndicatorFeed } from "../realtime/indicator-feed";
 import { attachWsTransport, type WsTransport } from "../realtime/transports/ws";
@@ -40,12 +41,23 @@ export function createRealtime(
 }
 
 /** Everything the ingest side produces that clients see: trades, quotes, bars, indicators, router status. */
-export function publishMarketData(hub: Hub, marketData: MarketData, storage: Storage): void {
+export function publishMarketData(hub: Hub, marketData: MarketData, storage: Storage, clock: Clock): () => void {
+  const readRate = () => marketData.pipeline.stats().messagesPerSecond;
+  messageRateSources.add(readRate);
+  const latency = {
+    alpaca: endToEndLatency.labels("alpaca"),
+    yahoo: endToEndLatency.labels("yahoo"),
+    backfill: endToEndLatency.labels("backfill"),
+  };
   marketData.pipeline.onPublish((event) => {
     switch (event.type) {
-      case "trade":
-        hub.publishTrade(event.trade);
+      case "trade": {
+        const { trade } = event;
+        const eventMs = Date.parse(trade.eventTime);
+        if (!Number.isNaN(eventMs)) latency[trade.source].observe(Math.max(0, clock.now() - eventMs) / 1000);
+        hub.publishTrade(trade);
         return;
+      }
       case "quote":
         hub.publishQuote(event.quote);
         return;
@@ -74,4 +86,5 @@ export function publishMarketData(hub: Hub, marketData: MarketData, storage: Sto
   };
   marketData.router.onStatus(publishStatus);
   publishStatus();
+  return () => messageRateSources.delete(readRate);
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge } from "prom-client";
 import { registry } from "../metrics/registry";
+import type { RejectReason } from "./rules";
 
 export const validationFailures = new Counter({
   name: "validation_failures_total",
@@ -7,6 +8,10 @@ export const validationFailures = new Counter({
   labelNames: ["reason"] as const,
   registers: [registry],
 });
+// Every reason starts at 0 so rate() and the failure-ratio alert have a series before the first failure.
+for (const reason of ["non_positive_price", "negative_size", "future_timestamp", "invalid_timestamp"] satisfies RejectReason[]) {
+  validationFailures.labels(reason).inc(0);
+}
 
 export const validationChecked = new Counter({
   name: "validation_checked_total",

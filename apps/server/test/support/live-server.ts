@@ -1,0 +1,105 @@
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@torghut/market-sim";
+import { createTorghut, type Torghut } from "../../src/app";
+import { loadConfig, type ServerConfig } from "../../src/config";
+import { createLogger } from "../../src/logger";
+import { signToken } from "../../src/realtime/auth";
+
+export const TEST_SECRET = "test-secret-for-ops-and-realtime-0123456789";
+export const TEST_SYMBOLS = ["AAPL", "MSFT", "TSLA", "NVDA"];
+
+export interface LiveServer {
+  sim: RunningSimulator;
+  torghut: Torghut;
+  config: ServerConfig;
+  url: string;
+  token(sub: string, options?: { admin?: boolean; ttl?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole server, in process, on port 0, against the real simulator on port 0, with PGlite in
+ * memory-like isolation (a fresh DATA_DIR) — or PostgreSQL when `databaseUrl` is given. Short
+ * settings so that failover and recovery happen within a test's time.
+ */
+export async function startLiveServer(
+  env: Record<string, string> = {},
+  simOptions: SimulatorOptions = {},
+): Promise<LiveServer> {
+  const sim = await startSimulator({
+    port: 0,
+    seed: 11,
+    symbols: TEST_SYMBOLS,
+    tradesPerSecond: 200,
+    staleSessionMs: 300,
+    ...simOptions,
+  });
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dataDir = mkdtempSync(join(tmpdir(), "torghut-live-"));
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    SYMBOLS: TEST_SYMBOLS.join(","),
+    ALPACA_KEY_ID: "sim-key",
+    ALPACA_SECRET_KEY: "sim-secret",
+    ALPACA_STREAM_URL: sim.alpacaStreamUrl,
+    ALPACA_DATA_URL: sim.alpacaDataUrl,
+    YAHOO_BASE_URL: sim.yahooBaseUrl,
+    YAHOO_POLL_INTERVAL_SECONDS: "0.5",
+    MESSAGE_TIMEOUT_SECONDS: "1",
+    FALLBACK_ACTIVATION_DELAY_SECONDS: "0.2",
+    PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: "0.3",
+    RECONNECT_BASE_DELAY_MS: "50",
+    RECONNECT_MAX_DELAY_MS: "500",
+    WS_AUTH_SECRET: TEST_SECRET,
+    SIMULATED_MARKET: "true",
+    ...env,
+  });
+  const torghut = await createTorghut(config, { logger: createLogger("silent") });
+  await torghut.start();
+  return {
+    sim,
+    torghut,
+    config,
+    url: torghut.url(),
+    token: (sub, options = {}) =>
+      signToken({ secret: TEST_SECRET, sub, admin: options.admin ?? false, ttl: options.ttl ?? "10m" }),
+    async close() {
+      await torghut.stop();
+      await sim.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (no fixed sleeps). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, body: text.length > 0 ? JSON.parse(text) : null };
+}
