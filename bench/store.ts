@@ -64,11 +64,16 @@ async function writerBurst(database: Database, trades: Trade[], tuning: Partial<
   const started = performance.now();
   let i = 0;
   while (i < trades.length) {
+    if (writer.stats().queueDepth >= 200_000) {
+      // Sleep rather than spin: a busy producer would take the CPU the database needs.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
     const now = Date.now();
-    while (i < trades.length && writer.stats().queueDepth < 200_000) {
+    const end = Math.min(trades.length, i + 5000);
+    for (; i < end; i++) {
       trades[i]!.receivedAt = now;
-      writer.enqueue(trades[i++]!);
-      if (i % 5000 === 0) break;
+      writer.enqueue(trades[i]!);
     }
     await new Promise((resolve) => setImmediate(resolve));
   }

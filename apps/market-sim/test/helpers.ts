@@ -23,16 +23,19 @@ export class StreamClient {
   readonly frames: string[] = [];
   readonly messages: Msg[] = [];
   closeCode: number | null = null;
+  /** Messages received over the socket's life (survives clearing `messages`). */
+  received = 0;
   readonly socket: WebSocket;
 
   private constructor(url: string, headers?: Record<string, string>) {
     this.socket = new WebSocket(url, { headers, perMessageDeflate: false });
     this.socket.on("message", (data) => {
-      const text = String(data as Buffer);
+      const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as ArrayBuffer).toString();
       this.frames.push(text);
       try {
         const parsed = JSON.parse(text) as Msg[];
         this.messages.push(...parsed);
+        this.received += parsed.length;
       } catch {
         // malformed frames are recorded in `frames` only
       }
@@ -79,6 +82,11 @@ export class StreamClient {
   close(): void {
     this.socket.close();
   }
+}
+
+/** Waits until one lone client has received every message the simulator counted as sent. */
+export function drained(sim: RunningSimulator, client: StreamClient): Promise<true> {
+  return eventually(() => client.received >= sim.control.counters().messagesSent, "all sent messages received");
 }
 
 export function isError(code: number) {

@@ -119,6 +119,28 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       assert.equal(writer.enqueue(trades[0]!), false, "a closed writer refuses");
     });
 
+    test("the writer stores awkward strings exactly and drops only the row the database refuses", async () => {
+      const writer = new TickWriter(database, { batchRows: 50, flushIntervalMs: 1 });
+      assert.equal(writer.method, database.driver === "postgres" ? "copy" : "json");
+      const awkward = sampleTrades(40).map((t, i) => ({
+        ...t,
+        tradeId: [`tab\there`, "new\nline", "back\\slash", 'quote"d', "\\N", "cr\r", "ünï©ødé"][i % 7]! + i,
+        exchange: i % 5 === 0 ? null : "\\N",
+        tape: i % 3 === 0 ? null : "",
+        conditions: i % 4 === 0 ? [] : ['"', "\\", "a,b", "{x}", "NULL", "", " sp "],
+      }));
+      const refused = { ...sampleTrades(1, 40)[0]!, price: Number.NaN };
+      for (const trade of [...awkward.slice(0, 20), refused, ...awkward.slice(20)]) writer.enqueue(trade);
+      await writer.close();
+      assert.deepEqual([writer.stats().committed, writer.stats().dropped], [40, 1]);
+      const stored = await queryTicks(database, "AAPL", Date.UTC(2026, 0, 5), Date.UTC(2026, 0, 6), 100);
+      const sent = awkward.filter((t) => t.symbol === "AAPL");
+      assert.deepEqual(
+        stored.map((t) => [t.tradeId, t.exchange, t.tape, t.conditions]),
+        sent.map((t) => [t.tradeId, t.exchange, t.tape, t.conditions]),
+      );
+    });
+
     test("latest tick per symbol follows event time, not insertion order", async () => {
       const trades = sampleTrades(9);
       await insertTicks(database, trades.slice(3));

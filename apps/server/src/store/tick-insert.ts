@@ -2,9 +2,9 @@ import { rfc3339ToNanos, type Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 
 /**
- * The bulk insert the writer uses. Measured (bench/store.ts) against unnest and COPY into a staging
- * table: one JSON parameter expanded by json_to_recordset is within reach of raw COPY, has no
- * 65,535-parameter limit, runs unchanged on PGlite, and keeps ON CONFLICT for idempotent retries.
+ * The portable bulk insert: one JSON parameter expanded by json_to_recordset. No 65,535-parameter
+ * limit, runs unchanged on PGlite, keeps ON CONFLICT for idempotent retries. On PostgreSQL the
+ * writer prefers COPY through a staging table (tick-copy.ts), measured faster in bench/store.ts.
  */
 const INSERT_TICKS_SQL = `
 INSERT INTO ticks (symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size,
@@ -15,11 +15,26 @@ FROM json_to_recordset($1::json) AS r(s text, n bigint, src text, id text, t tex
                                       c text[], sus boolean)
 ON CONFLICT DO NOTHING`;
 
-export interface EncodedBatch {
-  json: string;
+/** A batch serialised for one bulk method. */
+export interface PreparedBatch {
+  rows: number;
   /** Trades whose event time is not RFC-3339: they cannot get a key, so they are left out. */
   invalid: Trade[];
-  rows: number;
+}
+
+export interface EncodedBatch extends PreparedBatch {
+  json: string;
+}
+
+/** One way of getting a batch into `ticks` idempotently; the writer picks one per driver. */
+export interface BulkInserter<Batch extends PreparedBatch = PreparedBatch> {
+  readonly method: "json" | "copy";
+  encode(trades: readonly Trade[]): Batch;
+  insert(batch: Batch): Promise<number>;
+}
+
+export function jsonInserter(database: Database): BulkInserter<EncodedBatch> {
+  return { method: "json", encode: encodeTicks, insert: (batch) => insertEncodedTicks(database, batch) };
 }
 
 /** Serialises trades for INSERT_TICKS_SQL; the event time keeps all nine fraction digits in `n`. */

@@ -1,5 +1,5 @@
 import type { Trade } from "@torghut/contracts";
-import type { EncodedBatch } from "./tick-insert";
+import type { PreparedBatch } from "./tick-insert";
 
 /**
  * A run of accepted ticks that travels to the database as one batch. `firstSeq` is the acceptance
@@ -12,7 +12,7 @@ export interface TickChunk {
   /** Set once a chunk has been sent: a retry goes out as soon as the writer may send again. */
   retry: boolean;
   /** Cached so a retried batch is not serialised (and its bad rows not counted) twice. */
-  encoded: EncodedBatch | null;
+  encoded: PreparedBatch | null;
 }
 
 /** FIFO of chunks: O(1) append, and batches leave whole instead of being spliced off a big array. */

@@ -84,6 +84,7 @@ describe("TickWriter without a database", () => {
     const closing = writer.close({ timeoutMs: 1_000 });
     clock.advance(1_000);
     await closing; // gives up instead of hanging the shutdown
+    assert.equal(clock.pendingTimers(), 0, "an abandoned writer retries no more");
   });
 });
 

@@ -3,7 +3,8 @@ import type { Database } from "@torghut/db";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
 import { toStoreWriteError } from "./errors";
-import { encodeTicks, insertEncodedTicks } from "./tick-insert";
+import { copyInserter } from "./tick-copy";
+import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
 import {
   queueDepthSources,
@@ -24,6 +25,8 @@ export interface TickWriterOptions {
   concurrency: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** "auto": COPY through a staging table on PostgreSQL, json_to_recordset on PGlite. */
+  method: "auto" | "json" | "copy";
   logger: Logger;
   /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
   onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
@@ -49,6 +52,7 @@ const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
   concurrency: 2,
   retryBaseMs: 100,
   retryMaxMs: 10_000,
+  method: "auto",
   onCommit: null,
 };
 
@@ -63,6 +67,7 @@ type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by
 export class TickWriter {
   private readonly options: TickWriterOptions;
   private readonly queue: TickQueue;
+  private readonly bulk: BulkInserter;
   private readonly inflight = new Set<TickChunk>();
   private readonly waiters: { target: number; resolve: () => void }[] = [];
   private readonly readDepth = () => this.queue.length + this.inflightRows;
@@ -78,15 +83,21 @@ export class TickWriter {
   private backoffTimer: TimerHandle | null = null;
   private kickPending = false;
   private closed = false;
+  /** Set when close() gave up: nothing more is sent, whatever is left is abandoned. */
+  private abandoned = false;
   private droppingSince: number | null = null;
 
   constructor(
-    private readonly database: Database,
+    database: Database,
     options: Partial<TickWriterOptions> = {},
     private readonly clock: Clock = systemClock,
   ) {
     this.options = { ...DEFAULTS, logger: pino({ level: "silent" }), ...options };
     this.queue = new TickQueue(this.options.batchRows);
+    const pool = database.pool;
+    const useCopy = this.options.method === "copy" || (this.options.method === "auto" && pool !== null);
+    if (useCopy && pool === null) throw new TypeError("TickWriter method 'copy' needs PostgreSQL (DATABASE_URL)");
+    this.bulk = useCopy && pool ? copyInserter(pool) : jsonInserter(database);
     queueDepthSources.add(this.readDepth);
   }
 
@@ -109,6 +120,11 @@ export class TickWriter {
       });
     }
     return true;
+  }
+
+  /** The bulk method in use: "copy" (staging table, PostgreSQL) or "json" (json_to_recordset). */
+  get method(): "json" | "copy" {
+    return this.bulk.method;
   }
 
   stats(): TickWriterStats {
@@ -152,7 +168,10 @@ export class TickWriter {
         }),
       ]);
       if (timer) this.clock.clearTimeout(timer);
-      if (gaveUp) this.options.logger.error({ unflushed: this.readDepth() }, "tick writer closed before flushing");
+      if (gaveUp) {
+        this.abandoned = true;
+        this.options.logger.error({ unflushed: this.readDepth() }, "tick writer closed before flushing");
+      }
     }
     if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
     if (this.backoffTimer) this.clock.clearTimeout(this.backoffTimer);
@@ -185,7 +204,7 @@ export class TickWriter {
 
   /** Sends every eligible batch there is a slot for; arms the timer for the first one not yet due. */
   private pump(): void {
-    if (this.backoffTimer !== null) return;
+    if (this.backoffTimer !== null || this.abandoned) return;
     const forced = this.waiters.length > 0;
     while (this.inflight.size < this.options.concurrency) {
       const front = this.queue.peek();
@@ -204,13 +223,13 @@ export class TickWriter {
     this.inflightRows += chunk.trades.length;
     try {
       if (chunk.encoded === null) {
-        chunk.encoded = encodeTicks(chunk.trades);
+        chunk.encoded = this.bulk.encode(chunk.trades);
         if (chunk.encoded.invalid.length > 0) {
           this.drop("invalid_event_time", chunk.encoded.invalid.length);
           this.options.logger.warn({ count: chunk.encoded.invalid.length }, "ticks without an RFC-3339 event time dropped");
         }
       }
-      await insertEncodedTicks(this.database, chunk.encoded);
+      await this.bulk.insert(chunk.encoded);
       this.onCommitted(chunk);
     } catch (error) {
       this.onFailed(chunk, error);
@@ -267,7 +286,7 @@ export class TickWriter {
   }
 
   private startBackoff(failure: Error): void {
-    if (this.backoffTimer !== null) return;
+    if (this.backoffTimer !== null || this.abandoned) return;
     const exponent = Math.min(this.consecutiveFailures - 1, 30);
     const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** exponent);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
