@@ -2,6 +2,9 @@
 // `npm start`: runs the whole product on embedded defaults and prints where to open it.
 // Without Alpaca keys it first starts the built-in market simulator and points the server at it.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
@@ -9,6 +12,17 @@ const serverPort = Number(env.PORT ?? 5002);
 const simPort = Number(env.SIM_PORT ?? 5010);
 const simulated = !env.ALPACA_KEY_ID && !env.ALPACA_CREDENTIALS_FILE;
 const children = [];
+
+// Client and ops tokens are signed with WS_AUTH_SECRET. Without one, keep a local secret next to the
+// embedded database so tokens minted with `npm run token` keep working across restarts.
+if (!env.WS_AUTH_SECRET) {
+  const dataDir = env.DATA_DIR ?? "./data";
+  const file = join(dataDir, "dev-auth-secret");
+  mkdirSync(dataDir, { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  env.WS_AUTH_SECRET = readFileSync(file, "utf8").trim();
+  console.log(`[torghut] WS_AUTH_SECRET not set: using the local secret in ${file}`);
+}
 
 function run(name, args, childEnv) {
   const child = spawn(process.execPath, ["--import", "tsx", ...args], { env: childEnv, stdio: "inherit" });
@@ -72,6 +86,7 @@ try {
   console.log(`[torghut]   metrics        http://localhost:${serverPort}/metrics`);
   console.log(`[torghut]   WebSocket      ws://localhost:${serverPort}/ws`);
   if (simulated) console.log(`[torghut]   simulator      http://localhost:${simPort}/control/faults`);
+  console.log(`[torghut]   admin token    WS_AUTH_SECRET=$(cat ${env.DATA_DIR ?? "./data"}/dev-auth-secret) npm run token -- you --admin`);
   console.log("");
 } catch (error) {
   console.error(`[torghut] start failed: ${error instanceof Error ? error.message : String(error)}`);

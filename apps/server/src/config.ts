@@ -57,6 +57,8 @@ const envSchema = z.object({
   RECONNECT_BASE_DELAY_MS: int(1000, 1, 600_000),
   RECONNECT_MAX_DELAY_MS: int(60_000, 1, 3_600_000),
   ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
+  /** Minutes of 1m bars fetched from Alpaca REST at start so charts open on history (0 = off). */
+  STARTUP_BACKFILL_MINUTES: int(390, 0, 7 * 24 * 60),
 
   YAHOO_BASE_URL: optionalString.pipe(z.url().optional()),
   YAHOO_POLL_INTERVAL_SECONDS: seconds(60),

@@ -135,6 +135,12 @@ export function createMarketData(config: ServerConfig, storage: Storage, logger:
     async start() {
       await activeRouter.start();
       crossCheck?.start();
+      // Charts should open on history, not on an empty axis: fetch the recent minutes we were not
+      // running for (the same backfill that closes failover gaps; upserts are idempotent).
+      if (config.STARTUP_BACKFILL_MINUTES > 0) {
+        const endMs = clock.now() - (clock.now() % 60_000);
+        void backfiller.handle({ startMs: endMs - config.STARTUP_BACKFILL_MINUTES * 60_000, endMs, cause: "reconnect" });
+      }
     },
     async stop() {
       crossCheck?.stop();

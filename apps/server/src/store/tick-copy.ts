@@ -61,6 +61,11 @@ export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number
   if (batch.rows === 0) return 0;
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client whose connection drops emits 'error'; unheard, that would crash the process.
+  const onConnectionError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onConnectionError);
   try {
     if (!staged.has(client)) {
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS ticks_stage (LIKE ticks) ON COMMIT DELETE ROWS`);
@@ -83,6 +88,7 @@ export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number
     broken ??= staged.has(client) ? undefined : (error as Error);
     throw error;
   } finally {
+    client.off("error", onConnectionError);
     client.release(broken);
   }
 }
