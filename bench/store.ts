@@ -1,4 +1,4 @@
-// `npm run bench -- store [--rows=N] [--rate=N] [--sample=N]`: the tick writer against the same rows sent
+// `npm run bench -- store [--rows=N] [--rate=N] [--sample=N] [--method=auto|json|copy] [--concurrency=N] [--batch=N] [--skip-methods]`: the tick writer against the same rows sent
 // by one INSERT per row and by raw COPY, on a fresh database on the real PostgreSQL.
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -196,7 +196,8 @@ export default async function storeBench(args: string[]): Promise<void> {
   const rows = arg(args, "rows", 1_000_000);
   const perSecond = arg(args, "rate", 100_000);
   const sample = Math.min(rows, arg(args, "sample", 10_000));
-  const tuning: Partial<TickWriterOptions> = { concurrency: arg(args, "concurrency", 2), batchRows: arg(args, "batch", 5000) };
+  const method = (args.find((a) => a.startsWith("--method="))?.slice(9) ?? "auto") as TickWriterOptions["method"];
+  const tuning: Partial<TickWriterOptions> = { concurrency: arg(args, "concurrency", 2), batchRows: arg(args, "batch", 5000), method };
   const skipMethods = args.includes("--skip-methods");
   const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const scratch = await createTestDatabase(serverUrl, "torghut_bench");
@@ -210,7 +211,7 @@ export default async function storeBench(args: string[]): Promise<void> {
       console.log("bulk statements, sequential 5,000-row batches (rows/s):");
       for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
     }
-    console.log(`writer: ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`);
+    console.log(`writer: ${new TickWriter(database, tuning).method} method, ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`);
 
     await truncate(database);
     const burstMs = await writerBurst(database, trades, tuning);

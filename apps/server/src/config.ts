@@ -43,6 +43,12 @@ const envSchema = z.object({
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),
+  /** Subject namespace on the bus: replicas of one deployment share it; separate deployments must not. */
+  BUS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default("torghut"),
+  /** How often a standby tries to take the Alpaca leadership lock (PostgreSQL only). */
+  LEADER_RETRY_MS: int(5000, 50, 600_000),
+  /** How often the leader checks its lock connection; a failed or slow check steps it down. */
+  LEADER_PROBE_MS: int(2000, 50, 600_000),
   SYMBOLS: csv.pipe(z.array(symbolSchema).max(500)),
 
   ALPACA_KEY_ID: optionalString,
@@ -76,6 +82,8 @@ const envSchema = z.object({
   WS_AUTH_SECRET: optionalString,
   WS_ALLOWED_ORIGINS: csv,
   WS_CLIENT_BUFFER: int(256, 1, 100_000),
+  /** Per channel and message type; 0 delivers every update (no latest-value throttle). */
+  WS_UPDATES_PER_SECOND: int(20, 0, 10_000),
   WS_SHUTDOWN_TIMEOUT_SECONDS: seconds(10),
   ADMIN_TOKEN_SUBJECTS: csv,
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../clock";
 import { alpacaStatus, dataSourceStatus, notReadyReasons, worst, writerStatus, type HealthStatus } from "./health-status";
+import { busNotReadyReasons, leaderOf } from "./bus-readiness";
 import type { OpsViews, ReadinessSettings } from "./views";
 
 const DISPLAY_SOURCE = { alpaca: "Alpaca", yahoo: "Yahoo", backfill: "Alpaca" } as const;
@@ -35,6 +36,7 @@ export function registerHealthRoutes(
         configurationError: health?.configurationError ?? false,
       },
       replica: views.replica(),
+      leader: leaderOf(views),
       simulatedMarket: views.simulatedMarket,
     };
   });
@@ -68,6 +70,7 @@ export function registerHealthRoutes(
       },
       writer: views.writer(),
       replica: views.replica(),
+      leader: leaderOf(views),
       simulatedMarket: views.simulatedMarket,
     };
   });
@@ -108,13 +111,17 @@ export function registerHealthRoutes(
       status,
       ...data,
       replica: views.replica(),
+      leader: leaderOf(views),
       // The seed's runbook reads `.checks[].data.TotalConnections` (ASP.NET health-check shape).
       checks: [{ name: "realtime-hub", status, data }],
     };
   });
 
   app.get("/readyz", async (_request, reply) => {
-    const reasons = notReadyReasons(views.router(), views.writer(), clock.now(), settings);
+    const reasons = [
+      ...notReadyReasons(views.router(), views.writer(), clock.now(), settings),
+      ...busNotReadyReasons(views.bus?.()),
+    ];
     if (reasons.length > 0) return reply.code(503).send({ status: "not_ready", reasons });
     return { status: "ready", reasons: [] };
   });
@@ -127,13 +134,15 @@ export function registerHealthRoutes(
       { name: "writer", status: writerStatus(views.writer(), now, settings) },
       { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
     ] satisfies { name: string; status: HealthStatus }[];
-    const reasons = notReadyReasons(views.router(), views.writer(), now, settings);
+    const reasons = [...notReadyReasons(views.router(), views.writer(), now, settings), ...busNotReadyReasons(views.bus?.())];
     return {
       status: worst(...checks.map((c) => c.status)),
       ready: reasons.length === 0,
       reasons,
       checks,
+      bus: views.bus?.() ?? null,
       replica: views.replica(),
+      leader: leaderOf(views),
       simulatedMarket: views.simulatedMarket,
     };
   });

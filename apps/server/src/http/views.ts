@@ -19,6 +19,8 @@ export interface OpsViews {
   realtime(): HubStats | null;
   backfill(): readonly BackfillReport[];
   replica(): ReplicaView;
+  /** The market bus as this replica sees it (absent in compositions without one). */
+  bus?(): BusView;
   simulatedMarket: boolean;
 }
 
@@ -37,6 +39,33 @@ export interface ReplicaView {
   /** Holds the single upstream Alpaca connection. */
   isLeader: boolean;
   startedAt: string;
+  /** Which replica leads, as heard on the bus (or known locally when this one does). */
+  leader?: LeaderView;
+}
+
+export interface LeaderView {
+  /** null until a leader has been heard from. */
+  replicaId: string | null;
+  isLeader: boolean;
+  /** Start of the current leader's term (ISO), when known. */
+  since: string | null;
+  /** Last heartbeat or data from the leader (ISO). */
+  lastSeenAt: string | null;
+}
+
+export interface BusView {
+  kind: "in-process" | "nats";
+  connected: boolean;
+  published: number;
+  received: number;
+  dropped: number;
+  reconnects: number;
+  lastReceivedAt: string | null;
+  lastError: string | null;
+  /** Whether this replica has received anything from a leader since it started (realtime readiness). */
+  receivedLeaderData: boolean;
+  /** This replica serves clients from the bus (ROLE all or realtime) and does not lead. */
+  needsLeaderData: boolean;
 }
 
 /** Operator actions behind the admin-only POST endpoints; `actor` is the JWT subject. */

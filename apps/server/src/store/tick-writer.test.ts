@@ -136,5 +136,22 @@ if (serverUrl) {
       assert.equal(writer.stats().dropped, 0);
       await writer.close();
     });
+
+    test("connections cut while batches are in flight: nothing lost, nothing doubled", async () => {
+      await direct.query("TRUNCATE ticks");
+      const writer = new TickWriter(proxied, { batchRows: 1_000, flushIntervalMs: 5, retryBaseMs: 10, retryMaxMs: 50 });
+      const trades = sampleTrades(30_000, 100_000);
+      for (const trade of trades) writer.enqueue(trade);
+      await waitFor(() => writer.stats().committed > 0, "the first commits");
+      proxy.cut();
+      await waitFor(() => writer.stats().consecutiveFailures >= 2, "failures while cut");
+      proxy.restore();
+      await writer.flush();
+      const stored = await direct.query<{ n: number; distinct: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT trade_id)::int AS distinct FROM ticks`,
+      );
+      assert.deepEqual(stored.rows[0], { n: 30_000, distinct: 30_000 });
+      await writer.close();
+    });
   });
 }

@@ -1,0 +1,85 @@
+import { pino } from "pino";
+import type { Clock } from "../clock";
+import { systemClock } from "../clock";
+import type { Logger } from "../logger";
+import type { BusHandler, BusHealth, MarketBus } from "./market-bus";
+import type { BusMessage } from "./messages";
+import { busConnected, busDropped, busPublished, busReceived } from "./metrics";
+
+export interface InProcessBusOptions {
+  replicaId: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * The default bus of a single process: objects are handed to subscribers synchronously, nothing is
+ * encoded. Same port as NATS, so ROLE=all runs the same publish → subscribe path either way.
+ */
+export class InProcessBus implements MarketBus {
+  readonly kind = "in-process" as const;
+  readonly replicaId: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly handlers = new Set<BusHandler>();
+  private readonly counters = { published: 0, received: 0, dropped: 0 };
+  private lastReceivedAt: number | null = null;
+  private lastError: string | null = null;
+  private closed = false;
+
+  constructor(options: InProcessBusOptions) {
+    this.replicaId = options.replicaId;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? pino({ enabled: false });
+  }
+
+  connect(): Promise<void> {
+    busConnected.set({ kind: this.kind }, 1);
+    return Promise.resolve();
+  }
+
+  publish(message: BusMessage): void {
+    if (this.closed) return;
+    const sentAt = this.clock.now();
+    this.counters.published += 1;
+    busPublished.inc({ type: message.type });
+    const delivery = { message, from: this.replicaId, sentAt };
+    for (const handler of this.handlers) {
+      this.counters.received += 1;
+      this.lastReceivedAt = sentAt;
+      busReceived.inc({ type: message.type });
+      try {
+        handler(delivery);
+      } catch (error) {
+        // One failing subscriber must not starve the others (or throw into the publisher's pipeline).
+        this.counters.dropped += 1;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        busDropped.inc({ reason: "handler" });
+        this.logger.error({ err: error, type: message.type }, "market bus handler failed");
+      }
+    }
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.handlers.add(handler);
+    return () => void this.handlers.delete(handler);
+  }
+
+  health(): BusHealth {
+    return {
+      kind: this.kind,
+      connected: !this.closed,
+      ...this.counters,
+      reconnects: 0,
+      lastReceivedAt: this.lastReceivedAt,
+      lastError: this.lastError,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.handlers.clear();
+    busConnected.set({ kind: this.kind }, 0);
+    return Promise.resolve();
+  }
+}

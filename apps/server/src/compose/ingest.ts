@@ -1,0 +1,120 @@
+import type { MarketBus } from "../bus";
+import type { Clock, TimerHandle } from "../clock";
+import type { ServerConfig } from "../config";
+import type { Leadership } from "../leader";
+import type { Logger } from "../logger";
+import { messageRateSources } from "../pipeline/metrics";
+import { IndicatorFeed } from "../realtime/indicator-feed";
+import type { StatusMessage } from "../realtime/publication";
+import { createMarketData, type MarketData } from "./market-data";
+import type { Storage } from "./storage";
+
+/** How often the leader announces itself (and the router status) to every replica. */
+export const LEADER_HEARTBEAT_MS = 2000;
+
+export interface Ingest {
+  /** The market data of the current leadership term; null while this replica does not lead. */
+  current(): MarketData | null;
+  start(): Promise<void>;
+  /** Ends the term (upstream closed, in-flight work done) before the leadership lock is released. */
+  stop(): Promise<void>;
+}
+
+interface Term {
+  marketData: MarketData;
+  readRate: () => number;
+  heartbeat: TimerHandle;
+  stopped: Promise<void> | null;
+}
+
+/**
+ * The ingest half, run only by the leader: each leadership term builds a fresh sources → router →
+ * validation → store chain and publishes what clients see onto the bus; losing leadership stops it
+ * at once (the upstream socket is closed in the same turn the loss is heard).
+ */
+export function createIngest(
+  config: ServerConfig,
+  storage: Storage,
+  bus: MarketBus,
+  leadership: Leadership,
+  logger: Logger,
+  clock: Clock,
+): Ingest {
+  let term: Term | null = null;
+  let previousStop: Promise<void> = Promise.resolve();
+  let starting: Promise<void> = Promise.resolve();
+  const indicators = new IndicatorFeed();
+
+  // Bars come from the shared aggregator; only the leader's are news for the other replicas.
+  storage.onBar((bar) => {
+    if (term === null) return;
+    bus.publish({ type: "bar", bar });
+    const update = indicators.update(bar);
+    if (update !== null) bus.publish({ type: "indicator", indicator: update });
+  });
+
+  const statusOf = (marketData: MarketData): StatusMessage => {
+    const snapshot = marketData.router.snapshot();
+    return {
+      state: snapshot.connectionState,
+      activeSource: snapshot.currentDataSource,
+      delayed: snapshot.currentDataSource === "yahoo",
+      reason: snapshot.lastTransition?.reason ?? null,
+      changedAt: Date.parse(snapshot.since),
+    };
+  };
+
+  const announce = (marketData: MarketData) =>
+    bus.publish({ type: "leader", replicaId: bus.replicaId, since: leadership.leaderSince ?? clock.now(), status: statusOf(marketData) });
+
+  const begin = () => {
+    if (term !== null) return;
+    const marketData = createMarketData(config, storage, logger, clock);
+    marketData.pipeline.onPublish((event) => {
+      if (event.type === "trade") bus.publish({ type: "trade", trade: event.trade });
+      else if (event.type === "quote") bus.publish({ type: "quote", quote: event.quote });
+      // Upstream minute bars are not re-sent: the stored aggregate (onBar above) is what clients chart.
+    });
+    marketData.router.onStatus(() => bus.publish({ type: "status", status: statusOf(marketData) }));
+    const readRate = () => marketData.pipeline.stats().messagesPerSecond;
+    messageRateSources.add(readRate);
+    const heartbeat = clock.setInterval(() => announce(marketData), LEADER_HEARTBEAT_MS);
+    const current: Term = { marketData, readRate, heartbeat, stopped: null };
+    term = current;
+    logger.info({ replicaId: bus.replicaId }, "leading: connecting upstream");
+    bus.publish({ type: "status", status: statusOf(marketData) });
+    announce(marketData);
+    // A new term waits until the previous one has fully closed its upstream session.
+    starting = previousStop
+      .then(() => (term === current ? marketData.start() : undefined))
+      .catch((error: unknown) => logger.error({ err: error }, "market data failed to start"));
+  };
+
+  const end = (): Promise<void> => {
+    const current = term;
+    if (current === null) return previousStop;
+    term = null;
+    clock.clearInterval(current.heartbeat);
+    messageRateSources.delete(current.readRate);
+    // marketData.stop() closes the upstream socket synchronously before its first await.
+    current.stopped = current.marketData.stop().catch((error: unknown) => logger.error({ err: error }, "market data stop failed"));
+    previousStop = current.stopped;
+    logger.warn({ replicaId: bus.replicaId }, "not leading: upstream closed");
+    return current.stopped;
+  };
+
+  const off = leadership.onChange((leading) => (leading ? begin() : void end()));
+  return {
+    current: () => term?.marketData ?? null,
+    async start() {
+      await leadership.start();
+      // A replica that leads from the start is serving upstream data when start() returns.
+      await starting;
+    },
+    async stop() {
+      off();
+      await end();
+      await leadership.stop();
+    },
+  };
+}

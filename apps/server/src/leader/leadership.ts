@@ -1,0 +1,16 @@
+export type LeadershipKind = "always" | "never" | "advisory-lock";
+
+/**
+ * Whether this process may connect upstream right now. Listeners run synchronously on every
+ * change, so a replica that loses leadership can close its upstream socket at once.
+ */
+export interface Leadership {
+  readonly kind: LeadershipKind;
+  readonly isLeader: boolean;
+  /** Epoch ms of the current term's start, or null when not leading. */
+  readonly leaderSince: number | null;
+  onChange(listener: (isLeader: boolean) => void): () => void;
+  start(): Promise<void>;
+  /** Gives leadership up (listeners hear `false` first) and releases the lock. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,79 @@
+import type { IncomingMessage } from "node:http";
+import type { Clock } from "../../clock";
+import { ConnectRateLimiter } from "../connect-limits";
+import type { Hub } from "../hub";
+
+export interface AdmissionOptions {
+  /** WS_ALLOWED_ORIGINS; empty allows any origin. Requests without an Origin (non-browsers) pass. */
+  allowedOrigins?: readonly string[];
+  maxConnections?: number;
+  /** Connection attempts per IP per window; 0 disables the limit. */
+  connectRatePerIp?: number;
+  connectRateWindowMs?: number;
+}
+
+export interface Refusal {
+  status: 403 | 429 | 503;
+  reason: "origin" | "rate_limited" | "max_connections" | "shutting_down";
+  message: string;
+}
+
+/**
+ * The checks /ws makes before it looks at a token, shared by the SignalR and Socket.IO endpoints so
+ * every transport refuses the same requests with the same status: shutdown, origin, connection
+ * limit, per-IP connect rate.
+ */
+export class Admission {
+  private readonly origins: Set<string>;
+  private readonly maxConnections: number;
+  private readonly limiter: ConnectRateLimiter;
+  private accepting = true;
+
+  constructor(
+    private readonly hub: Hub,
+    clock: Clock,
+    options: AdmissionOptions,
+  ) {
+    this.origins = new Set(options.allowedOrigins ?? []);
+    this.maxConnections = options.maxConnections ?? 10_000;
+    this.limiter = new ConnectRateLimiter(clock, options.connectRatePerIp ?? 30, options.connectRateWindowMs ?? 10_000);
+  }
+
+  get open(): boolean {
+    return this.accepting && !this.hub.shuttingDown;
+  }
+
+  stop(): void {
+    this.accepting = false;
+  }
+
+  originAllowed(origin: string | undefined): boolean {
+    return this.origins.size === 0 || origin === undefined || this.origins.has(origin);
+  }
+
+  /** `connections` counts open and half-open (authenticating) connections of the calling transport. */
+  check(req: IncomingMessage, connections: number, countAttempt = true): Refusal | null {
+    if (!this.open) return { status: 503, reason: "shutting_down", message: "server is shutting down" };
+    if (!this.originAllowed(req.headers.origin)) return { status: 403, reason: "origin", message: "origin not allowed" };
+    if (connections >= this.maxConnections) return { status: 503, reason: "max_connections", message: "too many connections" };
+    if (countAttempt && !this.limiter.allow(req.socket.remoteAddress ?? "unknown")) {
+      return { status: 429, reason: "rate_limited", message: "too many connection attempts" };
+    }
+    return null;
+  }
+}
+
+/** `Authorization: Bearer …`, then `?access_token=` (SignalR's browser client), then `?token=`. */
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (typeof header === "string") {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match !== null) return match[1]!;
+  }
+  const url = req.url ?? "";
+  const query = url.indexOf("?");
+  if (query === -1) return null;
+  const params = new URLSearchParams(url.slice(query + 1));
+  const token = params.get("access_token") ?? params.get("token");
+  return token === null || token === "" ? null : token;
+}

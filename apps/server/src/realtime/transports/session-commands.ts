@@ -1,0 +1,116 @@
+import { z } from "zod";
+import type { Clock, TimerHandle } from "../../clock";
+import { AuthError } from "../auth";
+import type { HubSession } from "../client-session";
+import type { Principal } from "../transport";
+import { CloseCode } from "../transport";
+import type { ServerControlMessage } from "./ws-protocol";
+
+// Argument shapes of the SignalR hub methods and Socket.IO events; the same limits as /ws messages.
+export const channelsArgument = z.array(z.string().min(1).max(64)).min(1).max(100);
+export const recoverArgument = z
+  .record(z.string(), z.strictObject({ offset: z.number().int().nonnegative(), epoch: z.string().max(64) }))
+  .nullish();
+export const tokenArgument = z.string().min(1).max(8192);
+export type Recover = z.infer<typeof recoverArgument>;
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface SessionCommandsOptions {
+  clock: Clock;
+  verify(token: string): Promise<Principal>;
+  /** Sends one control message through the session queue (never conflated). */
+  control(message: ServerControlMessage): void;
+}
+
+/**
+ * What a client can ask of the hub, independent of framing: the SignalR and Socket.IO transports
+ * call these and send the returned control messages both as `control` notices (as /ws does) and
+ * as the invocation result / ack. Also owns the token-expiry timer (4001 unless refreshed).
+ */
+export class SessionCommands {
+  private expiry: TimerHandle | null = null;
+
+  constructor(
+    private readonly session: HubSession,
+    private readonly options: SessionCommandsOptions,
+  ) {}
+
+  welcome(epoch: string): ServerControlMessage {
+    const message: ServerControlMessage = { type: "welcome", sub: this.session.principal.sub, epoch, exp: this.session.principal.exp ?? null };
+    this.options.control(message);
+    this.armExpiry();
+    return message;
+  }
+
+  /** Acks each channel, then queues its snapshot or the recovered publications behind the ack. */
+  subscribe(channels: readonly string[], recover: Recover): ServerControlMessage[] {
+    const replies: ServerControlMessage[] = [];
+    for (const channel of channels) {
+      const outcome = this.session.subscribe(channel, recover?.[channel]);
+      if (!outcome.ok) {
+        replies.push(this.reply({ type: "error", code: outcome.code, message: outcome.message, channel }));
+        continue;
+      }
+      const recovered = outcome.recovered === undefined ? {} : { recovered: outcome.recovered };
+      replies.push(this.reply({ type: "subscribed", channel, epoch: outcome.epoch, offset: outcome.offset, ...recovered }));
+      this.session.sendPublications(outcome.replay);
+    }
+    return replies;
+  }
+
+  unsubscribe(channels: readonly string[]): ServerControlMessage[] {
+    return channels.map((channel) => {
+      this.session.unsubscribe(channel);
+      return this.reply({ type: "unsubscribed", channel });
+    });
+  }
+
+  ping(): ServerControlMessage {
+    return this.reply({ type: "pong", serverTime: this.options.clock.now() });
+  }
+
+  /** A new token for the same `sub`: its `exp` and `channels` apply at once. */
+  async refresh(token: string): Promise<ServerControlMessage> {
+    try {
+      const principal = await this.options.verify(token);
+      if (principal.sub !== this.session.principal.sub) {
+        return this.reply({ type: "error", code: "invalid_token", message: "refresh must keep the same sub" });
+      }
+      this.session.principal = principal;
+      this.armExpiry();
+      return this.reply({ type: "refreshed", exp: principal.exp ?? null });
+    } catch (error) {
+      const code = error instanceof AuthError ? error.code : "invalid_token";
+      return this.reply({ type: "error", code, message: "refresh token rejected" });
+    }
+  }
+
+  error(code: string, message: string): ServerControlMessage {
+    return this.reply({ type: "error", code, message });
+  }
+
+  stop(): void {
+    if (this.expiry !== null) this.options.clock.clearTimeout(this.expiry);
+    this.expiry = null;
+  }
+
+  private reply(message: ServerControlMessage): ServerControlMessage {
+    this.options.control(message);
+    return message;
+  }
+
+  private armExpiry(): void {
+    this.stop();
+    const exp = this.session.principal.exp;
+    if (exp === undefined) return;
+    const { clock } = this.options;
+    const due = exp * 1000 - clock.now();
+    this.expiry = clock.setTimeout(() => {
+      this.expiry = null;
+      if (exp * 1000 > clock.now()) return this.armExpiry();
+      this.reply({ type: "error", code: "token_expired", message: "token expired; refresh before exp" });
+      this.session.close(CloseCode.TOKEN_EXPIRED, "token expired");
+    }, Math.min(Math.max(0, due), MAX_TIMER_MS));
+  }
+}

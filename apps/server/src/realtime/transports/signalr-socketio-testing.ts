@@ -1,0 +1,157 @@
+// Test support for the SignalR and Socket.IO suites: one real HTTP server on port 0 with the hub and
+// all three transports (/ws, /hubs/market-data, /socket.io), and recording wrappers around the real
+// clients (@microsoft/signalr, socket.io-client). Not imported by production code.
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
+import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
+import { Hub, type HubOptions } from "../hub";
+import { eventually, TEST_SECRET, type ServerMessage } from "../testing";
+import { attachSignalrTransport, type SignalrTransport, type SignalrTransportOptions } from "./signalr";
+import { attachSocketIoTransport, type SocketIoTransport, type SocketIoTransportOptions } from "./socketio";
+import { attachWsTransport, type WsTransport } from "./ws";
+
+export interface TransportsServer {
+  hub: Hub;
+  server: Server;
+  ws: WsTransport;
+  signalr: SignalrTransport;
+  socketio: SocketIoTransport;
+  port: number;
+  base: string;
+  close(): Promise<void>;
+}
+
+export async function startTransportsServer(
+  hubOptions: HubOptions = {},
+  options: { signalr?: Partial<SignalrTransportOptions>; socketio?: Partial<SocketIoTransportOptions> } = {},
+): Promise<TransportsServer> {
+  const hub = new Hub(hubOptions);
+  // A stand-in for Fastify: the transports must leave other requests to it.
+  const server = createServer((_req, res) => res.writeHead(404).end("fallthrough"));
+  const clock = hubOptions.clock === undefined ? {} : { clock: hubOptions.clock };
+  const ws = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock });
+  const signalr = attachSignalrTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock, ...options.signalr });
+  const socketio = attachSocketIoTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock, ...options.socketio });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  return {
+    hub,
+    server,
+    ws,
+    signalr,
+    socketio,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    async close() {
+      if (!hub.shuttingDown) await hub.shutdown(1000);
+      await Promise.all([ws.close(), signalr.close(), socketio.close()]);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Records what a real @microsoft/signalr HubConnection receives on `publication` and `control`. */
+export class SignalrTestClient {
+  readonly messages: ServerMessage[] = [];
+  closedWith: Error | undefined | null = null;
+
+  private constructor(readonly connection: HubConnection) {
+    connection.on("publication", (message: ServerMessage) => this.messages.push(message));
+    connection.on("control", (message: ServerMessage) => this.messages.push(message));
+    connection.onclose((error) => (this.closedWith = error));
+  }
+
+  static create(base: string, token: string | null, options: { skipNegotiation?: boolean } = {}): SignalrTestClient {
+    const connection = new HubConnectionBuilder()
+      .withUrl(`${base}/hubs/market-data`, {
+        ...(token === null ? {} : { accessTokenFactory: () => token }),
+        ...(options.skipNegotiation === true ? { skipNegotiation: true, transport: HttpTransportType.WebSockets } : {}),
+      })
+      .configureLogging(LogLevel.None)
+      .build();
+    return new SignalrTestClient(connection);
+  }
+
+  static async connect(base: string, token: string, options: { skipNegotiation?: boolean } = {}): Promise<SignalrTestClient> {
+    const client = SignalrTestClient.create(base, token, options);
+    await client.connection.start();
+    await eventually(() => client.of("welcome").length > 0, "welcome");
+    return client;
+  }
+
+  of(type: string, channel?: string): ServerMessage[] {
+    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
+  }
+
+  async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
+    return eventually(() => {
+      const found = this.of(type, channel);
+      return found.length >= count ? found : undefined;
+    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`, timeoutMs);
+  }
+
+  /** The private `ws` socket under the client's WebSocket transport (to stop reading in slow-client tests). */
+  rawSocket(): { pause(): void; resume(): void } {
+    const transport = (this.connection as unknown as { connection: { transport: { _webSocket: { _socket: { pause(): void; resume(): void } } } } })
+      .connection.transport;
+    return transport._webSocket._socket;
+  }
+}
+
+/** Records what a real socket.io-client socket receives on `publication` and `control`. */
+export class SocketIoTestClient {
+  readonly messages: ServerMessage[] = [];
+  disconnectReason: string | null = null;
+
+  private constructor(readonly socket: SocketIoClient) {
+    socket.on("publication", (message: ServerMessage) => this.messages.push(message));
+    socket.on("control", (message: ServerMessage) => this.messages.push(message));
+    socket.on("disconnect", (reason) => (this.disconnectReason = reason));
+  }
+
+  static create(base: string, auth: Record<string, unknown> = {}, transports: ("websocket" | "polling")[] = ["websocket"]): SocketIoTestClient {
+    return new SocketIoTestClient(connectSocketIo(base, { auth, transports, reconnection: false, forceNew: true }));
+  }
+
+  static async connect(base: string, token: string, transports?: ("websocket" | "polling")[]): Promise<SocketIoTestClient> {
+    const client = SocketIoTestClient.create(base, { token }, transports);
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once("connect", resolve);
+      client.socket.once("connect_error", reject);
+    });
+    await eventually(() => client.of("welcome").length > 0, "welcome");
+    return client;
+  }
+
+  /** The reason a refused connection got (connect_error's message). */
+  static async refusal(base: string, auth: Record<string, unknown>): Promise<string> {
+    const client = SocketIoTestClient.create(base, auth);
+    const [error] = (await once(client.socket, "connect_error")) as [Error];
+    client.socket.close();
+    return error.message;
+  }
+
+  of(type: string, channel?: string): ServerMessage[] {
+    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
+  }
+
+  async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
+    return eventually(() => {
+      const found = this.of(type, channel);
+      return found.length >= count ? found : undefined;
+    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`, timeoutMs);
+  }
+
+  emit<T>(event: string, ...args: unknown[]): Promise<T> {
+    return this.socket.timeout(5000).emitWithAck(event, ...args) as Promise<T>;
+  }
+
+  rawSocket(): { pause(): void; resume(): void } {
+    const engine = (this.socket.io as unknown as { engine: { transport: { ws: { _socket: { pause(): void; resume(): void } } } } }).engine;
+    return engine.transport.ws._socket;
+  }
+}

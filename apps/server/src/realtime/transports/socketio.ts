@@ -1,0 +1,229 @@
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { pino } from "pino";
+import { Server as SocketIoServer, type Socket } from "socket.io";
+import type { Clock } from "../../clock";
+import { systemClock } from "../../clock";
+import type { Logger } from "../../logger";
+import { AuthError, verifyToken } from "../auth";
+import type { HubSession } from "../client-session";
+import type { Hub } from "../hub";
+import { realtimeMetrics } from "../metrics";
+import type { Frame } from "../publication";
+import type { HubClient, Principal } from "../transport";
+import { CloseCode } from "../transport";
+import type { AdmissionOptions } from "./admission";
+import { Admission } from "./admission";
+import { SessionCommands } from "./session-commands";
+import { handleSocketIoEvents } from "./socketio-events";
+import { encodeSocketIoControl, packetOf, socketIoFormat } from "./socketio-protocol";
+
+export interface SocketIoTransportOptions extends AdmissionOptions {
+  /** WS_AUTH_SECRET. */
+  secret: string;
+  audience?: string;
+  path?: string;
+  /** Allow HTTP long-polling before the WebSocket upgrade (default true, as socket.io-client expects). */
+  allowPolling?: boolean;
+  /** Largest inbound packet. */
+  maxPayloadBytes?: number;
+  maxMalformedMessages?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface SocketIoTransport {
+  readonly io: SocketIoServer;
+  readonly connections: number;
+  stopAccepting(): void;
+  /** Disconnect everyone and detach from the HTTP server (which stays open); call after `hub.shutdown`. */
+  close(): Promise<void>;
+}
+
+interface EnginePacket {
+  data?: string | Buffer | ArrayBuffer;
+  options?: { wsPreEncodedFrame?: Buffer[] };
+}
+interface EngineTransport {
+  name: string;
+  socket?: { bufferedAmount?: number };
+  on(event: "drain", listener: () => void): void;
+}
+interface EngineSocket {
+  readyState: string;
+  transport: EngineTransport;
+  writeBuffer: EnginePacket[];
+  write(data: string, options?: { wsPreEncodedFrame?: Buffer[] }): void;
+  close(discard?: boolean): void;
+  on(event: "drain", listener: () => void): void;
+  on(event: "upgrade", listener: (transport: EngineTransport) => void): void;
+}
+
+/**
+ * One socket.io client as the hub sees it. Frames go to the engine.io socket directly, so the hub's
+ * bounded queue sits in front of engine.io's unbounded write buffer; `bufferedAmount` adds that
+ * buffer to the WebSocket's own, which is what the hub's high-water mark needs to see.
+ */
+class SocketIoHubClient implements HubClient {
+  readonly transport = "socketio";
+  readonly format = socketIoFormat;
+
+  constructor(private readonly socket: Socket) {}
+
+  private get engine(): EngineSocket {
+    return this.socket.conn as unknown as EngineSocket;
+  }
+
+  get bufferedAmount(): number {
+    const engine = this.engine;
+    let bytes = 0;
+    for (const packet of engine.writeBuffer) {
+      const frame = packet.options?.wsPreEncodedFrame?.[0];
+      bytes += frame !== undefined ? frame.length : typeof packet.data === "string" ? packet.data.length : (packet.data?.byteLength ?? 0);
+    }
+    if (engine.transport.name === "websocket") bytes += engine.transport.socket?.bufferedAmount ?? 0;
+    return bytes;
+  }
+
+  send(frame: Frame): void {
+    const engine = this.engine;
+    if (engine.readyState !== "open") return;
+    if (typeof frame === "string") engine.write(frame);
+    else engine.write(packetOf(frame), { wsPreEncodedFrame: [frame] });
+  }
+
+  /**
+   * A `control` close notice, then the engine.io connection closes without a socket.io DISCONNECT
+   * packet, so socket.io-client reconnects by itself (reason "transport close"), as a /ws client
+   * reconnects after 1001/1008. A slow client's backlog is discarded instead of flushed first.
+   */
+  close(code: number, reason: string): void {
+    const engine = this.engine;
+    if (engine.readyState === "open") engine.write(encodeSocketIoControl({ type: "close", code, reason }));
+    engine.close(code === CloseCode.POLICY_VIOLATION);
+  }
+
+  terminate(): void {
+    this.engine.close(true);
+  }
+}
+
+/**
+ * `/socket.io` on the same HTTP server. `destroyUpgrade: false` leaves /ws and SignalR upgrades to
+ * their handlers. Admission (origin, limits) runs in `allowRequest`, the JWT in a middleware so a
+ * refused client gets `connect_error` with the reason; then each socket is one more HubClient.
+ */
+export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: SocketIoTransportOptions): SocketIoTransport {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: "silent" });
+  const admission = new Admission(hub, clock, options);
+  const verify = (token: string): Promise<Principal> =>
+    verifyToken(token, { secret: options.secret, ...(options.audience === undefined ? {} : { audience: options.audience }) });
+  const sockets = new Set<Socket>();
+  let pending = 0;
+  const origins = options.allowedOrigins ?? [];
+
+  const upgradeListenersBefore = new Set(server.listeners("upgrade"));
+  const io = new SocketIoServer(server, {
+    path: options.path ?? "/socket.io",
+    serveClient: false,
+    destroyUpgrade: false,
+    perMessageDeflate: false,
+    httpCompression: false,
+    transports: options.allowPolling === false ? ["websocket"] : ["polling", "websocket"],
+    maxHttpBufferSize: options.maxPayloadBytes ?? 16 * 1024,
+    cors: { origin: origins.length > 0 ? [...origins] : true, credentials: true },
+    allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
+      const refusal = admission.check(req, sockets.size + pending);
+      if (refusal === null) return callback(null, true);
+      realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: refusal.reason });
+      callback(refusal.message, false);
+    },
+  });
+  const engineUpgradeListeners = server.listeners("upgrade").filter((listener) => !upgradeListenersBefore.has(listener));
+
+  io.use((socket, next) => {
+    const token = handshakeToken(socket);
+    const refuse = (code: string): void => {
+      realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: code });
+      next(Object.assign(new Error(code), { data: { code } }));
+    };
+    if (!admission.open) return refuse("shutting_down");
+    if (token === null) return refuse("missing_token");
+    pending += 1;
+    verify(token)
+      .then((principal) => {
+        pending -= 1;
+        socket.data = { principal };
+        next();
+      })
+      .catch((error: unknown) => {
+        pending -= 1;
+        const code = error instanceof AuthError ? error.code : "invalid_token";
+        logger.info({ ip: socket.handshake.address, code }, "[ws-realtime] socket.io refused token");
+        refuse(code);
+      });
+  });
+
+  io.on("connection", (socket: Socket) => {
+    const { principal } = socket.data as { principal: Principal };
+    const client = new SocketIoHubClient(socket);
+    let session: HubSession;
+    try {
+      session = hub.connect(client, principal);
+    } catch {
+      client.close(CloseCode.GOING_AWAY, "server shutdown");
+      return;
+    }
+    sockets.add(socket);
+    const commands = new SessionCommands(session, {
+      clock,
+      verify,
+      control: (message) => session.sendControl(encodeSocketIoControl(message)),
+    });
+    const engine = socket.conn as unknown as EngineSocket;
+    const writable = (): void => session.writable();
+    engine.on("drain", writable);
+    engine.transport.on("drain", writable);
+    engine.on("upgrade", (transport) => transport.on("drain", writable));
+    handleSocketIoEvents(socket, session, commands, options.maxMalformedMessages ?? 5);
+    socket.on("disconnect", (reason) => {
+      commands.stop();
+      sockets.delete(socket);
+      session.detached();
+      logger.debug({ client: session.id, sub: principal.sub, reason }, "[ws-realtime] socket.io disconnected");
+    });
+    logger.debug({ client: session.id, sub: principal.sub }, "[ws-realtime] socket.io connected");
+    commands.welcome(hub.epoch);
+  });
+
+  return {
+    io,
+    get connections() {
+      return sockets.size;
+    },
+    stopAccepting() {
+      admission.stop();
+    },
+    async close() {
+      admission.stop();
+      for (const socket of sockets) socket.disconnect(true);
+      // Not io.close(): that would close the shared HTTP server too.
+      io.engine.close();
+      for (const listener of engineUpgradeListeners) server.off("upgrade", listener as (...args: unknown[]) => void);
+      await Promise.resolve();
+    },
+  };
+}
+
+/** `auth: { token }` first (socket.io-client), then `Authorization: Bearer`, then `?token=`. */
+function handshakeToken(socket: Socket): string | null {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === "string" && auth.token.length > 0) return auth.token;
+  const header = socket.handshake.headers.authorization;
+  if (typeof header === "string") {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match !== null) return match[1]!;
+  }
+  const query = socket.handshake.query.token;
+  return typeof query === "string" && query.length > 0 ? query : null;
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+
+/**
+ * Browser-side client for the same-origin Torghut API. Responses are parsed permissively (extra
+ * fields pass) so a newer server does not break an older page; a non-2xx answer becomes ApiError
+ * with the server's own message, which the error banners show.
+ */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly retryable: boolean;
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.retryable = status === 0 || status === 429 || status >= 500;
+  }
+}
+
+const errorBody = z.object({ error: z.string().optional(), message: z.string().optional() });
+
+export async function getJson<T>(url: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: "no-store", ...init });
+  } catch (error) {
+    throw new ApiError(0, "network_error", `Network error calling ${url.split("?")[0]}`, { cause: error });
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const parsed = errorBody.safeParse(body);
+    const code = parsed.success ? (parsed.data.error ?? "http_error") : "http_error";
+    const message = parsed.success && parsed.data.message ? parsed.data.message : `HTTP ${response.status}`;
+    throw new ApiError(response.status, code, message);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(response.status, "bad_response", `Unexpected answer from ${url.split("?")[0]}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+export const symbolsResponse = z.object({
+  symbols: z.array(z.object({ symbol: z.string(), name: z.string(), active: z.boolean() })),
+});
+
+export const barSchema = z.object({
+  time: z.string(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+  source: z.string(),
+  delayed: z.boolean(),
+});
+export type ApiBar = z.infer<typeof barSchema>;
+
+export const barsResponse = z.object({ symbol: z.string(), interval: z.string(), bars: z.array(barSchema) });
+
+const valuePoint = z.object({ time: z.string(), value: z.number() });
+const bandPoint = z.object({ time: z.string(), middle: z.number(), upper: z.number(), lower: z.number() });
+const macdPoint = z.object({ time: z.string(), macd: z.number(), signal: z.number(), histogram: z.number() });
+export const indicatorSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  points: z.array(z.union([macdPoint, bandPoint, valuePoint])),
+});
+export type ApiIndicator = z.infer<typeof indicatorSchema>;
+export const signalsResponse = z.object({ indicators: z.array(indicatorSchema) });
+
+export const latestResponse = z.object({
+  symbol: z.string(),
+  price: z.number().nullable(),
+  eventTime: z.string().nullable(),
+  lagMs: z.number().nullable(),
+  source: z.string().nullable(),
+  delayed: z.boolean().nullable(),
+  live: z.boolean(),
+});
+export type LatestPrice = z.infer<typeof latestResponse>;
+
+export const connectionStateSchema = z.enum(["PRIMARY_ACTIVE", "FALLBACK_ACTIVE", "BOTH_UNAVAILABLE"]);
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
+export const stocksHealthResponse = z.object({
+  status: z.string(),
+  currentDataSource: z.string(),
+  connectionState: connectionStateSchema,
+  delayed: z.boolean(),
+  pricesStale: z.boolean(),
+  simulatedMarket: z.boolean(),
+});
+export type StocksHealth = z.infer<typeof stocksHealthResponse>;
+
+export const barsUrl = (symbol: string, interval: string, fromMs?: number): string =>
+  `/api/torghut/ta/bars?symbol=${encodeURIComponent(symbol)}&interval=${interval}` +
+  (fromMs === undefined ? "" : `&from=${fromMs}`);
+export const signalsUrl = (symbol: string, interval: string, indicators: string): string =>
+  `/api/torghut/ta/signals?symbol=${encodeURIComponent(symbol)}&interval=${interval}&indicators=${indicators}`;
+export const latestUrl = (symbol: string): string => `/api/torghut/ta/latest?symbol=${encodeURIComponent(symbol)}`;

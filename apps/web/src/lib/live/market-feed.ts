@@ -1,0 +1,166 @@
+"use client";
+import {
+  HttpTransportType,
+  HubConnectionBuilder,
+  HubConnectionState,
+  LogLevel,
+  type HubConnection,
+} from "@microsoft/signalr";
+import { publicationSchema, tokenResponse, type Publication } from "./messages";
+
+export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
+type PublicationListener = (publication: Publication) => void;
+
+/** How long the page waits before trying again after the hub refused or vanished. */
+const RETRY_AFTER_MS = 10_000;
+
+/**
+ * One SignalR connection to `/hubs/market-data` per page, shared by every component. Components
+ * register the channels they want; the feed (re)subscribes them after every (re)connect. When the
+ * hub cannot be reached the state is `offline` and the pages fall back to REST polling, saying so.
+ */
+export class MarketFeed {
+  private connection: HubConnection | null = null;
+  private state: FeedState = "connecting";
+  private reason: string | null = null;
+  private readonly channelRefs = new Map<string, number>();
+  private readonly listeners = new Map<string, Set<PublicationListener>>();
+  private readonly stateListeners = new Set<() => void>();
+  private token: { token: string; expiresAt: number; hubUrl: string } | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private started = false;
+
+  snapshot(): { state: FeedState; reason: string | null } {
+    return { state: this.state, reason: this.reason };
+  }
+
+  onState(listener: () => void): () => void {
+    this.stateListeners.add(listener);
+    return () => void this.stateListeners.delete(listener);
+  }
+
+  /** Listens to `channel` (subscribing on the hub while anyone listens). */
+  listen(channel: string, listener: PublicationListener): () => void {
+    let set = this.listeners.get(channel);
+    if (set === undefined) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    const refs = (this.channelRefs.get(channel) ?? 0) + 1;
+    this.channelRefs.set(channel, refs);
+    if (refs === 1) this.invoke("Subscribe", [channel]);
+    this.start();
+    return () => {
+      set.delete(listener);
+      const left = (this.channelRefs.get(channel) ?? 1) - 1;
+      if (left > 0) return void this.channelRefs.set(channel, left);
+      this.channelRefs.delete(channel);
+      this.listeners.delete(channel);
+      this.invoke("Unsubscribe", [channel]);
+    };
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.connect();
+  }
+
+  private setState(state: FeedState, reason: string | null): void {
+    if (this.state === state && this.reason === reason) return;
+    this.state = state;
+    this.reason = reason;
+    this.stateListeners.forEach((l) => l());
+  }
+
+  private async fetchToken(): Promise<{ token: string; expiresAt: number; hubUrl: string }> {
+    // Reuse until a minute before expiry; the hub checks `exp` on every (re)connect.
+    if (this.token !== null && this.token.expiresAt - Date.now() > 60_000) return this.token;
+    const response = await fetch("/api/realtime-token", { cache: "no-store" });
+    const body: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const message = (body as { message?: string } | null)?.message ?? `HTTP ${response.status}`;
+      throw new Error(message);
+    }
+    this.token = tokenResponse.parse(body);
+    return this.token;
+  }
+
+  private async connect(): Promise<void> {
+    this.setState(this.state === "offline" ? "offline" : "connecting", this.reason);
+    let hubUrl: string;
+    try {
+      hubUrl = (await this.fetchToken()).hubUrl;
+    } catch (error) {
+      return this.offline(`no live token: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const connection = new HubConnectionBuilder()
+      .withUrl(hubUrl, {
+        accessTokenFactory: async () => (await this.fetchToken()).token,
+        skipNegotiation: true,
+        transport: HttpTransportType.WebSockets,
+      })
+      .withAutomaticReconnect()
+      .configureLogging(LogLevel.None)
+      .build();
+    connection.on("publication", (message: unknown) => this.dispatch(message));
+    connection.on("control", () => undefined);
+    connection.onreconnecting(() => this.setState("reconnecting", "live connection lost, reconnecting"));
+    connection.onreconnected(() => {
+      this.setState("live", null);
+      this.resubscribe();
+    });
+    connection.onclose((error) => {
+      this.connection = null;
+      this.offline(error ? `live connection closed: ${error.message}` : "live connection closed");
+    });
+    this.connection = connection;
+    try {
+      await connection.start();
+    } catch (error) {
+      this.connection = null;
+      return this.offline(`live hub unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.setState("live", null);
+    this.resubscribe();
+  }
+
+  private offline(reason: string): void {
+    this.setState("offline", reason);
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, RETRY_AFTER_MS);
+  }
+
+  private resubscribe(): void {
+    const channels = [...this.channelRefs.keys()];
+    if (channels.length > 0) this.invoke("Subscribe", channels);
+  }
+
+  private invoke(method: "Subscribe" | "Unsubscribe", channels: string[]): void {
+    const connection = this.connection;
+    if (connection === null || connection.state !== HubConnectionState.Connected) return;
+    connection.invoke(method, channels).catch((error: unknown) => {
+      this.reason = `${method} failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.stateListeners.forEach((l) => l());
+    });
+  }
+
+  private dispatch(message: unknown): void {
+    const parsed = publicationSchema.safeParse(message);
+    if (!parsed.success) return;
+    const publication = parsed.data;
+    this.listeners.get(publication.channel)?.forEach((l) => l(publication));
+    // `kind:*` subscribers hear every symbol of that kind.
+    const wildcard = `${publication.channel.split(":")[0]}:*`;
+    if (wildcard !== publication.channel) this.listeners.get(wildcard)?.forEach((l) => l(publication));
+  }
+}
+
+let shared: MarketFeed | null = null;
+
+/** The page's one feed (created on first use, in the browser only). */
+export function marketFeed(): MarketFeed {
+  shared ??= new MarketFeed();
+  return shared;
+}

@@ -1,0 +1,27 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Ports far from the dev defaults (5002/5010/3000) so the suite never talks to, or collides with,
+ * a developer's `npm start`.
+ */
+export const SIM_PORT = 5510;
+export const SERVER_PORT = 5502;
+export const WEB_PORT = 5530;
+
+export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
+export const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
+export const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
+
+/** Shared with the server and the web app so the suite can mint its own admin token. */
+export const TEST_AUTH_SECRET = "torghut-e2e-secret-0123456789abcdef0123456789";
+
+/** Traded by the simulator and configured in the server. */
+export const SYMBOLS_WITH_DATA = ["AAPL", "MSFT", "NVDA", "TSLA"];
+/** Configured in the server but not traded by the simulator: no bars, no ticks, ever. */
+export const NO_DATA_SYMBOL = "ZZZT";
+
+export const LAG_THRESHOLD_MS = 5_000;
+
+/** The wrapper (run-e2e.mjs) makes a fresh one per run; the fallback is wiped by the server command. */
+export const DATA_DIR = process.env.E2E_DATA_DIR ?? join(tmpdir(), "torghut-e2e-data");
