@@ -3,7 +3,20 @@
 // becoming the bottleneck we measure. Loopback only.
 import { connect, type Socket } from "node:net";
 
-export type Protocol = "hub" | "naive" | "socketio";
+/**
+ * `hub` is our hub over /ws; `hub-signalr` and `hub-socketio` are the same hub over
+ * /hubs/market-data and /socket.io; `socketio` (plain io.emit) and `naive` are the baselines.
+ */
+export type Protocol = "hub" | "hub-signalr" | "hub-socketio" | "naive" | "socketio";
+
+const PATHS: Record<Protocol, string> = {
+  hub: "/ws",
+  "hub-signalr": "/hubs/market-data",
+  "hub-socketio": "/socket.io/?EIO=4&transport=websocket",
+  naive: "/naive",
+  socketio: "/socket.io/?EIO=4&transport=websocket",
+};
+const RS = "\x1e";
 
 export interface RawClientStats {
   received: number;
@@ -29,7 +42,8 @@ export function openRawClient(
   onReady: () => void,
   onFail: (error: Error) => void,
 ): Socket {
-  const path = protocol === "hub" ? "/ws" : protocol === "naive" ? "/naive" : "/socket.io/?EIO=4&transport=websocket";
+  const path = PATHS[protocol];
+  const ourHub = protocol.startsWith("hub");
   const socket = connect({ host: "127.0.0.1", port });
   let buffer: Buffer = Buffer.alloc(0);
   let upgraded = false;
@@ -42,7 +56,7 @@ export function openRawClient(
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n` +
-        (protocol === "hub" ? `Authorization: Bearer ${token}\r\n` : "") +
+        (ourHub ? `Authorization: Bearer ${token}\r\n` : "") +
         "\r\n",
     );
   });
@@ -53,11 +67,25 @@ export function openRawClient(
     }
   };
   const onText = (frame: Buffer, start: number, end: number): void => {
-    if (protocol === "socketio") {
+    if (protocol === "socketio" || protocol === "hub-socketio") {
       const first = frame[start];
       if (first === 0x30 /* 0 open */) return void socket.write(clientFrame("40"));
       if (first === 0x32 /* 2 ping */) return void socket.write(clientFrame("3"));
-      if (first === 0x34 && frame[start + 1] === 0x30 /* 40 connected */) return markReady();
+      if (first === 0x34 && frame[start + 1] === 0x30 /* 40 connected */) {
+        if (protocol === "socketio") return markReady();
+        return void socket.write(clientFrame('42["subscribe",["lines:*"]]'));
+      }
+      if (!ready) {
+        if (frame.toString("utf8", start, end).includes('"subscribed"')) markReady();
+        return;
+      }
+    } else if (protocol === "hub-signalr" && !ready) {
+      const text = frame.toString("utf8", start, end);
+      if (text.startsWith(`{}${RS}`)) {
+        socket.write(clientFrame(`{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*"]]}${RS}`));
+      }
+      if (text.includes('"type":3')) markReady();
+      return;
     } else if (protocol === "hub" && !ready) {
       const text = frame.toString("utf8", start, end);
       if (text.includes('"welcome"')) socket.write(clientFrame(JSON.stringify({ type: "subscribe", channels: ["lines:*"] })));
@@ -85,6 +113,7 @@ export function openRawClient(
       upgraded = true;
       buffer = buffer.subarray(headerEnd + 4);
       if (protocol === "naive") markReady();
+      if (protocol === "hub-signalr") socket.write(clientFrame(`{"protocol":"json","version":1}${RS}`));
     }
     let offset = 0;
     while (buffer.length - offset >= 2) {

@@ -6,6 +6,8 @@ import { Server as SocketIoServer } from "socket.io";
 import { WebSocketServer } from "ws";
 import { signToken } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
+import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
+import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/socketio";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import type { Protocol } from "./fanout-raw-client";
 
@@ -21,14 +23,19 @@ let onFanoutDone: (() => void) | null = null;
 const server = createServer((_req, res) => res.writeHead(404).end());
 let publish: (symbol: string, offset: number) => void;
 
-if (protocol === "hub") {
+const ourHub = protocol.startsWith("hub");
+if (ourHub) {
   const hub = new Hub({
     onFanoutComplete: (ms) => {
       inServer.push(ms);
       onFanoutDone?.();
     },
   });
-  attachWsTransport(server, hub, { secret, connectRatePerIp: 0, maxConnections: 20_000, heartbeatIntervalMs: 0 });
+  const limits = { secret, connectRatePerIp: 0, maxConnections: 20_000 };
+  // One transport per run, so each row measures one framing of the same hub.
+  if (protocol === "hub") attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
+  else if (protocol === "hub-signalr") attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
+  else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });
   publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, trade(symbol, offset));
 } else if (protocol === "naive") {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
@@ -99,7 +106,7 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   } else {
     // Closed loop: next publication once the previous one reached every client (or was written).
     while (performance.now() < end) {
-      const done = protocol === "hub" ? new Promise<void>((resolve) => (onFanoutDone = resolve)) : Promise.resolve();
+      const done = ourHub ? new Promise<void>((resolve) => (onFanoutDone = resolve)) : Promise.resolve();
       publish(symbols[published % symbols.length]!, published++);
       await done;
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,7 +1,8 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
-//                          [--servers hub,naive,socketio] [--quick]`
-// Our hub + /ws against two baselines measured in the same run at the same load: a plain
-// socket.io broadcast and a naive `ws` broadcast that stringifies per client. Servers and clients
+//                          [--servers hub,hub-signalr,hub-socketio,socketio,naive] [--quick]`
+// Our hub over /ws, /hubs/market-data (SignalR) and /socket.io, against two baselines measured in
+// the same run at the same load: a plain socket.io broadcast and a naive `ws` broadcast that
+// stringifies per client. Servers and clients
 // run in separate child processes on loopback.
 import { fork, type ChildProcess } from "node:child_process";
 import { execSync } from "node:child_process";
@@ -33,7 +34,7 @@ function parseArgs(argv: string[]): Args {
     seconds: Number(value("seconds") ?? (quick ? 3 : 10)),
     saturateSeconds: Number(value("saturate-seconds") ?? (quick ? 2 : 4)),
     idle: Number(value("idle") ?? (quick ? 2000 : 10_000)),
-    servers: (value("servers") ?? "hub,socketio,naive").split(",") as Protocol[],
+    servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive").split(",") as Protocol[],
   };
 }
 
@@ -159,5 +160,12 @@ export default async function fanout(argv: string[]): Promise<void> {
       }
     }
     console.log("\n" + idleRows.join("\n"));
+  }
+
+  // Scale-out rows (bench/fanout-replicas.ts): the same load through two realtime replicas over NATS.
+  if (!argv.includes("--no-replicas")) {
+    const { replicaRows } = await import("./fanout-replicas");
+    const replicas = await replicaRows({ clients: args.clients, rate: args.rate, seconds: args.seconds });
+    console.log("\n" + replicas.join("\n"));
   }
 }

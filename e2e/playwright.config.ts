@@ -59,7 +59,8 @@ export default defineConfig({
     },
     {
       name: "server",
-      command: `rm -rf "${DATA_DIR}/pglite" && node --import tsx apps/server/src/main.ts`,
+      // The server's stderr goes to a file among the artifacts: the Yahoo client is chatty there.
+      command: `rm -rf "${DATA_DIR}/pglite" && mkdir -p e2e/test-results && node --import tsx apps/server/src/main.ts 2> e2e/test-results/server.stderr.log`,
       cwd: root,
       url: `${SERVER_URL}/healthz`,
       reuseExistingServer: false,

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: runs the whole product on embedded defaults and prints where to open it.
 // Without Alpaca keys it first starts the built-in market simulator and points the server at it.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 
@@ -24,8 +24,15 @@ if (!env.WS_AUTH_SECRET) {
   console.log(`[torghut] WS_AUTH_SECRET not set: using the local secret in ${file}`);
 }
 
-function run(name, args, childEnv) {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { env: childEnv, stdio: "inherit" });
+const webPort = Number(env.WEB_PORT ?? 3000);
+const nextBin = join("node_modules", "next", "dist", "bin", "next");
+
+function run(name, args, childEnv, { tsx = true, cwd } = {}) {
+  const child = spawn(process.execPath, [...(tsx ? ["--import", "tsx"] : []), ...args], {
+    env: childEnv,
+    stdio: "inherit",
+    cwd,
+  });
   child.on("exit", (code, signal) => {
     if (!stopping) {
       console.error(`[torghut] ${name} exited (${signal ?? code}); stopping everything`);
@@ -34,6 +41,29 @@ function run(name, args, childEnv) {
   });
   children.push(child);
   return child;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const stat = statSync(join(dir, name));
+    newest = Math.max(newest, stat.isDirectory() ? newestMtime(join(dir, name)) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+// The web app runs from a production build (fast to start, light on the CPU); rebuilt only when
+// its sources are newer than the build.
+function ensureWebBuild() {
+  const buildId = join("apps", "web", ".next", "BUILD_ID");
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(join("apps", "web", "src"))) return;
+  console.log("[torghut] building the web app (next build, about a minute the first time)");
+  const build = spawnSync(process.execPath, [join("..", "..", nextBin), "build"], {
+    cwd: join("apps", "web"),
+    env,
+    stdio: "inherit",
+  });
+  if (build.status !== 0) throw new Error("next build failed");
 }
 
 async function waitFor(url, label, child) {
@@ -80,13 +110,29 @@ try {
   }
   const server = run("server", ["apps/server/src/main.ts"], env);
   await waitFor(`http://127.0.0.1:${serverPort}/healthz`, "server", server);
+  ensureWebBuild();
+  const web = run(
+    "web app",
+    [join("..", "..", nextBin), "start", "--port", String(webPort)],
+    {
+      ...env,
+      TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
+    },
+    { tsx: false, cwd: join("apps", "web") },
+  );
+  await waitFor(`http://127.0.0.1:${webPort}/ops`, "web app", web);
   console.log("");
   console.log(`[torghut] ready${simulated ? " (simulated market)" : ""}`);
+  console.log(
+    `[torghut]   open this      http://localhost:${webPort}/   (visuals: /torghut/visuals, ops: /ops)`,
+  );
   console.log(`[torghut]   API + health   http://localhost:${serverPort}/api/health/stocks`);
   console.log(`[torghut]   metrics        http://localhost:${serverPort}/metrics`);
   console.log(`[torghut]   WebSocket      ws://localhost:${serverPort}/ws`);
   if (simulated) console.log(`[torghut]   simulator      http://localhost:${simPort}/control/faults`);
-  console.log(`[torghut]   admin token    WS_AUTH_SECRET=$(cat ${env.DATA_DIR ?? "./data"}/dev-auth-secret) npm run token -- you --admin`);
+  console.log(
+    `[torghut]   admin token    WS_AUTH_SECRET=$(cat ${env.DATA_DIR ?? "./data"}/dev-auth-secret) npm run token -- you --admin`,
+  );
   console.log("");
 } catch (error) {
   console.error(`[torghut] start failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -16,9 +16,13 @@ test.describe("TA visuals validation (seed 001)", () => {
     expect(errors).toEqual([]);
   });
 
-  test("2. candlesticks render from /api/torghut/ta/bars for a symbol with data", async ({ page }, testInfo) => {
+  test("2. candlesticks render from /api/torghut/ta/bars for a symbol with data", async ({
+    page,
+  }, testInfo) => {
     const errors = failOnPageErrors(page);
-    const barsResponse = page.waitForResponse((r) => r.url().includes("/api/torghut/ta/bars?symbol=AAPL") && r.ok());
+    const barsResponse = page.waitForResponse(
+      (r) => r.url().includes("/api/torghut/ta/bars?symbol=AAPL") && r.ok(),
+    );
     await page.goto("/torghut/visuals?symbol=AAPL&interval=1m");
     const body = (await (await barsResponse).json()) as { bars: unknown[] };
     expect(body.bars.length).toBeGreaterThan(20);
@@ -45,7 +49,9 @@ test.describe("TA visuals validation (seed 001)", () => {
     const chart = page.getByTestId("price-chart");
     const before = (await chart.boundingBox())!;
     for (const key of ["ema", "bollinger", "vwap", "macd", "rsi"]) {
-      const signals = page.waitForResponse((r) => r.url().includes("/api/torghut/ta/signals") && r.url().includes(`indicators=${key}`));
+      const signals = page.waitForResponse(
+        (r) => r.url().includes("/api/torghut/ta/signals") && r.url().includes(`indicators=${key}`),
+      );
       await page.getByTestId(`toggle-${key}`).check();
       const response = await signals;
       expect(response.status()).toBe(200);
@@ -53,10 +59,15 @@ test.describe("TA visuals validation (seed 001)", () => {
       expect(body.indicators[0]?.kind).toBe(key);
       const points = body.indicators[0]!.points.length;
       expect(points).toBeGreaterThan(0);
-      await expect(page.getByTestId(`indicator-status-${key}`)).toHaveAttribute("data-points", String(points));
+      await expect(page.getByTestId(`indicator-status-${key}`)).toHaveAttribute(
+        "data-points",
+        String(points),
+      );
     }
     // MACD and RSI add their own panes: the chart's canvases now span three panes.
-    await expect.poll(async () => page.locator("[data-testid=price-chart] canvas").count()).toBeGreaterThan(6);
+    await expect
+      .poll(async () => page.locator("[data-testid=price-chart] canvas").count())
+      .toBeGreaterThan(6);
     expect((await chart.boundingBox())!.height).toBeGreaterThanOrEqual(before.height - 1);
     await chart.screenshot({ path: testInfo.outputPath("indicators.png") });
     // Turning one off removes its lines and leaves no error behind.
@@ -66,7 +77,9 @@ test.describe("TA visuals validation (seed 001)", () => {
     expect(errors).toEqual([]);
   });
 
-  test("4. the lag pill updates from /api/torghut/ta/latest and stays under the threshold", async ({ page }) => {
+  test("4. the lag pill updates from /api/torghut/ta/latest and stays under the threshold", async ({
+    page,
+  }) => {
     const errors = failOnPageErrors(page);
     await page.goto("/torghut/visuals?symbol=AAPL");
     const pill = page.getByTestId("lag-pill");
@@ -86,7 +99,9 @@ test.describe("TA visuals validation (seed 001)", () => {
     expect(seen.size).toBeGreaterThan(1);
     await expect(pill).toHaveText(/lag \d+/);
     // The last candle keeps moving too (live updates through the monotonic bar builder).
-    await expect.poll(async () => Number(await page.getByTestId("live-updates").getAttribute("data-count"))).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId("live-updates").getAttribute("data-count")))
+      .toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 
@@ -115,7 +130,11 @@ test.describe("TA visuals validation (seed 001)", () => {
 
   test("6c. a failing API shows the error banner", async ({ page }) => {
     await page.route("**/api/torghut/ta/bars**", (route) =>
-      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: "unavailable", message: "TA store down" }) }),
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({ error: "unavailable", message: "TA store down" }),
+      }),
     );
     await page.goto("/torghut/visuals?symbol=AAPL");
     await expect(page.getByTestId("error-banner")).toContainText("Bars: TA store down");

@@ -44,7 +44,12 @@ export interface ColourCount {
  * Decodes a PNG screenshot in the page (no PNG library needed in Node) and counts the pixels close
  * to the candle colours. A blank or background-only canvas counts zero for both.
  */
-export async function countCandlePixels(page: Page, png: Buffer, up: string, down: string): Promise<ColourCount> {
+export async function countCandlePixels(
+  page: Page,
+  png: Buffer,
+  up: string,
+  down: string,
+): Promise<ColourCount> {
   return page.evaluate(
     async ({ dataUrl, up, down }) => {
       const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -57,7 +62,9 @@ export async function countCandlePixels(page: Page, png: Buffer, up: string, dow
       ctx.drawImage(image, 0, 0);
       const { data } = ctx.getImageData(0, 0, image.width, image.height);
       const near = (i: number, c: number[]) =>
-        Math.abs(data[i]! - c[0]!) <= 8 && Math.abs(data[i + 1]! - c[1]!) <= 8 && Math.abs(data[i + 2]! - c[2]!) <= 8;
+        Math.abs(data[i]! - c[0]!) <= 8 &&
+        Math.abs(data[i + 1]! - c[1]!) <= 8 &&
+        Math.abs(data[i + 2]! - c[2]!) <= 8;
       let upCount = 0;
       let downCount = 0;
       for (let i = 0; i < data.length; i += 4) {

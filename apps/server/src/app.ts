@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createBus, type MarketBus } from "./bus";
 import { systemClock, type Clock } from "./clock";
-import { ConfigError, type ServerConfig } from "./config";
+import type { ServerConfig } from "./config";
 import type { Database } from "@torghut/db";
 import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
@@ -38,9 +38,6 @@ export interface Torghut {
 export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Promise<Torghut> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
-  if (config.ROLE !== "all" && config.BUS_URL === undefined) {
-    throw new ConfigError(`Invalid configuration: ROLE=${config.ROLE} needs BUS_URL (a nats:// URL) to reach the other replicas`);
-  }
   if (config.SIMULATED_MARKET) logger.warn("simulated market: prices come from the built-in simulator, not Alpaca");
   if (config.BUS_URL !== undefined && config.DATABASE_URL === undefined && config.ROLE !== "realtime") {
     logger.warn("BUS_URL without DATABASE_URL: this process always leads; run exactly one replica with ROLE all|ingest");

@@ -62,6 +62,8 @@ const envSchema = z.object({
   MAX_CONSECUTIVE_FAILURES: int(3, 1, 1000),
   RECONNECT_BASE_DELAY_MS: int(1000, 1, 600_000),
   RECONNECT_MAX_DELAY_MS: int(60_000, 1, 3_600_000),
+  /** Wait after a 406 (connection limit): a session dropped uncleanly lingers ~90 s at Alpaca. */
+  ALPACA_CONNECTION_LIMIT_DELAY_MS: int(90_000, 1, 3_600_000),
   ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
   /** Minutes of 1m bars fetched from Alpaca REST at start so charts open on history (0 = off). */
   STARTUP_BACKFILL_MINUTES: int(390, 0, 7 * 24 * 60),
@@ -120,6 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const values = parsed.data;
   if ((values.ALPACA_KEY_ID === undefined) !== (values.ALPACA_SECRET_KEY === undefined)) {
     throw new ConfigError("Invalid configuration: ALPACA_KEY_ID and ALPACA_SECRET_KEY must be set together");
+  }
+  if (values.ROLE !== "all" && values.BUS_URL === undefined) {
+    throw new ConfigError(`Invalid configuration: ROLE=${values.ROLE} needs BUS_URL (a nats:// URL) to reach the other replicas`);
   }
   return {
     ...values,

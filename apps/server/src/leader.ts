@@ -20,7 +20,12 @@ export interface LeadershipSettings {
  * 406). ROLE=realtime never does; with PGlite there is one process per data directory, so it always
  * does; with PostgreSQL the holder of an advisory lock does.
  */
-export function createLeadership(settings: LeadershipSettings, replicaId: string, logger: Logger, clock: Clock): Leadership {
+export function createLeadership(
+  settings: LeadershipSettings,
+  replicaId: string,
+  logger: Logger,
+  clock: Clock,
+): Leadership {
   if (settings.ROLE === "realtime") return new FixedLeadership("never", clock);
   if (settings.DATABASE_URL === undefined) return new FixedLeadership("always", clock);
   return new AdvisoryLockElector({

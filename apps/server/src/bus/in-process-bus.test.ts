@@ -19,7 +19,8 @@ describe("InProcessBus", () => {
       bus.publish({ type: "trade", trade: makeTrade({ tradeId: String(i) }) });
       clock.advance(10);
     }
-    const ids = (ds: BusDelivery[]) => ds.map((d) => (d.message.type === "trade" ? d.message.trade.tradeId : "?"));
+    const ids = (ds: BusDelivery[]) =>
+      ds.map((d) => (d.message.type === "trade" ? d.message.trade.tradeId : "?"));
     assert.deepEqual(ids(first), ["1", "2", "3", "4", "5"]);
     assert.deepEqual(ids(second), ids(first));
     assert.equal(first[0]!.from, "replica-a");
@@ -65,16 +66,29 @@ describe("bus wire format", () => {
       message: { type: "leader", replicaId: "replica-a", since: 1, status: null },
     };
     assert.deepEqual(decodeDelivery(encodeDelivery(delivery)), delivery);
-    const trade: BusDelivery = { from: "x", sentAt: 2, message: { type: "trade", trade: makeTrade({ price: 231.42 }) } };
+    const trade: BusDelivery = {
+      from: "x",
+      sentAt: 2,
+      message: { type: "trade", trade: makeTrade({ price: 231.42 }) },
+    };
     assert.deepEqual(decodeDelivery(encodeDelivery(trade)), trade);
   });
 
   test("junk, another wire version and unknown message types are refused with a named error", () => {
     const bytes = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
     assert.throws(() => decodeDelivery(bytes("not json{")), BusDecodeError);
-    assert.throws(() => decodeDelivery(bytes({ v: 2, from: "x", sentAt: 1, message: { type: "trade" } })), BusDecodeError);
-    assert.throws(() => decodeDelivery(bytes({ v: 1, from: "x", sentAt: 1, message: { type: "order" } })), BusDecodeError);
-    assert.throws(() => decodeDelivery(bytes({ v: 1, sentAt: 1, message: { type: "trade" } })), BusDecodeError);
+    assert.throws(
+      () => decodeDelivery(bytes({ v: 2, from: "x", sentAt: 1, message: { type: "trade" } })),
+      BusDecodeError,
+    );
+    assert.throws(
+      () => decodeDelivery(bytes({ v: 1, from: "x", sentAt: 1, message: { type: "order" } })),
+      BusDecodeError,
+    );
+    assert.throws(
+      () => decodeDelivery(bytes({ v: 1, sentAt: 1, message: { type: "trade" } })),
+      BusDecodeError,
+    );
   });
 });
 

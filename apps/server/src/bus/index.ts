@@ -20,5 +20,11 @@ export function createBus(settings: BusSettings, replicaId: string, logger: Logg
   const log = logger.child({ component: "market-bus" });
   return settings.BUS_URL === undefined
     ? new InProcessBus({ replicaId, clock, logger: log })
-    : new NatsBus({ url: settings.BUS_URL, subjectPrefix: settings.BUS_SUBJECT_PREFIX, replicaId, clock, logger: log });
+    : new NatsBus({
+        url: settings.BUS_URL,
+        subjectPrefix: settings.BUS_SUBJECT_PREFIX,
+        replicaId,
+        clock,
+        logger: log,
+      });
 }

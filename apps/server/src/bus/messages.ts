@@ -57,7 +57,8 @@ export function decodeDelivery(bytes: Uint8Array): BusDelivery {
     throw new BusDecodeError("bus message is not JSON", { cause: error });
   }
   const parsed = envelopeSchema.safeParse(raw);
-  if (!parsed.success) throw new BusDecodeError(`bus envelope rejected: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success)
+    throw new BusDecodeError(`bus envelope rejected: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   const { from, sentAt, message } = parsed.data;
   return { from, sentAt, message: message as unknown as BusMessage };
 }

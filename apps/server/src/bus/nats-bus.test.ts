@@ -32,13 +32,23 @@ describe("NatsBus against the real nats-server", () => {
     replicas.forEach((r, i) => r.subscribe((d) => received[i]!.push(d)));
     const count = 500;
     for (let i = 1; i <= count; i++) {
-      leader.publish({ type: "trade", trade: makeTrade({ tradeId: String(i), symbol: i % 2 === 0 ? "AAPL" : "MSFT" }) });
+      leader.publish({
+        type: "trade",
+        trade: makeTrade({ tradeId: String(i), symbol: i % 2 === 0 ? "AAPL" : "MSFT" }),
+      });
     }
     leader.publish({ type: "leader", replicaId: "leader", since: 1, status: null });
-    await eventually(() => received.every((r) => r.length === count + 1), "every message on both replicas", 15_000);
+    await eventually(
+      () => received.every((r) => r.length === count + 1),
+      "every message on both replicas",
+      15_000,
+    );
     for (const list of received) {
       const ids = list.flatMap((d) => (d.message.type === "trade" ? [Number(d.message.trade.tradeId)] : []));
-      assert.deepEqual(ids, Array.from({ length: count }, (_, i) => i + 1));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: count }, (_, i) => i + 1),
+      );
       assert.equal(list.at(-1)!.message.type, "leader");
       assert.ok(list.every((d) => d.from === "leader"));
     }
@@ -57,7 +67,8 @@ describe("NatsBus against the real nats-server", () => {
     const foreign: BusDelivery[] = [];
     ownReader.subscribe((d) => own.push(d));
     stranger.subscribe((d) => foreign.push(d));
-    for (let i = 0; i < 50; i++) publisher.publish({ type: "trade", trade: makeTrade({ tradeId: String(i) }) });
+    for (let i = 0; i < 50; i++)
+      publisher.publish({ type: "trade", trade: makeTrade({ tradeId: String(i) }) });
     await eventually(() => own.length === 50, "own messages");
     // Routed after the 50 above: once the stranger has its own sentinel, anything crossing would be there.
     stranger.publish({ type: "leader", replicaId: "c", since: 1, status: null });
@@ -77,7 +88,10 @@ describe("NatsBus against the real nats-server", () => {
     const raw = await connect({ servers: NATS_URL });
     try {
       raw.publish(`${prefix}.md.trade`, Buffer.from("{not json"));
-      raw.publish(`${prefix}.md.trade`, Buffer.from(JSON.stringify({ v: 99, from: "x", sentAt: 1, message: { type: "trade" } })));
+      raw.publish(
+        `${prefix}.md.trade`,
+        Buffer.from(JSON.stringify({ v: 99, from: "x", sentAt: 1, message: { type: "trade" } })),
+      );
       await raw.flush();
     } finally {
       await raw.close();
@@ -90,11 +104,20 @@ describe("NatsBus against the real nats-server", () => {
 
   test("an unreachable server fails fast with a retryable BusConnectError", async () => {
     const b = new NatsBus({ url: "nats://127.0.0.1:1", subjectPrefix: "torghut", replicaId: "x" });
-    await assert.rejects(b.connect(), (error: unknown) => error instanceof BusConnectError && error.retryable);
+    await assert.rejects(
+      b.connect(),
+      (error: unknown) => error instanceof BusConnectError && error.retryable,
+    );
   });
 
   test("a subject prefix with wildcards or spaces is refused", () => {
-    assert.throws(() => new NatsBus({ url: NATS_URL, subjectPrefix: "torghut.>", replicaId: "x" }), BusConnectError);
-    assert.throws(() => new NatsBus({ url: NATS_URL, subjectPrefix: "a b", replicaId: "x" }), BusConnectError);
+    assert.throws(
+      () => new NatsBus({ url: NATS_URL, subjectPrefix: "torghut.>", replicaId: "x" }),
+      BusConnectError,
+    );
+    assert.throws(
+      () => new NatsBus({ url: NATS_URL, subjectPrefix: "a b", replicaId: "x" }),
+      BusConnectError,
+    );
   });
 });

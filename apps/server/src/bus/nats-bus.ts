@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, type Subscription } from "nats";
+import { connect, Events, type NatsConnection, type Subscription } from "nats";
 import { pino } from "pino";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
@@ -88,7 +88,10 @@ export class NatsBus implements MarketBus {
     const nc = this.connection;
     if (nc === null || nc.isClosed()) return;
     try {
-      nc.publish(`${this.subjectRoot}.${message.type}`, encodeDelivery({ message, from: this.replicaId, sentAt: this.clock.now() }));
+      nc.publish(
+        `${this.subjectRoot}.${message.type}`,
+        encodeDelivery({ message, from: this.replicaId, sentAt: this.clock.now() }),
+      );
       this.counters.published += 1;
       busPublished.inc({ type: message.type });
     } catch (error) {
@@ -153,15 +156,15 @@ export class NatsBus implements MarketBus {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === "disconnect") {
+      if (status.type === Events.Disconnect) {
         this.setConnected(false);
         this.logger.warn({ server: status.data }, "market bus: NATS disconnected, reconnecting");
-      } else if (status.type === "reconnect") {
+      } else if (status.type === Events.Reconnect) {
         this.counters.reconnects += 1;
         this.setConnected(true);
         this.logger.info({ server: status.data }, "market bus: NATS reconnected");
-      } else if (status.type === "error") {
-        this.lastError = String(status.data);
+      } else if (status.type === Events.Error) {
+        this.lastError = typeof status.data === "string" ? status.data : JSON.stringify(status.data);
       }
     }
   }

@@ -26,14 +26,14 @@ export class BusObserver {
     this.off = bus.subscribe(({ message, from }) => {
       const now = this.clock.now();
       this.firstDataAt ??= now;
-      if (message.type === "leader") {
-        if (this.leaderId !== message.replicaId) this.leaderSince = message.since;
-        this.leaderId = message.replicaId;
-      } else if (message.type === "trade") {
-        this.lastTrades.set(message.trade.symbol, message.trade);
+      // Only a leader publishes, so the sender of anything on the bus is the leader.
+      if (from !== this.leaderId) {
+        this.leaderId = from;
+        this.leaderSince = null;
       }
-      // A new leader announces itself before its first data, so heartbeats alone name it.
-      if (from === this.leaderId) this.leaderSeenAt = now;
+      if (message.type === "leader") this.leaderSince = message.since;
+      else if (message.type === "trade") this.lastTrades.set(message.trade.symbol, message.trade);
+      this.leaderSeenAt = now;
     });
   }
 
@@ -64,7 +64,9 @@ export class BusObserver {
       lastReceivedAt: health.lastReceivedAt === null ? null : new Date(health.lastReceivedAt).toISOString(),
       lastError: health.lastError,
       receivedLeaderData: this.firstDataAt !== null,
-      needsLeaderData: this.servesClients && !this.leadership.isLeader,
+      // In-process, a standby can only ever get data by leading: it is ready so that a rolling update
+      // (new pod waits for readiness, old pod holds the lock) can proceed and hand leadership over.
+      needsLeaderData: this.servesClients && !this.leadership.isLeader && health.kind === "nats",
     };
   }
 

@@ -65,7 +65,12 @@ export function createIngest(
   };
 
   const announce = (marketData: MarketData) =>
-    bus.publish({ type: "leader", replicaId: bus.replicaId, since: leadership.leaderSince ?? clock.now(), status: statusOf(marketData) });
+    bus.publish({
+      type: "leader",
+      replicaId: bus.replicaId,
+      since: leadership.leaderSince ?? clock.now(),
+      status: statusOf(marketData),
+    });
 
   const begin = () => {
     if (term !== null) return;
@@ -97,7 +102,9 @@ export function createIngest(
     clock.clearInterval(current.heartbeat);
     messageRateSources.delete(current.readRate);
     // marketData.stop() closes the upstream socket synchronously before its first await.
-    current.stopped = current.marketData.stop().catch((error: unknown) => logger.error({ err: error }, "market data stop failed"));
+    current.stopped = current.marketData
+      .stop()
+      .catch((error: unknown) => logger.error({ err: error }, "market data stop failed"));
     previousStop = current.stopped;
     logger.warn({ replicaId: bus.replicaId }, "not leading: upstream closed");
     return current.stopped;

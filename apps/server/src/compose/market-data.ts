@@ -49,6 +49,7 @@ export function createMarketData(config: ServerConfig, storage: Storage, logger:
         messageTimeoutMs: config.MESSAGE_TIMEOUT_SECONDS * 1000,
         reconnectBaseDelayMs: config.RECONNECT_BASE_DELAY_MS,
         reconnectMaxDelayMs: config.RECONNECT_MAX_DELAY_MS,
+        connectionLimitDelayMs: config.ALPACA_CONNECTION_LIMIT_DELAY_MS,
       })
     : null;
   const rest = new AlpacaRestClient({

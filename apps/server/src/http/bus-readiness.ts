@@ -10,12 +10,25 @@ export function busNotReadyReasons(bus: BusView | undefined): string[] {
   if (bus === undefined) return [];
   const reasons: string[] = [];
   if (!bus.connected) reasons.push(`market bus (${bus.kind}) is disconnected`);
-  else if (bus.needsLeaderData && !bus.receivedLeaderData) reasons.push("waiting for the first market data from the leader over the bus");
+  else if (bus.needsLeaderData && !bus.receivedLeaderData)
+    reasons.push("waiting for the first market data from the leader over the bus");
   return reasons;
 }
 
 /** The `leader` block every health answer carries: which replica holds the Alpaca connection. */
-export function leaderOf(views: OpsViews): { replicaId: string | null; isLeader: boolean; since: string | null; lastSeenAt: string | null } {
+export function leaderOf(views: OpsViews): {
+  replicaId: string | null;
+  isLeader: boolean;
+  since: string | null;
+  lastSeenAt: string | null;
+} {
   const replica = views.replica();
-  return replica.leader ?? { replicaId: replica.isLeader ? replica.replicaId : null, isLeader: replica.isLeader, since: null, lastSeenAt: null };
+  return (
+    replica.leader ?? {
+      replicaId: replica.isLeader ? replica.replicaId : null,
+      isLeader: replica.isLeader,
+      since: null,
+      lastSeenAt: null,
+    }
+  );
 }

@@ -64,7 +64,7 @@ export interface BusView {
   lastError: string | null;
   /** Whether this replica has received anything from a leader since it started (realtime readiness). */
   receivedLeaderData: boolean;
-  /** This replica serves clients from the bus (ROLE all or realtime) and does not lead. */
+  /** This replica serves clients from a NATS bus (ROLE all or realtime) and does not lead. */
   needsLeaderData: boolean;
 }
 

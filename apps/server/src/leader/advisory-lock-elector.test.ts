@@ -70,7 +70,12 @@ if (serverUrl !== undefined) {
       try {
         const here = elector("here");
         await here.start();
-        const there = new AdvisoryLockElector({ connectionString: other.url, replicaId: "there", retryMs: 100, probeMs: 200 });
+        const there = new AdvisoryLockElector({
+          connectionString: other.url,
+          replicaId: "there",
+          retryMs: 100,
+          probeMs: 200,
+        });
         await there.start();
         try {
           assert.equal(there.isLeader, true);

@@ -96,9 +96,10 @@ export class AdvisoryLockElector implements Leadership {
     let client: pg.Client | null = this.client;
     try {
       client ??= await this.open();
-      const result = await client.query<{ acquired: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS acquired", [
-        this.lockKey,
-      ]);
+      const result = await client.query<{ acquired: boolean }>(
+        "SELECT pg_try_advisory_lock($1::bigint) AS acquired",
+        [this.lockKey],
+      );
       if (client !== this.client || this.stopped) return;
       if (result.rows[0]?.acquired === true) this.setLeading(true, "lock acquired");
     } catch (error) {
@@ -112,7 +113,11 @@ export class AdvisoryLockElector implements Leadership {
     if (client === null) return;
     // A half-open connection never errors by itself; a check that does not come back in time is a loss.
     const deadline = this.clock.setTimeout(
-      () => this.connectionLost(client, new Error(`lock connection check took longer than ${this.options.probeMs} ms`)),
+      () =>
+        this.connectionLost(
+          client,
+          new Error(`lock connection check took longer than ${this.options.probeMs} ms`),
+        ),
       this.options.probeMs,
     );
     try {
@@ -164,7 +169,10 @@ export class AdvisoryLockElector implements Leadership {
     this.since = leading ? this.clock.now() : null;
     isLeaderGauge.set(leading ? 1 : 0);
     leadershipChanges.inc({ change: leading ? "gained" : "lost", reason });
-    this.logger.warn({ replicaId: this.options.replicaId, reason }, leading ? "leadership gained" : "leadership given up");
+    this.logger.warn(
+      { replicaId: this.options.replicaId, reason },
+      leading ? "leadership gained" : "leadership given up",
+    );
     for (const listener of this.listeners) {
       try {
         listener(leading);
@@ -177,7 +185,10 @@ export class AdvisoryLockElector implements Leadership {
   private schedule(): void {
     this.cancelTimer();
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => void this.tick(), this.leading ? this.options.probeMs : this.options.retryMs);
+    this.timer = this.clock.setTimeout(
+      () => void this.tick(),
+      this.leading ? this.options.probeMs : this.options.retryMs,
+    );
   }
 
   private cancelTimer(): void {

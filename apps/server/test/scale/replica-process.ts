@@ -24,7 +24,10 @@ export async function spawnReplica(env: Record<string, string>, timeoutMs = 30_0
   });
   let log = "";
   const listening = new Promise<{ url: string; replicaId: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start within ${timeoutMs} ms:\n${log.slice(-4000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`replica did not start within ${timeoutMs} ms:\n${log.slice(-4000)}`)),
+      timeoutMs,
+    );
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`replica exited with ${code} before listening:\n${log.slice(-4000)}`));

@@ -63,13 +63,15 @@ export type ApiBar = z.infer<typeof barSchema>;
 
 export const barsResponse = z.object({ symbol: z.string(), interval: z.string(), bars: z.array(barSchema) });
 
-const valuePoint = z.object({ time: z.string(), value: z.number() });
-const bandPoint = z.object({ time: z.string(), middle: z.number(), upper: z.number(), lower: z.number() });
-const macdPoint = z.object({ time: z.string(), macd: z.number(), signal: z.number(), histogram: z.number() });
+/**
+ * `{time, value}`, `{time, middle, upper, lower}` or `{time, macd, signal, histogram}`; a field may be
+ * null while its indicator warms up (MACD's signal line starts later than the MACD line).
+ */
+const indicatorPoint = z.object({ time: z.string() }).catchall(z.number().nullable());
 export const indicatorSchema = z.object({
   id: z.string(),
   kind: z.string(),
-  points: z.array(z.union([macdPoint, bandPoint, valuePoint])),
+  points: z.array(indicatorPoint),
 });
 export type ApiIndicator = z.infer<typeof indicatorSchema>;
 export const signalsResponse = z.object({ indicators: z.array(indicatorSchema) });
@@ -101,6 +103,8 @@ export type StocksHealth = z.infer<typeof stocksHealthResponse>;
 export const barsUrl = (symbol: string, interval: string, fromMs?: number): string =>
   `/api/torghut/ta/bars?symbol=${encodeURIComponent(symbol)}&interval=${interval}` +
   (fromMs === undefined ? "" : `&from=${fromMs}`);
-export const signalsUrl = (symbol: string, interval: string, indicators: string): string =>
-  `/api/torghut/ta/signals?symbol=${encodeURIComponent(symbol)}&interval=${interval}&indicators=${indicators}`;
-export const latestUrl = (symbol: string): string => `/api/torghut/ta/latest?symbol=${encodeURIComponent(symbol)}`;
+export const signalsUrl = (symbol: string, interval: string, indicators: string, fromMs?: number): string =>
+  `/api/torghut/ta/signals?symbol=${encodeURIComponent(symbol)}&interval=${interval}&indicators=${indicators}` +
+  (fromMs === undefined ? "" : `&from=${fromMs}`);
+export const latestUrl = (symbol: string): string =>
+  `/api/torghut/ta/latest?symbol=${encodeURIComponent(symbol)}`;

@@ -47,7 +47,13 @@ export class MonotonicBarBuilder {
     }
     const next: Candle =
       last !== null && time === last.time
-        ? { time, open: last.open, high: Math.max(last.high, price), low: Math.min(last.low, price), close: price }
+        ? {
+            time,
+            open: last.open,
+            high: Math.max(last.high, price),
+            low: Math.min(last.low, price),
+            close: price,
+          }
         : { time, open: price, high: price, low: price, close: price };
     this.last = next;
     return { ...next };
@@ -66,7 +72,8 @@ export class MonotonicBarBuilder {
     }
     let next: Candle;
     if (last === null || time > last.time) next = { ...bar, time };
-    else if (this.intervalSeconds === 60) next = { ...bar, time }; // the bar is authoritative for its minute
+    else if (this.intervalSeconds === 60)
+      next = { ...bar, time }; // the bar is authoritative for its minute
     else
       next = {
         time,

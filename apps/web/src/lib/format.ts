@@ -18,5 +18,10 @@ export function formatMs(ms: number | null | undefined): string {
 export function formatTime(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? "—" : date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return Number.isNaN(date.getTime())
+    ? "—"
+    : date
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, "Z");
 }

@@ -12,7 +12,11 @@ export interface PollState<T> {
  * Polls `load` every `intervalMs` while mounted; a poll never overlaps the previous one. The last
  * good value is kept through errors so the page can show both the value and what went wrong.
  */
-export function usePoll<T>(load: (() => Promise<T>) | null, intervalMs: number, deps: readonly unknown[]): PollState<T> {
+export function usePoll<T>(
+  load: (() => Promise<T>) | null,
+  intervalMs: number,
+  deps: readonly unknown[],
+): PollState<T> {
   const [state, setState] = useState<PollState<T>>({ data: undefined, error: undefined, samples: 0 });
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -29,7 +33,11 @@ export function usePoll<T>(load: (() => Promise<T>) | null, intervalMs: number, 
         if (!cancelled) setState((s) => ({ data, error: undefined, samples: s.samples + 1 }));
       } catch (error) {
         if (!cancelled)
-          setState((s) => ({ data: s.data, error: error instanceof Error ? error : new Error(String(error)), samples: s.samples + 1 }));
+          setState((s) => ({
+            data: s.data,
+            error: error instanceof Error ? error : new Error(String(error)),
+            samples: s.samples + 1,
+          }));
       }
       if (!cancelled) timer = setTimeout(() => void tick(), intervalMs);
     };

@@ -7,7 +7,10 @@ export const VIEWER_TTL_SECONDS = 300;
  * A short-lived, read-only hub token for the page: market channels and status only, so a token
  * lifted from a browser cannot act as an operator.
  */
-export async function signViewerToken(secret: string, nowMs: number): Promise<{ token: string; expiresAt: number }> {
+export async function signViewerToken(
+  secret: string,
+  nowMs: number,
+): Promise<{ token: string; expiresAt: number }> {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + VIEWER_TTL_SECONDS;
   const token = await new SignJWT({ channels: ["lines:*", "analytics:*", "order_book:*", "status"] })

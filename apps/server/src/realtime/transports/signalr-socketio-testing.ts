@@ -130,7 +130,7 @@ export class SocketIoTestClient {
   /** The reason a refused connection got (connect_error's message). */
   static async refusal(base: string, auth: Record<string, unknown>): Promise<string> {
     const client = SocketIoTestClient.create(base, auth);
-    const [error] = (await once(client.socket, "connect_error")) as [Error];
+    const error = await new Promise<Error>((resolve) => client.socket.once("connect_error", resolve));
     client.socket.close();
     return error.message;
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
+import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
 import { eventually, TestClient, token, trade, upgradeStatus } from "../testing";
 import { SignalrTestClient, SocketIoTestClient, startTransportsServer, type TransportsServer } from "./signalr-socketio-testing";
@@ -84,7 +85,8 @@ describe("/hubs/market-data negotiate and upgrade", () => {
     wrong.send(`{"protocol":"messagepack","version":1}${RS}`);
     const [code] = (await once(wrong, "close")) as [number];
     assert.equal(code, 1002);
-    assert.match(replies[0] ?? "", /"error":.*\x1e$/);
+    assert.ok(replies[0]?.endsWith(RS), "the handshake error ends with the record separator");
+    assert.match(replies[0] ?? "", /"error":/);
   });
 });
 
@@ -170,6 +172,26 @@ describe("/hubs/market-data channels", () => {
     await eventually(() => client.closedWith !== null, "client closed");
     assert.match(String(client.closedWith), /server shutdown \(1001\)/);
     assert.deepEqual(client.of("close")[0], { type: "close", code: 1001, reason: "server shutdown" });
+    await own.close();
+  });
+
+  test("closes with 4001 when the token expires unless the client called Refresh (injected clock)", async () => {
+    const clock = new ManualClock(Date.now());
+    const own = await startTransportsServer({ clock }, { signalr: { keepAliveIntervalMs: 0 }, socketio: {} });
+    const refreshing = await SignalrTestClient.connect(own.base, await token("erin", { ttl: 60 }));
+    const lapsing = await SignalrTestClient.connect(own.base, await token("frank", { ttl: 60 }));
+    const refreshed = await refreshing.connection.invoke<{ type: string; exp: number }>("Refresh", await token("erin", { ttl: 3600 }));
+    assert.equal(refreshed.type, "refreshed");
+    const stolen = await refreshing.connection.invoke<{ type: string; code: string }>("Refresh", await token("someone-else"));
+    assert.equal(stolen.code, "invalid_token");
+    clock.advance(61_000);
+    await eventually(() => lapsing.closedWith !== null, "the lapsed client to be closed");
+    assert.match(String(lapsing.closedWith), /token expired \(4001\)/);
+    assert.equal(lapsing.of("error")[0]?.code, "token_expired");
+    const pong = await refreshing.connection.invoke<{ type: string }>("Ping");
+    assert.equal(pong.type, "pong");
+    assert.equal(refreshing.closedWith, null);
+    await refreshing.connection.stop();
     await own.close();
   });
 });

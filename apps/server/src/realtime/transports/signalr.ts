@@ -212,7 +212,7 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
     });
 
     const handshake = (record: string): boolean => {
-      let request: ReturnType<typeof handshakeSchema.safeParse> | null = null;
+      let request: ReturnType<typeof handshakeSchema.safeParse> | null;
       try {
         request = handshakeSchema.safeParse(JSON.parse(record));
       } catch {

@@ -107,7 +107,7 @@ describe("/socket.io channels", () => {
     const own = await startTransportsServer();
     const client = await SocketIoTestClient.connect(own.base, await token());
     await own.hub.shutdown(5000);
-    await eventually(() => client.disconnectReason, "disconnect");
+    await eventually(() => client.disconnectReason ?? undefined, "disconnect");
     assert.equal(client.disconnectReason, "transport close");
     assert.deepEqual(client.of("close")[0], { type: "close", code: 1001, reason: "server shutdown" });
     await own.close();

@@ -43,9 +43,15 @@ interface EnginePacket {
   data?: string | Buffer | ArrayBuffer;
   options?: { wsPreEncodedFrame?: Buffer[] };
 }
+/** The `ws` WebSocket under engine.io's websocket transport; `_socket` is its net.Socket. */
+interface EngineWebSocket {
+  readyState: number;
+  bufferedAmount?: number;
+  _socket?: { write(chunk: Buffer): boolean; on(event: "drain", listener: () => void): void };
+}
 interface EngineTransport {
   name: string;
-  socket?: { bufferedAmount?: number };
+  socket?: EngineWebSocket;
   on(event: "drain", listener: () => void): void;
 }
 interface EngineSocket {
@@ -73,21 +79,33 @@ class SocketIoHubClient implements HubClient {
     return this.socket.conn as unknown as EngineSocket;
   }
 
+  /**
+   * engine.io holds packets in its write buffer until the previous WebSocket write completes, which
+   * on a healthy connection is the next I/O turn. Those bytes count only once the socket itself is
+   * backed up, or a fast client would look slow after every burst. Polling clients drain only when
+   * they poll, so there the write buffer always counts.
+   */
   get bufferedAmount(): number {
     const engine = this.engine;
-    let bytes = 0;
-    for (const packet of engine.writeBuffer) {
-      const frame = packet.options?.wsPreEncodedFrame?.[0];
-      bytes += frame !== undefined ? frame.length : typeof packet.data === "string" ? packet.data.length : (packet.data?.byteLength ?? 0);
+    if (engine.transport.name === "websocket") {
+      const socketBytes = engine.transport.socket?.bufferedAmount ?? 0;
+      return socketBytes === 0 ? 0 : socketBytes + writeBufferBytes(engine);
     }
-    if (engine.transport.name === "websocket") bytes += engine.transport.socket?.bufferedAmount ?? 0;
-    return bytes;
+    return writeBufferBytes(engine);
   }
 
+  /**
+   * A publication frame is a complete WebSocket frame: once the connection is on the websocket
+   * transport and engine.io holds nothing unsent, it goes straight to the socket, as on /ws, and
+   * skips engine.io's per-packet bookkeeping. Otherwise it queues behind engine.io's packets so the
+   * order of frames is kept (pings and acks always go through engine.io).
+   */
   send(frame: Frame): void {
     const engine = this.engine;
     if (engine.readyState !== "open") return;
-    if (typeof frame === "string") engine.write(frame);
+    if (typeof frame === "string") return engine.write(frame);
+    const ws = engine.transport.name === "websocket" ? engine.transport.socket : undefined;
+    if (ws?._socket !== undefined && ws.readyState === 1 && engine.writeBuffer.length === 0) ws._socket.write(frame);
     else engine.write(packetOf(frame), { wsPreEncodedFrame: [frame] });
   }
 
@@ -105,6 +123,15 @@ class SocketIoHubClient implements HubClient {
   terminate(): void {
     this.engine.close(true);
   }
+}
+
+function writeBufferBytes(engine: EngineSocket): number {
+  let bytes = 0;
+  for (const packet of engine.writeBuffer) {
+    const frame = packet.options?.wsPreEncodedFrame?.[0];
+    bytes += frame !== undefined ? frame.length : typeof packet.data === "string" ? packet.data.length : (packet.data?.byteLength ?? 0);
+  }
+  return bytes;
 }
 
 /**
@@ -182,9 +209,13 @@ export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: S
     });
     const engine = socket.conn as unknown as EngineSocket;
     const writable = (): void => session.writable();
+    const watch = (transport: EngineTransport): void => {
+      transport.on("drain", writable);
+      transport.socket?._socket?.on("drain", writable);
+    };
     engine.on("drain", writable);
-    engine.transport.on("drain", writable);
-    engine.on("upgrade", (transport) => transport.on("drain", writable));
+    watch(engine.transport);
+    engine.on("upgrade", watch);
     handleSocketIoEvents(socket, session, commands, options.maxMalformedMessages ?? 5);
     socket.on("disconnect", (reason) => {
       commands.stop();

@@ -26,7 +26,11 @@ export function OpsActions({ onDone }: { onDone: () => void }) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token.trim() !== "") headers.authorization = `Bearer ${token.trim()}`;
       const result = await getJson(path, opsResult, { method: "POST", headers, body: "{}" });
-      setOutcome({ ok: true, status: 200, text: `${label}: done by ${result.actor}, state now ${result.connectionState}` });
+      setOutcome({
+        ok: true,
+        status: 200,
+        text: `${label}: done by ${result.actor}, state now ${result.connectionState}`,
+      });
       onDone();
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 0;
@@ -54,7 +58,13 @@ export function OpsActions({ onDone }: { onDone: () => void }) {
           autoComplete="off"
         />
         {ACTIONS.map((a) => (
-          <button key={a.key} type="button" data-testid={`ops-${a.key}`} disabled={busy} onClick={() => void run(a.path, a.label)}>
+          <button
+            key={a.key}
+            type="button"
+            data-testid={`ops-${a.key}`}
+            disabled={busy}
+            onClick={() => void run(a.path, a.label)}
+          >
             {a.label}
           </button>
         ))}

@@ -62,7 +62,11 @@ export function OpsConsole() {
             <dt>Failure rate</dt>
             <dd>{d?.validation ? `${(d.validation.failureRate * 100).toFixed(2)}%` : "—"}</dd>
             <dt>Cross-source checks</dt>
-            <dd>{d?.crossSource ? `${d.crossSource.checks} (${d.crossSource.deltasOverThreshold} over ${d.crossSource.thresholdPercent}%)` : "—"}</dd>
+            <dd>
+              {d?.crossSource
+                ? `${d.crossSource.checks} (${d.crossSource.deltasOverThreshold} over ${d.crossSource.thresholdPercent}%)`
+                : "—"}
+            </dd>
           </dl>
         </section>
         <section className="panel" data-testid="writer-panel">

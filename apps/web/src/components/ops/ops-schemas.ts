@@ -47,4 +47,9 @@ export const realtimeResponse = z.object({
 });
 export type RealtimeHealth = z.infer<typeof realtimeResponse>;
 
-export const opsResult = z.object({ result: z.string(), action: z.string(), actor: z.string(), connectionState: z.string() });
+export const opsResult = z.object({
+  result: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  connectionState: z.string(),
+});

@@ -1,7 +1,13 @@
 import type { StocksHealth } from "@/lib/api";
 
 /** Source-state banners shared by the watchlist and the visuals page. */
-export function StatusBanners({ health, error }: { health: StocksHealth | undefined; error: Error | undefined }) {
+export function StatusBanners({
+  health,
+  error,
+}: {
+  health: StocksHealth | undefined;
+  error: Error | undefined;
+}) {
   return (
     <>
       {error !== undefined ? (
@@ -11,8 +17,8 @@ export function StatusBanners({ health, error }: { health: StocksHealth | undefi
       ) : null}
       {health?.connectionState === "BOTH_UNAVAILABLE" ? (
         <div className="banner banner-error" role="alert" data-testid="both-unavailable-banner">
-          No market data source is available (Alpaca and Yahoo are both down). Prices shown are the last known and are
-          not moving.
+          No market data source is available (Alpaca and Yahoo are both down). Prices shown are the last known
+          and are not moving.
         </div>
       ) : null}
       {health?.connectionState === "FALLBACK_ACTIVE" ? (

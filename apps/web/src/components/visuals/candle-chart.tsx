@@ -28,7 +28,6 @@ interface Props {
   intervalSeconds: number;
   overlays: Partial<Record<IndicatorKey, IndicatorLine[]>>;
   live: LiveCandleSource | null;
-  onLiveUpdate?: (count: number) => void;
 }
 
 const ts = (t: number) => t as UTCTimestamp;
@@ -37,20 +36,24 @@ const ts = (t: number) => t as UTCTimestamp;
  * lightweight-charts 5: candles in pane 0 with EMA/Bollinger/VWAP on top; MACD and RSI each get
  * their own pane, numbered in toggle order so turning one off never leaves an empty pane behind.
  */
-export function CandleChart({ candles, intervalSeconds, overlays, live, onLiveUpdate }: Props) {
+export function CandleChart({ candles, intervalSeconds, overlays, live }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candleSeries = useRef<ISeriesApi<"Candlestick"> | null>(null);
   const indicatorSeries = useRef<ISeriesApi<SeriesType>[]>([]);
   const builder = useRef(new MonotonicBarBuilder(intervalSeconds));
-  const onLive = useRef(onLiveUpdate);
-  onLive.current = onLiveUpdate;
+  const firstCandlesMarked = useRef(false);
+  const counter = useRef<HTMLSpanElement>(null);
 
   useEffect(() => {
     if (host.current === null) return;
     const created = createChart(host.current, {
       autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "#0f1419" }, textColor: "#8b98a5", attributionLogo: false },
+      layout: {
+        background: { type: ColorType.Solid, color: "#0f1419" },
+        textColor: "#8b98a5",
+        attributionLogo: false,
+      },
       grid: { vertLines: { color: "#1c252e" }, horzLines: { color: "#1c252e" } },
       timeScale: { timeVisible: true, secondsVisible: false },
       crosshair: { mode: 0 },
@@ -79,6 +82,16 @@ export function CandleChart({ candles, intervalSeconds, overlays, live, onLiveUp
     builder.current = new MonotonicBarBuilder(intervalSeconds);
     builder.current.seed(candles.at(-1) ?? null);
     chart.current?.timeScale().scrollToRealTime();
+    if (candles.length > 0 && !firstCandlesMarked.current) {
+      firstCandlesMarked.current = true;
+      // The chart draws on the next animation frame; the one after it runs once that frame is painted.
+      // `npm run bench -- ui` reads this mark as "time to first candle".
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() =>
+          performance.mark("torghut:first-candles", { detail: { candles: candles.length } }),
+        ),
+      );
+    }
   }, [candles, intervalSeconds]);
 
   useEffect(() => {
@@ -96,10 +109,20 @@ export function CandleChart({ candles, intervalSeconds, overlays, live, onLiveUp
         const data = line.points.map((p) => ({ time: ts(p.time), value: p.value }));
         const series =
           line.kind === "histogram"
-            ? api.addSeries(HistogramSeries, { color: line.color, priceLineVisible: false, lastValueVisible: false }, paneIndex)
+            ? api.addSeries(
+                HistogramSeries,
+                { color: line.color, priceLineVisible: false, lastValueVisible: false },
+                paneIndex,
+              )
             : api.addSeries(
                 LineSeries,
-                { color: line.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, title: line.name },
+                {
+                  color: line.color,
+                  lineWidth: 1,
+                  priceLineVisible: false,
+                  lastValueVisible: false,
+                  title: line.name,
+                },
                 paneIndex,
               );
         series.setData(data);
@@ -112,10 +135,16 @@ export function CandleChart({ candles, intervalSeconds, overlays, live, onLiveUp
   useEffect(() => {
     if (live === null) return;
     let updates = 0;
+    if (counter.current !== null) counter.current.dataset.count = "0";
     const push = (candle: Candle | null): void => {
       if (candle === null || candleSeries.current === null) return;
       candleSeries.current.update({ ...candle, time: ts(candle.time) });
-      onLive.current?.(++updates);
+      // Written to the DOM directly: a React state update here would re-render the page 20 times a second.
+      updates++;
+      if (counter.current !== null) {
+        counter.current.dataset.count = String(updates);
+        counter.current.textContent = `${updates} live updates`;
+      }
     };
     return live.subscribe(
       (epochMs, price) => push(builder.current.applyTrade(epochMs, price)),
@@ -123,5 +152,12 @@ export function CandleChart({ candles, intervalSeconds, overlays, live, onLiveUp
     );
   }, [live]);
 
-  return <div ref={host} className="chart" data-testid="price-chart" />;
+  return (
+    <>
+      <span ref={counter} className="muted" data-testid="live-updates" data-count="0">
+        0 live updates
+      </span>
+      <div ref={host} className="chart" data-testid="price-chart" />
+    </>
+  );
 }

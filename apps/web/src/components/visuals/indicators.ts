@@ -27,7 +27,7 @@ const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 function pick(indicator: ApiIndicator, field: string): LinePoint[] {
   const out: LinePoint[] = [];
   for (const p of indicator.points) {
-    const value = (p as Record<string, unknown>)[field];
+    const value = p[field];
     if (typeof value === "number") out.push({ time: seconds(p.time), value });
   }
   return out;

@@ -5,7 +5,15 @@ import { formatMs } from "@/lib/format";
  * Lag from the latest API (now − event time of the newest trade), refreshed every second; amber
  * above the configured threshold, so a stalled feed cannot pass for a live one.
  */
-export function LagPill({ latest, samples, thresholdMs }: { latest: LatestPrice | undefined; samples: number; thresholdMs: number }) {
+export function LagPill({
+  latest,
+  samples,
+  thresholdMs,
+}: {
+  latest: LatestPrice | undefined;
+  samples: number;
+  thresholdMs: number;
+}) {
   const lag = latest?.lagMs ?? null;
   const state = lag === null ? "none" : lag > thresholdMs ? "slow" : "ok";
   return (

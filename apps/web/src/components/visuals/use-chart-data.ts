@@ -5,17 +5,17 @@ import type { Candle } from "@/lib/bar-builder";
 import { INDICATORS, linesFor, type IndicatorKey, type IndicatorLine } from "./indicators";
 
 export type BarsState =
-  | { status: "loading" }
-  | { status: "ok"; candles: Candle[] }
-  | { status: "error"; message: string };
+  { status: "loading" } | { status: "ok"; candles: Candle[] } | { status: "error"; message: string };
 
 /** Candles for (symbol, interval) from `/api/torghut/ta/bars`. */
-export function useBars(symbol: string, interval: string): BarsState {
+/** `fromMs` undefined: the API's default range for the interval. */
+export function useBars(symbol: string, interval: string, fromMs?: number): BarsState {
   const [state, setState] = useState<BarsState>({ status: "loading" });
   useEffect(() => {
     let cancelled = false;
     setState({ status: "loading" });
-    getJson(barsUrl(symbol, interval), barsResponse).then(
+    // Default cache mode so the request can take over the page's <link rel=preload> (the API answers no-store).
+    getJson(barsUrl(symbol, interval, fromMs), barsResponse, { cache: "default" }).then(
       ({ bars }) => {
         if (cancelled) return;
         const candles = bars.map((b) => ({
@@ -28,13 +28,14 @@ export function useBars(symbol: string, interval: string): BarsState {
         setState({ status: "ok", candles });
       },
       (error: unknown) => {
-        if (!cancelled) setState({ status: "error", message: error instanceof Error ? error.message : String(error) });
+        if (!cancelled)
+          setState({ status: "error", message: error instanceof Error ? error.message : String(error) });
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [symbol, interval]);
+  }, [symbol, interval, fromMs]);
   return state;
 }
 
@@ -45,7 +46,13 @@ export interface IndicatorState {
 }
 
 /** One `/api/torghut/ta/signals` call per enabled indicator, refetched when the chart reloads. */
-export function useIndicators(symbol: string, interval: string, enabled: readonly IndicatorKey[], reload: unknown): IndicatorState {
+export function useIndicators(
+  symbol: string,
+  interval: string,
+  enabled: readonly IndicatorKey[],
+  reload: unknown,
+  fromMs?: number,
+): IndicatorState {
   const [state, setState] = useState<IndicatorState>({ lines: {}, points: {}, errors: {} });
   const key = enabled.join(",");
   useEffect(() => {
@@ -58,7 +65,7 @@ export function useIndicators(symbol: string, interval: string, enabled: readonl
     }));
     for (const k of keys) {
       const spec = INDICATORS.find((i) => i.key === k)!.spec;
-      getJson(signalsUrl(symbol, interval, spec), signalsResponse).then(
+      getJson(signalsUrl(symbol, interval, spec, fromMs), signalsResponse).then(
         ({ indicators }) => {
           if (cancelled) return;
           const indicator = indicators[0];
@@ -79,6 +86,6 @@ export function useIndicators(symbol: string, interval: string, enabled: readonl
     return () => {
       cancelled = true;
     };
-  }, [symbol, interval, key, reload]);
+  }, [symbol, interval, key, reload, fromMs]);
   return state;
 }

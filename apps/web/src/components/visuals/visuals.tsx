@@ -17,20 +17,22 @@ interface Props {
   settings: PublicSettings;
   initialSymbol: string;
   initialInterval: ChartInterval;
+  /** Start of the history to load (`?days=`); default: the API's range for the interval. */
+  initialFromMs?: number;
 }
 
 /** `/torghut/visuals`: candles, indicator overlays and panes, lag pill, live last candle. */
-export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
+export function Visuals({ settings, initialSymbol, initialInterval, initialFromMs }: Props) {
   const router = useRouter();
   const [symbol, setSymbol] = useState(initialSymbol);
   const [draft, setDraft] = useState(initialSymbol);
   const [interval, setChartInterval] = useState<ChartInterval>(initialInterval);
   const [enabled, setEnabled] = useState<IndicatorKey[]>([]);
-  const [liveUpdates, setLiveUpdates] = useState(0);
   const feed = useFeedState();
   const symbols = usePoll(() => getJson("/api/symbols", symbolsResponse), 60_000, []);
-  const bars = useBars(symbol, interval);
-  const indicators = useIndicators(symbol, interval, enabled, bars);
+  const [fromMs] = useState(initialFromMs);
+  const bars = useBars(symbol, interval, fromMs);
+  const indicators = useIndicators(symbol, interval, enabled, bars, fromMs);
   const latest = usePoll(() => getJson(latestUrl(symbol), latestResponse), 1_000, [symbol]);
   const live = useLiveCandles(symbol, latest.data, feed.state === "live");
   const candles = useMemo(() => (bars.status === "ok" ? bars.candles : []), [bars]);
@@ -40,8 +42,9 @@ export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
     setSymbol(clean);
     setDraft(clean);
     setChartInterval(nextInterval);
-    setLiveUpdates(0);
-    router.replace(`/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}`, { scroll: false });
+    router.replace(`/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}`, {
+      scroll: false,
+    });
   };
   const toggle = (key: IndicatorKey, on: boolean): void =>
     setEnabled((prev) => (on ? [...prev.filter((k) => k !== key), key] : prev.filter((k) => k !== key)));
@@ -58,7 +61,12 @@ export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
     <>
       <div className="toolbar">
         <h1>TA visuals</h1>
-        <select data-testid="symbol-picker" value={symbol} onChange={(e) => choose(e.target.value)} aria-label="Symbol">
+        <select
+          data-testid="symbol-picker"
+          value={symbol}
+          onChange={(e) => choose(e.target.value)}
+          aria-label="Symbol"
+        >
           {options.map((s) => (
             <option key={s} value={s}>
               {s}
@@ -71,7 +79,13 @@ export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
             choose(draft);
           }}
         >
-          <input data-testid="symbol-input" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Any symbol" size={8} />{" "}
+          <input
+            data-testid="symbol-input"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            aria-label="Any symbol"
+            size={8}
+          />{" "}
           <button type="submit">Show</button>
         </form>
         <select
@@ -86,17 +100,23 @@ export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
         </select>
         <LagPill latest={latest.data} samples={latest.samples} thresholdMs={settings.lagThresholdMs} />
         <LivePill />
-        <span className="muted" data-testid="live-updates" data-count={liveUpdates}>
-          {liveUpdates} live updates
-        </span>
       </div>
       <div className="toolbar toggles" data-testid="indicator-toggles">
         {INDICATORS.map(({ key, label }) => (
           <label key={key}>
-            <input type="checkbox" data-testid={`toggle-${key}`} checked={enabled.includes(key)} onChange={(e) => toggle(key, e.target.checked)} />{" "}
+            <input
+              type="checkbox"
+              data-testid={`toggle-${key}`}
+              checked={enabled.includes(key)}
+              onChange={(e) => toggle(key, e.target.checked)}
+            />{" "}
             {label}{" "}
             {enabled.includes(key) ? (
-              <span className="muted" data-testid={`indicator-status-${key}`} data-points={indicators.points[key] ?? ""}>
+              <span
+                className="muted"
+                data-testid={`indicator-status-${key}`}
+                data-points={indicators.points[key] ?? ""}
+              >
                 {indicators.points[key] === undefined ? "loading…" : `${indicators.points[key]} points`}
               </span>
             ) : null}
@@ -121,7 +141,6 @@ export function Visuals({ settings, initialSymbol, initialInterval }: Props) {
         intervalSeconds={INTERVAL_SECONDS[interval]}
         overlays={indicators.lines}
         live={bars.status === "ok" ? live : null}
-        onLiveUpdate={setLiveUpdates}
       />
     </>
   );

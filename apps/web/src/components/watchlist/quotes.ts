@@ -20,7 +20,12 @@ export function quoteFromLatest(latest: LatestPrice): Quote | null {
 }
 
 export function quoteFromTrade(trade: LiveTrade): Quote {
-  return { price: trade.price, eventTimeMs: Date.parse(trade.eventTime), source: trade.source, delayed: trade.delayed };
+  return {
+    price: trade.price,
+    eventTimeMs: Date.parse(trade.eventTime),
+    source: trade.source,
+    delayed: trade.delayed,
+  };
 }
 
 /**

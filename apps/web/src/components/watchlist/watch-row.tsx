@@ -51,7 +51,9 @@ export function WatchRow({ symbol, name, quote, reference, now, staleAfterMs, lo
         )}
       </td>
       <td className="muted">
-        {stale && ageMs !== null ? <span data-testid={`stale-note-${symbol}`}>last tick {formatAge(ageMs)} ago</span> : null}
+        {stale && ageMs !== null ? (
+          <span data-testid={`stale-note-${symbol}`}>last tick {formatAge(ageMs)} ago</span>
+        ) : null}
       </td>
     </tr>
   );

@@ -1,7 +1,15 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import type { PublicSettings } from "@/config";
-import { barsResponse, getJson, latestResponse, latestUrl, stocksHealthResponse, symbolsResponse, barsUrl } from "@/lib/api";
+import {
+  barsResponse,
+  getJson,
+  latestResponse,
+  latestUrl,
+  stocksHealthResponse,
+  symbolsResponse,
+  barsUrl,
+} from "@/lib/api";
 import { statusSchema, tradeSchema } from "@/lib/live/messages";
 import { useChannels, useFeedState } from "@/lib/live/use-market-feed";
 import { useNow, usePoll } from "@/lib/use-poll";
@@ -80,7 +88,10 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
     if (publication.type !== "tick") return;
     const trade = tradeSchema.safeParse(publication.data);
     if (!trade.success || trade.data.suspicious === true) return;
-    pending.current.set(trade.data.symbol, newer(pending.current.get(trade.data.symbol), quoteFromTrade(trade.data))!);
+    pending.current.set(
+      trade.data.symbol,
+      newer(pending.current.get(trade.data.symbol), quoteFromTrade(trade.data))!,
+    );
   });
   useEffect(() => {
     const timer = setInterval(() => {
@@ -104,7 +115,9 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
         <h1>Watchlist</h1>
         <SourceBadge health={healthData} />
         <LivePill />
-        {liveHealth !== null && healthData === undefined ? <span className="muted">{liveHealth.state}</span> : null}
+        {liveHealth !== null && healthData === undefined ? (
+          <span className="muted">{liveHealth.state}</span>
+        ) : null}
       </div>
       <StatusBanners health={healthData} error={health.error} />
       {symbols.error !== undefined ? (

@@ -9,7 +9,10 @@ export async function GET(request: Request): Promise<Response> {
   const headers = { "cache-control": "no-store" };
   if (config.authSecret === undefined) {
     return Response.json(
-      { error: "live_unavailable", message: "WS_AUTH_SECRET is not set: live updates are off, prices are polled" },
+      {
+        error: "live_unavailable",
+        message: "WS_AUTH_SECRET is not set: live updates are off, prices are polled",
+      },
       { status: 503, headers },
     );
   }

@@ -1,5 +1,7 @@
 import { Visuals } from "@/components/visuals/visuals";
 import { publicSettings } from "@/config";
+import { preload } from "react-dom";
+import { barsUrl } from "@/lib/api";
 import { INTERVAL_SECONDS, type ChartInterval } from "@/lib/bar-builder";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +20,22 @@ export default async function VisualsPage({ searchParams }: Props) {
     );
   }
   const params = await searchParams;
-  const symbol = typeof params.symbol === "string" && params.symbol.trim() !== "" ? params.symbol.trim().toUpperCase() : "AAPL";
-  const interval = typeof params.interval === "string" && params.interval in INTERVAL_SECONDS ? (params.interval as ChartInterval) : "1m";
-  return <Visuals settings={settings} initialSymbol={symbol} initialInterval={interval} />;
+  const symbol =
+    typeof params.symbol === "string" && params.symbol.trim() !== ""
+      ? params.symbol.trim().toUpperCase()
+      : "AAPL";
+  const interval =
+    typeof params.interval === "string" && params.interval in INTERVAL_SECONDS
+      ? (params.interval as ChartInterval)
+      : "1m";
+  const days = typeof params.days === "string" ? Number(params.days) : Number.NaN;
+  // 1m bars may span at most 7 days per request (the API's bound).
+  const rangeDays = Number.isFinite(days) && days > 0 ? Math.min(days, 6.9) : undefined;
+  const fromMs =
+    rangeDays === undefined ? undefined : Math.floor((Date.now() - rangeDays * 86_400_000) / 60_000) * 60_000;
+  // The browser starts downloading the candles with the HTML instead of after hydration.
+  preload(barsUrl(symbol, interval, fromMs), { as: "fetch", crossOrigin: "anonymous" });
+  return (
+    <Visuals settings={settings} initialSymbol={symbol} initialInterval={interval} initialFromMs={fromMs} />
+  );
 }

@@ -1,0 +1,276 @@
+// `npm run bench -- ui [seconds]`: the visuals page in headless Chromium against a real server,
+// simulator and `next start`. Figures: time to first candle with 5,000 one-minute bars, and long
+// tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
+// 20 per second per channel). Same-run baseline: the same page with 500 bars.
+import { chromium, type Page } from "@playwright/test";
+import type { Bar1m } from "@torghut/contracts";
+import { createDb, seedSymbols } from "@torghut/db";
+import { startSimulator } from "@torghut/market-sim";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { upsertBars } from "../apps/server/src/store/repositories";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const WEB = join(ROOT, "apps/web");
+const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
+const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
+const BIG = { symbol: "AAPL", bars: 5_000 };
+const SMALL = { symbol: "MSFT", bars: 500 };
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function until(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready at ${url}`);
+}
+
+/** A random walk of one-minute bars ending at the last whole minute. */
+function walk(symbol: string, count: number, start: number): Bar1m[] {
+  const end = Date.now() - (Date.now() % 60_000) - 60_000;
+  let price = start;
+  const bars: Bar1m[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const open = price;
+    const close = Math.max(1, open * (1 + (Math.random() - 0.5) * 0.004));
+    const high = Math.max(open, close) * (1 + Math.random() * 0.001);
+    const low = Math.min(open, close) * (1 - Math.random() * 0.001);
+    price = close;
+    bars.push({
+      symbol,
+      minute: new Date(end - i * 60_000).toISOString(),
+      open,
+      high,
+      low,
+      close,
+      volume: 1000,
+      vwap: (high + low + close) / 3,
+      tradeCount: 10,
+      source: "alpaca",
+      delayed: false,
+    });
+  }
+  return bars;
+}
+
+interface Run {
+  bars: number;
+  firstCandleMs: number;
+  barsFetchMs: number;
+  /** From the bars response's last byte to the painted frame: parse, React, setData, draw. */
+  drawMs: number;
+  updates: number;
+  updatesPerSecond: number;
+  longTasks: number;
+  longestTaskMs: number;
+}
+
+async function measure(page: Page, base: string, symbol: string, seconds: number): Promise<Run> {
+  await page.goto(`${base}/torghut/visuals?symbol=${symbol}&interval=1m&days=3.6`);
+  await page.waitForFunction(() => performance.getEntriesByName("torghut:first-candles").length > 0, null, {
+    timeout: 30_000,
+  });
+  const first = await page.evaluate(() => {
+    const mark = performance.getEntriesByName("torghut:first-candles")[0] as PerformanceMark;
+    const fetch = performance
+      .getEntriesByType("resource")
+      .find((e) => e.name.includes("/api/torghut/ta/bars"));
+    return {
+      at: mark.startTime,
+      bars: (mark.detail as { candles: number }).candles,
+      fetchMs: fetch?.duration ?? Number.NaN,
+      drawMs: mark.startTime - (fetch?.responseEnd ?? Number.NaN),
+    };
+  });
+  const count = async () => Number(await page.getByTestId("live-updates").getAttribute("data-count"));
+  await page.getByTestId("live-state").and(page.locator("[data-state=live]")).waitFor({ timeout: 30_000 });
+  const before = await count();
+  const since = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(seconds * 1000);
+  // Only tasks that started during the live window (observer callbacks may arrive late).
+  const tasks = await page.evaluate(
+    (t0) =>
+      (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
+        .filter((t) => t.start >= t0)
+        .map((t) => t.duration),
+    since,
+  );
+  const updates = (await count()) - before;
+  return {
+    bars: first.bars,
+    firstCandleMs: first.at,
+    barsFetchMs: first.fetchMs,
+    drawMs: first.drawMs,
+    updates,
+    updatesPerSecond: updates / seconds,
+    longTasks: tasks.length,
+    longestTaskMs: tasks.length === 0 ? 0 : Math.max(...tasks),
+  };
+}
+
+export default async function ui(args: string[]): Promise<void> {
+  const seconds = Number(args[0] ?? 10);
+  const dataDir = mkdtempSync(join(tmpdir(), "torghut-bench-ui-"));
+  const children: ChildProcess[] = [];
+  // ~40 trades/s per symbol: above the hub's 20 updates/s cap per channel, light on the 2-core box.
+  const sim = await startSimulator({
+    port: 0,
+    seed: 7,
+    symbols: [BIG.symbol, SMALL.symbol],
+    tradesPerSecond: 80,
+  });
+  try {
+    const db = await createDb({ dataDir });
+    await seedSymbols(db, [BIG.symbol, SMALL.symbol]);
+    await upsertBars(db, walk(BIG.symbol, BIG.bars, 230));
+    await upsertBars(db, walk(SMALL.symbol, SMALL.bars, 410));
+    await db.close();
+
+    if (!existsSync(join(WEB, ".next/BUILD_ID"))) {
+      const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: WEB, stdio: "inherit" });
+      if (build.status !== 0) throw new Error("next build failed");
+    }
+    const [serverPort, webPort] = [await freePort(), await freePort()];
+    const server = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+      cwd: ROOT,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        PORT: String(serverPort),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "error",
+        DATABASE_URL: "",
+        DATA_DIR: dataDir,
+        SYMBOLS: `${BIG.symbol},${SMALL.symbol}`,
+        ALPACA_KEY_ID: "sim-key",
+        ALPACA_SECRET_KEY: "sim-secret",
+        ALPACA_STREAM_URL: sim.alpacaStreamUrl,
+        ALPACA_DATA_URL: sim.alpacaDataUrl,
+        YAHOO_BASE_URL: sim.yahooBaseUrl,
+        WS_AUTH_SECRET: SECRET,
+        STARTUP_BACKFILL_MINUTES: "0",
+      },
+    });
+    children.push(server);
+    await until(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
+    const web = spawn(
+      process.execPath,
+      [NEXT_BIN, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+      {
+        cwd: WEB,
+        stdio: "ignore",
+        env: {
+          ...process.env,
+          TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
+          WS_AUTH_SECRET: SECRET,
+          NEXT_TELEMETRY_DISABLED: "1",
+        },
+      },
+    );
+    children.push(web);
+    const base = `http://127.0.0.1:${webPort}`;
+    await until(`${base}/ops`, web, "web app");
+
+    // Where the bars fetch goes: the API itself vs. the same request through the Next proxy.
+    const apiTimes: Record<string, number> = {};
+    for (const [label, origin] of [
+      ["API", `http://127.0.0.1:${serverPort}`],
+      ["via Next", base],
+    ] as const) {
+      const samples: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = performance.now();
+        const res = await fetch(
+          `${origin}/api/torghut/ta/bars?symbol=${BIG.symbol}&interval=1m&from=${Date.now() - 3.6 * 86_400_000}`,
+        );
+        await res.arrayBuffer();
+        samples.push(performance.now() - t);
+      }
+      apiTimes[label] = samples.sort((x, y) => x - y)[2]!;
+    }
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        deviceScaleFactor: 1,
+      });
+      await context.addInitScript(() => {
+        const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+        w.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries())
+            w.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+        }).observe({ type: "longtask", buffered: true });
+      });
+      // Warm-up: the first request to each route compiles nothing under `next start`, but fills caches.
+      const warm = await context.newPage();
+      await measure(warm, base, SMALL.symbol, 1);
+      await warm.close();
+
+      const results: { label: string; run: Run }[] = [];
+      for (const [label, symbol] of [
+        ["baseline: 500 bars", SMALL.symbol],
+        ["5,000 bars", BIG.symbol],
+      ] as const) {
+        const page = await context.newPage();
+        results.push({ label, run: await measure(page, base, symbol, seconds) });
+        await page.close();
+      }
+      console.log(`\nui bench: /torghut/visuals, headless Chromium, ${seconds} s of live updates per run`);
+      for (const { label, run } of results) {
+        console.log(
+          `  ${label.padEnd(20)} bars ${String(run.bars).padStart(5)} · first candle ${run.firstCandleMs.toFixed(0)} ms` +
+            ` (bars fetch ${run.barsFetchMs.toFixed(0)} ms, then ${run.drawMs.toFixed(0)} ms to paint) · ${run.updates} live updates (${run.updatesPerSecond.toFixed(1)}/s)` +
+            ` · long tasks ${run.longTasks}, longest ${run.longestTaskMs.toFixed(0)} ms`,
+        );
+      }
+      console.log(
+        `  5,000-bar request alone (median of 5): API ${apiTimes.API!.toFixed(0)} ms, through Next ${apiTimes["via Next"]!.toFixed(0)} ms`,
+      );
+      const big = results.at(-1)!.run;
+      console.log(
+        `  goals: first candle < 1000 ms → ${big.firstCandleMs < 1000 ? "met" : "MISSED"}; ` +
+          `no long task > 50 ms during live updates → ${big.longestTaskMs <= 50 ? "met" : "MISSED"}`,
+      );
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    for (const child of children.reverse()) child.kill("SIGTERM");
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)),
+    );
+    await sim.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
