@@ -91,13 +91,17 @@ async function measure(page: Page, base: string, symbol: string, seconds: number
     timeout: 30_000,
   });
   const first = await page.evaluate(() => {
-    const mark = performance.getEntriesByName("torghut:first-candles")[0] as PerformanceMark;
+    const mark = performance.getEntriesByName("torghut:first-candles")[0] as unknown as {
+      startTime: number;
+      detail: { candles: number };
+    };
     const fetch = performance
       .getEntriesByType("resource")
-      .find((e) => e.name.includes("/api/torghut/ta/bars"));
+      .find((e) => e.name.includes("/api/torghut/ta/bars")) as
+      { duration: number; responseEnd: number } | undefined;
     return {
       at: mark.startTime,
-      bars: (mark.detail as { candles: number }).candles,
+      bars: mark.detail.candles,
       fetchMs: fetch?.duration ?? Number.NaN,
       drawMs: mark.startTime - (fetch?.responseEnd ?? Number.NaN),
     };
@@ -110,7 +114,7 @@ async function measure(page: Page, base: string, symbol: string, seconds: number
   // Only tasks that started during the live window (observer callbacks may arrive late).
   const tasks = await page.evaluate(
     (t0) =>
-      (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
+      (globalThis as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks
         .filter((t) => t.start >= t0)
         .map((t) => t.duration),
     since,
@@ -225,12 +229,12 @@ export default async function ui(args: string[]): Promise<void> {
         deviceScaleFactor: 1,
       });
       await context.addInitScript(() => {
-        const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+        const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
         w.__longTasks = [];
         new PerformanceObserver((list) => {
           for (const entry of list.getEntries())
             w.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-        }).observe({ type: "longtask", buffered: true });
+        }).observe({ type: "longtask" as "mark", buffered: true }); // "longtask" is browser-only: not in the Node typings
       });
       // Warm-up: the first request to each route compiles nothing under `next start`, but fills caches.
       const warm = await context.newPage();
@@ -268,7 +272,7 @@ export default async function ui(args: string[]): Promise<void> {
   } finally {
     for (const child of children.reverse()) child.kill("SIGTERM");
     await Promise.all(
-      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)),
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : Promise.resolve())),
     );
     await sim.close();
     rmSync(dataDir, { recursive: true, force: true });

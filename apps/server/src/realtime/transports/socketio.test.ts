@@ -29,6 +29,10 @@ describe("/socket.io authentication", () => {
     assert.equal(ws.of("welcome")[0]?.sub, "alice");
     assert.equal(polling.of("welcome")[0]?.sub, "dave");
     assert.deepEqual(rt.hub.stats().connectionsByTransport, { socketio: 2 });
+    await polling.emit("subscribe", ["lines:IBM"]);
+    rt.hub.publishTrade(trade("IBM", 290));
+    const [tick] = await polling.waitFor("tick", 1, "lines:IBM");
+    assert.equal(tick?.data?.price, 290, "publications reach a long-polling client too");
     ws.socket.close();
     polling.socket.close();
     await eventually(() => rt.hub.stats().TotalConnections === 0, "connections gone");
