@@ -4,14 +4,29 @@ import { createDb } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
 import { systemClock } from "../apps/server/src/clock";
-import { alpacaBarsFetcher, GapBackfiller, YahooBarsFetcher, type BackfillReport } from "../apps/server/src/backfill";
-import { FAST_SETTINGS, HARNESS_SYMBOLS, sourceOf, startFailoverHarness, statusAt } from "../apps/server/src/router/failover-harness";
+import {
+  alpacaBarsFetcher,
+  GapBackfiller,
+  YahooBarsFetcher,
+  type BackfillReport,
+} from "../apps/server/src/backfill";
+import {
+  FAST_SETTINGS,
+  HARNESS_SYMBOLS,
+  sourceOf,
+  startFailoverHarness,
+  statusAt,
+} from "../apps/server/src/router/failover-harness";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
 import { upsertBars } from "../apps/server/src/store/repositories";
 
 const MINUTE = 60_000;
 
-async function until<T>(probe: () => T | null | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  probe: () => T | null | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -27,16 +42,29 @@ function pct(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-const fmt = (values: number[]) => `p50 ${pct(values, 50).toFixed(0)} ms · p99 ${pct(values, 99).toFixed(0)} ms · n=${values.length}`;
+const fmt = (values: number[]) =>
+  `p50 ${pct(values, 50).toFixed(0)} ms · p99 ${pct(values, 99).toFixed(0)} ms · n=${values.length}`;
 
 export default async function failover(args: string[]): Promise<void> {
   const cycles = Number(args[0] ?? 8);
-  const sim = await startSimulator({ port: 0, seed: 9, symbols: HARNESS_SYMBOLS, tradesPerSecond: 200, staleSessionMs: 300 });
+  const sim = await startSimulator({
+    port: 0,
+    seed: 9,
+    symbols: HARNESS_SYMBOLS,
+    tradesPerSecond: 200,
+    staleSessionMs: 300,
+  });
   const db = await createDb({ inMemory: true });
   const logger = pino({ level: "silent" });
-  const rest = new AlpacaRestClient({ dataUrl: sim.alpacaDataUrl, credentials: staticCredentials({ keyId: "sim-key", secretKey: "sim-secret" }) });
+  const rest = new AlpacaRestClient({
+    dataUrl: sim.alpacaDataUrl,
+    credentials: staticCredentials({ keyId: "sim-key", secretKey: "sim-secret" }),
+  });
   // Damping off so that every cycle measures the same thing (it is tested on its own).
-  const h = await startFailoverHarness({ sim, settings: { flapDamping: { windowMs: 3_600_000, threshold: 1_000, maxMultiplier: 1 } } });
+  const h = await startFailoverHarness({
+    sim,
+    settings: { flapDamping: { windowMs: 3_600_000, threshold: 1_000, maxMultiplier: 1 } },
+  });
   const filler = new GapBackfiller({
     primary: alpacaBarsFetcher(rest),
     fallback: new YahooBarsFetcher(h.yahooClient),
@@ -67,11 +95,20 @@ export default async function failover(args: string[]): Promise<void> {
   try {
     await until(() => h.fed.some((f) => sourceOf(f) === "alpaca"), "primary data");
     for (let c = 0; c < cycles; c++) {
-      await until(() => h.router.currentState === "PRIMARY_ACTIVE" && h.router.snapshot().primary.up, "primary stable");
+      await until(
+        () => h.router.currentState === "PRIMARY_ACTIVE" && h.router.snapshot().primary.up,
+        "primary stable",
+      );
       const faultAt = Date.now();
       sim.control.setFault({ target: "alpaca", fault: "drop" });
-      const detectedAt = await until(() => statusAt(h, faultAt, (s) => s.kind === "stale" && s.snapshot.pricesStale), "detection");
-      const yahooAt = await until(() => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo")?.at, "first Yahoo price");
+      const detectedAt = await until(
+        () => statusAt(h, faultAt, (s) => s.kind === "stale" && s.snapshot.pricesStale),
+        "detection",
+      );
+      const yahooAt = await until(
+        () => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo")?.at,
+        "first Yahoo price",
+      );
       detection.push(detectedAt - faultAt);
       firstFallbackPrice.push(yahooAt - detectedAt);
       // Stay on the fallback a little, as a real outage would.
@@ -84,12 +121,21 @@ export default async function failover(args: string[]): Promise<void> {
       );
       failback.push(backAt - clearedAt);
       const gap = await until(() => h.gaps.find((g) => g.endMs >= clearedAt), "gap");
-      gapWindows.push({ startMs: gap.startMs - (gap.startMs % MINUTE), endMs: gap.endMs - (gap.endMs % MINUTE) + MINUTE });
+      gapWindows.push({
+        startMs: gap.startMs - (gap.startMs % MINUTE),
+        endMs: gap.endMs - (gap.endMs % MINUTE) + MINUTE,
+      });
     }
     // Every window's last minute is complete only after it ends: wait for the trailing passes.
     const lastEnd = Math.max(...gapWindows.map((w) => w.endMs));
-    console.log(`waiting ${Math.max(0, Math.round((lastEnd + 2_000 - Date.now()) / 1000))} s for the last gap minute to close…`);
-    await until(() => filler.recentReports().some((r) => r.cause === "trailing" && r.endMs >= lastEnd), "trailing backfill", 90_000);
+    console.log(
+      `waiting ${Math.max(0, Math.round((lastEnd + 2_000 - Date.now()) / 1000))} s for the last gap minute to close…`,
+    );
+    await until(
+      () => filler.recentReports().some((r) => r.cause === "trailing" && r.endMs >= lastEnd),
+      "trailing backfill",
+      90_000,
+    );
   } finally {
     await h.close();
     await filler.stop();
@@ -112,21 +158,31 @@ export default async function failover(args: string[]): Promise<void> {
       if (!have.has(`${b.symbol}@${Date.parse(b.minute)}`)) missing += 1;
     }
   }
-  const dup = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT symbol, minute FROM bars_1m GROUP BY 1, 2 HAVING count(*) > 1) d`);
+  const dup = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (SELECT symbol, minute FROM bars_1m GROUP BY 1, 2 HAVING count(*) > 1) d`,
+  );
   await db.close();
   await sim.close();
   const reports: readonly BackfillReport[] = filler.recentReports();
 
   const s = FAST_SETTINGS;
-  console.log(`failover benchmark: ${cycles} drop→recover cycles, ${HARNESS_SYMBOLS.length} symbols, simulator + real adapters`);
+  console.log(
+    `failover benchmark: ${cycles} drop→recover cycles, ${HARNESS_SYMBOLS.length} symbols, simulator + real adapters`,
+  );
   console.log(
     `settings: MAX_CONSECUTIVE_FAILURES=${s.maxConsecutiveFailures} MESSAGE_TIMEOUT=${s.messageTimeoutMs}ms FALLBACK_ACTIVATION_DELAY=${s.fallbackActivationDelayMs}ms PRIMARY_RECOVERY_GRACE=${s.primaryRecoveryGraceMs}ms`,
   );
   console.log(`detection (drop → primary declared failed): ${fmt(detection)}`);
-  console.log(`first fallback price after detection:       ${fmt(firstFallbackPrice)}   (goal ≤ delay + 1000 ms = ${s.fallbackActivationDelayMs + 1000} ms)`);
-  console.log(`failback after recovery:                     ${fmt(failback)}   (floor: grace ${s.primaryRecoveryGraceMs} ms + reconnect)`);
+  console.log(
+    `first fallback price after detection:       ${fmt(firstFallbackPrice)}   (goal ≤ delay + 1000 ms = ${s.fallbackActivationDelayMs + 1000} ms)`,
+  );
+  console.log(
+    `failback after recovery:                     ${fmt(failback)}   (floor: grace ${s.primaryRecoveryGraceMs} ms + reconnect)`,
+  );
   console.log(
     `backfill: ${windowMinutes.size} distinct gap minutes, ${expected} (symbol, minute) bars expected, ${missing} missing, ${dup.rows[0]!.n} duplicates; ${reports.length} backfill runs (${reports.filter((r) => r.via !== "alpaca-rest").length} not via Alpaca REST)`,
   );
-  console.log(`baseline (same run): one Yahoo chart request ${fmt(yahooBaseline)}; one Alpaca REST bars request (4 symbols, 9 min) ${fmt(restBaseline)}`);
+  console.log(
+    `baseline (same run): one Yahoo chart request ${fmt(yahooBaseline)}; one Alpaca REST bars request (4 symbols, 9 min) ${fmt(restBaseline)}`,
+  );
 }

@@ -26,9 +26,16 @@ async function connectAll(port: number, protocol: Protocol, count: number, token
       let ready = 0;
       for (let i = 0; i < size; i++) {
         sockets.push(
-          openRawClient(port, protocol, stats, token, () => {
-            if (++ready === size) resolve();
-          }, reject),
+          openRawClient(
+            port,
+            protocol,
+            stats,
+            token,
+            () => {
+              if (++ready === size) resolve();
+            },
+            reject,
+          ),
         );
       }
     });
@@ -50,7 +57,13 @@ process.on("message", (message: Command) => {
       return;
     case "report": {
       const sorted = stats.latencies.slice(0, stats.latencyCount).sort();
-      reply({ cmd: "report", received: stats.received, p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: sorted.length });
+      reply({
+        cmd: "report",
+        received: stats.received,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        samples: sorted.length,
+      });
       return;
     }
     case "close":

@@ -82,13 +82,16 @@ export function openRawClient(
     } else if (protocol === "hub-signalr" && !ready) {
       const text = frame.toString("utf8", start, end);
       if (text.startsWith(`{}${RS}`)) {
-        socket.write(clientFrame(`{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*"]]}${RS}`));
+        socket.write(
+          clientFrame(`{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*"]]}${RS}`),
+        );
       }
       if (text.includes('"type":3')) markReady();
       return;
     } else if (protocol === "hub" && !ready) {
       const text = frame.toString("utf8", start, end);
-      if (text.includes('"welcome"')) socket.write(clientFrame(JSON.stringify({ type: "subscribe", channels: ["lines:*"] })));
+      if (text.includes('"welcome"'))
+        socket.write(clientFrame(JSON.stringify({ type: "subscribe", channels: ["lines:*"] })));
       if (text.includes('"subscribed"')) markReady();
       return;
     }

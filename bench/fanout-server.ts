@@ -11,7 +11,10 @@ import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import type { Protocol } from "./fanout-raw-client";
 
-type Command = { cmd: "mem" } | { cmd: "run"; mode: "rate" | "saturate"; publishesPerSecond: number; seconds: number; symbols: number } | { cmd: "close" };
+type Command =
+  | { cmd: "mem" }
+  | { cmd: "run"; mode: "rate" | "saturate"; publishesPerSecond: number; seconds: number; symbols: number }
+  | { cmd: "close" };
 
 const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
@@ -34,7 +37,8 @@ if (ourHub) {
   const limits = { secret, connectRatePerIp: 0, maxConnections: 20_000 };
   // One transport per run, so each row measures one framing of the same hub.
   if (protocol === "hub") attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
-  else if (protocol === "hub-signalr") attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
+  else if (protocol === "hub-signalr")
+    attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
   else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });
   publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, trade(symbol, offset));
 } else if (protocol === "naive") {
@@ -44,15 +48,35 @@ if (ourHub) {
     const data = trade(symbol, offset);
     // The pattern we replace: serialise per client, inside the loop.
     for (const client of wss.clients) {
-      client.send(JSON.stringify({ type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data }));
+      client.send(
+        JSON.stringify({
+          type: "tick",
+          channel: `lines:${symbol}`,
+          offset,
+          epoch: "e",
+          publishedAt: Date.now(),
+          data,
+        }),
+      );
     }
     inServer.push(performance.now() - started);
   };
 } else {
-  const io = new SocketIoServer(server, { transports: ["websocket"], serveClient: false, perMessageDeflate: false });
+  const io = new SocketIoServer(server, {
+    transports: ["websocket"],
+    serveClient: false,
+    perMessageDeflate: false,
+  });
   publish = (symbol, offset) => {
     const started = performance.now();
-    io.emit("tick", { type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data: trade(symbol, offset) });
+    io.emit("tick", {
+      type: "tick",
+      channel: `lines:${symbol}`,
+      offset,
+      epoch: "e",
+      publishedAt: Date.now(),
+      data: trade(symbol, offset),
+    });
     inServer.push(performance.now() - started);
   };
 }

@@ -64,9 +64,15 @@ interface Pair {
 }
 
 async function startPair(protocol: Protocol): Promise<Pair> {
-  const server = fork(here("./fanout-server.ts"), [protocol], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const server = fork(here("./fanout-server.ts"), [protocol], {
+    execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const { port, token } = await request<{ port: number; token: string }>(server, null, "listening");
-  const clients = fork(here("./fanout-clients.ts"), [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const clients = fork(here("./fanout-clients.ts"), [], {
+    execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   await request(clients, null, "up");
   await pause(300);
   const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
@@ -84,10 +90,22 @@ const exited = (child: ChildProcess): Promise<void> =>
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server memory per connection (bytes): RSS and JS heap after a forced GC. */
-async function connect(pair: Pair, protocol: Protocol, count: number): Promise<{ rss: number; heap: number }> {
-  await request(pair.clients, { cmd: "connect", port: pair.port, protocol, count, token: pair.token }, "connected");
+async function connect(
+  pair: Pair,
+  protocol: Protocol,
+  count: number,
+): Promise<{ rss: number; heap: number }> {
+  await request(
+    pair.clients,
+    { cmd: "connect", port: pair.port, protocol, count, token: pair.token },
+    "connected",
+  );
   await pause(500);
-  const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(pair.server, { cmd: "mem" }, "mem");
+  const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(
+    pair.server,
+    { cmd: "mem" },
+    "mem",
+  );
   return { rss: (rss - pair.baseRss) / count, heap: (heapUsed - pair.baseHeap) / count };
 }
 
@@ -105,9 +123,19 @@ interface Report {
   p99: number;
 }
 
-async function phase(pair: Pair, mode: "rate" | "saturate", publishesPerSecond: number, seconds: number, symbols: number) {
+async function phase(
+  pair: Pair,
+  mode: "rate" | "saturate",
+  publishesPerSecond: number,
+  seconds: number,
+  symbols: number,
+) {
   await request(pair.clients, { cmd: "reset" }, "reset");
-  const ran = await request<Ran>(pair.server, { cmd: "run", mode, publishesPerSecond, seconds, symbols }, "ran");
+  const ran = await request<Ran>(
+    pair.server,
+    { cmd: "run", mode, publishesPerSecond, seconds, symbols },
+    "ran",
+  );
   const report = await request<Report>(pair.clients, { cmd: "report" }, "report");
   return { ran, report, deliveriesPerSecond: report.received / ran.seconds };
 }
@@ -118,8 +146,12 @@ export default async function fanout(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const limit = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
   const load = execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ");
-  console.log(`fan-out bench: ${cpus().length} cores, node ${process.version}, ulimit -n ${limit}, load average ${load}`);
-  console.log(`input: ${args.rate} frames/s to every client (10 symbols on lines:*), ${args.seconds}s per run; loopback only\n`);
+  console.log(
+    `fan-out bench: ${cpus().length} cores, node ${process.version}, ulimit -n ${limit}, load average ${load}`,
+  );
+  console.log(
+    `input: ${args.rate} frames/s to every client (10 symbols on lines:*), ${args.seconds}s per run; loopback only\n`,
+  );
   const rows: string[] = [];
   const header =
     "| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | RSS/conn KB |";
@@ -146,12 +178,17 @@ export default async function fanout(argv: string[]): Promise<void> {
   console.log("\n" + rows.join("\n"));
 
   if (args.idle > 0) {
-    const idleRows = ["| server | idle connections | RSS per connection KB | JS heap per connection KB |", "|---|---:|---:|---:|"];
+    const idleRows = [
+      "| server | idle connections | RSS per connection KB | JS heap per connection KB |",
+      "|---|---:|---:|---:|",
+    ];
     for (const protocol of args.servers) {
       const pair = await startPair(protocol);
       try {
         const perConnection = await connect(pair, protocol, args.idle);
-        idleRows.push(`| ${protocol} | ${args.idle} | ${f(perConnection.rss / 1024)} | ${f(perConnection.heap / 1024)} |`);
+        idleRows.push(
+          `| ${protocol} | ${args.idle} | ${f(perConnection.rss / 1024)} | ${f(perConnection.heap / 1024)} |`,
+        );
         console.log(idleRows.at(-1));
       } catch (error) {
         idleRows.push(`| ${protocol} | ${args.idle} | failed: ${(error as Error).message} |`);

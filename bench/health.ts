@@ -48,7 +48,12 @@ function start(script: string, args: string[], env: Record<string, string>): Chi
 
 async function load(url: string, rps: number, seconds: number) {
   const result = await autocannon({ url, connections: 20, overallRate: rps, duration: seconds });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 export default async function health(args: string[]): Promise<void> {
@@ -57,12 +62,10 @@ export default async function health(args: string[]): Promise<void> {
   const rps = arg(args, "rps", 2000);
   const simPort = await freePort();
   const port = await freePort();
-  let database: { url: string; drop(): Promise<void> } | null = null;
-  try {
-    database = await createTestDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test", "torghut_bench");
-  } catch {
-    database = null;
-  }
+  const database = await createTestDatabase(
+    process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    "torghut_bench",
+  ).catch(() => null);
   const sim = start("apps/market-sim/src/cli.ts", ["--port", String(simPort), "--rate", String(rate)], {});
   const server = start("apps/server/src/main.ts", [], {
     PORT: String(port),
@@ -79,8 +82,11 @@ export default async function health(args: string[]): Promise<void> {
     await waitFor(`http://127.0.0.1:${simPort}/control/counters`, sim);
     await waitFor(`http://127.0.0.1:${port}/readyz`, server);
     const base = `http://127.0.0.1:${port}`;
-    const rateNow = async () => ((await (await fetch(`${base}/api/health/datasource`)).json()) as { messageRate: number }).messageRate;
-    console.log(`health bench: ${rps} req/s for ${seconds}s per endpoint; simulator at ${rate} trades/s; ${database ? "PostgreSQL" : "PGlite"}`);
+    const rateNow = async () =>
+      ((await (await fetch(`${base}/api/health/datasource`)).json()) as { messageRate: number }).messageRate;
+    console.log(
+      `health bench: ${rps} req/s for ${seconds}s per endpoint; simulator at ${rate} trades/s; ${database ? "PostgreSQL" : "PGlite"}`,
+    );
     const rows: [string, Awaited<ReturnType<typeof load>>, number][] = [];
     for (const path of ["/api/health/stocks", "/readyz", "/api/health/datasource", "/healthz"]) {
       const result = await load(base + path, rps, seconds);
@@ -91,18 +97,30 @@ export default async function health(args: string[]): Promise<void> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ tradesPerSecond: 0 }),
     });
-    rows.push(["/api/health/stocks (idle, baseline)", await load(`${base}/api/health/stocks`, rps, seconds), 0]);
+    rows.push([
+      "/api/health/stocks (idle, baseline)",
+      await load(`${base}/api/health/stocks`, rps, seconds),
+      0,
+    ]);
     console.log("\n| endpoint | req/s | p50 ms | p99 ms | errors | ingest msgs/s |");
     console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
     for (const [name, r, ingest] of rows) {
-      console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ingest.toFixed(0)} |`);
+      console.log(
+        `| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ingest.toFixed(0)} |`,
+      );
     }
     const worst = Math.max(...rows.slice(0, 2).map(([, r]) => r.p99));
-    console.log(`\ngoal p99 < 5 ms at ${rps} req/s while ingesting: ${worst < 5 ? "MET" : "NOT MET"} (worst p99 ${worst} ms)`);
+    console.log(
+      `\ngoal p99 < 5 ms at ${rps} req/s while ingesting: ${worst < 5 ? "MET" : "NOT MET"} (worst p99 ${worst} ms)`,
+    );
   } finally {
     server.kill("SIGTERM");
     sim.kill("SIGTERM");
-    await Promise.all([server, sim].map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await Promise.all(
+      [server, sim].map((c) =>
+        c.exitCode === null ? new Promise((r) => c.once("exit", r)) : Promise.resolve(),
+      ),
+    );
     await database?.drop().catch(() => undefined);
   }
 }

@@ -33,11 +33,18 @@ async function freePort(): Promise<number> {
 
 async function openDatabase(): Promise<{ database: Database; label: string; drop: () => Promise<void> }> {
   try {
-    const test = await createTestDatabase(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test", "torghut_bench");
+    const test = await createTestDatabase(
+      process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+      "torghut_bench",
+    );
     const database = await createDb({ url: test.url });
     return { database, label: "PostgreSQL 127.0.0.1", drop: () => test.drop() };
   } catch {
-    return { database: await createDb({ inMemory: true }), label: "PGlite (in memory)", drop: async () => {} };
+    return {
+      database: await createDb({ inMemory: true }),
+      label: "PGlite (in memory)",
+      drop: async () => {},
+    };
   }
 }
 
@@ -57,7 +64,9 @@ function syntheticFrames(frames: number): string[] {
     const items: string[] = [];
     for (let k = 0; k < 1000; k++) {
       const t = new Date(now + id).toISOString().replace("Z", "123456Z");
-      items.push(`{"T":"t","S":"${symbols[id % 30]}","i":${id},"x":"V","p":${(100 + (id % 50) / 100).toFixed(2)},"s":${1 + (id % 300)},"c":["@"],"z":"C","t":"${t}"}`);
+      items.push(
+        `{"T":"t","S":"${symbols[id % 30]}","i":${id},"x":"V","p":${(100 + (id % 50) / 100).toFixed(2)},"s":${1 + (id % 300)},"c":["@"],"z":"C","t":"${t}"}`,
+      );
       id++;
     }
     out.push(`[${items.join(",")}]`);
@@ -65,19 +74,36 @@ function syntheticFrames(frames: number): string[] {
   return out;
 }
 
-const zodTrade = z.looseObject({ T: z.literal("t"), S: z.string(), i: z.number(), x: z.string(), p: z.number(), s: z.number(), c: z.array(z.string()), z: z.string(), t: z.string() });
+const zodTrade = z.looseObject({
+  T: z.literal("t"),
+  S: z.string(),
+  i: z.number(),
+  x: z.string(),
+  p: z.number(),
+  s: z.number(),
+  c: z.array(z.string()),
+  z: z.string(),
+  t: z.string(),
+});
 
 async function baselines(database: Database): Promise<void> {
   const frames = syntheticFrames(200); // 200k trades
   const ticks = frames.length * 1000;
   let parsed = 0;
   const parser = new FrameParser(
-    { trade: () => parsed++, quote: () => undefined, bar: () => undefined, control: () => undefined, notice: () => undefined },
+    {
+      trade: () => parsed++,
+      quote: () => undefined,
+      bar: () => undefined,
+      control: () => undefined,
+      notice: () => undefined,
+    },
     { delayed: false },
   );
   const zodOnce = () => {
     let ok = 0;
-    for (const frame of frames) for (const item of JSON.parse(frame) as unknown[]) if (zodTrade.safeParse(item).success) ok++;
+    for (const frame of frames)
+      for (const item of JSON.parse(frame) as unknown[]) if (zodTrade.safeParse(item).success) ok++;
     return ok;
   };
   for (const frame of frames) parser.parse(frame, Date.now()); // warm-up (JIT) for both
@@ -89,12 +115,20 @@ async function baselines(database: Database): Promise<void> {
   start = performance.now();
   const zodParsed = zodOnce();
   const zodMs = performance.now() - start;
-  console.log(`baseline parse: hand-written ${Math.round(ticks / (handMs / 1000)).toLocaleString()} ticks/s, zod per tick ${Math.round(zodParsed / (zodMs / 1000)).toLocaleString()} ticks/s (${parsed} / ${zodParsed})`);
+  console.log(
+    `baseline parse: hand-written ${Math.round(ticks / (handMs / 1000)).toLocaleString()} ticks/s, zod per tick ${Math.round(zodParsed / (zodMs / 1000)).toLocaleString()} ticks/s (${parsed} / ${zodParsed})`,
+  );
 
   const writer = new TickWriter(database, {});
   const pipeline = new IngestPipeline({ validator: new TradeValidator(), writer });
   const sink = new FrameParser(
-    { trade: (trade: Trade) => pipeline.handle({ type: "trade", trade }), quote: () => undefined, bar: () => undefined, control: () => undefined, notice: () => undefined },
+    {
+      trade: (trade: Trade) => pipeline.handle({ type: "trade", trade }),
+      quote: () => undefined,
+      bar: () => undefined,
+      control: () => undefined,
+      notice: () => undefined,
+    },
     { delayed: false },
   );
   start = performance.now();
@@ -114,14 +148,25 @@ export default async function ingest(args: string[]): Promise<void> {
   const rates = arg(args, "rates", "10000,25000,50000,75000,100000,150000").split(",").map(Number);
   const seconds = Number(arg(args, "seconds", "6"));
   const { database, label, drop } = await openDatabase();
-  console.log(`ingest bench: sink ${arg(args, "sink", "db")}, database ${label}, ${seconds} s per step, trades only (quotes/bars not subscribed)`);
+  console.log(
+    `ingest bench: sink ${arg(args, "sink", "db")}, database ${label}, ${seconds} s per step, trades only (quotes/bars not subscribed)`,
+  );
   await baselines(database);
 
   const port = await freePort();
-  const sim = spawn(process.execPath, ["--import", "tsx", SIM_CLI, "--port", String(port), "--rate", String(rates[0])], { stdio: "ignore" });
+  const sim = spawn(
+    process.execPath,
+    ["--import", "tsx", SIM_CLI, "--port", String(port), "--rate", String(rates[0])],
+    { stdio: "ignore" },
+  );
   const base = `http://127.0.0.1:${port}`;
   const control = async (path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const response = await fetch(
+      `${base}${path}`,
+      body === undefined
+        ? {}
+        : { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } },
+    );
     return (await response.json()) as { errorsSent: Record<string, number> };
   };
   for (let i = 0; ; i++) {
@@ -135,16 +180,26 @@ export default async function ingest(args: string[]): Promise<void> {
   }
 
   let lags: number[] = [];
-  const realWriter = new TickWriter(database, { onCommit: (trades, committedAt) => { for (const t of trades) lags.push(committedAt - t.receivedAt); } });
+  const realWriter = new TickWriter(database, {
+    onCommit: (trades, committedAt) => {
+      for (const t of trades) lags.push(committedAt - t.receivedAt);
+    },
+  });
   // `--sink null`: measure the client + validation alone (the writer commits instantly, nothing stored).
   let nullCommitted = 0;
   const nullWriter = {
-    enqueue: (t: Trade) => { nullCommitted++; lags.push(Date.now() - t.receivedAt); },
+    enqueue: (t: Trade) => {
+      nullCommitted++;
+      lags.push(Date.now() - t.receivedAt);
+    },
     stats: () => ({ committed: nullCommitted, queueDepth: 0 }),
     close: () => Promise.resolve(),
   };
   const writer = arg(args, "sink", "db") === "null" ? nullWriter : realWriter;
-  const pipeline = new IngestPipeline({ validator: new TradeValidator({ futureToleranceSeconds: 300 }), writer });
+  const pipeline = new IngestPipeline({
+    validator: new TradeValidator({ futureToleranceSeconds: 300 }),
+    writer,
+  });
   const source = new AlpacaStreamSource({
     streamUrl: `ws://127.0.0.1:${port}`,
     feed: "iex",
@@ -164,7 +219,12 @@ export default async function ingest(args: string[]): Promise<void> {
   for (const rate of rates) {
     await control("/control/rate", { tradesPerSecond: rate });
     await new Promise((resolve) => setTimeout(resolve, 1000)); // settle at the new rate
-    const before = { trades: pipeline.stats().trades, committed: writer.stats().committed, e407: (await control("/control/counters")).errorsSent["407"] ?? 0, failures };
+    const before = {
+      trades: pipeline.stats().trades,
+      committed: writer.stats().committed,
+      e407: (await control("/control/counters")).errorsSent["407"] ?? 0,
+      failures,
+    };
     const depthStart = writer.stats().queueDepth;
     lags = [];
     const cpu = process.cpuUsage();
@@ -179,9 +239,24 @@ export default async function ingest(args: string[]): Promise<void> {
     const cpuPct = ((used.user + used.system) / 1e6 / wall) * 100;
     const fails = failures - before.failures;
     console.log(
-      [rate, Math.round(received), Math.round(committed), quantile(lags, 0.5).toFixed(0), quantile(lags, 0.99).toFixed(0), depthEnd, cpuPct.toFixed(0), e407, fails].join("  "),
+      [
+        rate,
+        Math.round(received),
+        Math.round(committed),
+        quantile(lags, 0.5).toFixed(0),
+        quantile(lags, 0.99).toFixed(0),
+        depthEnd,
+        cpuPct.toFixed(0),
+        e407,
+        fails,
+      ].join("  "),
     );
-    const sustained = received >= rate * 0.95 && committed >= rate * 0.9 && e407 === 0 && fails === 0 && depthEnd <= Math.max(20_000, depthStart + rate * 0.5);
+    const sustained =
+      received >= rate * 0.95 &&
+      committed >= rate * 0.9 &&
+      e407 === 0 &&
+      fails === 0 &&
+      depthEnd <= Math.max(20_000, depthStart + rate * 0.5);
     if (sustained) best = rate;
     else if (rate > best) break;
   }

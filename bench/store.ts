@@ -9,7 +9,8 @@ import { TickWriter, type TickWriterOptions } from "../apps/server/src/store/tic
 import { encodeTicks, eventTimeColumns, insertEncodedTicks } from "../apps/server/src/store/tick-insert";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO", "JPM", "V"];
-const COLUMNS = "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
+const COLUMNS =
+  "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
 
 function arg(args: string[], name: string, fallback: number): number {
   const hit = args.find((a) => a.startsWith(`--${name}=`));
@@ -59,7 +60,11 @@ async function count(database: Database): Promise<number> {
 }
 
 /** Max-rate producer: keeps the writer's buffer fed (bounded at 200k) and measures until all is committed. */
-async function writerBurst(database: Database, trades: Trade[], tuning: Partial<TickWriterOptions>): Promise<number> {
+async function writerBurst(
+  database: Database,
+  trades: Trade[],
+  tuning: Partial<TickWriterOptions>,
+): Promise<number> {
   const writer = new TickWriter(database, tuning);
   const started = performance.now();
   let i = 0;
@@ -82,7 +87,12 @@ async function writerBurst(database: Database, trades: Trade[], tuning: Partial<
 }
 
 /** Paced producer at `perSecond`: the latency a live feed would see, receive→commit per tick. */
-async function writerPaced(database: Database, trades: Trade[], perSecond: number, tuning: Partial<TickWriterOptions>) {
+async function writerPaced(
+  database: Database,
+  trades: Trade[],
+  perSecond: number,
+  tuning: Partial<TickWriterOptions>,
+) {
   const latencies = new Float64Array(trades.length);
   let recorded = 0;
   const writer = new TickWriter(database, {
@@ -105,7 +115,12 @@ async function writerPaced(database: Database, trades: Trade[], perSecond: numbe
   await writer.close();
   const elapsed = Date.now() - started;
   const sorted = latencies.subarray(0, recorded).sort();
-  return { elapsed, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    elapsed,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }
 
 const copyValue = (v: string | null) => (v === null ? "\\N" : v);
@@ -165,9 +180,22 @@ async function methodComparison(database: Database, trades: Trade[]) {
                    $9::float8[], $10::bool[], $11::text[], $12::text[], $13::json[], $14::bool[])
             AS u(s, n, src, id, t, at, rcv, p, q, d, x, z, c, sus)
        ON CONFLICT DO NOTHING`,
-      [col((t) => t.symbol), times.map((x) => x.nanos), col((t) => t.source), col((t) => t.tradeId), col((t) => t.eventTime),
-       times.map((x) => x.at), col((t) => t.receivedAt), col((t) => t.price), col((t) => t.size), col((t) => t.delayed),
-       col((t) => t.exchange), col((t) => t.tape), col((t) => JSON.stringify(t.conditions)), col((t) => t.suspicious)],
+      [
+        col((t) => t.symbol),
+        times.map((x) => x.nanos),
+        col((t) => t.source),
+        col((t) => t.tradeId),
+        col((t) => t.eventTime),
+        times.map((x) => x.at),
+        col((t) => t.receivedAt),
+        col((t) => t.price),
+        col((t) => t.size),
+        col((t) => t.delayed),
+        col((t) => t.exchange),
+        col((t) => t.tape),
+        col((t) => JSON.stringify(t.conditions)),
+        col((t) => t.suspicious),
+      ],
     );
   }
   results["unnest"] = rate(trades.length, performance.now() - started);
@@ -196,14 +224,21 @@ export default async function storeBench(args: string[]): Promise<void> {
   const rows = arg(args, "rows", 1_000_000);
   const perSecond = arg(args, "rate", 100_000);
   const sample = Math.min(rows, arg(args, "sample", 10_000));
-  const method = (args.find((a) => a.startsWith("--method="))?.slice(9) ?? "auto") as TickWriterOptions["method"];
-  const tuning: Partial<TickWriterOptions> = { concurrency: arg(args, "concurrency", 2), batchRows: arg(args, "batch", 5000), method };
+  const method = (args.find((a) => a.startsWith("--method="))?.slice(9) ??
+    "auto") as TickWriterOptions["method"];
+  const tuning: Partial<TickWriterOptions> = {
+    concurrency: arg(args, "concurrency", 2),
+    batchRows: arg(args, "batch", 5000),
+    method,
+  };
   const skipMethods = args.includes("--skip-methods");
   const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const scratch = await createTestDatabase(serverUrl, "torghut_bench");
   const database = await createDb({ url: scratch.url });
   try {
-    console.log(`store bench: ${fmt(rows)} ticks, PostgreSQL ${(await database.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}`);
+    console.log(
+      `store bench: ${fmt(rows)} ticks, PostgreSQL ${(await database.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v}`,
+    );
     const trades = makeTrades(rows);
 
     if (!skipMethods) {
@@ -211,7 +246,9 @@ export default async function storeBench(args: string[]): Promise<void> {
       console.log("bulk statements, sequential 5,000-row batches (rows/s):");
       for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
     }
-    console.log(`writer: ${new TickWriter(database, tuning).method} method, ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`);
+    console.log(
+      `writer: ${new TickWriter(database, tuning).method} method, ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`,
+    );
 
     await truncate(database);
     const burstMs = await writerBurst(database, trades, tuning);
@@ -225,7 +262,12 @@ export default async function storeBench(args: string[]): Promise<void> {
     // The same writer at half the capacity just measured: its own latency when the database keeps up.
     await truncate(database);
     const relaxedRate = Math.max(1000, Math.floor(writerRate / 2));
-    const relaxed = await writerPaced(database, trades.slice(0, Math.min(rows, relaxedRate * 10)), relaxedRate, tuning);
+    const relaxed = await writerPaced(
+      database,
+      trades.slice(0, Math.min(rows, relaxedRate * 10)),
+      relaxedRate,
+      tuning,
+    );
 
     await truncate(database);
     const copyMs = await rawCopy(database, trades);
@@ -235,9 +277,13 @@ export default async function storeBench(args: string[]): Promise<void> {
     const singleMs = await singleInserts(database, trades.slice(0, sample));
     const singleRate = rate(sample, singleMs);
 
-    console.log(`\nTickWriter, max rate           ${fmt(writerRate)} rows/s  (${fmt(rows)} rows in ${(burstMs / 1000).toFixed(2)} s; stored ${fmt(burstCount)})`);
+    console.log(
+      `\nTickWriter, max rate           ${fmt(writerRate)} rows/s  (${fmt(rows)} rows in ${(burstMs / 1000).toFixed(2)} s; stored ${fmt(burstCount)})`,
+    );
     console.log(`raw COPY (baseline)            ${fmt(copyRate)} rows/s  (${(copyMs / 1000).toFixed(2)} s)`);
-    console.log(`one INSERT per row (baseline)  ${fmt(singleRate)} rows/s  (${fmt(sample)}-row sample, ${(singleMs / 1000).toFixed(2)} s)`);
+    console.log(
+      `one INSERT per row (baseline)  ${fmt(singleRate)} rows/s  (${fmt(sample)}-row sample, ${(singleMs / 1000).toFixed(2)} s)`,
+    );
     console.log(`writer / COPY                  ${((100 * writerRate) / copyRate).toFixed(1)} %`);
     console.log(`writer / single INSERT         ${(writerRate / singleRate).toFixed(1)} x`);
     console.log(
@@ -246,7 +292,12 @@ export default async function storeBench(args: string[]): Promise<void> {
     console.log(
       `TickWriter paced at ${fmt(relaxedRate)}/s (half capacity): receive→commit p50 ${relaxed.p50} ms, p99 ${relaxed.p99} ms, max ${relaxed.max} ms`,
     );
-    const ok = writerRate >= 100_000 && writerRate >= 0.4 * copyRate && paced.p99 < 250 && burstCount === rows && pacedCount === rows;
+    const ok =
+      writerRate >= 100_000 &&
+      writerRate >= 0.4 * copyRate &&
+      paced.p99 < 250 &&
+      burstCount === rows &&
+      pacedCount === rows;
     console.log(`goals (≥100k/s, ≥40 % of COPY, p99 < 250 ms, every row stored): ${ok ? "met" : "NOT met"}`);
   } finally {
     await database.close();

@@ -35,5 +35,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!name) throw new Error(`unknown option ${argv[i]} (known: ${Object.keys(FLAGS).join(", ")})`);
     raw[name] = inline ?? argv[++i];
   }
-  return configSchema.parse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== "")));
+  return configSchema.parse(
+    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== "")),
+  );
 }

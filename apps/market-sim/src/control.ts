@@ -10,15 +10,31 @@ import type { FaultBook } from "./faults";
 import { readBody, sendJson } from "./http";
 
 const rateSchema = z.strictObject({ tradesPerSecond: z.number().nonnegative().max(5_000_000) });
-const advanceSchema = z.strictObject({ ms: z.number().int().positive().max(7 * 86_400_000) });
+const advanceSchema = z.strictObject({
+  ms: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 86_400_000),
+});
 const targetSchema = z.enum(["alpaca", "rest", "yahoo"]);
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, control: SimulatorControl, faults: FaultBook): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  control: SimulatorControl,
+  faults: FaultBook,
+): Promise<void> {
   const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/$/, "")}`;
   try {
     switch (route) {
       case "GET /control/faults":
-        return sendJson(res, 200, { now: control.now(), active: faults.activeFaults(), pending: faults.pendingFaults() });
+        return sendJson(res, 200, {
+          now: control.now(),
+          active: faults.activeFaults(),
+          pending: faults.pendingFaults(),
+        });
       case "POST /control/faults": {
         const spec = faults.set(parseJson(await readBody(req)));
         return sendJson(res, 201, { fault: spec, now: control.now() });
@@ -44,7 +60,12 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, u
         return sendJson(res, 404, { message: "not found" });
     }
   } catch (error) {
-    const message = error instanceof z.ZodError ? z.prettifyError(error) : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof z.ZodError
+        ? z.prettifyError(error)
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return sendJson(res, 400, { message });
   }
 }

@@ -19,7 +19,10 @@ export class Counters {
 
   /** Call after every change to the session registry, so the maximum is never missed. */
   sessionsChanged(): void {
-    this.maxConcurrentAuthenticatedSessions = Math.max(this.maxConcurrentAuthenticatedSessions, this.concurrentSessions());
+    this.maxConcurrentAuthenticatedSessions = Math.max(
+      this.maxConcurrentAuthenticatedSessions,
+      this.concurrentSessions(),
+    );
   }
 
   snapshot(): SimulatorCounters {

@@ -6,7 +6,18 @@ import { z } from "zod";
 import type { FaultSpec } from "./api";
 import type { Timeline, TimerHandle } from "./clock";
 
-const ALPACA = ["down", "drop", "silent", "stall", "connection-limit", "auth-fail", "malformed", "spike", "future-timestamps", "slow-client"] as const;
+const ALPACA = [
+  "down",
+  "drop",
+  "silent",
+  "stall",
+  "connection-limit",
+  "auth-fail",
+  "malformed",
+  "spike",
+  "future-timestamps",
+  "slow-client",
+] as const;
 const REST = ["down", "429"] as const;
 const YAHOO = ["down", "429", "slow", "malformed"] as const;
 
@@ -22,11 +33,19 @@ export const faultSpecSchema = z
     latencyMs: z.number().int().nonnegative().optional(),
   })
   .superRefine((spec, ctx) => {
-    const allowed: readonly string[] = spec.target === "alpaca" ? ALPACA : spec.target === "rest" ? REST : YAHOO;
+    const allowed: readonly string[] =
+      spec.target === "alpaca" ? ALPACA : spec.target === "rest" ? REST : YAHOO;
     if (!allowed.includes(spec.fault)) {
-      ctx.addIssue({ code: "custom", message: `fault for ${spec.target} must be one of ${allowed.join(", ")}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `fault for ${spec.target} must be one of ${allowed.join(", ")}`,
+      });
     }
-    if (spec.target === "alpaca" && spec.fault === "spike" && (spec.symbol === undefined || spec.percent === undefined)) {
+    if (
+      spec.target === "alpaca" &&
+      spec.fault === "spike" &&
+      (spec.symbol === undefined || spec.percent === undefined)
+    ) {
       ctx.addIssue({ code: "custom", message: "spike needs symbol and percent" });
     }
   });
@@ -60,9 +79,18 @@ export class FaultBook {
   /** Validates and schedules a fault; one of each target+fault at a time (a new one replaces it). */
   set(input: unknown): FaultSpec {
     const spec = faultSpecSchema.parse(input) as FaultSpec;
-    for (const old of this.entries.filter((e) => e.spec.target === spec.target && e.spec.fault === spec.fault)) this.end(old);
+    for (const old of this.entries.filter(
+      (e) => e.spec.target === spec.target && e.spec.fault === spec.fault,
+    ))
+      this.end(old);
     const startsAt = this.now() + (spec.delayMs ?? 0);
-    const entry: Entry = { spec, startedAt: startsAt, endsAt: spec.durationMs ? startsAt + spec.durationMs : null, active: false, timers: [] };
+    const entry: Entry = {
+      spec,
+      startedAt: startsAt,
+      endsAt: spec.durationMs ? startsAt + spec.durationMs : null,
+      active: false,
+      timers: [],
+    };
     this.entries.push(entry);
     if (spec.delayMs) entry.timers.push(this.timeline.schedule(startsAt, () => this.start(entry)));
     else this.start(entry);
@@ -71,7 +99,8 @@ export class FaultBook {
   }
 
   clear(target?: FaultSpec["target"]): void {
-    for (const entry of this.entries.filter((e) => target === undefined || e.spec.target === target)) this.end(entry);
+    for (const entry of this.entries.filter((e) => target === undefined || e.spec.target === target))
+      this.end(entry);
   }
 
   /** The active fault of that kind, if any. */
@@ -80,12 +109,16 @@ export class FaultBook {
   }
 
   activeFaults(): ActiveFault[] {
-    return this.entries.filter((e) => e.active).map(({ spec, startedAt, endsAt }) => ({ spec, startedAt, endsAt }));
+    return this.entries
+      .filter((e) => e.active)
+      .map(({ spec, startedAt, endsAt }) => ({ spec, startedAt, endsAt }));
   }
 
   /** Scheduled but not yet started (delayMs). */
   pendingFaults(): ActiveFault[] {
-    return this.entries.filter((e) => !e.active).map(({ spec, startedAt, endsAt }) => ({ spec, startedAt, endsAt }));
+    return this.entries
+      .filter((e) => !e.active)
+      .map(({ spec, startedAt, endsAt }) => ({ spec, startedAt, endsAt }));
   }
 
   private start(entry: Entry): void {

@@ -5,7 +5,11 @@ import type { Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { sendJson } from "./http";
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+) => Promise<boolean> | boolean;
 
 export interface ServerParts {
   routes: RouteHandler[];
@@ -33,7 +37,8 @@ async function route(parts: ServerParts, req: IncomingMessage, res: ServerRespon
     for (const handler of parts.routes) if (await handler(req, res, url)) return;
     sendJson(res, 404, { message: "not found" });
   } catch (error) {
-    if (!res.headersSent) sendJson(res, 500, { message: error instanceof Error ? error.message : "internal error" });
+    if (!res.headersSent)
+      sendJson(res, 500, { message: error instanceof Error ? error.message : "internal error" });
     else res.destroy();
   }
 }

@@ -35,7 +35,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   for (const profile of profiles) {
     const minutes = minuteHistory(seed, profile, startMinute, historyMinutes);
     const firstOpen = minutes[0]?.o ?? profile.startPrice;
-    history.seed(profile.symbol, minutes, dailyHistory(seed, profile, minutes[0]?.t ?? startMs, firstOpen, options.historyDays ?? 400));
+    history.seed(
+      profile.symbol,
+      minutes,
+      dailyHistory(seed, profile, minutes[0]?.t ?? startMs, firstOpen, options.historyDays ?? 400),
+    );
   }
 
   const model = new MarketModel({
@@ -52,13 +56,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const faults = new FaultBook(timeline, now);
   let sessions: SessionRegistry | null = null;
   const counters = new Counters(() => sessions?.count() ?? 0);
-  sessions = new SessionRegistry(timeline, now, options.staleSessionMs ?? 90_000, () => counters.sessionsChanged());
+  sessions = new SessionRegistry(timeline, now, options.staleSessionMs ?? 90_000, () =>
+    counters.sessionsChanged(),
+  );
   const keys = new Map<string, KeyPlan>(
-    (options.keys ?? [DEFAULT_KEY]).map((k) => [k.keyId, { secret: k.secretKey, feeds: new Set(k.feeds ?? FEEDS) }]),
+    (options.keys ?? [DEFAULT_KEY]).map((k) => [
+      k.keyId,
+      { secret: k.secretKey, feeds: new Set(k.feeds ?? FEEDS) },
+    ]),
   );
   const stream = new AlpacaStream(
     { timeline, now, sessions, counters, faults, keys, authTimeoutMs: options.authTimeoutMs ?? 10_000 },
-    { seed, slowClientBytes: options.slowClientBytes ?? 16 * 1024 * 1024, slowClientGraceMs: options.slowClientGraceMs ?? 2_000 },
+    {
+      seed,
+      slowClientBytes: options.slowClientBytes ?? 16 * 1024 * 1024,
+      slowClientGraceMs: options.slowClientGraceMs ?? 2_000,
+    },
   );
   engine = new Engine(model, timeline, startMs, (events) => stream.publish(events));
 
@@ -83,7 +96,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setTradesPerSecond: (rate) => model.setTradesPerSecond(rate),
   };
 
-  const rest = new AlpacaRest({ model, history, faults, counters, keys, now, rateLimitPerMinute: options.restRateLimitPerMinute ?? 10_000 });
+  const rest = new AlpacaRest({
+    model,
+    history,
+    faults,
+    counters,
+    keys,
+    now,
+    rateLimitPerMinute: options.restRateLimitPerMinute ?? 10_000,
+  });
   const chart = new YahooChart({ model, history, faults, counters, now });
   const quote = new YahooQuote({ model, history, faults, counters, now, seed });
   const server = createSimServer({
@@ -105,7 +126,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const realStart = Date.now();
-  const ticker = manual ? null : setInterval(() => engine.advanceTo(startMs + (Date.now() - realStart), true), SLOT_MS);
+  const ticker = manual
+    ? null
+    : setInterval(() => engine.advanceTo(startMs + (Date.now() - realStart), true), SLOT_MS);
 
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

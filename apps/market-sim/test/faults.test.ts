@@ -13,8 +13,15 @@ async function subscribed(sim: RunningSimulator): Promise<StreamClient> {
 
 describe("fault controls", () => {
   let sim: RunningSimulator;
-  const control = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${sim.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  const control = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
   before(async () => (sim = await startManual({ tradesPerSecond: 600, staleSessionMs: 5_000 })));
@@ -22,8 +29,19 @@ describe("fault controls", () => {
 
   test("POST/GET/DELETE /control/faults, with timed faults starting and ending on the simulator clock", async () => {
     assert.equal((await control("POST", "/control/faults", { target: "alpaca", fault: "nope" })).status, 400);
-    assert.equal((await control("POST", "/control/faults", { target: "yahoo", fault: "429", delayMs: 1_000, durationMs: 2_000 })).status, 201);
-    const chart = (): Promise<number> => fetch(`${sim.url}/v8/finance/chart/AAPL?range=1d&interval=1m`).then((r) => r.status);
+    assert.equal(
+      (
+        await control("POST", "/control/faults", {
+          target: "yahoo",
+          fault: "429",
+          delayMs: 1_000,
+          durationMs: 2_000,
+        })
+      ).status,
+      201,
+    );
+    const chart = (): Promise<number> =>
+      fetch(`${sim.url}/v8/finance/chart/AAPL?range=1d&interval=1m`).then((r) => r.status);
     assert.equal(await chart(), 200);
     sim.control.advance(999);
     assert.equal(await chart(), 200);
@@ -74,7 +92,9 @@ describe("fault controls", () => {
   test("alpaca down refuses the upgrade; auth-fail 402; connection-limit 406", async () => {
     sim.control.setFault({ target: "alpaca", fault: "down", durationMs: 100 });
     const ws = new WebSocket(`${sim.alpacaStreamUrl}/v2/iex`);
-    const status = await new Promise<number>((resolve) => ws.on("unexpected-response", (_r, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      ws.on("unexpected-response", (_r, res) => resolve(res.statusCode ?? 0)),
+    );
     assert.equal(status, 503);
     sim.control.advance(100);
     sim.control.setFault({ target: "alpaca", fault: "auth-fail" });
@@ -94,8 +114,16 @@ describe("fault controls", () => {
     sim.control.setFault({ target: "alpaca", fault: "malformed", durationMs: 2_000 });
     sim.control.advance(2_000);
     await eventually(() => client.frames.some((f) => !f.endsWith("]")), "a broken frame");
-    await eventually(() => client.frames.some((f) => f.includes("not-a-price")) && client.frames.some((f) => f.includes('"T":"zz"')), "broken fields");
-    assert.ok(client.of("t").some((t) => typeof t.p === "number"), "valid trades still arrive");
+    await eventually(
+      () =>
+        client.frames.some((f) => f.includes("not-a-price")) &&
+        client.frames.some((f) => f.includes('"T":"zz"')),
+      "broken fields",
+    );
+    assert.ok(
+      client.of("t").some((t) => typeof t.p === "number"),
+      "valid trades still arrive",
+    );
     client.close();
     await client.closed();
   });
@@ -116,20 +144,35 @@ describe("fault controls", () => {
     sim.control.setFault({ target: "alpaca", fault: "slow-client", durationMs: 10 });
     await client.next(isError(407), "407");
     await client.closed();
-    assert.equal(sim.control.counters().concurrentAuthenticatedSessions, 0, "a server-side close does not linger");
+    assert.equal(
+      sim.control.counters().concurrentAuthenticatedSessions,
+      0,
+      "a server-side close does not linger",
+    );
   });
 
   test("a client that stops reading is cut off with 407", async () => {
-    const slow = await startManual({ tradesPerSecond: 50_000, slowClientBytes: 256 * 1024, slowClientGraceMs: 200 });
+    const slow = await startManual({
+      tradesPerSecond: 50_000,
+      slowClientBytes: 256 * 1024,
+      slowClientGraceMs: 200,
+    });
     try {
       const client = await subscribed(slow);
       (client.socket as unknown as { _socket: { pause(): void } })._socket.pause();
       for (let i = 0; i < 20 && !slow.control.counters().errorsSent["407"]; i++) {
         slow.control.advance(1_000);
-        await eventually(() => (slow.control.counters().errorsSent["407"] ?? 0) > 0 || undefined, "407 counted", 400).catch(() => undefined);
+        await eventually(
+          () => (slow.control.counters().errorsSent["407"] ?? 0) > 0 || undefined,
+          "407 counted",
+          400,
+        ).catch(() => undefined);
       }
       assert.equal(slow.control.counters().errorsSent["407"], 1);
-      await eventually(() => slow.control.counters().concurrentAuthenticatedSessions === 0, "session closed, not lingering");
+      await eventually(
+        () => slow.control.counters().concurrentAuthenticatedSessions === 0,
+        "session closed, not lingering",
+      );
     } finally {
       await slow.close();
     }

@@ -7,7 +7,11 @@ export const KEY = { "APCA-API-KEY-ID": "sim-key", "APCA-API-SECRET-KEY": "sim-s
 export const AUTH = JSON.stringify({ action: "auth", key: "sim-key", secret: "sim-secret" });
 
 /** Polls `check` until it returns a value other than undefined/false, or fails at the deadline. */
-export async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -30,7 +34,9 @@ export class StreamClient {
   private constructor(url: string, headers?: Record<string, string>) {
     this.socket = new WebSocket(url, { headers, perMessageDeflate: false });
     this.socket.on("message", (data) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as ArrayBuffer).toString();
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString()
+        : Buffer.from(data as ArrayBuffer).toString();
       this.frames.push(text);
       try {
         const parsed = JSON.parse(text) as Msg[];
@@ -44,7 +50,11 @@ export class StreamClient {
     this.socket.on("error", () => undefined);
   }
 
-  static async open(sim: RunningSimulator, feed = "iex", headers?: Record<string, string>): Promise<StreamClient> {
+  static async open(
+    sim: RunningSimulator,
+    feed = "iex",
+    headers?: Record<string, string>,
+  ): Promise<StreamClient> {
     const client = new StreamClient(`${sim.alpacaStreamUrl}/v2/${feed}`, headers);
     await client.next((m) => m.T === "success" && m.msg === "connected", "connected");
     return client;
@@ -86,7 +96,10 @@ export class StreamClient {
 
 /** Waits until one lone client has received every message the simulator counted as sent. */
 export function drained(sim: RunningSimulator, client: StreamClient): Promise<true> {
-  return eventually(() => client.received >= sim.control.counters().messagesSent, "all sent messages received");
+  return eventually(
+    () => client.received >= sim.control.counters().messagesSent,
+    "all sent messages received",
+  );
 }
 
 export function isError(code: number) {
@@ -95,5 +108,13 @@ export function isError(code: number) {
 
 /** A manual-clock simulator at a fixed, deterministic instant (a Wednesday, 15:00 New York). */
 export function startManual(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ port: 0, seed: 7, manualClock: true, startTime: Date.UTC(2025, 2, 12, 19, 0, 0), historyMinutes: 180, historyDays: 30, ...options });
+  return startSimulator({
+    port: 0,
+    seed: 7,
+    manualClock: true,
+    startTime: Date.UTC(2025, 2, 12, 19, 0, 0),
+    historyMinutes: 180,
+    historyDays: 30,
+    ...options,
+  });
 }

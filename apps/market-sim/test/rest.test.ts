@@ -17,7 +17,10 @@ interface RestBar {
 describe("Alpaca REST", () => {
   let sim: RunningSimulator;
   let client: StreamClient;
-  const get = async (path: string, headers: Record<string, string> = KEY): Promise<{ status: number; body: any }> => {
+  const get = async (
+    path: string,
+    headers: Record<string, string> = KEY,
+  ): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${sim.alpacaDataUrl}${path}`, { headers });
     return { status: res.status, body: await res.json() };
   };
@@ -45,7 +48,16 @@ describe("Alpaca REST", () => {
     assert.equal(streamed.length, 5);
     for (const bar of streamed) {
       const rest = (body.bars as RestBar[]).find((b) => b.t === bar.t);
-      assert.deepEqual(rest, { t: bar.t, o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v, n: bar.n, vw: bar.vw });
+      assert.deepEqual(rest, {
+        t: bar.t,
+        o: bar.o,
+        h: bar.h,
+        l: bar.l,
+        c: bar.c,
+        v: bar.v,
+        n: bar.n,
+        vw: bar.vw,
+      });
     }
   });
 
@@ -58,14 +70,20 @@ describe("Alpaca REST", () => {
       const query: string = `/v2/stocks/bars?symbols=MSFT,AAPL,NOPE&timeframe=1Min&start=${start}&limit=25${token ? `&page_token=${token}` : ""}`;
       const { status, body } = await get(query);
       assert.equal(status, 200);
-      const count = Object.values(body.bars as Record<string, RestBar[]>).reduce((n, list) => n + list.length, 0);
+      const count = Object.values(body.bars as Record<string, RestBar[]>).reduce(
+        (n, list) => n + list.length,
+        0,
+      );
       assert.ok(count <= 25);
-      for (const [symbol, list] of Object.entries(body.bars as Record<string, RestBar[]>)) for (const b of list) seen.push({ symbol, t: b.t });
+      for (const [symbol, list] of Object.entries(body.bars as Record<string, RestBar[]>))
+        for (const b of list) seen.push({ symbol, t: b.t });
       token = body.next_page_token as string | null;
       pages++;
     } while (token !== null);
     assert.ok(pages >= 4);
-    const sorted = [...seen].sort((a, b) => (a.symbol === b.symbol ? a.t.localeCompare(b.t) : a.symbol.localeCompare(b.symbol)));
+    const sorted = [...seen].sort((a, b) =>
+      a.symbol === b.symbol ? a.t.localeCompare(b.t) : a.symbol.localeCompare(b.symbol),
+    );
     assert.deepEqual(seen, sorted);
     assert.equal(new Set(seen.map((s) => `${s.symbol}${s.t}`)).size, seen.length, "no bar twice");
     assert.ok(seen.some((s) => s.symbol === "AAPL") && seen.some((s) => s.symbol === "MSFT"));
@@ -78,14 +96,22 @@ describe("Alpaca REST", () => {
     assert.ok((hourly.body.bars as RestBar[]).every((b) => b.t.endsWith(":00:00Z")));
     assert.equal((await get("/v2/stocks/AAPL/bars?timeframe=7Week")).status, 400);
     assert.equal((await get("/v2/stocks/AAPL/bars?timeframe=1Min&limit=0")).status, 400);
-    const empty = await get("/v2/stocks/AAPL/bars?timeframe=1Min&start=2001-01-01T00:00:00Z&end=2001-01-02T00:00:00Z");
+    const empty = await get(
+      "/v2/stocks/AAPL/bars?timeframe=1Min&start=2001-01-01T00:00:00Z&end=2001-01-02T00:00:00Z",
+    );
     assert.deepEqual(empty.body, { bars: null, symbol: "AAPL", next_page_token: null });
   });
 
   test("snapshots and latest trades", async () => {
     const snaps = await get("/v2/stocks/snapshots?symbols=AAPL,NOPE");
     assert.deepEqual(Object.keys(snaps.body), ["AAPL"]);
-    assert.deepEqual(Object.keys(snaps.body.AAPL).sort(), ["dailyBar", "latestQuote", "latestTrade", "minuteBar", "prevDailyBar"]);
+    assert.deepEqual(Object.keys(snaps.body.AAPL).sort(), [
+      "dailyBar",
+      "latestQuote",
+      "latestTrade",
+      "minuteBar",
+      "prevDailyBar",
+    ]);
     const latest = await get("/v2/stocks/trades/latest?symbols=AAPL,MSFT");
     assert.deepEqual(Object.keys(latest.body.trades).sort(), ["AAPL", "MSFT"]);
     const single = await get("/v2/stocks/AAPL/trades/latest");
@@ -98,7 +124,8 @@ describe("Alpaca REST", () => {
     const limited = await startManual({ restRateLimitPerMinute: 3 });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/v2/stocks/AAPL/trades/latest`, { headers: KEY })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await fetch(`${limited.url}/v2/stocks/AAPL/trades/latest`, { headers: KEY })).status);
       assert.deepEqual(statuses, [200, 200, 200, 429]);
       limited.control.advance(60_000);
       const res = await fetch(`${limited.url}/v2/stocks/AAPL/trades/latest`, { headers: KEY });

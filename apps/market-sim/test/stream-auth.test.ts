@@ -39,14 +39,34 @@ describe("Alpaca stream: connect and authenticate", () => {
 
   test("402 for bad credentials, 403 for a second auth, 401 for subscribe before auth, 400 for bad syntax", async () => {
     const client = await StreamClient.open(sim);
-    assert.deepEqual(await client.request({ action: "subscribe", trades: ["AAPL"] }), { T: "error", code: 401, msg: "not authenticated" });
-    assert.deepEqual(await client.request({ action: "auth", key: "sim-key", secret: "wrong" }), { T: "error", code: 402, msg: "auth failed" });
+    assert.deepEqual(await client.request({ action: "subscribe", trades: ["AAPL"] }), {
+      T: "error",
+      code: 401,
+      msg: "not authenticated",
+    });
+    assert.deepEqual(await client.request({ action: "auth", key: "sim-key", secret: "wrong" }), {
+      T: "error",
+      code: 402,
+      msg: "auth failed",
+    });
     await client.authenticate();
     assert.deepEqual(await client.request(AUTH), { T: "error", code: 403, msg: "already authenticated" });
     assert.deepEqual(await client.request("{not json"), { T: "error", code: 400, msg: "invalid syntax" });
-    assert.deepEqual(await client.request({ action: "dance" }), { T: "error", code: 400, msg: "invalid syntax" });
-    assert.deepEqual(await client.request({ action: "subscribe", trades: ["not a symbol"] }), { T: "error", code: 400, msg: "invalid syntax" });
-    assert.deepEqual(await client.request({ action: "subscribe" }), { T: "error", code: 400, msg: "invalid syntax" });
+    assert.deepEqual(await client.request({ action: "dance" }), {
+      T: "error",
+      code: 400,
+      msg: "invalid syntax",
+    });
+    assert.deepEqual(await client.request({ action: "subscribe", trades: ["not a symbol"] }), {
+      T: "error",
+      code: 400,
+      msg: "invalid syntax",
+    });
+    assert.deepEqual(await client.request({ action: "subscribe" }), {
+      T: "error",
+      code: 400,
+      msg: "invalid syntax",
+    });
     assert.equal(client.closeCode, null, "errors other than 404/407 keep the socket open");
     client.close();
     await client.closed();
@@ -65,7 +85,11 @@ describe("Alpaca stream: connect and authenticate", () => {
 
   test("409 when the key's plan does not include the feed", async () => {
     const client = await StreamClient.open(sim, "sip");
-    assert.deepEqual(await client.request({ action: "auth", key: "free-key", secret: "free-secret" }), { T: "error", code: 409, msg: "insufficient subscription" });
+    assert.deepEqual(await client.request({ action: "auth", key: "free-key", secret: "free-secret" }), {
+      T: "error",
+      code: 409,
+      msg: "insufficient subscription",
+    });
     client.close();
     await client.closed();
   });
@@ -93,7 +117,10 @@ describe("Alpaca stream: connect and authenticate", () => {
     const first = await StreamClient.open(sim);
     await first.authenticate();
     first.socket.terminate(); // no close frame
-    await eventually(() => sim.control.counters().concurrentAuthenticatedSessions === 1 && first.closeCode !== null, "unclean drop seen");
+    await eventually(
+      () => sim.control.counters().concurrentAuthenticatedSessions === 1 && first.closeCode !== null,
+      "unclean drop seen",
+    );
     const retry = await StreamClient.open(sim);
     assert.equal((await retry.request(AUTH)).code, 406);
     // The 406 leaves the socket open but unauthenticated; its own auth window then runs out.
@@ -124,7 +151,9 @@ describe("Alpaca stream: connect and authenticate", () => {
   test("unknown endpoints are refused at the upgrade", async () => {
     const { default: WebSocket } = await import("ws");
     const ws = new WebSocket(`${sim.alpacaStreamUrl}/v2/nope`);
-    const status = await new Promise<number>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     assert.equal(status, 404);
   });
 });

@@ -16,10 +16,23 @@ describe("Alpaca stream: subscriptions", () => {
   test("subscribe adds, unsubscribe removes, every reply is the full set", async () => {
     const client = await StreamClient.open(sim);
     await client.authenticate();
-    const first = await client.request({ action: "subscribe", trades: ["AAPL"], quotes: ["AMD", "MSFT"], bars: ["*"] });
+    const first = await client.request({
+      action: "subscribe",
+      trades: ["AAPL"],
+      quotes: ["AMD", "MSFT"],
+      bars: ["*"],
+    });
     assert.deepEqual(first, {
-      T: "subscription", trades: ["AAPL"], quotes: ["AMD", "MSFT"], bars: ["*"], updatedBars: [], dailyBars: [],
-      statuses: [], lulds: [], corrections: ["AAPL"], cancelErrors: ["AAPL"],
+      T: "subscription",
+      trades: ["AAPL"],
+      quotes: ["AMD", "MSFT"],
+      bars: ["*"],
+      updatedBars: [],
+      dailyBars: [],
+      statuses: [],
+      lulds: [],
+      corrections: ["AAPL"],
+      cancelErrors: ["AAPL"],
     });
     const second = await client.request({ action: "subscribe", trades: ["TSLA"] });
     assert.deepEqual(second.trades, ["AAPL", "TSLA"]);
@@ -34,9 +47,18 @@ describe("Alpaca stream: subscriptions", () => {
     const client = await StreamClient.open(sim);
     await client.authenticate();
     const thirty = DEFAULT_SYMBOLS.map((s) => s.symbol);
-    const ok = await client.request({ action: "subscribe", trades: thirty.slice(0, 20), quotes: thirty.slice(10), bars: thirty });
+    const ok = await client.request({
+      action: "subscribe",
+      trades: thirty.slice(0, 20),
+      quotes: thirty.slice(10),
+      bars: thirty,
+    });
     assert.equal((ok.bars as string[]).length, 30);
-    assert.deepEqual(await client.request({ action: "subscribe", trades: ["FAKEPACA"] }), { T: "error", code: 405, msg: "symbol limit exceeded" });
+    assert.deepEqual(await client.request({ action: "subscribe", trades: ["FAKEPACA"] }), {
+      T: "error",
+      code: 405,
+      msg: "symbol limit exceeded",
+    });
     const after405 = await client.request({ action: "unsubscribe", lulds: [] });
     assert.deepEqual(after405.trades, thirty.slice(0, 20));
     assert.deepEqual((await client.request({ action: "subscribe", quotes: ["*"] })).code, 405);
@@ -70,7 +92,15 @@ describe("Alpaca stream: market data", () => {
     sim = await startManual({ tradesPerSecond: 600, correctionsPerMinute: 120 });
     client = await StreamClient.open(sim, "sip");
     await client.authenticate();
-    await client.request({ action: "subscribe", trades: ["*"], quotes: ["AAPL"], bars: ["*"], updatedBars: ["*"], dailyBars: ["AAPL"], statuses: ["*"] });
+    await client.request({
+      action: "subscribe",
+      trades: ["*"],
+      quotes: ["AAPL"],
+      bars: ["*"],
+      updatedBars: ["*"],
+      dailyBars: ["AAPL"],
+      statuses: ["*"],
+    });
     // Start on a minute mark so every bar below covers a full minute of trades we saw.
     sim.control.advance(60_000 - (sim.control.now() % 60_000));
     client.messages.length = 0;
@@ -87,7 +117,19 @@ describe("Alpaca stream: market data", () => {
     assert.ok(Array.isArray(trade.c));
     assert.match(trade.t as string, NANOS_RFC3339);
     const quote = client.of("q")[0]!;
-    assert.deepEqual(Object.keys(quote).sort(), ["S", "T", "ap", "as", "ax", "bp", "bs", "bx", "c", "t", "z"]);
+    assert.deepEqual(Object.keys(quote).sort(), [
+      "S",
+      "T",
+      "ap",
+      "as",
+      "ax",
+      "bp",
+      "bs",
+      "bx",
+      "c",
+      "t",
+      "z",
+    ]);
     assert.equal(quote.S, "AAPL", "quotes only for the subscribed symbol");
     assert.ok((quote.ap as number) > (quote.bp as number));
     assert.ok(client.of("q").every((q) => q.S === "AAPL"));
@@ -117,18 +159,31 @@ describe("Alpaca stream: market data", () => {
     const barIndex = client.messages.indexOf(bar);
     const trades = client.messages
       .slice(0, barIndex)
-      .filter((m) => m.T === "t" && m.S === "AAPL" && Date.parse(m.t as string) >= minute && Date.parse(m.t as string) < minute + 60_000);
+      .filter(
+        (m) =>
+          m.T === "t" &&
+          m.S === "AAPL" &&
+          Date.parse(m.t as string) >= minute &&
+          Date.parse(m.t as string) < minute + 60_000,
+      );
     const prices = trades.map((t) => t.p as number);
     assert.equal(bar.o, prices[0]);
     assert.equal(bar.c, prices[prices.length - 1]);
     assert.equal(bar.h, Math.max(...prices));
     assert.equal(bar.l, Math.min(...prices));
     assert.equal(bar.n, trades.length);
-    assert.equal(bar.v, trades.reduce((sum, t) => sum + (t.s as number), 0));
-    const vwap = trades.reduce((sum, t) => sum + (t.p as number) * (t.s as number), 0) / (bar.v);
+    assert.equal(
+      bar.v,
+      trades.reduce((sum, t) => sum + (t.s as number), 0),
+    );
+    const vwap = trades.reduce((sum, t) => sum + (t.p as number) * (t.s as number), 0) / bar.v;
     assert.ok(Math.abs((bar.vw as number) - vwap) < 1e-5);
     // No trade of a later minute was sent before this bar.
-    assert.ok(client.messages.slice(0, barIndex).every((m) => m.T !== "t" || Date.parse(m.t as string) < minute + 60_000 + 10));
+    assert.ok(
+      client.messages
+        .slice(0, barIndex)
+        .every((m) => m.T !== "t" || Date.parse(m.t as string) < minute + 60_000 + 10),
+    );
   });
 
   test("daily bars follow every minute mark for subscribed symbols", () => {
@@ -143,7 +198,21 @@ describe("Alpaca stream: market data", () => {
     const cancels = client.of("x");
     assert.ok(corrections.length + cancels.length > 0);
     for (const c of corrections) {
-      assert.deepEqual(Object.keys(c).sort(), ["S", "T", "cc", "ci", "cp", "cs", "oc", "oi", "op", "os", "t", "x", "z"]);
+      assert.deepEqual(Object.keys(c).sort(), [
+        "S",
+        "T",
+        "cc",
+        "ci",
+        "cp",
+        "cs",
+        "oc",
+        "oi",
+        "op",
+        "os",
+        "t",
+        "x",
+        "z",
+      ]);
       const original = client.of("t").find((t) => t.i === c.oi)!;
       assert.deepEqual([original.p, original.s, original.S], [c.op, c.os, c.S]);
     }
@@ -153,17 +222,32 @@ describe("Alpaca stream: market data", () => {
     }
     const updated = client.of("u")[0]!;
     const original: Msg = client.of("b").find((b) => b.S === updated.S && b.t === updated.t)!;
-    assert.deepEqual([updated.o, updated.h, updated.l, updated.c], [original.o, original.h, original.l, original.c]);
+    assert.deepEqual(
+      [updated.o, updated.h, updated.l, updated.c],
+      [original.o, original.h, original.l, original.c],
+    );
     assert.notDeepEqual([updated.v, updated.vw], [original.v, original.vw]);
     assert.match(updated.t as string, MINUTE_RFC3339);
-    assert.ok(client.messages.indexOf(updated) > client.messages.indexOf(original), "sent after the original bar");
+    assert.ok(
+      client.messages.indexOf(updated) > client.messages.indexOf(original),
+      "sent after the original bar",
+    );
   });
 
   test("a spike fault jumps the price by the given percent and announces a status", async () => {
     await drained(sim, client);
     const before = client.messages.length;
-    const reference = client.of("t").filter((t) => t.S === "MSFT").at(-1)!.p as number;
-    sim.control.setFault({ target: "alpaca", fault: "spike", symbol: "MSFT", percent: 10, durationMs: 2_000 });
+    const reference = client
+      .of("t")
+      .filter((t) => t.S === "MSFT")
+      .at(-1)!.p as number;
+    sim.control.setFault({
+      target: "alpaca",
+      fault: "spike",
+      symbol: "MSFT",
+      percent: 10,
+      durationMs: 2_000,
+    });
     sim.control.advance(1_000);
     const halted = await client.next((m) => m.T === "s" && m.S === "MSFT", "status", before);
     assert.deepEqual(Object.keys(halted).sort(), ["S", "T", "rc", "rm", "sc", "sm", "t", "z"]);
@@ -176,7 +260,10 @@ describe("Alpaca stream: market data", () => {
     await drained(sim, client);
     const afterEnd = client.messages.length;
     sim.control.advance(1_000);
-    await eventually(() => client.messages.slice(afterEnd).some((m) => m.T === "t" && m.S === "MSFT"), "trades after the spike");
+    await eventually(
+      () => client.messages.slice(afterEnd).some((m) => m.T === "t" && m.S === "MSFT"),
+      "trades after the spike",
+    );
     const back = client.messages.slice(afterEnd).filter((m) => m.T === "t" && m.S === "MSFT");
     assert.ok(back.every((t) => (t.p as number) < reference * 1.03));
   });

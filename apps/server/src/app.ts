@@ -38,9 +38,12 @@ export interface Torghut {
 export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Promise<Torghut> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
-  if (config.SIMULATED_MARKET) logger.warn("simulated market: prices come from the built-in simulator, not Alpaca");
+  if (config.SIMULATED_MARKET)
+    logger.warn("simulated market: prices come from the built-in simulator, not Alpaca");
   if (config.BUS_URL !== undefined && config.DATABASE_URL === undefined && config.ROLE !== "realtime") {
-    logger.warn("BUS_URL without DATABASE_URL: this process always leads; run exactly one replica with ROLE all|ingest");
+    logger.warn(
+      "BUS_URL without DATABASE_URL: this process always leads; run exactly one replica with ROLE all|ingest",
+    );
   }
   const authSecret = config.WS_AUTH_SECRET ?? ephemeralSecret(logger);
   const replicaId = randomUUID();
@@ -52,7 +55,8 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
   const ingest = createIngest(config, storage, bus, leadership, logger, clock);
   const http = createHttpServer({ logger });
   // ROLE=ingest serves health, ops and metrics but no client transports: nobody should connect there.
-  const realtime = config.ROLE === "ingest" ? null : createRealtime(config, http.server, authSecret, logger, clock);
+  const realtime =
+    config.ROLE === "ingest" ? null : createRealtime(config, http.server, authSecret, logger, clock);
   const unpublish = realtime === null ? () => undefined : publishMarketData(realtime.hub, bus, clock);
   const observer = new BusObserver(bus, leadership, realtime !== null, clock);
   const replica = (): ReplicaView => ({
@@ -62,7 +66,17 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     startedAt,
     leader: observer.leader(),
   });
-  const views = registerRoutes(http, { config, storage, ingest, realtime, replica, observer, authSecret, logger, clock });
+  const views = registerRoutes(http, {
+    config,
+    storage,
+    ingest,
+    realtime,
+    replica,
+    observer,
+    authSecret,
+    logger,
+    clock,
+  });
   let address = "";
 
   return {
@@ -104,6 +118,8 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
 }
 
 function ephemeralSecret(logger: Logger): string {
-  logger.warn("WS_AUTH_SECRET is not set: using a random secret for this run; tokens will not survive a restart");
+  logger.warn(
+    "WS_AUTH_SECRET is not set: using a random secret for this run; tokens will not survive a restart",
+  );
   return randomBytes(32).toString("hex");
 }

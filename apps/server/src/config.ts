@@ -44,7 +44,10 @@ const envSchema = z.object({
     message: "must be a nats:// URL",
   }),
   /** Subject namespace on the bus: replicas of one deployment share it; separate deployments must not. */
-  BUS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default("torghut"),
+  BUS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
+    .default("torghut"),
   /** How often a standby tries to take the Alpaca leadership lock (PostgreSQL only). */
   LEADER_RETRY_MS: int(5000, 50, 600_000),
   /** How often the leader checks its lock connection; a failed or slow check steps it down. */
@@ -124,7 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError("Invalid configuration: ALPACA_KEY_ID and ALPACA_SECRET_KEY must be set together");
   }
   if (values.ROLE !== "all" && values.BUS_URL === undefined) {
-    throw new ConfigError(`Invalid configuration: ROLE=${values.ROLE} needs BUS_URL (a nats:// URL) to reach the other replicas`);
+    throw new ConfigError(
+      `Invalid configuration: ROLE=${values.ROLE} needs BUS_URL (a nats:// URL) to reach the other replicas`,
+    );
   }
   return {
     ...values,

@@ -45,7 +45,9 @@ if (serverUrl) {
     const scratch = await createTestDatabase(serverUrl);
     try {
       const replicas = await Promise.all([1, 2, 3].map(() => createDb({ url: scratch.url, poolMax: 2 })));
-      const journal = await replicas[0]!.query<{ n: number }>("SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations");
+      const journal = await replicas[0]!.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations",
+      );
       assert.equal(journal.rows[0]?.n, 1);
       await Promise.all(replicas.map((r) => r.close()));
     } finally {

@@ -50,7 +50,10 @@ export const ticks = pgTable(
     delayed: boolean("delayed").notNull(),
     exchange: text("exchange"),
     tape: text("tape"),
-    conditions: text("conditions").array().notNull().default(sql`'{}'::text[]`),
+    conditions: text("conditions")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     suspicious: boolean("suspicious").notNull().default(false),
   },
   (t) => [primaryKey({ name: "ticks_pkey", columns: [t.symbol, t.eventNs, t.source, t.tradeId] })],

@@ -22,7 +22,9 @@ export async function createTestDatabase(serverUrl: string, prefix = "torghut_te
     async drop() {
       if (dropped) return;
       dropped = true;
-      await withAdminClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withAdminClient(serverUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 }

@@ -158,11 +158,15 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function parseMessage(text: string | null): (Record<string, unknown> & { action?: unknown; key?: unknown; secret?: unknown }) | null {
+function parseMessage(
+  text: string | null,
+): (Record<string, unknown> & { action?: unknown; key?: unknown; secret?: unknown }) | null {
   if (text === null) return null;
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -6,8 +6,18 @@
 import type { Bar, MarketEvent } from "../market/events";
 import { formatNanos, formatSeconds } from "../market/time";
 
-export type Channel = "trades" | "quotes" | "bars" | "updatedBars" | "dailyBars" | "statuses" | "lulds" | "imbalances";
-export const CHANNELS: readonly Channel[] = ["trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "lulds", "imbalances"];
+export type Channel =
+  "trades" | "quotes" | "bars" | "updatedBars" | "dailyBars" | "statuses" | "lulds" | "imbalances";
+export const CHANNELS: readonly Channel[] = [
+  "trades",
+  "quotes",
+  "bars",
+  "updatedBars",
+  "dailyBars",
+  "statuses",
+  "lulds",
+  "imbalances",
+];
 
 export const ERROR_TEXT: Record<number, string> = {
   400: "invalid syntax",
@@ -43,7 +53,9 @@ export function channelOf(event: MarketEvent): Channel {
 }
 
 function strings(list: readonly string[]): string {
-  return list.length === 1 && /^[\x20-\x7e]$/.test(list[0]!) && list[0] !== '"' && list[0] !== "\\" ? `["${list[0]}"]` : JSON.stringify(list);
+  return list.length === 1 && /^[\x20-\x7e]$/.test(list[0]!) && list[0] !== '"' && list[0] !== "\\"
+    ? `["${list[0]}"]`
+    : JSON.stringify(list);
 }
 
 export function barJson(bar: Bar): string {
@@ -62,7 +74,16 @@ export function eventJson(event: MarketEvent, shiftMs: number): string {
     case "x":
       return `{"T":"x","S":"${event.S}","i":${event.i},"x":"${event.x}","p":${event.p},"s":${event.s},"a":"${event.a}","z":"${event.z}","t":"${formatNanos(event.ms + shiftMs, event.ns)}"}`;
     case "s":
-      return JSON.stringify({ T: "s", S: event.S, sc: event.sc, sm: event.sm, rc: event.rc, rm: event.rm, t: formatNanos(event.ms + shiftMs, event.ns), z: event.z });
+      return JSON.stringify({
+        T: "s",
+        S: event.S,
+        sc: event.sc,
+        sm: event.sm,
+        rc: event.rc,
+        rm: event.rm,
+        t: formatNanos(event.ms + shiftMs, event.ns),
+        z: event.z,
+      });
     case "b":
     case "u":
     case "d":
@@ -83,12 +104,16 @@ export function errorFrame(code: number): string {
  * reply names only trades, quotes and bars (plus any other list that is not empty), so clients
  * must treat every list as optional.
  */
-export function subscriptionFrame(subs: ReadonlyMap<Channel, ReadonlySet<string>>, testStream: boolean): string {
+export function subscriptionFrame(
+  subs: ReadonlyMap<Channel, ReadonlySet<string>>,
+  testStream: boolean,
+): string {
   const list = (c: Channel): string[] => [...(subs.get(c) ?? [])];
   const reply: Record<string, unknown> = { T: "subscription" };
   const full: Channel[] = ["trades", "quotes", "bars", "updatedBars", "dailyBars", "statuses", "lulds"];
   for (const channel of full) {
-    if (!testStream || ["trades", "quotes", "bars"].includes(channel) || list(channel).length > 0) reply[channel] = list(channel);
+    if (!testStream || ["trades", "quotes", "bars"].includes(channel) || list(channel).length > 0)
+      reply[channel] = list(channel);
   }
   if (list("imbalances").length > 0) reply.imbalances = list("imbalances");
   if (!testStream || list("trades").length > 0) {

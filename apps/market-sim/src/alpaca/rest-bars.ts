@@ -17,7 +17,18 @@ export class BadRequest extends Error {
   }
 }
 
-const UNITS: Record<string, Timeframe["unit"]> = { Min: "Min", T: "Min", Hour: "Hour", H: "Hour", Day: "Day", D: "Day", Week: "Week", W: "Week", Month: "Month", M: "Month" };
+const UNITS: Record<string, Timeframe["unit"]> = {
+  Min: "Min",
+  T: "Min",
+  Hour: "Hour",
+  H: "Hour",
+  Day: "Day",
+  D: "Day",
+  Week: "Week",
+  W: "Week",
+  Month: "Month",
+  M: "Month",
+};
 
 export function parseTimeframe(text: string | null): Timeframe {
   const match = /^(\d{1,2})(Min|T|Hour|H|Day|D|Week|W|Month|M)$/.exec(text ?? "");
@@ -37,7 +48,8 @@ export function parseTimeframe(text: string | null): Timeframe {
 export function parseTime(text: string | null, name: string, fallback: number): number {
   if (text === null || text === "") return fallback;
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return nyDayStart(Date.parse(`${text}T12:00:00Z`));
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) throw new BadRequest(`invalid ${name}: ${text}`);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text))
+    throw new BadRequest(`invalid ${name}: ${text}`);
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new BadRequest(`invalid ${name}: ${text}`);
   return ms;
@@ -46,7 +58,8 @@ export function parseTime(text: string | null, name: string, fallback: number): 
 export function parseLimit(text: string | null): number {
   if (text === null || text === "") return 1000;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new BadRequest("invalid limit: must be between 1 and 10000");
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new BadRequest("invalid limit: must be between 1 and 10000");
   return n;
 }
 
@@ -61,7 +74,9 @@ interface Cursor {
 
 /** Page tokens look like Alpaca's: base64 of "SYMBOL|M|<RFC-3339>". */
 export function encodeToken(cursor: Cursor): string {
-  return Buffer.from(`${cursor.symbol}|M|${new Date(cursor.t).toISOString().replace("Z", "000000Z")}`).toString("base64");
+  return Buffer.from(
+    `${cursor.symbol}|M|${new Date(cursor.t).toISOString().replace("Z", "000000Z")}`,
+  ).toString("base64");
 }
 
 function decodeToken(token: string | null): Cursor | null {
@@ -95,7 +110,8 @@ export function pageBars(history: BarHistory, query: BarsQuery): BarsPage {
     if (cursor && symbol < cursor.symbol) continue;
     let list = history.bars(symbol, query.timeframe, query.start, query.end);
     if (query.desc) list = list.reverse();
-    if (cursor && symbol === cursor.symbol) list = list.filter((b) => (query.desc ? b.t <= cursor.t : b.t >= cursor.t));
+    if (cursor && symbol === cursor.symbol)
+      list = list.filter((b) => (query.desc ? b.t <= cursor.t : b.t >= cursor.t));
     for (const bar of list) {
       if (taken === query.limit) return { bars, nextPageToken: encodeToken({ symbol, t: bar.t }) };
       const page = bars.get(symbol) ?? [];

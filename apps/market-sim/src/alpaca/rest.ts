@@ -68,14 +68,25 @@ export class AlpacaRest {
     const [first, second, third] = parts.map(decodeURIComponent);
     if (parts.length === 1 && first === "bars") return this.bars(q, plan, this.symbolsParam(q), null);
     if (parts.length === 1 && first === "snapshots") return this.snapshots(this.symbolsParam(q));
-    if (parts.length === 2 && second === "latest" && first === "trades") return { trades: this.latestMap(this.symbolsParam(q), (s) => this.latestTrade(s)) };
-    if (parts.length === 2 && second === "latest" && first === "quotes") return { quotes: this.latestMap(this.symbolsParam(q), (s) => this.latestQuote(s)) };
-    if (parts.length === 2 && second === "latest" && first === "bars") return { bars: this.latestMap(this.symbolsParam(q), (s) => this.latestBar(s)) };
+    if (parts.length === 2 && second === "latest" && first === "trades")
+      return { trades: this.latestMap(this.symbolsParam(q), (s) => this.latestTrade(s)) };
+    if (parts.length === 2 && second === "latest" && first === "quotes")
+      return { quotes: this.latestMap(this.symbolsParam(q), (s) => this.latestQuote(s)) };
+    if (parts.length === 2 && second === "latest" && first === "bars")
+      return { bars: this.latestMap(this.symbolsParam(q), (s) => this.latestBar(s)) };
     if (first === undefined || !SYMBOL.test(first)) return null;
     if (parts.length === 2 && second === "bars") return this.bars(q, plan, [first], first);
-    if (parts.length === 2 && second === "snapshot") return this.known(first) ? { symbol: first, ...this.snapshot(first) } : null;
+    if (parts.length === 2 && second === "snapshot")
+      return this.known(first) ? { symbol: first, ...this.snapshot(first) } : null;
     if (parts.length === 3 && third === "latest") {
-      const latest = second === "trades" ? this.latestTrade(first) : second === "quotes" ? this.latestQuote(first) : second === "bars" ? this.latestBar(first) : undefined;
+      const latest =
+        second === "trades"
+          ? this.latestTrade(first)
+          : second === "quotes"
+            ? this.latestQuote(first)
+            : second === "bars"
+              ? this.latestBar(first)
+              : undefined;
       if (latest === undefined || latest === null) return null;
       const key = second === "trades" ? "trade" : second === "quotes" ? "quote" : "bar";
       return { symbol: first, [key]: latest };
@@ -147,17 +158,38 @@ export class AlpacaRest {
 
   private latestTrade(symbol: string): Record<string, unknown> | null {
     const trade: TradeEvent | null = this.deps.model.latestTrade(symbol);
-    if (trade) return { t: formatNanos(trade.ms, trade.ns), x: trade.x, p: trade.p, s: trade.s, c: trade.c, i: trade.i, z: trade.z };
+    if (trade)
+      return {
+        t: formatNanos(trade.ms, trade.ns),
+        x: trade.x,
+        p: trade.p,
+        s: trade.s,
+        c: trade.c,
+        i: trade.i,
+        z: trade.z,
+      };
     // Before the first simulated trade, the last historical close stands in.
     const last = this.deps.model.lastPrice(symbol);
     const tape = this.deps.model.profile(symbol)?.tape ?? "C";
-    return last ? { t: formatNanos(last.atMs, 0), x: "V", p: last.price, s: 100, c: ["@"], i: 1, z: tape } : null;
+    return last
+      ? { t: formatNanos(last.atMs, 0), x: "V", p: last.price, s: 100, c: ["@"], i: 1, z: tape }
+      : null;
   }
 
   private latestQuote(symbol: string): Record<string, unknown> | null {
     const q: QuoteEvent | null = this.deps.model.latestQuote(symbol);
     if (!q) return null;
-    return { t: formatNanos(q.ms, q.ns), ax: q.ax, ap: q.ap, as: q.as, bx: q.bx, bp: q.bp, bs: q.bs, c: q.c, z: q.z };
+    return {
+      t: formatNanos(q.ms, q.ns),
+      ax: q.ax,
+      ap: q.ap,
+      as: q.as,
+      bx: q.bx,
+      bp: q.bp,
+      bs: q.bs,
+      c: q.c,
+      z: q.z,
+    };
   }
 
   private latestBar(symbol: string): Record<string, unknown> | null {
@@ -172,7 +204,10 @@ export class AlpacaRest {
   private symbolsParam(q: URLSearchParams): string[] {
     const raw = q.get("symbols");
     if (raw === null || raw.trim() === "") throw new BadRequest("missing symbols");
-    const symbols = raw.split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
+    const symbols = raw
+      .split(",")
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== "");
     for (const symbol of symbols) if (!SYMBOL.test(symbol)) throw new BadRequest(`invalid symbol: ${symbol}`);
     return symbols;
   }

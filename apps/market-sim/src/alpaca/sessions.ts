@@ -44,7 +44,9 @@ export class SessionRegistry {
   closeUncleanly(session: Session): void {
     if (!this.sessions.has(session)) return;
     session.state = "stale";
-    session.reaper = this.timeline.schedule(this.now() + this.staleSessionMs, () => this.closeCleanly(session));
+    session.reaper = this.timeline.schedule(this.now() + this.staleSessionMs, () =>
+      this.closeCleanly(session),
+    );
     this.changed();
   }
 

@@ -114,7 +114,12 @@ export class AlpacaStream {
     return this.connections.size;
   }
 
-  private deliver(connection: StreamConnection, events: MarketEvent[], texts: (string | undefined)[], shiftMs: number): void {
+  private deliver(
+    connection: StreamConnection,
+    events: MarketEvent[],
+    texts: (string | undefined)[],
+    shiftMs: number,
+  ): void {
     if (connection.subscriptions.isEmpty()) return;
     const malformed = this.ctx.faults.active("alpaca", "malformed") !== undefined;
     let batch: string[] = [];
@@ -141,7 +146,9 @@ export class AlpacaStream {
     if (roll < 0.25) {
       connection.send('[{"T":"t","S":"AAPL","p":1', 1);
     } else if (roll < 0.5) {
-      batch.push('{"T":"t","S":"AAPL","i":"x","x":"V","p":"not-a-price","s":-5,"c":null,"z":"C","t":"yesterday"}');
+      batch.push(
+        '{"T":"t","S":"AAPL","i":"x","x":"V","p":"not-a-price","s":-5,"c":null,"z":"C","t":"yesterday"}',
+      );
     } else if (roll < 0.75) {
       batch.push('{"T":"q","bp":1.5,"ap":1.4,"t":"2024-13-45T99:99:99Z"}');
     } else {
@@ -157,7 +164,8 @@ export class AlpacaStream {
   private keepForDelayedFeed(now: number, events: MarketEvent[]): void {
     this.delayed.push({ at: now, events });
     this.delayedCount += events.length;
-    while (this.delayedCount > MAX_DELAYED_EVENTS && this.delayed.length > 0) this.delayedCount -= this.delayed.shift()!.events.length;
+    while (this.delayedCount > MAX_DELAYED_EVENTS && this.delayed.length > 0)
+      this.delayedCount -= this.delayed.shift()!.events.length;
   }
 
   /** The delayed SIP feed: the same events, fifteen minutes later. */
@@ -166,7 +174,8 @@ export class AlpacaStream {
       const { events } = this.delayed.shift()!;
       this.delayedCount -= events.length;
       const texts: (string | undefined)[] = new Array<string | undefined>(events.length);
-      for (const c of this.connections) if (c.feed === "delayed_sip" && c.authenticated) this.deliver(c, events, texts, shiftMs);
+      for (const c of this.connections)
+        if (c.feed === "delayed_sip" && c.authenticated) this.deliver(c, events, texts, shiftMs);
     }
   }
 
@@ -176,9 +185,11 @@ export class AlpacaStream {
       for (const connection of this.connections) connection.terminate();
       if (spec.fault === "down") this.ctx.sessions.reset();
     }
-    if (spec.fault === "stall") for (const connection of this.connections) pause(connection, phase === "start");
+    if (spec.fault === "stall")
+      for (const connection of this.connections) pause(connection, phase === "start");
     if (phase === "start" && spec.fault === "slow-client") {
-      for (const connection of this.connections) if (connection.authenticated) connection.closeAsSlowClient(false);
+      for (const connection of this.connections)
+        if (connection.authenticated) connection.closeAsSlowClient(false);
     }
   }
 }

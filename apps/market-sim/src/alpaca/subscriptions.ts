@@ -47,7 +47,8 @@ export class SubscriptionSet {
   /** Adds the lists unless that would exceed `limit` distinct symbols; returns false if refused. */
   subscribe(lists: Map<Channel, string[]>, limit: number): boolean {
     const next = new Map<Channel, Set<string>>();
-    for (const [channel, set] of this.channels) next.set(channel, new Set([...set, ...(lists.get(channel) ?? [])]));
+    for (const [channel, set] of this.channels)
+      next.set(channel, new Set([...set, ...(lists.get(channel) ?? [])]));
     if (Number.isFinite(limit) && symbolCount(next) > limit) return false;
     for (const [channel, set] of next) this.channels.set(channel, set);
     return true;

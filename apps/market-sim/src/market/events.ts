@@ -79,7 +79,8 @@ export interface BarEvent {
   bar: Bar;
 }
 
-export type MarketEvent = TradeEvent | QuoteEvent | CorrectionEvent | CancelErrorEvent | StatusEvent | BarEvent;
+export type MarketEvent =
+  TradeEvent | QuoteEvent | CorrectionEvent | CancelErrorEvent | StatusEvent | BarEvent;
 
 export function round2(price: number): number {
   return Math.round(price * 100) / 100;

@@ -211,8 +211,16 @@ export class MarketModel {
 
   private trade(state: SymbolState, ms: number, ns: number): TradeEvent {
     const roll = this.prng.next();
-    const size = roll < 0.35 ? 1 + this.prng.int(99) : roll < 0.99 ? 100 * (1 + this.prng.int(5)) : 1000 * (1 + this.prng.int(10));
-    const price = Math.max(0.01, round2(this.bid(state) + this.prng.int(state.profile.spreadCents + 1) / 100));
+    const size =
+      roll < 0.35
+        ? 1 + this.prng.int(99)
+        : roll < 0.99
+          ? 100 * (1 + this.prng.int(5))
+          : 1000 * (1 + this.prng.int(10));
+    const price = Math.max(
+      0.01,
+      round2(this.bid(state) + this.prng.int(state.profile.spreadCents + 1) / 100),
+    );
     const trade: TradeEvent = {
       T: "t",
       S: state.profile.symbol,
@@ -254,7 +262,16 @@ export class MarketModel {
     const m = state.minute;
     if (!m) {
       state.minute = {
-        bar: { t: this.currentMinute, o: trade.p, h: trade.p, l: trade.p, c: trade.p, v: trade.s, n: 1, vw: trade.p },
+        bar: {
+          t: this.currentMinute,
+          o: trade.p,
+          h: trade.p,
+          l: trade.p,
+          c: trade.p,
+          v: trade.s,
+          n: 1,
+          vw: trade.p,
+        },
         pv: trade.p * trade.s,
         firstId: trade.i,
         lastId: trade.i,
@@ -326,7 +343,9 @@ export class MarketModel {
     const prev = state.previous;
     if (!prev || !state.today || nyDayStart(prev.bar.t) !== state.today.t) return;
     const bar = prev.bar;
-    const candidates = prev.recent.filter((t) => t.i !== prev.firstId && t.i !== prev.lastId && t.p > bar.l && t.p < bar.h);
+    const candidates = prev.recent.filter(
+      (t) => t.i !== prev.firstId && t.i !== prev.lastId && t.p > bar.l && t.p < bar.h,
+    );
     const original = candidates[this.prng.int(candidates.length)];
     if (!original) return;
     prev.recent = prev.recent.filter((t) => t !== original);

@@ -14,20 +14,32 @@ const DAY_SIGMA = 0.015;
 /** Share of minutes with no trade at all, so charts see gaps (Yahoo nulls). */
 const EMPTY_MINUTE_SHARE = 0.03;
 
-export function minuteHistory(seed: number, profile: SymbolProfile, startMinute: number, minutes: number): Bar[] {
+export function minuteHistory(
+  seed: number,
+  profile: SymbolProfile,
+  startMinute: number,
+  minutes: number,
+): Bar[] {
   const prng = new Prng(deriveSeed(seed, `history:${profile.symbol}`));
   const bars: Bar[] = [];
   let close = profile.startPrice;
   for (let k = 1; k <= minutes; k++) {
     const open = Math.max(0.5, close * Math.exp(-MINUTE_SIGMA * prng.normal()));
-    if (prng.next() >= EMPTY_MINUTE_SHARE) bars.push(syntheticBar(prng, startMinute - k * 60_000, open, close, 40));
+    if (prng.next() >= EMPTY_MINUTE_SHARE)
+      bars.push(syntheticBar(prng, startMinute - k * 60_000, open, close, 40));
     close = open;
   }
   return bars.reverse();
 }
 
 /** Daily bars for the `days` New York days before the day containing `beforeMs`. */
-export function dailyHistory(seed: number, profile: SymbolProfile, beforeMs: number, firstClose: number, days: number): Bar[] {
+export function dailyHistory(
+  seed: number,
+  profile: SymbolProfile,
+  beforeMs: number,
+  firstClose: number,
+  days: number,
+): Bar[] {
   const prng = new Prng(deriveSeed(seed, `daily:${profile.symbol}`));
   const bars: Bar[] = [];
   let close = firstClose;

@@ -110,7 +110,11 @@ export function nyMonthStart(epochMs: number, months = 1): number {
 }
 
 /** Regular session (09:30–16:00 New York) of the day containing `epochMs`, epoch ms. */
-export function nySessions(epochMs: number): { pre: [number, number]; regular: [number, number]; post: [number, number] } {
+export function nySessions(epochMs: number): {
+  pre: [number, number];
+  regular: [number, number];
+  post: [number, number];
+} {
   const day = nyDayStart(epochMs);
   const at = (h: number, m: number): number => day + (h * 60 + m) * 60_000;
   return { pre: [at(4, 0), at(9, 30)], regular: [at(9, 30), at(16, 0)], post: [at(16, 0), at(20, 0)] };

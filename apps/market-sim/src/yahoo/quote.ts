@@ -52,15 +52,22 @@ export class YahooQuote {
       `A3=${value}; Max-Age=${COOKIE_MAX_AGE_S}; Domain=.yahoo.com; Path=/; Secure; HttpOnly; SameSite=None`,
       `A1=${value}; Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly`,
     ]);
-    sendText(res, 200, "<!DOCTYPE html><html><head><title>Yahoo Finance (simulated)</title></head><body></body></html>", {
-      "content-type": "text/html; charset=utf-8",
-    });
+    sendText(
+      res,
+      200,
+      "<!DOCTYPE html><html><head><title>Yahoo Finance (simulated)</title></head><body></body></html>",
+      {
+        "content-type": "text/html; charset=utf-8",
+      },
+    );
   }
 
   private crumb(req: IncomingMessage, res: ServerResponse): void {
     const cookie = this.cookieOf(req);
     if (!cookie) {
-      sendJson(res, 401, { finance: { result: null, error: { code: "Unauthorized", description: "Invalid Cookie" } } });
+      sendJson(res, 401, {
+        finance: { result: null, error: { code: "Unauthorized", description: "Invalid Cookie" } },
+      });
       return;
     }
     let crumb = this.crumbs.get(cookie);
@@ -75,10 +82,15 @@ export class YahooQuote {
     const cookie = this.cookieOf(req);
     const crumb = url.searchParams.get("crumb");
     if (!cookie || !crumb || this.crumbs.get(cookie) !== crumb) {
-      sendJson(res, 401, { finance: { result: null, error: { code: "Unauthorized", description: "Invalid Crumb" } } });
+      sendJson(res, 401, {
+        finance: { result: null, error: { code: "Unauthorized", description: "Invalid Crumb" } },
+      });
       return;
     }
-    const symbols = (url.searchParams.get("symbols") ?? "").split(",").map((s) => s.trim().toUpperCase()).filter((s) => s !== "");
+    const symbols = (url.searchParams.get("symbols") ?? "")
+      .split(",")
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== "");
     // Unknown symbols are simply absent from the result.
     const result = symbols.flatMap((symbol) => {
       const facts = symbolFacts(this.deps, symbol);
@@ -86,7 +98,11 @@ export class YahooQuote {
     });
     if (this.deps.faults.active("yahoo", "malformed")) {
       this.malformedCount++;
-      const broken = result.map((r) => ({ ...r, regularMarketPrice: "n/a", quoteType: this.malformedCount % 2 === 0 ? "EQUITY" : 7 }));
+      const broken = result.map((r) => ({
+        ...r,
+        regularMarketPrice: "n/a",
+        quoteType: this.malformedCount % 2 === 0 ? "EQUITY" : 7,
+      }));
       sendJson(res, 200, { quoteResponse: { result: broken, error: null } });
       return;
     }
@@ -168,7 +184,10 @@ export class YahooQuote {
     return null;
   }
 
-  private token(length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"): string {
+  private token(
+    length: number,
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+  ): string {
     let out = "";
     for (let i = 0; i < length; i++) out += alphabet[this.prng.int(alphabet.length)];
     return out;

@@ -8,6 +8,7 @@ export interface AlpacaBarsReader {
 /** Alpaca REST `/v2/stocks/bars` (the REST client pages and rate-limits); its `end` is inclusive. */
 export function alpacaBarsFetcher(rest: AlpacaBarsReader): BarsFetcher {
   return {
-    fetchBars: (symbols, startMs, endMs) => rest.fetchBars(symbols, new Date(startMs), new Date(endMs - 1), "1Min"),
+    fetchBars: (symbols, startMs, endMs) =>
+      rest.fetchBars(symbols, new Date(startMs), new Date(endMs - 1), "1Min"),
   };
 }

@@ -23,7 +23,13 @@ describe("gap backfill (simulator REST + PGlite)", () => {
   let db: Database;
   let rest: AlpacaRestClient;
   before(async () => {
-    sim = await startSimulator({ port: 0, seed: 5, symbols: HARNESS_SYMBOLS, tradesPerSecond: 200, staleSessionMs: 300 });
+    sim = await startSimulator({
+      port: 0,
+      seed: 5,
+      symbols: HARNESS_SYMBOLS,
+      tradesPerSecond: 200,
+      staleSessionMs: 300,
+    });
     db = await createDb({ inMemory: true });
     rest = new AlpacaRestClient({
       dataUrl: sim.alpacaDataUrl,
@@ -50,8 +56,17 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     });
   }
 
-  async function stored(startMs: number, endMs: number): Promise<{ symbol: string; minute: string; source: string; close: number; delayed: boolean }[]> {
-    const result = await db.query<{ symbol: string; minute: Date; source: string; close: number; delayed: boolean }>(
+  async function stored(
+    startMs: number,
+    endMs: number,
+  ): Promise<{ symbol: string; minute: string; source: string; close: number; delayed: boolean }[]> {
+    const result = await db.query<{
+      symbol: string;
+      minute: Date;
+      source: string;
+      close: number;
+      delayed: boolean;
+    }>(
       `SELECT symbol, minute, source, close, delayed FROM bars_1m WHERE minute >= $1 AND minute < $2 ORDER BY symbol, minute`,
       [new Date(startMs).toISOString(), new Date(endMs).toISOString()],
     );
@@ -67,7 +82,19 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     // What the pipeline wrote from Yahoo ticks during the outage: wrong-ish, delayed, source yahoo.
     const yahooDerived: Bar1m[] = [];
     for (let t = start; t < complete; t += MINUTE) {
-      yahooDerived.push({ symbol: "AAPL", minute: new Date(t).toISOString(), open: 1, high: 1, low: 1, close: 1, volume: 0, vwap: null, tradeCount: 1, source: "yahoo", delayed: true });
+      yahooDerived.push({
+        symbol: "AAPL",
+        minute: new Date(t).toISOString(),
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 0,
+        vwap: null,
+        tradeCount: 1,
+        source: "yahoo",
+        delayed: true,
+      });
     }
     await upsertBars(db, yahooDerived);
 
@@ -87,10 +114,14 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     const missing = truth.filter((b) => !storedKeys.has(key(b)));
     assert.deepEqual(missing.map(key), [], "no missing minute for any symbol that traded");
     assert.equal(storedKeys.size, rows.length, "no duplicate (symbol, minute)");
-    const dup = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT symbol, minute FROM bars_1m GROUP BY 1, 2 HAVING count(*) > 1) d`);
+    const dup = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT symbol, minute FROM bars_1m GROUP BY 1, 2 HAVING count(*) > 1) d`,
+    );
     assert.equal(dup.rows[0]!.n, 0);
     const aapl = rows.filter((r) => r.symbol === "AAPL");
-    const truthAapl = new Map(truth.filter((b) => b.symbol === "AAPL").map((b) => [Date.parse(b.minute), b.close]));
+    const truthAapl = new Map(
+      truth.filter((b) => b.symbol === "AAPL").map((b) => [Date.parse(b.minute), b.close]),
+    );
     for (const r of aapl) {
       if (!truthAapl.has(Date.parse(r.minute))) continue;
       assert.equal(r.source, "backfill");
@@ -147,7 +178,11 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     const reports: Awaited<ReturnType<GapBackfiller["handle"]>>[] = [];
     h.router.onGap((gap) => void filler.handle(gap).then((r) => reports.push(r)));
     try {
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE" && h.alpaca.health().healthy, "primary up", 10_000);
+      await waitFor(
+        () => h.router.currentState === "PRIMARY_ACTIVE" && h.alpaca.health().healthy,
+        "primary up",
+        10_000,
+      );
       await waitFor(() => h.router.snapshot().primary.lastDataAt !== null, "primary data", 10_000);
       h.sim.control.setFault({ target: "alpaca", fault: "drop" });
       await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);

@@ -79,7 +79,11 @@ export class GapBackfiller {
     this.trailing.add(handle);
   }
 
-  private async fill(cause: BackfillReport["cause"], startMs: number, endMs: number): Promise<BackfillReport> {
+  private async fill(
+    cause: BackfillReport["cause"],
+    startMs: number,
+    endMs: number,
+  ): Promise<BackfillReport> {
     const { primary, fallback, sink, logger, clock } = this.options;
     const symbols = this.options.symbols();
     let via: BackfillReport["via"] = "alpaca-rest";
@@ -88,12 +92,19 @@ export class GapBackfiller {
     try {
       bars = await primary.fetchBars(symbols, startMs, endMs);
     } catch (err) {
-      logger.warn({ err, startMs, endMs }, "Backfill: Alpaca REST unavailable, trying Yahoo 1m chart (delayed)");
+      logger.warn(
+        { err, startMs, endMs },
+        "Backfill: Alpaca REST unavailable, trying Yahoo 1m chart (delayed)",
+      );
       error = `Alpaca REST: ${(err as Error).message}`;
       via = "none";
       if (fallback) {
         try {
-          bars = (await fallback.fetchBars(symbols, startMs, endMs)).map((b) => ({ ...b, source: "backfill", delayed: true }));
+          bars = (await fallback.fetchBars(symbols, startMs, endMs)).map((b) => ({
+            ...b,
+            source: "backfill",
+            delayed: true,
+          }));
           via = "yahoo-chart";
         } catch (yahooErr) {
           error = `${error}; Yahoo: ${(yahooErr as Error).message}`;
@@ -132,7 +143,14 @@ export class GapBackfiller {
     this.reports.push(report);
     if (this.reports.length > (this.options.reportsKept ?? 50)) this.reports.shift();
     logger.info(
-      { cause, via, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), bars: inWindow.length, error },
+      {
+        cause,
+        via,
+        start: new Date(startMs).toISOString(),
+        end: new Date(endMs).toISOString(),
+        bars: inWindow.length,
+        error,
+      },
       `Backfill (${cause}): ${minutes} minutes backfilled via ${via}`,
     );
     return report;

@@ -26,11 +26,14 @@ export class YahooBarsFetcher implements BarsFetcher {
         try {
           out.push(...(await this.reader.minuteBars(symbol, startMs, endMs)));
         } catch (err) {
-          if (!(err instanceof YahooSymbolNotFoundError)) failures.push(err instanceof Error ? err : new Error(String(err)));
+          if (!(err instanceof YahooSymbolNotFoundError))
+            failures.push(err instanceof Error ? err : new Error(String(err)));
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.concurrency, symbols.length)) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.max(1, Math.min(this.concurrency, symbols.length)) }, worker),
+    );
     if (failures[0]) throw failures[0];
     return out;
   }

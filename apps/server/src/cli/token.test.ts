@@ -19,7 +19,10 @@ test("npm run token prints a verifiable token on its last line", async () => {
   assert.deepEqual(principal.roles, ["admin"]);
   assert.ok(principal.exp! - Date.now() / 1000 > 7000);
 
-  const missing = spawnSync(process.execPath, ["--import", "tsx", script, "bob"], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+  const missing = spawnSync(process.execPath, ["--import", "tsx", script, "bob"], {
+    env: { PATH: process.env.PATH },
+    encoding: "utf8",
+  });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /WS_AUTH_SECRET/);
 });

@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from "../config";
 import { signToken } from "../realtime/auth";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run token -- <sub> [--admin] [--ttl 1h] [--aud AUDIENCE] [--channels a,b]`);
+  console.error(
+    `${message}\nusage: npm run token -- <sub> [--admin] [--ttl 1h] [--aud AUDIENCE] [--channels a,b]`,
+  );
   process.exit(2);
 }
 

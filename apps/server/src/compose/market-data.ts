@@ -35,7 +35,12 @@ export interface MarketData {
  * sources → router → validation → store: the ingest half of the process. Only the router decides
  * which source feeds the pipeline; the pipeline alone hands ticks to the writer.
  */
-export function createMarketData(config: ServerConfig, storage: Storage, logger: Logger, clock: Clock): MarketData {
+export function createMarketData(
+  config: ServerConfig,
+  storage: Storage,
+  logger: Logger,
+  clock: Clock,
+): MarketData {
   const credentials = credentialsFromConfig(config);
   const delayedFeed = config.ALPACA_FEED === "delayed_sip";
   const alpaca = config.ENABLE_ALPACA_STREAMING
@@ -61,7 +66,10 @@ export function createMarketData(config: ServerConfig, storage: Storage, logger:
     clock,
     logger: logger.child({ component: "alpaca-rest" }),
   });
-  const yahooClient = new YahooClient({ baseUrl: config.yahooBaseUrl, logger: logger.child({ component: "yahoo" }) });
+  const yahooClient = new YahooClient({
+    baseUrl: config.yahooBaseUrl,
+    logger: logger.child({ component: "yahoo" }),
+  });
   const yahoo = new YahooSource({
     client: yahooClient,
     clock,
@@ -108,9 +116,13 @@ export function createMarketData(config: ServerConfig, storage: Storage, logger:
     settings: routerSettingsFromConfig(config),
     recorder: {
       record: (t) =>
-        insertSourceEvent(storage.database, { fromState: t.from, toState: t.to, reason: t.reason, actor: t.actor, at: t.at }).then(
-          () => undefined,
-        ),
+        insertSourceEvent(storage.database, {
+          fromState: t.from,
+          toState: t.to,
+          reason: t.reason,
+          actor: t.actor,
+          at: t.at,
+        }).then(() => undefined),
     },
     ...(crossCheck === null ? {} : { crossSource: crossCheck }),
   });
@@ -140,7 +152,11 @@ export function createMarketData(config: ServerConfig, storage: Storage, logger:
       // running for (the same backfill that closes failover gaps; upserts are idempotent).
       if (config.STARTUP_BACKFILL_MINUTES > 0) {
         const endMs = clock.now() - (clock.now() % 60_000);
-        void backfiller.handle({ startMs: endMs - config.STARTUP_BACKFILL_MINUTES * 60_000, endMs, cause: "reconnect" });
+        void backfiller.handle({
+          startMs: endMs - config.STARTUP_BACKFILL_MINUTES * 60_000,
+          endMs,
+          cause: "reconnect",
+        });
       }
     },
     async stop() {

@@ -32,7 +32,11 @@ export function dataSourceStatus(router: RouterSnapshot | null): HealthStatus {
   }
 }
 
-export function writerStatus(writer: TickWriterStats | null, now: number, settings: ReadinessSettings): HealthStatus {
+export function writerStatus(
+  writer: TickWriterStats | null,
+  now: number,
+  settings: ReadinessSettings,
+): HealthStatus {
   if (writer === null) return "Healthy";
   if (writerStuck(writer, now, settings)) return "Unhealthy";
   return writer.consecutiveFailures > 0 || writer.dropped > 0 ? "Degraded" : "Healthy";
@@ -71,7 +75,9 @@ export function notReadyReasons(
     }
   }
   if (writer !== null && writerStuck(writer, now, settings)) {
-    reasons.push(`tick writer is not committing (${writer.queueDepth} queued): ${writer.lastError ?? "database unavailable"}`);
+    reasons.push(
+      `tick writer is not committing (${writer.queueDepth} queued): ${writer.lastError ?? "database unavailable"}`,
+    );
   }
   return reasons;
 }

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../clock";
-import { alpacaStatus, dataSourceStatus, notReadyReasons, worst, writerStatus, type HealthStatus } from "./health-status";
+import {
+  alpacaStatus,
+  dataSourceStatus,
+  notReadyReasons,
+  worst,
+  writerStatus,
+  type HealthStatus,
+} from "./health-status";
 import { busNotReadyReasons, leaderOf } from "./bus-readiness";
 import type { OpsViews, ReadinessSettings } from "./views";
 
@@ -129,12 +136,18 @@ export function registerHealthRoutes(
   app.get("/health", () => {
     const now = clock.now();
     const checks = [
-      { name: "alpaca", status: views.router()?.primaryEnabled === false ? "Healthy" : alpacaStatus(views.alpaca()) },
+      {
+        name: "alpaca",
+        status: views.router()?.primaryEnabled === false ? "Healthy" : alpacaStatus(views.alpaca()),
+      },
       { name: "datasource", status: dataSourceStatus(views.router()) },
       { name: "writer", status: writerStatus(views.writer(), now, settings) },
       { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
     ] satisfies { name: string; status: HealthStatus }[];
-    const reasons = [...notReadyReasons(views.router(), views.writer(), now, settings), ...busNotReadyReasons(views.bus?.())];
+    const reasons = [
+      ...notReadyReasons(views.router(), views.writer(), now, settings),
+      ...busNotReadyReasons(views.bus?.()),
+    ];
     return {
       status: worst(...checks.map((c) => c.status)),
       ready: reasons.length === 0,

@@ -8,7 +8,13 @@ import { opsRequests } from "./ops-metrics";
 import type { OpsActions } from "./views";
 
 export interface OpsAudit {
-  record(entry: { actor: string; action: string; result: string; state: string | null; at: number }): Promise<void>;
+  record(entry: {
+    actor: string;
+    action: string;
+    result: string;
+    state: string | null;
+    at: number;
+  }): Promise<void>;
 }
 
 export interface OpsRouteOptions {
@@ -34,7 +40,11 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions
   const recent = new Map<string, number[]>();
   const log = options.logger.child({ component: "ops" });
 
-  async function authorize(request: FastifyRequest, reply: FastifyReply, action: Action): Promise<string | null> {
+  async function authorize(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: Action,
+  ): Promise<string | null> {
     const header = request.headers.authorization;
     const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : "";
     let principal: Principal;
@@ -59,7 +69,10 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions
     if (!allow(principal.sub)) {
       opsRequests.inc({ action, result: "rate_limited" });
       await audit(principal.sub, action, "rate_limited", null);
-      await reply.code(429).header("retry-after", "60").send({ error: "rate_limited", message: `At most ${limit} ops calls per minute` });
+      await reply
+        .code(429)
+        .header("retry-after", "60")
+        .send({ error: "rate_limited", message: `At most ${limit} ops calls per minute` });
       return null;
     }
     return principal.sub;
@@ -86,7 +99,11 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions
     }
   }
 
-  function route(path: string, action: Action, run: (actor: string) => Promise<RouterSnapshot> | RouterSnapshot) {
+  function route(
+    path: string,
+    action: Action,
+    run: (actor: string) => Promise<RouterSnapshot> | RouterSnapshot,
+  ) {
     app.post(path, async (request, reply) => {
       const actor = await authorize(request, reply, action);
       if (actor === null) return reply;

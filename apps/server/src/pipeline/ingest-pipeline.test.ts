@@ -24,7 +24,12 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
     const bars = new BarAggregator(database);
     const rejected: RejectedTick[] = [];
     const validator = new TradeValidator({ confirmTicks: 1_000_000, futureToleranceSeconds: 300 });
-    const pipeline = new IngestPipeline({ validator, writer, aggregator: bars, rejections: { record: (r) => rejected.push(r) } });
+    const pipeline = new IngestPipeline({
+      validator,
+      writer,
+      aggregator: bars,
+      rejections: { record: (r) => rejected.push(r) },
+    });
     const published: PublishEvent[] = [];
     pipeline.onPublish((event) => published.push(event));
     pipeline.attach(source);
@@ -41,8 +46,14 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
       const tslaBar = bars.currentBar("TSLA");
       assert.ok(tslaBar !== null && tslaBar.high < calm * 1.2, "the bar never saw the spike");
       const publishedTrades = published.flatMap((e) => (e.type === "trade" ? [e.trade] : []));
-      assert.ok(publishedTrades.every((t: Trade) => !t.suspicious), "suspicious ticks are not broadcast");
-      assert.ok(published.some((e) => e.type === "quote"), "quotes are published");
+      assert.ok(
+        publishedTrades.every((t: Trade) => !t.suspicious),
+        "suspicious ticks are not broadcast",
+      );
+      assert.ok(
+        published.some((e) => e.type === "quote"),
+        "quotes are published",
+      );
       sim.control.clearFaults("alpaca");
 
       sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 600 });

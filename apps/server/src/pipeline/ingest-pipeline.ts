@@ -94,7 +94,11 @@ export class IngestPipeline {
   }
 
   stats(): IngestStats {
-    return { messagesPerSecond: this.rate.perSecond(this.clock.now()), messages: this.rate.count, ...this.counts };
+    return {
+      messagesPerSecond: this.rate.perSecond(this.clock.now()),
+      messages: this.rate.count,
+      ...this.counts,
+    };
   }
 
   private onTrade(trade: Trade): void {

@@ -27,7 +27,8 @@ export class MessageRate {
     const second = Math.floor(now / 1000);
     if (second !== this.currentSecond) this.rotate(second);
     let sum = 0;
-    for (let s = second - this.windowSeconds; s < second; s++) sum += this.counts[((s % this.counts.length) + this.counts.length) % this.counts.length]!;
+    for (let s = second - this.windowSeconds; s < second; s++)
+      sum += this.counts[((s % this.counts.length) + this.counts.length) % this.counts.length]!;
     return sum / this.windowSeconds;
   }
 

@@ -21,16 +21,31 @@ describe("verifyToken", () => {
   test("returns sub, roles, channel permissions and exp", async () => {
     const token = await signToken({ secret, sub: "ops", admin: true, ttl: "15m", channels: ["status"], now });
     const principal = await verifyToken(token, { secret, now });
-    assert.deepEqual(principal, { sub: "ops", roles: ["admin"], channels: ["status"], exp: now / 1000 + 900 });
+    assert.deepEqual(principal, {
+      sub: "ops",
+      roles: ["admin"],
+      channels: ["status"],
+      exp: now / 1000 + 900,
+    });
   });
 
   test("refuses a bad signature, expiry, wrong audience, nbf and iat in the future, and a missing sub", async () => {
     await rejects(await signToken({ secret: "other", sub: "a", now }), "invalid_token");
     await rejects(await signToken({ secret, sub: "a", ttl: 60, now: now - 120_000 }), "token_expired");
-    await rejects(await signToken({ secret, sub: "a", audience: "x", now }), "invalid_token", { audience: "torghut" });
-    const nbf = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("a").setNotBefore(now / 1000 + 600).sign(key);
+    await rejects(await signToken({ secret, sub: "a", audience: "x", now }), "invalid_token", {
+      audience: "torghut",
+    });
+    const nbf = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("a")
+      .setNotBefore(now / 1000 + 600)
+      .sign(key);
     await rejects(nbf, "invalid_token");
-    const future = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("a").setIssuedAt(now / 1000 + 600).sign(key);
+    const future = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("a")
+      .setIssuedAt(now / 1000 + 600)
+      .sign(key);
     await rejects(future, "invalid_token");
     const anonymous = await new SignJWT({ admin: true }).setProtectedHeader({ alg: "HS256" }).sign(key);
     await rejects(anonymous, "invalid_token");

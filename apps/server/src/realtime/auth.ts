@@ -50,7 +50,8 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
       ...(options.audience === undefined ? {} : { audience: options.audience as string | string[] }),
     }));
   } catch (error) {
-    if (error instanceof errors.JWTExpired) throw new AuthError("token_expired", "token expired", { cause: error });
+    if (error instanceof errors.JWTExpired)
+      throw new AuthError("token_expired", "token expired", { cause: error });
     const reason = error instanceof errors.JOSEError ? error.code : "malformed";
     throw new AuthError("invalid_token", `token rejected (${reason})`, { cause: error });
   }

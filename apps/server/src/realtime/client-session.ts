@@ -20,7 +20,11 @@ export interface SessionLimits {
 /** The hub side a session talks back to; implemented by the Hub (kept narrow to avoid a cycle). */
 export interface SessionHost {
   readonly clock: Clock;
-  subscribe(session: HubSession, channel: string, recover?: { offset: number; epoch: string }): SubscribeOutcome;
+  subscribe(
+    session: HubSession,
+    channel: string,
+    recover?: { offset: number; epoch: string },
+  ): SubscribeOutcome;
   unsubscribe(session: HubSession, channel: string): boolean;
   detach(session: HubSession): void;
   onDelivered(count: number): void;
@@ -114,7 +118,11 @@ export class HubSession {
   /** The transport drained: write queued frames until it is full again. */
   writable(): void {
     let sent = 0;
-    while (!this.isClosed && this.queue.length > 0 && this.client.bufferedAmount < this.limits.transportHighWaterBytes) {
+    while (
+      !this.isClosed &&
+      this.queue.length > 0 &&
+      this.client.bufferedAmount < this.limits.transportHighWaterBytes
+    ) {
       this.client.send(this.queue.shift()!);
       sent += 1;
     }

@@ -8,7 +8,10 @@ test("recovers exactly what was missed inside the window, nothing partial outsid
   assert.equal(history.offset, 5);
   const ok = history.recover({ offset: 2, epoch: "e1" });
   assert.ok(ok.recovered);
-  assert.deepEqual(ok.missed.map((p) => p.offset), [3, 4, 5]);
+  assert.deepEqual(
+    ok.missed.map((p) => p.offset),
+    [3, 4, 5],
+  );
   assert.deepEqual(history.recover({ offset: 5, epoch: "e1" }), { recovered: true, missed: [] });
   assert.equal(history.recover({ offset: 1, epoch: "e1" }).recovered, false);
   assert.equal(history.recover({ offset: 6, epoch: "e1" }).recovered, false);
@@ -20,5 +23,11 @@ test("latest keeps the newest publication per conflation key", () => {
   history.append("bar", "analytics:AAPL#bar", { close: 1 }, 1);
   history.append("indicator", "analytics:AAPL#indicator", { rsi: 40 }, 2);
   history.append("bar", "analytics:AAPL#bar", { close: 2 }, 3);
-  assert.deepEqual(history.latest().map((p) => [p.type, p.offset]), [["indicator", 2], ["bar", 3]]);
+  assert.deepEqual(
+    history.latest().map((p) => [p.type, p.offset]),
+    [
+      ["indicator", 2],
+      ["bar", 3],
+    ],
+  );
 });

@@ -167,14 +167,24 @@ export class Hub implements SessionHost {
     return session;
   }
 
-  subscribe(session: HubSession, channel: string, recover?: { offset: number; epoch: string }): SubscribeOutcome {
+  subscribe(
+    session: HubSession,
+    channel: string,
+    recover?: { offset: number; epoch: string },
+  ): SubscribeOutcome {
     const parsed = this.parse(channel);
-    if (parsed === null) return { ok: false, channel, code: "bad_channel", message: `unknown channel ${channel}` };
+    if (parsed === null)
+      return { ok: false, channel, code: "bad_channel", message: `unknown channel ${channel}` };
     if (!channelAllowed(parsed, session.principal.channels)) {
       return { ok: false, channel, code: "forbidden", message: `token does not allow ${channel}` };
     }
     if (!session.subscriptions.has(channel) && session.subscriptions.size >= this.maxSubscriptions) {
-      return { ok: false, channel, code: "too_many_subscriptions", message: `at most ${this.maxSubscriptions}` };
+      return {
+        ok: false,
+        channel,
+        code: "too_many_subscriptions",
+        message: `at most ${this.maxSubscriptions}`,
+      };
     }
     this.index.add(channel, session);
     if (parsed.wildcard) {
@@ -186,9 +196,13 @@ export class Hub implements SessionHost {
     }
     const history = this.histories.get(channel);
     const offset = history?.offset ?? 0;
-    if (recover === undefined) return { ok: true, channel, epoch: this.epoch, offset, replay: history?.latest() ?? [] };
-    const result = history?.recover(recover) ??
-      (recover.epoch === this.epoch && recover.offset === 0 ? { recovered: true as const, missed: [] } : { recovered: false as const });
+    if (recover === undefined)
+      return { ok: true, channel, epoch: this.epoch, offset, replay: history?.latest() ?? [] };
+    const result =
+      history?.recover(recover) ??
+      (recover.epoch === this.epoch && recover.offset === 0
+        ? { recovered: true as const, missed: [] }
+        : { recovered: false as const });
     return result.recovered
       ? { ok: true, channel, epoch: this.epoch, offset, recovered: true, replay: result.missed }
       : { ok: true, channel, epoch: this.epoch, offset, recovered: false, replay: history?.latest() ?? [] };

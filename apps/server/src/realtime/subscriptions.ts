@@ -12,7 +12,12 @@ export type SubscribeOutcome =
       /** What to send after the ack: the missed publications, or the latest value(s) as a snapshot. */
       replay: Publication[];
     }
-  | { ok: false; channel: string; code: "bad_channel" | "forbidden" | "too_many_subscriptions"; message: string };
+  | {
+      ok: false;
+      channel: string;
+      code: "bad_channel" | "forbidden" | "too_many_subscriptions";
+      message: string;
+    };
 
 /** channel → subscribers, with the reverse kept on each session (`session.subscriptions`). */
 export class SubscriptionIndex<S extends { subscriptions: Set<string> }> {

@@ -26,7 +26,11 @@ export async function startRealtimeServer(
 ): Promise<RealtimeServer> {
   const hub = new Hub(hubOptions);
   const server = createServer((_req, res) => res.writeHead(404).end());
-  const transport = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...transportOptions });
+  const transport = attachWsTransport(server, hub, {
+    secret: TEST_SECRET,
+    connectRatePerIp: 0,
+    ...transportOptions,
+  });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
@@ -46,7 +50,11 @@ export async function startRealtimeServer(
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails at the deadline. */
-export async function eventually<T>(check: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -82,7 +90,10 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
+  static async connect(
+    url: string,
+    options: { token?: string; headers?: Record<string, string> } = {},
+  ): Promise<TestClient> {
     const headers = { ...options.headers };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     const ws = new WebSocket(url, { headers });
@@ -101,13 +112,19 @@ export class TestClient {
   }
 
   async waitFor(type: string, count = 1, channel?: string): Promise<ServerMessage[]> {
-    return eventually(() => {
-      const found = this.of(type, channel);
-      return found.length >= count ? found : undefined;
-    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`);
+    return eventually(
+      () => {
+        const found = this.of(type, channel);
+        return found.length >= count ? found : undefined;
+      },
+      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
+    );
   }
 
-  async subscribe(channels: string[], recover?: Record<string, { offset: number; epoch: string }>): Promise<void> {
+  async subscribe(
+    channels: string[],
+    recover?: Record<string, { offset: number; epoch: string }>,
+  ): Promise<void> {
     const before = this.of("subscribed").length + this.of("error").length;
     this.send({ type: "subscribe", channels, ...(recover === undefined ? {} : { recover }) });
     await eventually(
@@ -129,7 +146,10 @@ export class TestClient {
 export async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
   const ws = new WebSocket(url, { headers });
   ws.on("error", () => undefined);
-  const [, response] = (await once(ws, "unexpected-response")) as [unknown, { statusCode: number; resume(): void }];
+  const [, response] = (await once(ws, "unexpected-response")) as [
+    unknown,
+    { statusCode: number; resume(): void },
+  ];
   response.resume();
   ws.terminate();
   return response.statusCode;

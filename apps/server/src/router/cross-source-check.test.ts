@@ -44,7 +44,11 @@ test("cross-source delta over 5 % is counted and shown, and never switches anyth
 
     const first = await check.runRound();
     const second = await check.runRound();
-    assert.deepEqual([...first, ...second].sort(), [...SYMBOLS].sort(), "the subset rotates through every symbol");
+    assert.deepEqual(
+      [...first, ...second].sort(),
+      [...SYMBOLS].sort(),
+      "the subset rotates through every symbol",
+    );
     assert.equal(check.view().deltasOverThreshold, 0, "same market, no delta");
 
     primarySim.control.setFault({ target: "alpaca", fault: "spike", symbol: "TSLA", percent: 20 });

@@ -53,7 +53,10 @@ export class CrossSourceCheck {
         this.lastPrimary.set(event.trade.symbol, { price: event.trade.price, at: this.options.clock.now() });
       }
     });
-    this.timer = this.options.clock.setInterval(() => void this.runRound(), this.options.intervalMs ?? 60_000);
+    this.timer = this.options.clock.setInterval(
+      () => void this.runRound(),
+      this.options.intervalMs ?? 60_000,
+    );
   }
 
   stop(): void {
@@ -112,7 +115,10 @@ export class CrossSourceCheck {
           };
           this.recent.push(delta);
           if (this.recent.length > 20) this.recent.shift();
-          logger.warn(delta, `Cross-source delta ${delta.deltaPercent}% on ${symbol} exceeds ${this.threshold()}% (Alpaca vs Yahoo)`);
+          logger.warn(
+            delta,
+            `Cross-source delta ${delta.deltaPercent}% on ${symbol} exceeds ${this.threshold()}% (Alpaca vs Yahoo)`,
+          );
         } else {
           crossSourceChecksTotal.inc({ outcome: "ok" });
         }

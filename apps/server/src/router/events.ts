@@ -48,9 +48,17 @@ export function applyEvent(facts: RouterFacts, event: RouterEvent): RouterFacts 
       if (!facts.primaryEnabled) return facts;
       return facts.primaryUp && facts.primaryStableSince !== null
         ? facts
-        : { ...facts, primaryUp: true, primaryFailureReason: null, primaryStableSince: event.at, primaryDataSinceRecovery: false };
+        : {
+            ...facts,
+            primaryUp: true,
+            primaryFailureReason: null,
+            primaryStableSince: event.at,
+            primaryDataSinceRecovery: false,
+          };
     case "PRIMARY_DATA":
-      return facts.primaryUp && !facts.primaryDataSinceRecovery ? { ...facts, primaryDataSinceRecovery: true } : facts;
+      return facts.primaryUp && !facts.primaryDataSinceRecovery
+        ? { ...facts, primaryDataSinceRecovery: true }
+        : facts;
     case "FALLBACK_FAILED":
       return { ...facts, fallbackUp: false, fallbackFailureReason: event.reason };
     case "FALLBACK_RECOVERED":

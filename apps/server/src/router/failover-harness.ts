@@ -48,7 +48,14 @@ export interface HarnessOptions {
 export async function startFailoverHarness(options: HarnessOptions = {}): Promise<FailoverHarness> {
   const ownSim = options.sim === undefined;
   const sim =
-    options.sim ?? (await startSimulator({ port: 0, seed: 3, symbols: HARNESS_SYMBOLS, tradesPerSecond: 200, staleSessionMs: 300 }));
+    options.sim ??
+    (await startSimulator({
+      port: 0,
+      seed: 3,
+      symbols: HARNESS_SYMBOLS,
+      tradesPerSecond: 200,
+      staleSessionMs: 300,
+    }));
   const logger = pino({ level: options.logLevel ?? "silent" });
   const alpaca = new AlpacaStreamSource({
     streamUrl: sim.alpacaStreamUrl,
@@ -114,6 +121,10 @@ export function sourceOf(entry: { event: SourceEvent }): string | null {
 }
 
 /** Wall time of the first status event matching `predicate` at or after `since`. */
-export function statusAt(h: FailoverHarness, since: number, predicate: (s: RouterStatusEvent) => boolean): number | null {
+export function statusAt(
+  h: FailoverHarness,
+  since: number,
+  predicate: (s: RouterStatusEvent) => boolean,
+): number | null {
   return h.statuses.find((s) => s.at >= since && predicate(s.status))?.at ?? null;
 }

@@ -9,7 +9,11 @@ export interface FlapDampingSettings {
   maxMultiplier: number;
 }
 
-export const DEFAULT_FLAP_DAMPING: FlapDampingSettings = { windowMs: 3_600_000, threshold: 3, maxMultiplier: 16 };
+export const DEFAULT_FLAP_DAMPING: FlapDampingSettings = {
+  windowMs: 3_600_000,
+  threshold: 3,
+  maxMultiplier: 16,
+};
 
 export interface DampingView {
   active: boolean;
@@ -36,7 +40,12 @@ export class FlapDamper {
     const count = this.failovers.length;
     const excess = count - this.settings.threshold;
     const multiplier = excess > 0 ? Math.min(2 ** excess, this.settings.maxMultiplier) : 1;
-    return { active: multiplier > 1, failoversInWindow: count, multiplier, gracePeriodMs: this.baseGraceMs * multiplier };
+    return {
+      active: multiplier > 1,
+      failoversInWindow: count,
+      multiplier,
+      gracePeriodMs: this.baseGraceMs * multiplier,
+    };
   }
 
   private prune(now: number): void {

@@ -9,4 +9,8 @@ export type {
   TransitionRecorder,
 } from "./snapshot";
 export { routerSettingsFromConfig } from "./settings";
-export { CrossSourceCheck, type CrossSourceCheckOptions, type FallbackPriceSampler } from "./cross-source-check";
+export {
+  CrossSourceCheck,
+  type CrossSourceCheckOptions,
+  type FallbackPriceSampler,
+} from "./cross-source-check";

@@ -1,17 +1,30 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { waitFor } from "../../test/fixtures/wait-for";
-import { FAST_SETTINGS, sourceOf, startFailoverHarness, statusAt, type FailoverHarness } from "./failover-harness";
+import {
+  FAST_SETTINGS,
+  sourceOf,
+  startFailoverHarness,
+  statusAt,
+  type FailoverHarness,
+} from "./failover-harness";
 
 const { fallbackActivationDelayMs: DELAY, primaryRecoveryGraceMs: GRACE } = FAST_SETTINGS;
 /** Timer granularity on a busy 2-core box. */
 const SLACK = 25;
 
 async function primaryFlowing(h: FailoverHarness): Promise<void> {
-  await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE" && h.fed.some((f) => sourceOf(f) === "alpaca"), "alpaca data fed", 10_000);
+  await waitFor(
+    () => h.router.currentState === "PRIMARY_ACTIVE" && h.fed.some((f) => sourceOf(f) === "alpaca"),
+    "alpaca data fed",
+    10_000,
+  );
 }
 
-async function withHarness(fn: (h: FailoverHarness) => Promise<void>, options: Parameters<typeof startFailoverHarness>[0] = {}) {
+async function withHarness(
+  fn: (h: FailoverHarness) => Promise<void>,
+  options: Parameters<typeof startFailoverHarness>[0] = {},
+) {
   const h = await startFailoverHarness(options);
   try {
     await fn(h);
@@ -28,11 +41,25 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       h.sim.control.setFault({ target: "alpaca", fault: "drop" });
       await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);
       const detectedAt = statusAt(h, faultAt, (s) => s.kind === "stale" && s.snapshot.pricesStale)!;
-      const failoverAt = statusAt(h, faultAt, (s) => s.kind === "transition" && s.transition.to === "FALLBACK_ACTIVE")!;
+      const failoverAt = statusAt(
+        h,
+        faultAt,
+        (s) => s.kind === "transition" && s.transition.to === "FALLBACK_ACTIVE",
+      )!;
       assert.ok(detectedAt !== null, "last primary prices were marked stale during the delay");
-      assert.ok(failoverAt - detectedAt >= DELAY - SLACK, `failover ${failoverAt - detectedAt} ms after detection`);
-      const firstYahoo = await waitFor(() => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo"), "first Yahoo price", 5_000);
-      assert.ok(firstYahoo.at - detectedAt <= DELAY + 1_000, `first Yahoo price ${firstYahoo.at - detectedAt} ms after detection`);
+      assert.ok(
+        failoverAt - detectedAt >= DELAY - SLACK,
+        `failover ${failoverAt - detectedAt} ms after detection`,
+      );
+      const firstYahoo = await waitFor(
+        () => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo"),
+        "first Yahoo price",
+        5_000,
+      );
+      assert.ok(
+        firstYahoo.at - detectedAt <= DELAY + 1_000,
+        `first Yahoo price ${firstYahoo.at - detectedAt} ms after detection`,
+      );
       assert.equal(firstYahoo.event.type === "trade" && firstYahoo.event.trade.delayed, true);
       const snap = h.router.snapshot();
       assert.equal(snap.currentDataSource, "yahoo");
@@ -43,12 +70,26 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       h.sim.control.clearFaults("alpaca");
       await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
       const upAt = h.alpacaUps.find((t) => t >= clearedAt)!;
-      const failbackAt = statusAt(h, clearedAt, (s) => s.kind === "transition" && s.transition.to === "PRIMARY_ACTIVE")!;
-      assert.ok(failbackAt - upAt >= GRACE - SLACK, `failback ${failbackAt - upAt} ms after the primary came back`);
+      const failbackAt = statusAt(
+        h,
+        clearedAt,
+        (s) => s.kind === "transition" && s.transition.to === "PRIMARY_ACTIVE",
+      )!;
+      assert.ok(
+        failbackAt - upAt >= GRACE - SLACK,
+        `failback ${failbackAt - upAt} ms after the primary came back`,
+      );
       assert.equal(h.gaps.at(-1)?.cause, "failback");
       const afterFailback = h.fed.filter((f) => f.at > failbackAt + 50);
-      await waitFor(() => h.fed.some((f) => f.at > failbackAt + 50 && sourceOf(f) === "alpaca"), "alpaca data again", 5_000);
-      assert.ok(afterFailback.every((f) => sourceOf(f) !== "yahoo"), "exactly one source feeds the pipeline");
+      await waitFor(
+        () => h.fed.some((f) => f.at > failbackAt + 50 && sourceOf(f) === "alpaca"),
+        "alpaca data again",
+        5_000,
+      );
+      assert.ok(
+        afterFailback.every((f) => sourceOf(f) !== "yahoo"),
+        "exactly one source feeds the pipeline",
+      );
     }));
 
   test("silent socket → detected by MESSAGE_TIMEOUT_SECONDS, then fallback and back", () =>
@@ -104,9 +145,16 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
           h.sim.control.clearFaults("alpaca");
           await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", `failback ${cycle}`, 10_000);
           const upAt = h.alpacaUps.find((t) => t >= clearedAt)!;
-          const failbackAt = statusAt(h, clearedAt, (s) => s.kind === "transition" && s.transition.to === "PRIMARY_ACTIVE")!;
+          const failbackAt = statusAt(
+            h,
+            clearedAt,
+            (s) => s.kind === "transition" && s.transition.to === "PRIMARY_ACTIVE",
+          )!;
           const expected = cycle === 0 ? GRACE : 2 * GRACE;
-          assert.ok(failbackAt - upAt >= expected - SLACK, `cycle ${cycle}: failback after ${failbackAt - upAt} ms, want ≥ ${expected}`);
+          assert.ok(
+            failbackAt - upAt >= expected - SLACK,
+            `cycle ${cycle}: failback after ${failbackAt - upAt} ms, want ≥ ${expected}`,
+          );
         }
         const snap = h.router.snapshot();
         assert.equal(snap.damping.active, true);
@@ -122,9 +170,17 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       h.router.forceFallback("ops@desk");
       assert.equal(h.router.currentState, "FALLBACK_ACTIVE");
       const forcedAt = Date.now();
-      await waitFor(() => h.fed.some((f) => f.at >= forcedAt && sourceOf(f) === "yahoo"), "Yahoo prices while forced", 5_000);
+      await waitFor(
+        () => h.fed.some((f) => f.at >= forcedAt && sourceOf(f) === "yahoo"),
+        "Yahoo prices while forced",
+        5_000,
+      );
       // Alpaca stays healthy throughout: wait well past the grace period with its data flowing.
-      await waitFor(() => h.router.snapshot().primary.up && Date.now() - forcedAt > 3 * GRACE, "three grace periods", 5_000);
+      await waitFor(
+        () => h.router.snapshot().primary.up && Date.now() - forcedAt > 3 * GRACE,
+        "three grace periods",
+        5_000,
+      );
       assert.equal(h.router.currentState, "FALLBACK_ACTIVE", "forced state holds");
       h.router.reconnectPrimary("ops@desk");
       assert.equal(h.router.currentState, "FALLBACK_ACTIVE");

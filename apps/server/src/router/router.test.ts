@@ -35,9 +35,17 @@ class PortDouble implements FallbackSource {
   }
   health(): SourceHealth {
     return {
-      healthy: true, connected: true, authenticated: true, lastError: null, consecutiveFailures: 0,
-      subscribedSymbols: [], lastMessageAt: null, lastSuccessAt: null, messagesReceived: 0,
-      reconnectAttempts: 0, configurationError: false,
+      healthy: true,
+      connected: true,
+      authenticated: true,
+      lastError: null,
+      consecutiveFailures: 0,
+      subscribedSymbols: [],
+      lastMessageAt: null,
+      lastSuccessAt: null,
+      messagesReceived: 0,
+      reconnectAttempts: 0,
+      configurationError: false,
     };
   }
   emit(event: SourceEvent): void {
@@ -45,8 +53,19 @@ class PortDouble implements FallbackSource {
   }
   trade(price = 100): void {
     const trade: Trade = {
-      kind: "trade", symbol: "AAPL", eventTime: "2026-01-05T15:00:00.000000000Z", receivedAt: 0, source: this.name,
-      delayed: this.name === "yahoo", price, size: 1, tradeId: "1", exchange: null, conditions: [], tape: null, suspicious: false,
+      kind: "trade",
+      symbol: "AAPL",
+      eventTime: "2026-01-05T15:00:00.000000000Z",
+      receivedAt: 0,
+      source: this.name,
+      delayed: this.name === "yahoo",
+      price,
+      size: 1,
+      tradeId: "1",
+      exchange: null,
+      conditions: [],
+      tape: null,
+      suspicious: false,
     };
     this.emit({ type: "trade", trade });
   }
@@ -72,10 +91,23 @@ async function setup(settings: Partial<RouterSettings> = {}, withPrimary = true)
   const gaps: PrimaryGap[] = [];
   const statuses: RouterStatusEvent[] = [];
   const lines: string[] = [];
-  const logger = pino({ level: "info" }, new Writable({ write: (chunk: Buffer, _e, done) => { lines.push(chunk.toString()); done(); } }));
+  const logger = pino(
+    { level: "info" },
+    new Writable({
+      write: (chunk: Buffer, _e, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  );
   const router = new DataSourceRouter({
-    primary: withPrimary ? primary : null, fallback, clock, logger, settings: { ...SETTINGS, ...settings },
-    sink: (e) => fed.push(e), recorder: { record: (t) => void recorded.push(t) },
+    primary: withPrimary ? primary : null,
+    fallback,
+    clock,
+    logger,
+    settings: { ...SETTINGS, ...settings },
+    sink: (e) => fed.push(e),
+    recorder: { record: (t) => void recorded.push(t) },
   });
   router.onGap((g) => gaps.push(g));
   router.onStatus((s) => statuses.push(s));
@@ -193,7 +225,10 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
     assert.equal(gaps.length, 1);
     assert.equal(gaps[0]!.cause, "failback");
     assert.equal(gaps[0]!.endMs, clock.now());
-    assert.deepEqual(recorded.map((r) => `${r.from}>${r.to}:${r.actor}`), ["PRIMARY_ACTIVE>FALLBACK_ACTIVE:router", "FALLBACK_ACTIVE>PRIMARY_ACTIVE:router"]);
+    assert.deepEqual(
+      recorded.map((r) => `${r.from}>${r.to}:${r.actor}`),
+      ["PRIMARY_ACTIVE>FALLBACK_ACTIVE:router", "FALLBACK_ACTIVE>PRIMARY_ACTIVE:router"],
+    );
   });
 
   test("no failback on a session without data", async () => {
@@ -233,7 +268,10 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
       assert.equal(router.currentState, i < 3 ? "PRIMARY_ACTIVE" : "FALLBACK_ACTIVE", `cycle ${i}`);
     }
     const damping = router.snapshot().damping;
-    assert.deepEqual({ active: damping.active, n: damping.failoversInWindow, grace: damping.gracePeriodMs }, { active: true, n: 4, grace: 20_000 });
+    assert.deepEqual(
+      { active: damping.active, n: damping.failoversInWindow, grace: damping.gracePeriodMs },
+      { active: true, n: 4, grace: 20_000 },
+    );
     assert.equal(router.snapshot().settings.primaryRecoveryGracePeriodSeconds, 20);
     assert.ok(statuses.some((s) => s.kind === "damping" && s.snapshot.damping.active));
     clock.advance(1);
@@ -260,7 +298,10 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
     assert.equal(router.currentState, "FALLBACK_ACTIVE");
     router.releaseManual("carol");
     assert.equal(router.currentState, "PRIMARY_ACTIVE");
-    assert.deepEqual(recorded.map((r) => r.actor), ["alice", "carol"]);
+    assert.deepEqual(
+      recorded.map((r) => r.actor),
+      ["alice", "carol"],
+    );
     assert.equal(router.snapshot().forcedMode.active, false);
   });
 
@@ -278,6 +319,11 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
   test("logs the runbook's transition line", async () => {
     const { lines } = await failedOver();
     const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
-    assert.ok(messages.includes("DataSourceRouter state transition: PRIMARY_ACTIVE → FALLBACK_ACTIVE (reason: Alpaca connection lost (3 consecutive failures))"), messages.join("\n"));
+    assert.ok(
+      messages.includes(
+        "DataSourceRouter state transition: PRIMARY_ACTIVE → FALLBACK_ACTIVE (reason: Alpaca connection lost (3 consecutive failures))",
+      ),
+      messages.join("\n"),
+    );
   });
 });

@@ -2,7 +2,12 @@ import type { TimerHandle } from "../clock";
 import type { SourceEvent } from "../sources/source";
 import { actorOf, applyEvent, type RouterEvent } from "./events";
 import { DEFAULT_FLAP_DAMPING, FlapDamper } from "./flap-damping";
-import { routerFailoversTotal, routerGraceSeconds, routerStateGauge, routerTransitionsTotal } from "./metrics";
+import {
+  routerFailoversTotal,
+  routerGraceSeconds,
+  routerStateGauge,
+  routerTransitionsTotal,
+} from "./metrics";
 import {
   iso,
   type PrimaryGap,
@@ -49,7 +54,10 @@ export class DataSourceRouter {
     const { settings, clock } = options;
     const enabled = settings.primaryEnabled && options.primary !== null;
     this.facts = initialFacts(enabled, settings.primaryRecoveryGraceMs);
-    this.damper = new FlapDamper(settings.primaryRecoveryGraceMs, settings.flapDamping ?? DEFAULT_FLAP_DAMPING);
+    this.damper = new FlapDamper(
+      settings.primaryRecoveryGraceMs,
+      settings.flapDamping ?? DEFAULT_FLAP_DAMPING,
+    );
     this.sinceMs = clock.now();
     this.silenceBaseAt = clock.now();
     this.updateStateGauge();
@@ -88,7 +96,14 @@ export class DataSourceRouter {
     const decision = decide(this.state, { facts: this.facts, event, now });
     let record: TransitionRecord | null = null;
     if (decision && decision.to !== this.state) {
-      record = { from: this.state, to: decision.to, reason: decision.reason, actor: actorOf(event), event: event.type, at: now };
+      record = {
+        from: this.state,
+        to: decision.to,
+        reason: decision.reason,
+        actor: actorOf(event),
+        event: event.type,
+        at: now,
+      };
       this.enter(record);
     }
     this.afterEvent(event);
@@ -107,7 +122,8 @@ export class DataSourceRouter {
     const { primary, logger } = this.options;
     logger.warn({ actor }, "DataSourceRouter manual primary reconnect requested");
     if (primary !== null && this.facts.primaryEnabled) {
-      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? this.options.clock.now();
+      if (this.state === "PRIMARY_ACTIVE")
+        this.gapStartMs ??= this.lastPrimaryFedAt ?? this.options.clock.now();
       primary.reconnect();
     }
     this.fire({ type: "RECONNECT_PRIMARY", actor });
@@ -148,7 +164,11 @@ export class DataSourceRouter {
       fallbackCount: this.fallbackCount,
       lastTransition: this.transitions.at(-1) ?? null,
       recentTransitions: this.transitions.slice(-20).reverse(),
-      forcedMode: { active: this.facts.forcedFallback, actor: this.forcedBy?.actor ?? null, since: iso(this.forcedBy?.at ?? null) },
+      forcedMode: {
+        active: this.facts.forcedFallback,
+        actor: this.forcedBy?.actor ?? null,
+        since: iso(this.forcedBy?.at ?? null),
+      },
       primaryEnabled: this.facts.primaryEnabled,
       pricesStale: this.stale,
       damping: this.damper.view(now),
@@ -202,7 +222,9 @@ export class DataSourceRouter {
       const exhausted = this.consecutiveFailures >= this.options.settings.maxConsecutiveFailures;
       // Away from the primary, any failure restarts the recovery: stability means no failure at all.
       if (!event.retryable || exhausted || this.state !== "PRIMARY_ACTIVE") {
-        const detail = !event.retryable ? "configuration error" : `${this.consecutiveFailures} consecutive failures`;
+        const detail = !event.retryable
+          ? "configuration error"
+          : `${this.consecutiveFailures} consecutive failures`;
         this.fire({ type: "PRIMARY_FAILED", reason: `${event.reason} (${detail})` });
       }
     }
@@ -214,7 +236,8 @@ export class DataSourceRouter {
       this.lastFallbackDataAt = this.options.clock.now();
       this.options.sink(event);
     } else if (event.type === "up") {
-      if (!this.facts.fallbackUp || this.state === "BOTH_UNAVAILABLE") this.fire({ type: "FALLBACK_RECOVERED" });
+      if (!this.facts.fallbackUp || this.state === "BOTH_UNAVAILABLE")
+        this.fire({ type: "FALLBACK_RECOVERED" });
     } else if (event.type === "failure") {
       this.fire({ type: "FALLBACK_FAILED", reason: event.reason });
     }
@@ -274,7 +297,8 @@ export class DataSourceRouter {
       fallback.activate();
     }
     if (recorder) {
-      const failed = (err: unknown) => logger.error({ err }, "DataSourceRouter could not record the transition");
+      const failed = (err: unknown) =>
+        logger.error({ err }, "DataSourceRouter could not record the transition");
       try {
         void Promise.resolve(recorder.record(record)).catch(failed);
       } catch (err) {
@@ -296,7 +320,8 @@ export class DataSourceRouter {
     if (this.facts.primaryUp) this.clearActivationTimer();
     if (event.type === "PRIMARY_RECOVERED") this.refreshGrace();
     this.scheduleGraceCheck();
-    const stale = (this.state === "PRIMARY_ACTIVE" && !this.facts.primaryUp) || this.state === "BOTH_UNAVAILABLE";
+    const stale =
+      (this.state === "PRIMARY_ACTIVE" && !this.facts.primaryUp) || this.state === "BOTH_UNAVAILABLE";
     if (stale !== this.stale) {
       this.stale = stale;
       this.emitStatus("stale");
@@ -305,7 +330,8 @@ export class DataSourceRouter {
 
   private scheduleGraceCheck(): void {
     const { clock } = this.options;
-    const waiting = this.state !== "PRIMARY_ACTIVE" && this.facts.primaryUp && this.facts.primaryStableSince !== null;
+    const waiting =
+      this.state !== "PRIMARY_ACTIVE" && this.facts.primaryUp && this.facts.primaryStableSince !== null;
     if (!waiting) {
       if (this.graceTimer) clock.clearTimeout(this.graceTimer);
       this.graceTimer = null;

@@ -33,7 +33,13 @@ export interface CrossSourceView {
   checks: number;
   deltasOverThreshold: number;
   thresholdPercent: number;
-  recentDeltas: readonly { symbol: string; primaryPrice: number; fallbackPrice: number; deltaPercent: number; at: string }[];
+  recentDeltas: readonly {
+    symbol: string;
+    primaryPrice: number;
+    fallbackPrice: number;
+    deltaPercent: number;
+    at: string;
+  }[];
 }
 
 /** Read-only view for /api/health/datasource and /api/health/stocks. */

@@ -2,7 +2,11 @@ import type { RouterState } from "@torghut/contracts";
 
 export type { RouterState };
 
-export const ROUTER_STATES: readonly RouterState[] = ["PRIMARY_ACTIVE", "FALLBACK_ACTIVE", "BOTH_UNAVAILABLE"];
+export const ROUTER_STATES: readonly RouterState[] = [
+  "PRIMARY_ACTIVE",
+  "FALLBACK_ACTIVE",
+  "BOTH_UNAVAILABLE",
+];
 
 /** Which source feeds the pipeline in each state; `null` means nothing is forwarded. */
 export const ACTIVE_SOURCE: Readonly<Record<RouterState, "primary" | "fallback" | null>> = {

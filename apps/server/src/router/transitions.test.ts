@@ -14,7 +14,10 @@ const stablePrimary: Partial<RouterFacts> = {
   primaryDataSinceRecovery: true,
   primaryFailureReason: null,
 };
-const primaryDown: Partial<RouterFacts> = { primaryUp: false, primaryFailureReason: "timeout: no data for 30s" };
+const primaryDown: Partial<RouterFacts> = {
+  primaryUp: false,
+  primaryFailureReason: "timeout: no data for 30s",
+};
 const yahooDown: Partial<RouterFacts> = { fallbackUp: false, fallbackFailureReason: "429 Too Many Requests" };
 
 interface RowCase {
@@ -29,19 +32,123 @@ interface RowCase {
 
 // One case per row of TRANSITIONS; the completeness test below fails when a row is added without one.
 const ROW_CASES: RowCase[] = [
-  { name: "delay elapsed, Yahoo up → fallback", from: "PRIMARY_ACTIVE", event: { type: "ACTIVATION_DELAY_ELAPSED" }, facts: primaryDown, to: "FALLBACK_ACTIVE", row: 0, reason: /^Alpaca timeout: no data for 30s$/ },
-  { name: "delay elapsed, Yahoo down → both", from: "PRIMARY_ACTIVE", event: { type: "ACTIVATION_DELAY_ELAPSED" }, facts: { ...primaryDown, ...yahooDown }, to: "BOTH_UNAVAILABLE", row: 1, reason: /Alpaca timeout.*; Yahoo 429/ },
-  { name: "manual failover", from: "PRIMARY_ACTIVE", event: { type: "FORCE_FALLBACK", actor: "ops@desk" }, facts: {}, to: "FALLBACK_ACTIVE", row: 0, reason: /manual failover by ops@desk/ },
-  { name: "manual failover with Yahoo down", from: "PRIMARY_ACTIVE", event: { type: "FORCE_FALLBACK", actor: "ops@desk" }, facts: yahooDown, to: "BOTH_UNAVAILABLE", row: 1, reason: /manual failover by ops@desk; Yahoo/ },
-  { name: "primary disabled", from: "PRIMARY_ACTIVE", event: { type: "PRIMARY_DISABLED" }, facts: {}, to: "FALLBACK_ACTIVE", row: 0, reason: /^primary disabled$/ },
-  { name: "primary disabled, Yahoo down", from: "PRIMARY_ACTIVE", event: { type: "PRIMARY_DISABLED" }, facts: yahooDown, to: "BOTH_UNAVAILABLE", row: 1, reason: /^primary disabled; Yahoo/ },
-  { name: "grace elapsed, primary stable → failback", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: stablePrimary, to: "PRIMARY_ACTIVE", row: 0, reason: /Alpaca recovered \(stable for 10s\)/ },
-  { name: "Yahoo fails while Alpaca is back → primary at once", from: "FALLBACK_ACTIVE", event: { type: "FALLBACK_FAILED", reason: "down" }, facts: { primaryUp: true, primaryStableSince: NOW - 1 }, to: "PRIMARY_ACTIVE", row: 0, reason: /Yahoo down; Alpaca up/ },
-  { name: "Yahoo fails, Alpaca down → both", from: "FALLBACK_ACTIVE", event: { type: "FALLBACK_FAILED", reason: "down" }, facts: primaryDown, to: "BOTH_UNAVAILABLE", row: 1, reason: /Yahoo down; Alpaca timeout/ },
-  { name: "release with stable primary", from: "FALLBACK_ACTIVE", event: { type: "RELEASE_MANUAL", actor: "ops@desk" }, facts: { ...stablePrimary, forcedFallback: true }, to: "PRIMARY_ACTIVE", row: 0, reason: /returned to automatic by ops@desk/ },
-  { name: "both: Alpaca recovers first", from: "BOTH_UNAVAILABLE", event: { type: "PRIMARY_RECOVERED", at: NOW }, facts: { ...primaryDown, ...yahooDown }, to: "PRIMARY_ACTIVE", row: 0, reason: /^Alpaca recovered$/ },
-  { name: "both: Yahoo recovers first", from: "BOTH_UNAVAILABLE", event: { type: "FALLBACK_RECOVERED" }, facts: { ...primaryDown, ...yahooDown }, to: "FALLBACK_ACTIVE", row: 0, reason: /^Yahoo recovered$/ },
-  { name: "both: release with Alpaca up", from: "BOTH_UNAVAILABLE", event: { type: "RELEASE_MANUAL", actor: "ops@desk" }, facts: { primaryUp: true, forcedFallback: true, ...yahooDown }, to: "PRIMARY_ACTIVE", row: 0, reason: /returned to automatic by ops@desk/ },
+  {
+    name: "delay elapsed, Yahoo up → fallback",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "ACTIVATION_DELAY_ELAPSED" },
+    facts: primaryDown,
+    to: "FALLBACK_ACTIVE",
+    row: 0,
+    reason: /^Alpaca timeout: no data for 30s$/,
+  },
+  {
+    name: "delay elapsed, Yahoo down → both",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "ACTIVATION_DELAY_ELAPSED" },
+    facts: { ...primaryDown, ...yahooDown },
+    to: "BOTH_UNAVAILABLE",
+    row: 1,
+    reason: /Alpaca timeout.*; Yahoo 429/,
+  },
+  {
+    name: "manual failover",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "FORCE_FALLBACK", actor: "ops@desk" },
+    facts: {},
+    to: "FALLBACK_ACTIVE",
+    row: 0,
+    reason: /manual failover by ops@desk/,
+  },
+  {
+    name: "manual failover with Yahoo down",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "FORCE_FALLBACK", actor: "ops@desk" },
+    facts: yahooDown,
+    to: "BOTH_UNAVAILABLE",
+    row: 1,
+    reason: /manual failover by ops@desk; Yahoo/,
+  },
+  {
+    name: "primary disabled",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "PRIMARY_DISABLED" },
+    facts: {},
+    to: "FALLBACK_ACTIVE",
+    row: 0,
+    reason: /^primary disabled$/,
+  },
+  {
+    name: "primary disabled, Yahoo down",
+    from: "PRIMARY_ACTIVE",
+    event: { type: "PRIMARY_DISABLED" },
+    facts: yahooDown,
+    to: "BOTH_UNAVAILABLE",
+    row: 1,
+    reason: /^primary disabled; Yahoo/,
+  },
+  {
+    name: "grace elapsed, primary stable → failback",
+    from: "FALLBACK_ACTIVE",
+    event: { type: "GRACE_ELAPSED", at: NOW },
+    facts: stablePrimary,
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /Alpaca recovered \(stable for 10s\)/,
+  },
+  {
+    name: "Yahoo fails while Alpaca is back → primary at once",
+    from: "FALLBACK_ACTIVE",
+    event: { type: "FALLBACK_FAILED", reason: "down" },
+    facts: { primaryUp: true, primaryStableSince: NOW - 1 },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /Yahoo down; Alpaca up/,
+  },
+  {
+    name: "Yahoo fails, Alpaca down → both",
+    from: "FALLBACK_ACTIVE",
+    event: { type: "FALLBACK_FAILED", reason: "down" },
+    facts: primaryDown,
+    to: "BOTH_UNAVAILABLE",
+    row: 1,
+    reason: /Yahoo down; Alpaca timeout/,
+  },
+  {
+    name: "release with stable primary",
+    from: "FALLBACK_ACTIVE",
+    event: { type: "RELEASE_MANUAL", actor: "ops@desk" },
+    facts: { ...stablePrimary, forcedFallback: true },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /returned to automatic by ops@desk/,
+  },
+  {
+    name: "both: Alpaca recovers first",
+    from: "BOTH_UNAVAILABLE",
+    event: { type: "PRIMARY_RECOVERED", at: NOW },
+    facts: { ...primaryDown, ...yahooDown },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /^Alpaca recovered$/,
+  },
+  {
+    name: "both: Yahoo recovers first",
+    from: "BOTH_UNAVAILABLE",
+    event: { type: "FALLBACK_RECOVERED" },
+    facts: { ...primaryDown, ...yahooDown },
+    to: "FALLBACK_ACTIVE",
+    row: 0,
+    reason: /^Yahoo recovered$/,
+  },
+  {
+    name: "both: release with Alpaca up",
+    from: "BOTH_UNAVAILABLE",
+    event: { type: "RELEASE_MANUAL", actor: "ops@desk" },
+    facts: { primaryUp: true, forcedFallback: true, ...yahooDown },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /returned to automatic by ops@desk/,
+  },
 ];
 
 function run(from: RouterState, event: RouterEvent, facts: Partial<RouterFacts>) {
@@ -64,7 +171,9 @@ describe("transition table rows", () => {
     const covered = new Set(ROW_CASES.map((c) => `${c.from}/${c.event.type}/${c.row}`));
     for (const [state, byEvent] of Object.entries(TRANSITIONS)) {
       for (const [event, rows] of Object.entries(byEvent)) {
-        rows.forEach((_, i) => assert.ok(covered.has(`${state}/${event}/${i}`), `no case for ${state}/${event}/${i}`));
+        rows.forEach((_, i) =>
+          assert.ok(covered.has(`${state}/${event}/${i}`), `no case for ${state}/${event}/${i}`),
+        );
       }
     }
   });
@@ -72,23 +181,77 @@ describe("transition table rows", () => {
 
 describe("guards block transitions", () => {
   const blocked: { name: string; from: RouterState; event: RouterEvent; facts: Partial<RouterFacts> }[] = [
-    { name: "delay elapsed but primary came back (stale timer)", from: "PRIMARY_ACTIVE", event: { type: "ACTIVATION_DELAY_ELAPSED" }, facts: { primaryUp: true } },
-    { name: "grace elapsed but not long enough", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: { ...stablePrimary, primaryStableSince: NOW - GRACE + 1 } },
-    { name: "grace elapsed but no data during it", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: { ...stablePrimary, primaryDataSinceRecovery: false } },
-    { name: "grace elapsed but forced fallback holds", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: { ...stablePrimary, forcedFallback: true } },
-    { name: "grace elapsed but primary disabled", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: { ...stablePrimary, primaryEnabled: false } },
-    { name: "grace damped: 10 s is not enough when 40 s are in force", from: "FALLBACK_ACTIVE", event: { type: "GRACE_ELAPSED", at: NOW }, facts: { ...stablePrimary, effectiveGraceMs: 4 * GRACE } },
-    { name: "release while primary still recovering", from: "FALLBACK_ACTIVE", event: { type: "RELEASE_MANUAL", actor: "a" }, facts: { ...stablePrimary, primaryStableSince: NOW - 1, forcedFallback: true } },
-    { name: "both: Alpaca recovers but forced fallback holds", from: "BOTH_UNAVAILABLE", event: { type: "PRIMARY_RECOVERED", at: NOW }, facts: { ...primaryDown, ...yahooDown, forcedFallback: true } },
-    { name: "both: Alpaca 'recovers' while disabled", from: "BOTH_UNAVAILABLE", event: { type: "PRIMARY_RECOVERED", at: NOW }, facts: { ...primaryDown, ...yahooDown, primaryEnabled: false } },
-    { name: "both: release with Alpaca still down", from: "BOTH_UNAVAILABLE", event: { type: "RELEASE_MANUAL", actor: "a" }, facts: { ...primaryDown, ...yahooDown, forcedFallback: true } },
+    {
+      name: "delay elapsed but primary came back (stale timer)",
+      from: "PRIMARY_ACTIVE",
+      event: { type: "ACTIVATION_DELAY_ELAPSED" },
+      facts: { primaryUp: true },
+    },
+    {
+      name: "grace elapsed but not long enough",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, primaryStableSince: NOW - GRACE + 1 },
+    },
+    {
+      name: "grace elapsed but no data during it",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, primaryDataSinceRecovery: false },
+    },
+    {
+      name: "grace elapsed but forced fallback holds",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, forcedFallback: true },
+    },
+    {
+      name: "grace elapsed but primary disabled",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, primaryEnabled: false },
+    },
+    {
+      name: "grace damped: 10 s is not enough when 40 s are in force",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, effectiveGraceMs: 4 * GRACE },
+    },
+    {
+      name: "release while primary still recovering",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "RELEASE_MANUAL", actor: "a" },
+      facts: { ...stablePrimary, primaryStableSince: NOW - 1, forcedFallback: true },
+    },
+    {
+      name: "both: Alpaca recovers but forced fallback holds",
+      from: "BOTH_UNAVAILABLE",
+      event: { type: "PRIMARY_RECOVERED", at: NOW },
+      facts: { ...primaryDown, ...yahooDown, forcedFallback: true },
+    },
+    {
+      name: "both: Alpaca 'recovers' while disabled",
+      from: "BOTH_UNAVAILABLE",
+      event: { type: "PRIMARY_RECOVERED", at: NOW },
+      facts: { ...primaryDown, ...yahooDown, primaryEnabled: false },
+    },
+    {
+      name: "both: release with Alpaca still down",
+      from: "BOTH_UNAVAILABLE",
+      event: { type: "RELEASE_MANUAL", actor: "a" },
+      facts: { ...primaryDown, ...yahooDown, forcedFallback: true },
+    },
   ];
   for (const c of blocked) {
     test(c.name, () => assert.equal(run(c.from, c.event, c.facts), null));
   }
 
   test("Yahoo failing while forced goes to BOTH_UNAVAILABLE even with Alpaca up", () => {
-    const decision = run("FALLBACK_ACTIVE", { type: "FALLBACK_FAILED", reason: "down" }, { ...stablePrimary, forcedFallback: true });
+    const decision = run(
+      "FALLBACK_ACTIVE",
+      { type: "FALLBACK_FAILED", reason: "down" },
+      { ...stablePrimary, forcedFallback: true },
+    );
     assert.equal(decision?.to, "BOTH_UNAVAILABLE");
   });
 
@@ -144,7 +307,10 @@ describe("facts reducer", () => {
     assert.equal(facts.primaryDataSinceRecovery, true);
   });
   test("a disabled primary never recovers", () => {
-    const facts = applyEvent(applyEvent(base(), { type: "PRIMARY_DISABLED" }), { type: "PRIMARY_RECOVERED", at: 1 });
+    const facts = applyEvent(applyEvent(base(), { type: "PRIMARY_DISABLED" }), {
+      type: "PRIMARY_RECOVERED",
+      at: 1,
+    });
     assert.equal(facts.primaryUp, false);
   });
 });

@@ -53,10 +53,16 @@ const fallbackReason = (facts: RouterFacts) => `Yahoo ${facts.fallbackFailureRea
  * The DataSourceRouter as data: (state, event) → candidate rows, tried in order. A pair that is
  * absent (or whose guards all fail) changes facts only, never the state.
  */
-export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEventType, readonly TransitionRow[]>>>> = {
+export const TRANSITIONS: Readonly<
+  Record<RouterState, Partial<Record<RouterEventType, readonly TransitionRow[]>>>
+> = {
   PRIMARY_ACTIVE: {
     ACTIVATION_DELAY_ELAPSED: [
-      { to: "FALLBACK_ACTIVE", guards: [G.primaryDown, G.fallbackUp], reason: ({ facts }) => primaryReason(facts) },
+      {
+        to: "FALLBACK_ACTIVE",
+        guards: [G.primaryDown, G.fallbackUp],
+        reason: ({ facts }) => primaryReason(facts),
+      },
       {
         to: "BOTH_UNAVAILABLE",
         guards: [G.primaryDown, G.fallbackDown],
@@ -64,7 +70,11 @@ export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEven
       },
     ],
     FORCE_FALLBACK: [
-      { to: "FALLBACK_ACTIVE", guards: [G.fallbackUp], reason: ({ event }) => `manual failover by ${actor(event)}` },
+      {
+        to: "FALLBACK_ACTIVE",
+        guards: [G.fallbackUp],
+        reason: ({ event }) => `manual failover by ${actor(event)}`,
+      },
       {
         to: "BOTH_UNAVAILABLE",
         guards: [G.fallbackDown],
@@ -73,7 +83,11 @@ export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEven
     ],
     PRIMARY_DISABLED: [
       { to: "FALLBACK_ACTIVE", guards: [G.fallbackUp], reason: () => "primary disabled" },
-      { to: "BOTH_UNAVAILABLE", guards: [G.fallbackDown], reason: ({ facts }) => `primary disabled; ${fallbackReason(facts)}` },
+      {
+        to: "BOTH_UNAVAILABLE",
+        guards: [G.fallbackDown],
+        reason: ({ facts }) => `primary disabled; ${fallbackReason(facts)}`,
+      },
     ],
   },
   FALLBACK_ACTIVE: {
@@ -90,7 +104,11 @@ export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEven
         guards: [G.primaryUsableNow],
         reason: ({ facts }) => `${fallbackReason(facts)}; Alpaca up, grace period cut short`,
       },
-      { to: "BOTH_UNAVAILABLE", guards: [], reason: ({ facts }) => `${fallbackReason(facts)}; ${primaryReason(facts)}` },
+      {
+        to: "BOTH_UNAVAILABLE",
+        guards: [],
+        reason: ({ facts }) => `${fallbackReason(facts)}; ${primaryReason(facts)}`,
+      },
     ],
     RELEASE_MANUAL: [
       {
@@ -101,7 +119,9 @@ export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEven
     ],
   },
   BOTH_UNAVAILABLE: {
-    PRIMARY_RECOVERED: [{ to: "PRIMARY_ACTIVE", guards: [G.primaryUsableNow], reason: () => "Alpaca recovered" }],
+    PRIMARY_RECOVERED: [
+      { to: "PRIMARY_ACTIVE", guards: [G.primaryUsableNow], reason: () => "Alpaca recovered" },
+    ],
     FALLBACK_RECOVERED: [{ to: "FALLBACK_ACTIVE", guards: [G.fallbackUp], reason: () => "Yahoo recovered" }],
     RELEASE_MANUAL: [
       {
@@ -112,7 +132,6 @@ export const TRANSITIONS: Readonly<Record<RouterState, Partial<Record<RouterEven
     ],
   },
 };
-
 
 export interface Decision {
   to: RouterState;

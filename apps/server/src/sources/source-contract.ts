@@ -29,7 +29,10 @@ export interface WaitOptions {
 }
 
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs` (no fixed sleeps). */
-export async function waitFor<T>(probe: () => T | null | undefined | false, options: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | null | undefined | false,
+  options: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 5_000);
   for (;;) {
     options.pump?.();
@@ -41,7 +44,11 @@ export async function waitFor<T>(probe: () => T | null | undefined | false, opti
 }
 
 /** Records a source's events for assertions. */
-export function recordEvents(source: MarketDataSource): { events: SourceEvent[]; count(type: SourceEvent["type"]): number; stop(): void } {
+export function recordEvents(source: MarketDataSource): {
+  events: SourceEvent[];
+  count(type: SourceEvent["type"]): number;
+  stop(): void;
+} {
   const events: SourceEvent[] = [];
   const stop = source.onEvent((event) => events.push(event));
   return { events, stop, count: (type) => events.filter((e) => e.type === type).length };
@@ -55,7 +62,10 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
         const { source } = harness;
         const log = recordEvents(source);
         await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
-        const trade = await waitFor(() => log.events.find((e) => e.type === "trade"), { what: "a trade", pump: harness.pump });
+        const trade = await waitFor(() => log.events.find((e) => e.type === "trade"), {
+          what: "a trade",
+          pump: harness.pump,
+        });
         assert.ok(tradeSchema.safeParse(trade.trade).success, "trade matches the contract");
         assert.equal(trade.trade.source, source.name);
         assert.ok(harness.symbols.includes(trade.trade.symbol));
@@ -77,13 +87,20 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
         await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
         const upBefore = log.count("up");
         await harness.breakUpstream();
-        const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), { what: "failure", pump: harness.pump });
+        const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
+          what: "failure",
+          pump: harness.pump,
+        });
         assert.equal(failure.retryable, true);
         await waitFor(() => !source.health().healthy, { what: "unhealthy", pump: harness.pump });
         assert.ok(source.health().consecutiveFailures >= 1);
         assert.ok(source.health().lastError !== null);
         await harness.restoreUpstream();
-        await waitFor(() => log.count("up") > upBefore && source.health().healthy, { what: "recovered", pump: harness.pump, timeoutMs: 10_000 });
+        await waitFor(() => log.count("up") > upBefore && source.health().healthy, {
+          what: "recovered",
+          pump: harness.pump,
+          timeoutMs: 10_000,
+        });
         assert.equal(source.health().consecutiveFailures, 0);
         assert.ok(source.health().reconnectAttempts >= 1);
       } finally {
@@ -98,7 +115,10 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
         await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
         const only = harness.symbols[0]!;
         source.setSymbols([only]);
-        await waitFor(() => source.health().subscribedSymbols.join() === only, { what: "narrowed subscription", pump: harness.pump });
+        await waitFor(() => source.health().subscribedSymbols.join() === only, {
+          what: "narrowed subscription",
+          pump: harness.pump,
+        });
         const log = recordEvents(source);
         await waitFor(() => log.count("trade") >= 3, { what: "trades after narrowing", pump: harness.pump });
         const symbols = new Set(log.events.flatMap((e) => (e.type === "trade" ? [e.trade.symbol] : [])));

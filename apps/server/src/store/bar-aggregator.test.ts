@@ -9,7 +9,13 @@ import { queryBars } from "./repositories";
 
 const T0 = Date.UTC(2026, 0, 5, 15, 0, 0);
 
-function trade(symbol: string, eventTime: string, price: number, size: number, extra: Partial<Trade> = {}): Trade {
+function trade(
+  symbol: string,
+  eventTime: string,
+  price: number,
+  size: number,
+  extra: Partial<Trade> = {},
+): Trade {
   return {
     kind: "trade",
     symbol,
@@ -53,7 +59,9 @@ describe("BarAggregator", () => {
     aggregator.onTrade(trade("AAPL", "2026-01-05T15:00:30.000000001Z", 9, 200));
     aggregator.onTrade(trade("AAPL", "2026-01-05T15:00:35Z", 50, 1000, { suspicious: true }));
     aggregator.onTrade(trade("AAPL", "2026-01-05T15:00:10Z", 11, 150)); // arrives out of order
-    aggregator.onTrade(trade("AAPL", "2026-01-05T15:00:59.999999999Z", 10.5, 100, { source: "yahoo", delayed: true }));
+    aggregator.onTrade(
+      trade("AAPL", "2026-01-05T15:00:59.999999999Z", 10.5, 100, { source: "yahoo", delayed: true }),
+    );
     aggregator.onTrade(trade("MSFT", "2026-01-05T15:00:40Z", 400, 10, { suspicious: true }));
 
     // Σ p·q = 1000 + 600 + 1800 + 1650 + 1050 = 6100 over 600 shares.
@@ -104,15 +112,34 @@ describe("BarAggregator", () => {
     await aggregator.flush();
     const updated = events.filter((e) => e.kind === "updated");
     assert.equal(updated.length, 1, "two late trades, one coalesced update");
-    const merged = { open: 19, high: 22, low: 19, close: 22, volume: 50, tradeCount: 4, vwap: (200 + 210 + 380 + 220) / 50 };
+    const merged = {
+      open: 19,
+      high: 22,
+      low: 19,
+      close: 22,
+      volume: 50,
+      tradeCount: 4,
+      vwap: (200 + 210 + 380 + 220) / 50,
+    };
     assert.deepEqual(
-      { open: updated[0]!.bar.open, high: updated[0]!.bar.high, low: updated[0]!.bar.low, close: updated[0]!.bar.close, volume: updated[0]!.bar.volume, tradeCount: updated[0]!.bar.tradeCount, vwap: updated[0]!.bar.vwap },
+      {
+        open: updated[0]!.bar.open,
+        high: updated[0]!.bar.high,
+        low: updated[0]!.bar.low,
+        close: updated[0]!.bar.close,
+        volume: updated[0]!.bar.volume,
+        tradeCount: updated[0]!.bar.tradeCount,
+        vwap: updated[0]!.bar.vwap,
+      },
       merged,
     );
     const [stored] = await storedBars("TSLA");
     assert.equal(stored?.tradeCount, 4);
     assert.equal(stored?.close, 22);
-    assert.equal((await queryBars(database, "TSLA", Date.UTC(2026, 0, 5, 14, 50), Date.UTC(2026, 0, 5, 14, 51))).length, 0);
+    assert.equal(
+      (await queryBars(database, "TSLA", Date.UTC(2026, 0, 5, 14, 50), Date.UTC(2026, 0, 5, 14, 51))).length,
+      0,
+    );
   });
 
   test("close() writes the minute still open", async () => {

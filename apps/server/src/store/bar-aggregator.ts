@@ -172,7 +172,8 @@ export class BarAggregator {
     const keepFrom = this.oldestKeptMinute();
     this.announceLateUpdates();
     for (const bars of this.bySymbol.values()) {
-      if (bars.open && bars.open.minute + 60_000 + this.options.graceMs <= now) this.closeBar(bars, bars.open);
+      if (bars.open && bars.open.minute + 60_000 + this.options.graceMs <= now)
+        this.closeBar(bars, bars.open);
       for (const minute of bars.recent.keys()) if (minute < keepFrom) bars.recent.delete(minute);
     }
     if (this.pending.size > 0 && this.writing === null) void this.startWrite();
@@ -195,7 +196,10 @@ export class BarAggregator {
       );
     } catch (error) {
       barUpsertFailures.inc();
-      this.options.logger.warn({ err: toStoreWriteError(error, "bar upsert failed"), bars: batch.length }, "retrying bars on the next tick");
+      this.options.logger.warn(
+        { err: toStoreWriteError(error, "bar upsert failed"), bars: batch.length },
+        "retrying bars on the next tick",
+      );
       // Newer versions of the same bar queued meanwhile win over the failed ones.
       for (const [key, bar] of batch) if (!this.pending.has(key)) this.pending.set(key, bar);
       return;

@@ -49,10 +49,16 @@ export class RejectionRecorder {
         await recordRejections(this.database, batch);
       } catch (error) {
         this.pending = batch.concat(this.pending).slice(0, this.maxPending);
-        this.logger.warn({ err: error, queued: this.pending.length }, "writing validation rejections failed; will retry");
+        this.logger.warn(
+          { err: error, queued: this.pending.length },
+          "writing validation rejections failed; will retry",
+        );
       }
       if (this.droppedWhileFull > 0) {
-        this.logger.error({ dropped: this.droppedWhileFull }, "validation rejections dropped: audit buffer full");
+        this.logger.error(
+          { dropped: this.droppedWhileFull },
+          "validation rejections dropped: audit buffer full",
+        );
         this.droppedWhileFull = 0;
       }
     });

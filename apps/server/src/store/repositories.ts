@@ -76,7 +76,12 @@ export async function queryBars(
  * upserts them: the repair path for minutes the in-memory aggregator could not finish (a restart
  * mid-minute, a trade later than its merge window). Minutes are exact UTC, from event_ns.
  */
-export async function rebuildBarsFromTicks(database: Database, symbol: string, fromMs: number, toMs: number): Promise<Bar1m[]> {
+export async function rebuildBarsFromTicks(
+  database: Database,
+  symbol: string,
+  fromMs: number,
+  toMs: number,
+): Promise<Bar1m[]> {
   const result = await database.query<BarRow>(
     `SELECT symbol, to_timestamp((event_ns / 60000000000) * 60) AS minute,
             (array_agg(price ORDER BY event_ns, source, trade_id))[1] AS open, max(price) AS high, min(price) AS low,
@@ -237,7 +242,10 @@ export interface ValidationRejection {
 }
 
 /** Keeps rejected ticks with their reason so that no tick disappears without a trace. */
-export async function recordRejections(database: Database, rejections: readonly ValidationRejection[]): Promise<void> {
+export async function recordRejections(
+  database: Database,
+  rejections: readonly ValidationRejection[],
+): Promise<void> {
   if (rejections.length === 0) return;
   const rows = rejections.map((r) => ({
     at: new Date(r.at ?? Date.now()).toISOString(),
@@ -266,9 +274,10 @@ export async function listRejections(
     event_time: string | null;
     reason: string;
     payload: unknown;
-  }>(`SELECT at, symbol, source, event_time, reason, payload FROM validation_rejections ORDER BY at DESC, id DESC LIMIT $1`, [
-    limit,
-  ]);
+  }>(
+    `SELECT at, symbol, source, event_time, reason, payload FROM validation_rejections ORDER BY at DESC, id DESC LIMIT $1`,
+    [limit],
+  );
   return result.rows.map((r) => ({
     at: new Date(r.at).toISOString(),
     symbol: r.symbol,

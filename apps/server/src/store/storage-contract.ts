@@ -71,21 +71,53 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
     test("keeps the raw event time and orders trades within one millisecond by nanoseconds", async () => {
       const [a, b] = sampleTrades(2);
       const early = { ...a!, tradeId: "late-arrival", eventTime: "2026-01-05T15:00:00.000000900Z" };
-      const later = { ...b!, symbol: early.symbol, tradeId: "first-arrival", eventTime: "2026-01-05T10:00:00.000000901-05:00" };
-      const first = { ...b!, symbol: early.symbol, tradeId: "x", eventTime: "2026-01-05T15:00:00.000000001Z" };
+      const later = {
+        ...b!,
+        symbol: early.symbol,
+        tradeId: "first-arrival",
+        eventTime: "2026-01-05T10:00:00.000000901-05:00",
+      };
+      const first = {
+        ...b!,
+        symbol: early.symbol,
+        tradeId: "x",
+        eventTime: "2026-01-05T15:00:00.000000001Z",
+      };
       await insertTicks(database, [later, early, first]);
-      const stored = await queryTicks(database, early.symbol, Date.UTC(2026, 0, 5, 15), Date.UTC(2026, 0, 5, 15, 1));
+      const stored = await queryTicks(
+        database,
+        early.symbol,
+        Date.UTC(2026, 0, 5, 15),
+        Date.UTC(2026, 0, 5, 15, 1),
+      );
       assert.deepEqual(
         stored.map((t) => t.eventTime),
-        ["2026-01-05T15:00:00.000000001Z", "2026-01-05T15:00:00.000000900Z", "2026-01-05T10:00:00.000000901-05:00"],
+        [
+          "2026-01-05T15:00:00.000000001Z",
+          "2026-01-05T15:00:00.000000900Z",
+          "2026-01-05T10:00:00.000000901-05:00",
+        ],
       );
-      const ns = await database.query<{ ns: string }>(`SELECT event_ns::text AS ns FROM ticks ORDER BY event_ns`);
-      assert.deepEqual(ns.rows.map((r) => r.ns), ["1767625200000000001", "1767625200000000900", "1767625200000000901"]);
+      const ns = await database.query<{ ns: string }>(
+        `SELECT event_ns::text AS ns FROM ticks ORDER BY event_ns`,
+      );
+      assert.deepEqual(
+        ns.rows.map((r) => r.ns),
+        ["1767625200000000001", "1767625200000000900", "1767625200000000901"],
+      );
     });
 
     test("round-trips every trade field", async () => {
       const [trade] = sampleTrades(1);
-      const full = { ...trade!, delayed: true, source: "yahoo" as const, conditions: ["@", "T", "I"], exchange: null, tape: null, suspicious: true };
+      const full = {
+        ...trade!,
+        delayed: true,
+        source: "yahoo" as const,
+        conditions: ["@", "T", "I"],
+        exchange: null,
+        tape: null,
+        suspicious: true,
+      };
       await insertTicks(database, [full]);
       const [latest] = await latestTicks(database, [full.symbol]);
       assert.deepEqual(latest, full);
@@ -167,13 +199,18 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
         delayed: false,
       });
       await upsertBars(database, [bar("2026-01-05T15:00:00.000Z", 2), bar("2026-01-05T15:01:00.000Z", 2.5)]);
-      await upsertBars(database, [{ ...bar("2026-01-05T15:00:00.000Z", 2.25), tradeCount: 5, source: "yahoo", delayed: true }]);
+      await upsertBars(database, [
+        { ...bar("2026-01-05T15:00:00.000Z", 2.25), tradeCount: 5, source: "yahoo", delayed: true },
+      ]);
       const bars = await queryBars(database, "AAPL", Date.UTC(2026, 0, 5, 15), Date.UTC(2026, 0, 5, 15, 2));
       assert.deepEqual(bars, [
         { ...bar("2026-01-05T15:00:00.000Z", 2.25), tradeCount: 5, source: "yahoo", delayed: true },
         bar("2026-01-05T15:01:00.000Z", 2.5),
       ]);
-      assert.deepEqual(await queryBars(database, "AAPL", Date.UTC(2026, 0, 5, 15, 1), Date.UTC(2026, 0, 5, 15, 2)), [bars[1]]);
+      assert.deepEqual(
+        await queryBars(database, "AAPL", Date.UTC(2026, 0, 5, 15, 1), Date.UTC(2026, 0, 5, 15, 2)),
+        [bars[1]],
+      );
     });
 
     test("bars rebuilt from stored ticks agree with the in-memory aggregator", async () => {
@@ -182,7 +219,9 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       // 3,000 trades, 1 ms apart in ns steps of 1001: spans several minutes for three symbols.
       const trades = sampleTrades(3_000).map((t, i) => ({
         ...t,
-        eventTime: new Date(Date.UTC(2026, 0, 5, 15, 0) + i * 97).toISOString().replace("Z", `${String(i % 1000).padStart(3, "0")}Z`),
+        eventTime: new Date(Date.UTC(2026, 0, 5, 15, 0) + i * 97)
+          .toISOString()
+          .replace("Z", `${String(i % 1000).padStart(3, "0")}Z`),
         suspicious: i % 101 === 0,
         size: 1 + (i % 13),
       }));
@@ -190,7 +229,12 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       for (const trade of trades) aggregator.onTrade(trade);
       await aggregator.close();
       const live = await queryBars(database, "MSFT", Date.UTC(2026, 0, 5, 15), Date.UTC(2026, 0, 5, 16));
-      const rebuilt = await rebuildBarsFromTicks(database, "MSFT", Date.UTC(2026, 0, 5, 15), Date.UTC(2026, 0, 5, 16));
+      const rebuilt = await rebuildBarsFromTicks(
+        database,
+        "MSFT",
+        Date.UTC(2026, 0, 5, 15),
+        Date.UTC(2026, 0, 5, 16),
+      );
       assert.equal(live.length, 5);
       assert.equal(rebuilt.length, live.length);
       for (const [i, bar] of rebuilt.entries()) {
@@ -202,7 +246,13 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
     });
 
     test("source events list newest first", async () => {
-      await insertSourceEvent(database, { at: 1_000, fromState: null, toState: "PRIMARY_ACTIVE", reason: "start", actor: "router" });
+      await insertSourceEvent(database, {
+        at: 1_000,
+        fromState: null,
+        toState: "PRIMARY_ACTIVE",
+        reason: "start",
+        actor: "router",
+      });
       const second = await insertSourceEvent(database, {
         at: 2_000,
         fromState: "PRIMARY_ACTIVE",
@@ -223,7 +273,13 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
 
     test("rejected ticks are kept with their reason", async () => {
       await recordRejections(database, [
-        { symbol: "AAPL", source: "alpaca", eventTime: "2026-01-05T15:00:00Z", reason: "non_positive_price", payload: { p: -1 } },
+        {
+          symbol: "AAPL",
+          source: "alpaca",
+          eventTime: "2026-01-05T15:00:00Z",
+          reason: "non_positive_price",
+          payload: { p: -1 },
+        },
       ]);
       const [rejection] = await listRejections(database);
       assert.equal(rejection?.reason, "non_positive_price");

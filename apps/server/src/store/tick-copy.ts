@@ -73,7 +73,10 @@ export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number
     }
     await client.query("BEGIN");
     try {
-      await pipeline(Readable.from([batch.text]), client.query(copyFrom(`COPY ticks_stage (${COLUMNS}) FROM STDIN`)));
+      await pipeline(
+        Readable.from([batch.text]),
+        client.query(copyFrom(`COPY ticks_stage (${COLUMNS}) FROM STDIN`)),
+      );
       const result = await client.query(`INSERT INTO ticks SELECT * FROM ticks_stage ON CONFLICT DO NOTHING`);
       await client.query("COMMIT");
       return result.rowCount ?? 0;

@@ -32,7 +32,10 @@ describe("TickWriter on PGlite", () => {
     for (const trade of trades.slice(3)) writer.enqueue(trade);
     await waitFor(() => writer.stats().committed === 4, "the full batch");
     await turns();
-    assert.deepEqual([writer.stats().committed, writer.stats().queueDepth, await countTicks(database)], [4, 1, 4]);
+    assert.deepEqual(
+      [writer.stats().committed, writer.stats().queueDepth, await countTicks(database)],
+      [4, 1, 4],
+    );
     clock.advance(50);
     await waitFor(() => writer.stats().committed === 5, "the timed flush");
     assert.equal(await countTicks(database), 5);
@@ -47,7 +50,10 @@ describe("TickWriter on PGlite", () => {
     for (const trade of trades) writer.enqueue(trade);
     await writer.flush();
     assert.equal(await countTicks(database), 98);
-    assert.deepEqual([writer.stats().committed, writer.stats().dropped, writer.stats().queueDepth], [98, 2, 0]);
+    assert.deepEqual(
+      [writer.stats().committed, writer.stats().dropped, writer.stats().queueDepth],
+      [98, 2, 0],
+    );
     await writer.close();
   });
 });
@@ -67,8 +73,13 @@ describe("TickWriter without a database", () => {
 
   test("holds ticks up to the bound, counts drops beyond it, retries with backoff and never throws", async () => {
     const clock = new ManualClock();
-    const writer = new TickWriter(database, { bufferMaxTicks: 100, flushIntervalMs: 10, retryBaseMs: 100 }, clock);
-    const droppedBefore = (await writerDroppedTicks.get()).values.find((v) => v.labels.reason === "buffer_full")?.value ?? 0;
+    const writer = new TickWriter(
+      database,
+      { bufferMaxTicks: 100, flushIntervalMs: 10, retryBaseMs: 100 },
+      clock,
+    );
+    const droppedBefore =
+      (await writerDroppedTicks.get()).values.find((v) => v.labels.reason === "buffer_full")?.value ?? 0;
     const results = sampleTrades(150).map((trade) => writer.enqueue(trade));
     assert.equal(results.filter(Boolean).length, 100);
     assert.deepEqual(results.slice(98, 102), [true, true, false, false]);
@@ -79,7 +90,8 @@ describe("TickWriter without a database", () => {
     const stats = writer.stats();
     assert.deepEqual([stats.queueDepth, stats.dropped, stats.committed], [100, 50, 0]);
     assert.match(stats.lastError ?? "", /tick batch insert failed/);
-    const droppedAfter = (await writerDroppedTicks.get()).values.find((v) => v.labels.reason === "buffer_full")?.value ?? 0;
+    const droppedAfter =
+      (await writerDroppedTicks.get()).values.find((v) => v.labels.reason === "buffer_full")?.value ?? 0;
     assert.equal(droppedAfter - droppedBefore, 50);
     const closing = writer.close({ timeoutMs: 1_000 });
     clock.advance(1_000);
@@ -111,7 +123,12 @@ if (serverUrl) {
     });
 
     test("connections cut, then back: every tick stored exactly once", async () => {
-      const writer = new TickWriter(proxied, { batchRows: 500, flushIntervalMs: 5, retryBaseMs: 10, retryMaxMs: 100 });
+      const writer = new TickWriter(proxied, {
+        batchRows: 500,
+        flushIntervalMs: 5,
+        retryBaseMs: 10,
+        retryMaxMs: 100,
+      });
       const trades = sampleTrades(6_000);
       for (const trade of trades.slice(0, 2_000)) writer.enqueue(trade);
       await writer.flush();
@@ -139,7 +156,12 @@ if (serverUrl) {
 
     test("connections cut while batches are in flight: nothing lost, nothing doubled", async () => {
       await direct.query("TRUNCATE ticks");
-      const writer = new TickWriter(proxied, { batchRows: 1_000, flushIntervalMs: 5, retryBaseMs: 10, retryMaxMs: 50 });
+      const writer = new TickWriter(proxied, {
+        batchRows: 1_000,
+        flushIntervalMs: 5,
+        retryBaseMs: 10,
+        retryMaxMs: 50,
+      });
       const trades = sampleTrades(30_000, 100_000);
       for (const trade of trades) writer.enqueue(trade);
       await waitFor(() => writer.stats().committed > 0, "the first commits");

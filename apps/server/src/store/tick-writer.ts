@@ -96,7 +96,8 @@ export class TickWriter {
     this.queue = new TickQueue(this.options.batchRows);
     const pool = database.pool;
     const useCopy = this.options.method === "copy" || (this.options.method === "auto" && pool !== null);
-    if (useCopy && pool === null) throw new TypeError("TickWriter method 'copy' needs PostgreSQL (DATABASE_URL)");
+    if (useCopy && pool === null)
+      throw new TypeError("TickWriter method 'copy' needs PostgreSQL (DATABASE_URL)");
     this.bulk = useCopy && pool ? copyInserter(pool) : jsonInserter(database);
     queueDepthSources.add(this.readDepth);
   }
@@ -104,13 +105,15 @@ export class TickWriter {
   /** Hands a trade over; returns false (and counts it) when it had to be dropped. O(1), never throws. */
   enqueue(trade: Trade): boolean {
     if (this.closed) return this.drop("closed", 1);
-    if (this.queue.length + this.inflightRows >= this.options.bufferMaxTicks) return this.drop("buffer_full", 1);
+    if (this.queue.length + this.inflightRows >= this.options.bufferMaxTicks)
+      return this.drop("buffer_full", 1);
     if (this.droppingSince !== null) {
       this.options.logger.warn({ dropped: this.dropped }, "tick writer buffer has room again");
       this.droppingSince = null;
     }
     const chunk = this.queue.push(trade, this.accepted++, this.clock.now());
-    if (chunk.trades.length === 1 && this.flushTimer === null) this.armFlushTimer(this.options.flushIntervalMs);
+    if (chunk.trades.length === 1 && this.flushTimer === null)
+      this.armFlushTimer(this.options.flushIntervalMs);
     if (this.queue.isFull(chunk) && !this.kickPending) {
       // Not sent synchronously: the ingest path keeps running and a burst fills more batches first.
       this.kickPending = true;
@@ -184,7 +187,10 @@ export class TickWriter {
     writerDroppedTicks.inc({ reason }, count);
     if (reason === "buffer_full" && this.droppingSince === null) {
       this.droppingSince = this.clock.now();
-      this.options.logger.error({ bufferMaxTicks: this.options.bufferMaxTicks }, "tick writer buffer full: dropping ticks");
+      this.options.logger.error(
+        { bufferMaxTicks: this.options.bufferMaxTicks },
+        "tick writer buffer full: dropping ticks",
+      );
     }
     return false;
   }
@@ -196,10 +202,13 @@ export class TickWriter {
   }
 
   private armFlushTimer(delayMs: number): void {
-    this.flushTimer = this.clock.setTimeout(() => {
-      this.flushTimer = null;
-      this.pump();
-    }, Math.max(0, delayMs));
+    this.flushTimer = this.clock.setTimeout(
+      () => {
+        this.flushTimer = null;
+        this.pump();
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   /** Sends every eligible batch there is a slot for; arms the timer for the first one not yet due. */
@@ -211,7 +220,8 @@ export class TickWriter {
       if (!front) break;
       const due = front.openedAt + this.options.flushIntervalMs <= this.clock.now();
       if (!(forced || due || front.retry || this.queue.isFull(front))) {
-        if (this.flushTimer === null) this.armFlushTimer(front.openedAt + this.options.flushIntervalMs - this.clock.now());
+        if (this.flushTimer === null)
+          this.armFlushTimer(front.openedAt + this.options.flushIntervalMs - this.clock.now());
         break;
       }
       void this.send(this.queue.take()!);
@@ -226,7 +236,10 @@ export class TickWriter {
         chunk.encoded = this.bulk.encode(chunk.trades);
         if (chunk.encoded.invalid.length > 0) {
           this.drop("invalid_event_time", chunk.encoded.invalid.length);
-          this.options.logger.warn({ count: chunk.encoded.invalid.length }, "ticks without an RFC-3339 event time dropped");
+          this.options.logger.warn(
+            { count: chunk.encoded.invalid.length },
+            "ticks without an RFC-3339 event time dropped",
+          );
         }
       }
       await this.bulk.insert(chunk.encoded);
@@ -281,7 +294,10 @@ export class TickWriter {
       this.queue.requeue(half(chunk.trades.slice(0, middle)), half(chunk.trades.slice(middle)));
     } else {
       this.drop("rejected_by_database", chunk.trades.length);
-      this.options.logger.error({ err: failure, symbol: chunk.trades[0]?.symbol }, "tick refused by the database: dropped");
+      this.options.logger.error(
+        { err: failure, symbol: chunk.trades[0]?.symbol },
+        "tick refused by the database: dropped",
+      );
     }
   }
 
@@ -291,7 +307,12 @@ export class TickWriter {
     const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** exponent);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
     this.options.logger.warn(
-      { err: failure, consecutiveFailures: this.consecutiveFailures, retryInMs: delay, queueDepth: this.readDepth() },
+      {
+        err: failure,
+        consecutiveFailures: this.consecutiveFailures,
+        retryInMs: delay,
+        queueDepth: this.readDepth(),
+      },
       "tick writer cannot reach the database: holding ticks and retrying",
     );
     this.backoffTimer = this.clock.setTimeout(() => {

@@ -11,8 +11,12 @@ import { countTicks } from "./repositories";
 const fixture = fileURLToPath(new URL("../../test/fixtures/writer-sigterm.ts", import.meta.url));
 
 /** Runs the fixture, sends SIGTERM once it is streaming, and returns what it reports on exit. */
-async function streamThenTerminate(target: string): Promise<{ accepted: number; committed: number; dropped: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture, target], { stdio: ["ignore", "pipe", "inherit"] });
+async function streamThenTerminate(
+  target: string,
+): Promise<{ accepted: number; committed: number; dropped: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", fixture, target], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -38,7 +42,9 @@ test("SIGTERM mid-stream: everything accepted before the signal is committed (PG
     // Reopening the persisted files finds the data and no migration left to apply.
     const database = await createDb({ dataDir });
     assert.equal(await countTicks(database), report.accepted);
-    const journal = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
+    const journal = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
+    );
     assert.equal(journal.rows[0]?.n, 1);
     await database.close();
   } finally {

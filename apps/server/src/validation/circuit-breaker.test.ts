@@ -3,9 +3,18 @@ import { test } from "node:test";
 import { CircuitBreaker, breakerMessage } from "./circuit-breaker";
 
 test("the log line is exactly the runbook's", () => {
-  assert.equal(breakerMessage("TSLA", 25, 20), "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold");
-  assert.equal(breakerMessage("TSLA", 25.04, 20), "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold");
-  assert.equal(breakerMessage("AAPL", 33.333, 20), "Circuit breaker triggered: AAPL price movement 33.3% exceeds 20% threshold");
+  assert.equal(
+    breakerMessage("TSLA", 25, 20),
+    "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold",
+  );
+  assert.equal(
+    breakerMessage("TSLA", 25.04, 20),
+    "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold",
+  );
+  assert.equal(
+    breakerMessage("AAPL", 33.333, 20),
+    "Circuit breaker triggered: AAPL price movement 33.3% exceeds 20% threshold",
+  );
 });
 
 test("a lone spike trips and does not move the anchor", () => {

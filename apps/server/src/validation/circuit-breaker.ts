@@ -7,9 +7,7 @@ export interface CircuitBreakerOptions {
   confirmTolerancePercent?: number;
 }
 
-export type BreakerVerdict =
-  | { tripped: false }
-  | { tripped: true; movePercent: number; message: string };
+export type BreakerVerdict = { tripped: false } | { tripped: true; movePercent: number; message: string };
 
 interface SymbolState {
   anchor: number;

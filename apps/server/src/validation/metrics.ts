@@ -9,7 +9,12 @@ export const validationFailures = new Counter({
   registers: [registry],
 });
 // Every reason starts at 0 so rate() and the failure-ratio alert have a series before the first failure.
-for (const reason of ["non_positive_price", "negative_size", "future_timestamp", "invalid_timestamp"] satisfies RejectReason[]) {
+for (const reason of [
+  "non_positive_price",
+  "negative_size",
+  "future_timestamp",
+  "invalid_timestamp",
+] satisfies RejectReason[]) {
   validationFailures.labels(reason).inc(0);
 }
 

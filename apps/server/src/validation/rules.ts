@@ -19,8 +19,10 @@ export interface TickRules {
  * now + tolerance. Pure: `now` comes from the caller's injected clock. Returns null when the tick passes.
  */
 export function checkTrade(trade: Trade, now: number, rules: TickRules): RuleViolation | null {
-  if (!(trade.price > 0)) return { reason: "non_positive_price", detail: `${trade.symbol} price ${trade.price} is not > 0` };
-  if (!(trade.size >= 0)) return { reason: "negative_size", detail: `${trade.symbol} size ${trade.size} is negative` };
+  if (!(trade.price > 0))
+    return { reason: "non_positive_price", detail: `${trade.symbol} price ${trade.price} is not > 0` };
+  if (!(trade.size >= 0))
+    return { reason: "negative_size", detail: `${trade.symbol} size ${trade.size} is negative` };
   const eventMs = Date.parse(trade.eventTime);
   if (Number.isNaN(eventMs)) {
     return { reason: "invalid_timestamp", detail: `${trade.symbol} event time is not RFC-3339` };

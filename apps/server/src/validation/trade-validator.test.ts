@@ -20,7 +20,12 @@ function capturingLogger() {
 test("accepted, suspicious and rejected outcomes with the runbook log lines", async () => {
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 15, 0, 0));
   const { lines, logger } = capturingLogger();
-  const validator = new TradeValidator({ clock, logger, futureToleranceSeconds: 300, circuitBreakerPercent: 20 });
+  const validator = new TradeValidator({
+    clock,
+    logger,
+    futureToleranceSeconds: 300,
+    circuitBreakerPercent: 20,
+  });
   const first = makeTrade({ price: 100 });
   const accepted = validator.validate(first);
   assert.equal(accepted.status, "accepted");
@@ -33,7 +38,11 @@ test("accepted, suspicious and rejected outcomes with the runbook log lines", as
   const future = validator.validate(makeTrade({ eventTime: "2026-01-05T15:10:00Z" }));
   assert.equal(future.status, "rejected");
   assert.equal(future.status === "rejected" && future.rejection.reason, "future_timestamp");
-  assert.equal(future.status === "rejected" && future.rejection.trade.symbol, "TSLA", "the rejected tick is kept whole");
+  assert.equal(
+    future.status === "rejected" && future.rejection.trade.symbol,
+    "TSLA",
+    "the rejected tick is kept whole",
+  );
   validator.validate(makeTrade({ price: -1 }));
 
   await new Promise((resolve) => setImmediate(resolve));

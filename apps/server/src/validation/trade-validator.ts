@@ -55,12 +55,18 @@ export class TradeValidator {
     this.breaker = new CircuitBreaker({
       thresholdPercent: options.circuitBreakerPercent ?? 20,
       ...(options.confirmTicks !== undefined ? { confirmTicks: options.confirmTicks } : {}),
-      ...(options.confirmTolerancePercent !== undefined ? { confirmTolerancePercent: options.confirmTolerancePercent } : {}),
+      ...(options.confirmTolerancePercent !== undefined
+        ? { confirmTolerancePercent: options.confirmTolerancePercent }
+        : {}),
     });
-    this.window = new SlidingFailureRate(options.failureRateWindowSeconds ?? 300, this.clock.now(), (checked) => {
-      metrics.validationChecked.inc(checked);
-      metrics.validationFailureRate.set(this.window.rate(this.clock.now()));
-    });
+    this.window = new SlidingFailureRate(
+      options.failureRateWindowSeconds ?? 300,
+      this.clock.now(),
+      (checked) => {
+        metrics.validationChecked.inc(checked);
+        metrics.validationFailureRate.set(this.window.rate(this.clock.now()));
+      },
+    );
   }
 
   validate(trade: Trade): ValidationOutcome {
@@ -71,14 +77,20 @@ export class TradeValidator {
     if (violation !== null) {
       this.rejectedByReason.set(violation.reason, (this.rejectedByReason.get(violation.reason) ?? 0) + 1);
       metrics.validationFailures.inc({ reason: violation.reason });
-      this.log.warn({ symbol: trade.symbol, reason: violation.reason }, `Validation failed: ${violation.detail}`);
+      this.log.warn(
+        { symbol: trade.symbol, reason: violation.reason },
+        `Validation failed: ${violation.detail}`,
+      );
       return { status: "rejected", rejection: { trade, ...violation, rejectedAt: now } };
     }
     const verdict = this.breaker.assess(trade.symbol, trade.price);
     if (!verdict.tripped) return { status: "accepted", trade };
     this.suspicious += 1;
     metrics.circuitBreakerTrips.inc({ symbol: trade.symbol });
-    this.log.warn({ symbol: trade.symbol, price: trade.price, movePercent: verdict.movePercent }, verdict.message);
+    this.log.warn(
+      { symbol: trade.symbol, price: trade.price, movePercent: verdict.movePercent },
+      verdict.message,
+    );
     return { status: "suspicious", trade: { ...trade, suspicious: true }, movePercent: verdict.movePercent };
   }
 
@@ -92,7 +104,12 @@ export class TradeValidator {
     return this.window.rate(this.clock.now());
   }
 
-  stats(): { checked: number; suspicious: number; rejected: number; rejectedByReason: Record<string, number> } {
+  stats(): {
+    checked: number;
+    suspicious: number;
+    rejected: number;
+    rejectedByReason: Record<string, number>;
+  } {
     const rejectedByReason = Object.fromEntries(this.rejectedByReason);
     const rejected = [...this.rejectedByReason.values()].reduce((a, b) => a + b, 0);
     return { checked: this.checked, suspicious: this.suspicious, rejected, rejectedByReason };

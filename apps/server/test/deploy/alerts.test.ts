@@ -13,7 +13,11 @@ const deployDir = fileURLToPath(new URL("../../../../deploy/", import.meta.url))
 
 function promtool(...args: string[]) {
   const result = spawnSync("promtool", args, { cwd: `${deployDir}prometheus`, encoding: "utf8" });
-  assert.notEqual(result.error?.message.includes("ENOENT"), true, "promtool is missing: apt-get install -y prometheus");
+  assert.notEqual(
+    result.error?.message.includes("ENOENT"),
+    true,
+    "promtool is missing: apt-get install -y prometheus",
+  );
   return result;
 }
 
@@ -38,11 +42,17 @@ test("every metric the alerts and the dashboard use is one the server exports", 
     readFileSync(`${deployDir}grafana/torghut.json`, "utf8"),
   ];
   for (const text of sources) {
-    for (const match of text.matchAll(/\b([a-z][a-z0-9_]*(?:_total|_seconds|_ms|_state|_up|_error|_rate|_depth|_connections))(?:_bucket)?\b/g)) {
+    for (const match of text.matchAll(
+      /\b([a-z][a-z0-9_]*(?:_total|_seconds|_ms|_state|_up|_error|_rate|_depth|_connections))(?:_bucket)?\b/g,
+    )) {
       used.add(match[1]!);
     }
   }
   const missing = [...used].filter((name) => !exported.has(name) && !name.startsWith("process_"));
-  assert.deepEqual(missing, [], `alerts/dashboard reference metrics the server does not export: ${missing.join(", ")}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `alerts/dashboard reference metrics the server does not export: ${missing.join(", ")}`,
+  );
   assert.ok(used.size >= 8);
 });

@@ -32,7 +32,12 @@ const schemas = {
     lastTransition: z.object({ from: state, to: state, reason: z.string(), actor: z.string() }).nullable(),
     recentTransitions: z.array(z.object({ from: state, to: state })),
     messageRate: z.number(),
-    validation: z.object({ checked: z.number(), rejected: z.number(), failureRate: z.number(), rejectedByReason: z.record(z.string(), z.number()) }),
+    validation: z.object({
+      checked: z.number(),
+      rejected: z.number(),
+      failureRate: z.number(),
+      rejectedByReason: z.record(z.string(), z.number()),
+    }),
     crossSource: z.object({ checks: z.number(), deltasOverThreshold: z.number() }).nullable(),
     writer: z.object({ queueDepth: z.number(), committed: z.number(), commitLagMs: z.number().nullable() }),
     backfill: z.object({ minutesBackfilled: z.number(), runs: z.array(z.unknown()) }),
@@ -43,7 +48,11 @@ const schemas = {
     connectionState: state,
     delayed: z.boolean(),
     pricesStale: z.boolean(),
-    alpaca: z.object({ connected: z.boolean(), authenticated: z.boolean(), lastError: z.string().nullable() }),
+    alpaca: z.object({
+      connected: z.boolean(),
+      authenticated: z.boolean(),
+      lastError: z.string().nullable(),
+    }),
     yahoo: z.object({ healthy: z.boolean(), lastSuccessAt: isoOrNull, consecutiveFailures: z.number() }),
     simulatedMarket: z.boolean(),
   }),
@@ -55,7 +64,14 @@ const schemas = {
   }),
   health: z.object({ status, ready: z.boolean(), checks: z.array(z.object({ name: z.string(), status })) }),
   symbols: z.object({
-    symbols: z.array(z.object({ symbol: z.string(), name: z.string(), assetClass: z.literal("STOCK"), active: z.literal(true) })),
+    symbols: z.array(
+      z.object({
+        symbol: z.string(),
+        name: z.string(),
+        assetClass: z.literal("STOCK"),
+        active: z.literal(true),
+      }),
+    ),
   }),
 };
 
@@ -63,7 +79,11 @@ describe("operations API against a live server on the simulator", () => {
   let live: LiveServer;
   before(async () => {
     live = await startLiveServer();
-    await eventually(async () => (await getJson(`${live.url}/readyz`)).status === 200, 30_000, "first readiness");
+    await eventually(
+      async () => (await getJson(`${live.url}/readyz`)).status === 200,
+      30_000,
+      "first readiness",
+    );
   });
   after(async () => live.close());
 
@@ -84,7 +104,9 @@ describe("operations API against a live server on the simulator", () => {
     const stocks = (await getJson(`${live.url}/api/health/stocks`)).body;
     assert.equal(stocks.currentDataSource, "Alpaca");
     assert.equal(stocks.status, "Healthy");
-    const symbols = (await getJson(`${live.url}/api/symbols`)).body.symbols.map((s: { symbol: string }) => s.symbol);
+    const symbols = (await getJson(`${live.url}/api/symbols`)).body.symbols.map(
+      (s: { symbol: string }) => s.symbol,
+    );
     assert.deepEqual(symbols, ["AAPL", "MSFT", "NVDA", "TSLA"]);
     assert.deepEqual((await getJson(`${live.url}/healthz`)).body, { status: "ok" });
   });
@@ -114,13 +136,21 @@ describe("operations API against a live server on the simulator", () => {
     ]) {
       assert.match(first, new RegExp(`^(# TYPE )?${name}`, "m"), name);
     }
-    const committed = (text: string) => Number(/^torghut_store_writer_committed_ticks_total (\d+)/m.exec(text)?.[1] ?? "NaN");
-    await eventually(async () => committed(await read("/api/metrics")) > committed(first), 10_000, "commits to grow");
+    const committed = (text: string) =>
+      Number(/^torghut_store_writer_committed_ticks_total (\d+)/m.exec(text)?.[1] ?? "NaN");
+    await eventually(
+      async () => committed(await read("/api/metrics")) > committed(first),
+      10_000,
+      "commits to grow",
+    );
   });
 
   test("ops POSTs need an admin JWT: missing, forged, expired and non-admin tokens are refused", async () => {
     const post = (path: string, token?: string) =>
-      getJson(live.url + path, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {} });
+      getJson(live.url + path, {
+        method: "POST",
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
     assert.equal((await post("/api/health/failover")).status, 401);
     const forged = await new SignJWT({ roles: ["admin"] })
       .setProtectedHeader({ alg: "HS256" })
@@ -145,11 +175,16 @@ describe("operations API against a live server on the simulator", () => {
 
   test("an admin forces the fallback, it holds, and returning to automatic fails back; every call is audited", async () => {
     const admin = await live.token("oncall@desk", { admin: true });
-    const post = (path: string) => getJson(live.url + path, { method: "POST", headers: { authorization: `Bearer ${admin}` } });
+    const post = (path: string) =>
+      getJson(live.url + path, { method: "POST", headers: { authorization: `Bearer ${admin}` } });
     const forced = await post("/api/health/failover");
     assert.equal(forced.status, 200);
     assert.equal(forced.body.connectionState, "FALLBACK_ACTIVE");
-    await eventually(async () => (await getJson(`${live.url}/api/health/stocks`)).body.currentDataSource === "Yahoo", 10_000, "Yahoo to serve");
+    await eventually(
+      async () => (await getJson(`${live.url}/api/health/stocks`)).body.currentDataSource === "Yahoo",
+      10_000,
+      "Yahoo to serve",
+    );
     const stocks = (await getJson(`${live.url}/api/health/stocks`)).body;
     assert.equal(stocks.status, "Degraded");
     assert.equal(stocks.delayed, true);
@@ -160,42 +195,70 @@ describe("operations API against a live server on the simulator", () => {
 
     const released = await post("/api/health/automatic");
     assert.equal(released.status, 200);
-    await eventually(async () => (await getJson(`${live.url}/api/health/datasource`)).body.connectionState === "PRIMARY_ACTIVE", 15_000, "failback");
+    await eventually(
+      async () =>
+        (await getJson(`${live.url}/api/health/datasource`)).body.connectionState === "PRIMARY_ACTIVE",
+      15_000,
+      "failback",
+    );
 
     const reconnect = await post("/api/health/alpaca/reconnect");
     assert.equal(reconnect.status, 200);
 
-    const events = await eventually(async () => {
-      const rows = await listSourceEvents(live.torghut.database, 50);
-      return rows.filter((e) => e.reason.startsWith("ops ")).length >= 4 ? rows : null;
-    }, 5_000, "audit rows");
+    const events = await eventually(
+      async () => {
+        const rows = await listSourceEvents(live.torghut.database, 50);
+        return rows.filter((e) => e.reason.startsWith("ops ")).length >= 4 ? rows : null;
+      },
+      5_000,
+      "audit rows",
+    );
     const audit = events.filter((e) => e.reason.startsWith("ops "));
     assert.ok(audit.some((e) => e.reason === "ops failover: ok" && e.actor === "oncall@desk"));
     assert.ok(audit.some((e) => e.reason === "ops automatic: ok"));
     assert.ok(audit.some((e) => e.reason === "ops reconnect: ok"));
     assert.ok(audit.some((e) => e.reason === "ops failover: forbidden" && e.actor === "viewer@desk"));
-    assert.ok(events.some((e) => e.toState === "FALLBACK_ACTIVE" && e.actor === "oncall@desk"), "the transition itself names the operator");
+    assert.ok(
+      events.some((e) => e.toState === "FALLBACK_ACTIVE" && e.actor === "oncall@desk"),
+      "the transition itself names the operator",
+    );
   });
 
   test("readiness drops to 503 with reasons when both sources fail, and returns to 200 by itself", async () => {
     live.sim.control.setFault({ target: "alpaca", fault: "down" });
     live.sim.control.setFault({ target: "yahoo", fault: "down" });
-    const down = await eventually(async () => {
-      const res = await getJson(`${live.url}/readyz`);
-      return res.status === 503 ? res : null;
-    }, 20_000, "readiness 503");
+    const down = await eventually(
+      async () => {
+        const res = await getJson(`${live.url}/readyz`);
+        return res.status === 503 ? res : null;
+      },
+      20_000,
+      "readiness 503",
+    );
     assert.equal(down.body.status, "not_ready");
     assert.ok(down.body.reasons.length > 0);
-    const stocks = await eventually(async () => {
-      const body = (await getJson(`${live.url}/api/health/stocks`)).body;
-      return body.currentDataSource === "None" ? body : null;
-    }, 20_000, "BOTH_UNAVAILABLE");
+    const stocks = await eventually(
+      async () => {
+        const body = (await getJson(`${live.url}/api/health/stocks`)).body;
+        return body.currentDataSource === "None" ? body : null;
+      },
+      20_000,
+      "BOTH_UNAVAILABLE",
+    );
     assert.equal(stocks.status, "Unhealthy");
     assert.equal(stocks.alpaca.connected, false);
     assert.equal(stocks.yahoo.healthy, false);
 
     live.sim.control.clearFaults();
-    await eventually(async () => (await getJson(`${live.url}/readyz`)).status === 200, 30_000, "readiness back to 200");
-    await eventually(async () => (await getJson(`${live.url}/api/health/stocks`)).body.status === "Healthy", 30_000, "Healthy");
+    await eventually(
+      async () => (await getJson(`${live.url}/readyz`)).status === 200,
+      30_000,
+      "readiness back to 200",
+    );
+    await eventually(
+      async () => (await getJson(`${live.url}/api/health/stocks`)).body.status === "Healthy",
+      30_000,
+      "Healthy",
+    );
   });
 });

@@ -54,8 +54,16 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
   const setups: Record<string, () => Promise<void>> = {
     async normal() {
       live.sim.control.clearFaults();
-      await eventually(async () => (await datasource()).connectionState === "PRIMARY_ACTIVE", 30_000, "PRIMARY_ACTIVE");
-      await eventually(async () => (await stocks()).status === "Healthy" && (await ready()) === 200, 30_000, "healthy and ready");
+      await eventually(
+        async () => (await datasource()).connectionState === "PRIMARY_ACTIVE",
+        30_000,
+        "PRIMARY_ACTIVE",
+      );
+      await eventually(
+        async () => (await stocks()).status === "Healthy" && (await ready()) === 200,
+        30_000,
+        "healthy and ready",
+      );
       await eventually(async () => (await datasource()).messageRate > 0, 10_000, "messages flowing");
     },
     async "both-down"() {
@@ -63,7 +71,9 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
       live.sim.control.setFault({ target: "yahoo", fault: "down" });
       await eventually(async () => (await stocks()).currentDataSource === "None", 30_000, "BOTH_UNAVAILABLE");
       await eventually(async () => (await ready()) === 503, 30_000, "readiness 503");
-      await eventually(async () => (await getJson(`${live.url}/api/health/alpaca`)).body.alpacaStatus.lastError !== null);
+      await eventually(
+        async () => (await getJson(`${live.url}/api/health/alpaca`)).body.alpacaStatus.lastError !== null,
+      );
     },
     async "alpaca-down"() {
       live.sim.control.clearFaults();
@@ -74,7 +84,11 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
     async "future-timestamps"() {
       await setups.normal!();
       live.sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 3600 });
-      await eventually(async () => ((await datasource()).validation.rejectedByReason.future_timestamp ?? 0) > 0, 20_000, "rejections");
+      await eventually(
+        async () => ((await datasource()).validation.rejectedByReason.future_timestamp ?? 0) > 0,
+        20_000,
+        "rejections",
+      );
     },
   };
 
@@ -86,7 +100,8 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
 
   test("the runbook has replayable commands for every procedure", () => {
     assert.ok(steps.length >= 40, `only ${steps.length} commands found`);
-    for (const name of new Set(steps.map((s) => s.setup))) assert.ok(setups[name], `unknown replay-setup ${name}`);
+    for (const name of new Set(steps.map((s) => s.setup)))
+      assert.ok(setups[name], `unknown replay-setup ${name}`);
   });
 
   test("every curl | jq command answers as the runbook says", async () => {

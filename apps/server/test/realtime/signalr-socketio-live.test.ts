@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { SignalrTestClient, SocketIoTestClient } from "../../src/realtime/transports/signalr-socketio-testing";
+import {
+  SignalrTestClient,
+  SocketIoTestClient,
+} from "../../src/realtime/transports/signalr-socketio-testing";
 import { TestClient } from "../../src/realtime/testing";
 import { eventually, getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
@@ -17,7 +20,9 @@ describe("SignalR and Socket.IO on the composed server", () => {
     const base = live.url;
     const signalr = await SignalrTestClient.connect(base, await live.token("ui-signalr"));
     const socketio = await SocketIoTestClient.connect(base, await live.token("ui-socketio"));
-    const ws = await TestClient.connect(`${base.replace("http", "ws")}/ws`, { token: await live.token("ui-ws") });
+    const ws = await TestClient.connect(`${base.replace("http", "ws")}/ws`, {
+      token: await live.token("ui-ws"),
+    });
     await signalr.connection.invoke("Subscribe", ["lines:AAPL", "status"]);
     await socketio.emit("subscribe", ["lines:AAPL", "status"]);
     await ws.subscribe(["lines:AAPL"]);
@@ -32,7 +37,9 @@ describe("SignalR and Socket.IO on the composed server", () => {
       return status === 200 ? (body as { connectionsByTransport?: Record<string, number> }) : null;
     });
     assert.deepEqual(health.connectionsByTransport, { signalr: 1, socketio: 1, ws: 1 });
-    const negotiateWithoutToken = await fetch(`${base}/hubs/market-data/negotiate?negotiateVersion=1`, { method: "POST" });
+    const negotiateWithoutToken = await fetch(`${base}/hubs/market-data/negotiate?negotiateVersion=1`, {
+      method: "POST",
+    });
     assert.equal(negotiateWithoutToken.status, 401);
     await signalr.connection.stop();
     socketio.socket.close();

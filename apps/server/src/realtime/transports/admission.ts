@@ -36,7 +36,11 @@ export class Admission {
   ) {
     this.origins = new Set(options.allowedOrigins ?? []);
     this.maxConnections = options.maxConnections ?? 10_000;
-    this.limiter = new ConnectRateLimiter(clock, options.connectRatePerIp ?? 30, options.connectRateWindowMs ?? 10_000);
+    this.limiter = new ConnectRateLimiter(
+      clock,
+      options.connectRatePerIp ?? 30,
+      options.connectRateWindowMs ?? 10_000,
+    );
   }
 
   get open(): boolean {
@@ -54,8 +58,10 @@ export class Admission {
   /** `connections` counts open and half-open (authenticating) connections of the calling transport. */
   check(req: IncomingMessage, connections: number, countAttempt = true): Refusal | null {
     if (!this.open) return { status: 503, reason: "shutting_down", message: "server is shutting down" };
-    if (!this.originAllowed(req.headers.origin)) return { status: 403, reason: "origin", message: "origin not allowed" };
-    if (connections >= this.maxConnections) return { status: 503, reason: "max_connections", message: "too many connections" };
+    if (!this.originAllowed(req.headers.origin))
+      return { status: 403, reason: "origin", message: "origin not allowed" };
+    if (connections >= this.maxConnections)
+      return { status: 503, reason: "max_connections", message: "too many connections" };
     if (countAttempt && !this.limiter.allow(req.socket.remoteAddress ?? "unknown")) {
       return { status: 429, reason: "rate_limited", message: "too many connection attempts" };
     }

@@ -37,7 +37,12 @@ export class SessionCommands {
   ) {}
 
   welcome(epoch: string): ServerControlMessage {
-    const message: ServerControlMessage = { type: "welcome", sub: this.session.principal.sub, epoch, exp: this.session.principal.exp ?? null };
+    const message: ServerControlMessage = {
+      type: "welcome",
+      sub: this.session.principal.sub,
+      epoch,
+      exp: this.session.principal.exp ?? null,
+    };
     this.options.control(message);
     this.armExpiry();
     return message;
@@ -53,7 +58,15 @@ export class SessionCommands {
         continue;
       }
       const recovered = outcome.recovered === undefined ? {} : { recovered: outcome.recovered };
-      replies.push(this.reply({ type: "subscribed", channel, epoch: outcome.epoch, offset: outcome.offset, ...recovered }));
+      replies.push(
+        this.reply({
+          type: "subscribed",
+          channel,
+          epoch: outcome.epoch,
+          offset: outcome.offset,
+          ...recovered,
+        }),
+      );
       this.session.sendPublications(outcome.replay);
     }
     return replies;
@@ -75,7 +88,11 @@ export class SessionCommands {
     try {
       const principal = await this.options.verify(token);
       if (principal.sub !== this.session.principal.sub) {
-        return this.reply({ type: "error", code: "invalid_token", message: "refresh must keep the same sub" });
+        return this.reply({
+          type: "error",
+          code: "invalid_token",
+          message: "refresh must keep the same sub",
+        });
       }
       this.session.principal = principal;
       this.armExpiry();
@@ -106,11 +123,14 @@ export class SessionCommands {
     if (exp === undefined) return;
     const { clock } = this.options;
     const due = exp * 1000 - clock.now();
-    this.expiry = clock.setTimeout(() => {
-      this.expiry = null;
-      if (exp * 1000 > clock.now()) return this.armExpiry();
-      this.reply({ type: "error", code: "token_expired", message: "token expired; refresh before exp" });
-      this.session.close(CloseCode.TOKEN_EXPIRED, "token expired");
-    }, Math.min(Math.max(0, due), MAX_TIMER_MS));
+    this.expiry = clock.setTimeout(
+      () => {
+        this.expiry = null;
+        if (exp * 1000 > clock.now()) return this.armExpiry();
+        this.reply({ type: "error", code: "token_expired", message: "token expired; refresh before exp" });
+        this.session.close(CloseCode.TOKEN_EXPIRED, "token expired");
+      },
+      Math.min(Math.max(0, due), MAX_TIMER_MS),
+    );
   }
 }

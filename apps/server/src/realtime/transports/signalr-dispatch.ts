@@ -61,7 +61,8 @@ function invoke(invocation: Invocation, context: DispatchContext): void {
     case "subscribe": {
       const channels = channelsArgument.safeParse(args[0]);
       const recover = recoverArgument.safeParse(args[1]);
-      if (!channels.success || !recover.success || args.length > 2) return fail("Subscribe(channels: string[], recover?: {channel: {offset, epoch}})");
+      if (!channels.success || !recover.success || args.length > 2)
+        return fail("Subscribe(channels: string[], recover?: {channel: {offset, epoch}})");
       const replies = commands.subscribe(channels.data, recover.data);
       if (id !== undefined) complete(context, id, { result: replies });
       return;
@@ -92,6 +93,10 @@ function invoke(invocation: Invocation, context: DispatchContext): void {
   }
 }
 
-function complete(context: DispatchContext, invocationId: string, outcome: { result: unknown } | { error: string }): void {
+function complete(
+  context: DispatchContext,
+  invocationId: string,
+  outcome: { result: unknown } | { error: string },
+): void {
   context.session.sendControl(encodeCompletion(invocationId, outcome));
 }

@@ -67,7 +67,9 @@ export class SignalrNegotiator {
     if (refusal !== null) return this.refuse(res, refusal.status, refusal.reason, refusal.message);
     const token = bearerToken(req);
     if (token === null) return this.refuse(res, 401, "missing_token", "missing_token");
-    const version = Number(new URLSearchParams((req.url ?? "").split("?")[1] ?? "").get("negotiateVersion") ?? 0);
+    const version = Number(
+      new URLSearchParams((req.url ?? "").split("?")[1] ?? "").get("negotiateVersion") ?? 0,
+    );
     this.options
       .verify(token)
       .then((principal) => {
@@ -75,12 +77,19 @@ export class SignalrNegotiator {
         const { response, connectKey } = negotiateResponse(Number.isFinite(version) ? version : 0);
         this.pending.set(connectKey, { sub: principal.sub, expiresAt: clock.now() + this.options.ttlMs });
         const body = JSON.stringify(response);
-        res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(body) });
+        res.writeHead(200, {
+          "Content-Type": "application/json",
+          "Cache-Control": "no-store",
+          "Content-Length": Buffer.byteLength(body),
+        });
         res.end(body);
       })
       .catch((error: unknown) => {
         const code = error instanceof AuthError ? error.code : "invalid_token";
-        this.options.logger.info({ ip: req.socket.remoteAddress, code }, "[ws-realtime] signalr negotiate refused token");
+        this.options.logger.info(
+          { ip: req.socket.remoteAddress, code },
+          "[ws-realtime] signalr negotiate refused token",
+        );
         this.refuse(res, 401, code, code);
       });
   }

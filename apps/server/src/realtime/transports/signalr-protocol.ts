@@ -32,18 +32,25 @@ export const signalrJsonFormat: WireFormat = {
   },
 };
 
-export function encodeControlInvocation(message: ServerControlMessage | { type: "close"; code: number; reason: string }): Buffer {
+export function encodeControlInvocation(
+  message: ServerControlMessage | { type: "close"; code: number; reason: string },
+): Buffer {
   return record(JSON.stringify({ type: MessageType.Invocation, target: "control", arguments: [message] }));
 }
 
-export function encodeCompletion(invocationId: string, outcome: { result: unknown } | { error: string }): Buffer {
+export function encodeCompletion(
+  invocationId: string,
+  outcome: { result: unknown } | { error: string },
+): Buffer {
   return record(JSON.stringify({ type: MessageType.Completion, invocationId, ...outcome }));
 }
 
 export const PING_FRAME = record(`{"type":${MessageType.Ping}}`);
 
 export function encodeClose(error: string | undefined, allowReconnect: boolean): Buffer {
-  return record(JSON.stringify({ type: MessageType.Close, ...(error === undefined ? {} : { error }), allowReconnect }));
+  return record(
+    JSON.stringify({ type: MessageType.Close, ...(error === undefined ? {} : { error }), allowReconnect }),
+  );
 }
 
 export const HANDSHAKE_OK = `{}${RECORD_SEPARATOR}`;
@@ -95,12 +102,20 @@ export interface NegotiateResponse {
  * WebSockets only. With negotiateVersion ≥ 1 the client connects with `id=<connectionToken>`;
  * version 0 clients use the connectionId, so that is returned as the key to expect.
  */
-export function negotiateResponse(requestedVersion: number): { response: NegotiateResponse; connectKey: string } {
+export function negotiateResponse(requestedVersion: number): {
+  response: NegotiateResponse;
+  connectKey: string;
+} {
   const connectionId = randomBytes(16).toString("base64url");
-  const availableTransports: NegotiateResponse["availableTransports"] = [{ transport: "WebSockets", transferFormats: ["Text"] }];
+  const availableTransports: NegotiateResponse["availableTransports"] = [
+    { transport: "WebSockets", transferFormats: ["Text"] },
+  ];
   if (requestedVersion >= 1) {
     const connectionToken = randomBytes(16).toString("base64url");
-    return { response: { connectionId, connectionToken, negotiateVersion: 1, availableTransports }, connectKey: connectionToken };
+    return {
+      response: { connectionId, connectionToken, negotiateVersion: 1, availableTransports },
+      connectKey: connectionToken,
+    };
   }
   return { response: { connectionId, negotiateVersion: 0, availableTransports }, connectKey: connectionId };
 }

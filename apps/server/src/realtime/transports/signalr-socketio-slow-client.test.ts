@@ -9,7 +9,12 @@ import { SignalrTestClient, SocketIoTestClient, startTransportsServer } from "./
 test("a SignalR and a Socket.IO client that stop reading are conflated and closed, while fast ones get everything", async (t) => {
   const logLines: string[] = [];
   const logger = pino({ level: "warn" }, { write: (line: string) => logLines.push(line) });
-  const rt = await startTransportsServer({ updatesPerSecond: 0, clientBuffer: 16, maxConflationsBehind: 2, logger });
+  const rt = await startTransportsServer({
+    updatesPerSecond: 0,
+    clientBuffer: 16,
+    maxConflationsBehind: 2,
+    logger,
+  });
   const fastSignalr = await SignalrTestClient.connect(rt.base, await token("fast-signalr"));
   const slowSignalr = await SignalrTestClient.connect(rt.base, await token("slow-signalr"));
   const fastSocketIo = await SocketIoTestClient.connect(rt.base, await token("fast-socketio"));
@@ -43,25 +48,53 @@ test("a SignalR and a Socket.IO client that stop reading are conflated and close
     assert.equal(ticks.length, published, `${who} received every tick`);
     for (const symbol of symbols) {
       const offsets = ticks.filter((m) => m.channel === `lines:${symbol}`).map((m) => m.offset!);
-      assert.deepEqual(offsets, offsets.map((_, i) => i + 1), `${who}: no gaps on lines:${symbol}`);
+      assert.deepEqual(
+        offsets,
+        offsets.map((_, i) => i + 1),
+        `${who}: no gaps on lines:${symbol}`,
+      );
     }
   };
-  await eventually(() => fastSignalr.of("tick").length === published, `fast SignalR client to receive all ${published}`, 30_000);
-  await eventually(() => fastSocketIo.of("tick").length === published, `fast Socket.IO client to receive all ${published}`, 30_000);
+  await eventually(
+    () => fastSignalr.of("tick").length === published,
+    `fast SignalR client to receive all ${published}`,
+    30_000,
+  );
+  await eventually(
+    () => fastSocketIo.of("tick").length === published,
+    `fast Socket.IO client to receive all ${published}`,
+    30_000,
+  );
   noGaps(fastSignalr.of("tick"), "SignalR");
   noGaps(fastSocketIo.of("tick"), "Socket.IO");
 
   slowSignalr.rawSocket().resume();
   slowSocketIo.rawSocket().resume();
   await eventually(() => slowSignalr.closedWith !== null, "the slow SignalR client to be closed", 40_000);
-  assert.match(String(slowSignalr.closedWith), /policy violation \(1008\)/, "SignalR Close message carries the reason");
+  assert.match(
+    String(slowSignalr.closedWith),
+    /policy violation \(1008\)/,
+    "SignalR Close message carries the reason",
+  );
   assert.deepEqual(slowSignalr.of("close")[0], { type: "close", code: 1008, reason: "policy violation" });
-  await eventually(() => slowSocketIo.disconnectReason ?? undefined, "the slow Socket.IO client to be disconnected", 40_000);
+  await eventually(
+    () => slowSocketIo.disconnectReason ?? undefined,
+    "the slow Socket.IO client to be disconnected",
+    40_000,
+  );
   assert.equal(slowSocketIo.disconnectReason, "transport close", "socket.io-client will reconnect by itself");
-  assert.ok(slowSignalr.of("tick").length < published && slowSocketIo.of("tick").length < published, "slow clients missed ticks");
+  assert.ok(
+    slowSignalr.of("tick").length < published && slowSocketIo.of("tick").length < published,
+    "slow clients missed ticks",
+  );
 
-  const closes = logLines.filter((line) => line.includes("[ws-realtime]") && line.includes("policy violation"));
-  assert.deepEqual(closes.map((line) => (JSON.parse(line) as { transport: string }).transport).sort(), ["signalr", "socketio"]);
+  const closes = logLines.filter(
+    (line) => line.includes("[ws-realtime]") && line.includes("policy violation"),
+  );
+  assert.deepEqual(closes.map((line) => (JSON.parse(line) as { transport: string }).transport).sort(), [
+    "signalr",
+    "socketio",
+  ]);
   assert.ok(!logLines.some((line) => line.includes("eyJ")), "no token in logs");
   assert.equal(fastSignalr.closedWith, null);
   assert.equal(fastSocketIo.disconnectReason, null);

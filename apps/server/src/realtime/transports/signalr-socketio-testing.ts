@@ -32,8 +32,18 @@ export async function startTransportsServer(
   const server = createServer((_req, res) => res.writeHead(404).end("fallthrough"));
   const clock = hubOptions.clock === undefined ? {} : { clock: hubOptions.clock };
   const ws = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock });
-  const signalr = attachSignalrTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock, ...options.signalr });
-  const socketio = attachSocketIoTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock, ...options.socketio });
+  const signalr = attachSignalrTransport(server, hub, {
+    secret: TEST_SECRET,
+    connectRatePerIp: 0,
+    ...clock,
+    ...options.signalr,
+  });
+  const socketio = attachSocketIoTransport(server, hub, {
+    secret: TEST_SECRET,
+    connectRatePerIp: 0,
+    ...clock,
+    ...options.socketio,
+  });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
@@ -65,18 +75,28 @@ export class SignalrTestClient {
     connection.onclose((error) => (this.closedWith = error));
   }
 
-  static create(base: string, token: string | null, options: { skipNegotiation?: boolean } = {}): SignalrTestClient {
+  static create(
+    base: string,
+    token: string | null,
+    options: { skipNegotiation?: boolean } = {},
+  ): SignalrTestClient {
     const connection = new HubConnectionBuilder()
       .withUrl(`${base}/hubs/market-data`, {
         ...(token === null ? {} : { accessTokenFactory: () => token }),
-        ...(options.skipNegotiation === true ? { skipNegotiation: true, transport: HttpTransportType.WebSockets } : {}),
+        ...(options.skipNegotiation === true
+          ? { skipNegotiation: true, transport: HttpTransportType.WebSockets }
+          : {}),
       })
       .configureLogging(LogLevel.None)
       .build();
     return new SignalrTestClient(connection);
   }
 
-  static async connect(base: string, token: string, options: { skipNegotiation?: boolean } = {}): Promise<SignalrTestClient> {
+  static async connect(
+    base: string,
+    token: string,
+    options: { skipNegotiation?: boolean } = {},
+  ): Promise<SignalrTestClient> {
     const client = SignalrTestClient.create(base, token, options);
     await client.connection.start();
     await eventually(() => client.of("welcome").length > 0, "welcome");
@@ -88,16 +108,23 @@ export class SignalrTestClient {
   }
 
   async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
-    return eventually(() => {
-      const found = this.of(type, channel);
-      return found.length >= count ? found : undefined;
-    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`, timeoutMs);
+    return eventually(
+      () => {
+        const found = this.of(type, channel);
+        return found.length >= count ? found : undefined;
+      },
+      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
+      timeoutMs,
+    );
   }
 
   /** The private `ws` socket under the client's WebSocket transport (to stop reading in slow-client tests). */
   rawSocket(): { pause(): void; resume(): void } {
-    const transport = (this.connection as unknown as { connection: { transport: { _webSocket: { _socket: { pause(): void; resume(): void } } } } })
-      .connection.transport;
+    const transport = (
+      this.connection as unknown as {
+        connection: { transport: { _webSocket: { _socket: { pause(): void; resume(): void } } } };
+      }
+    ).connection.transport;
     return transport._webSocket._socket;
   }
 }
@@ -113,11 +140,21 @@ export class SocketIoTestClient {
     socket.on("disconnect", (reason) => (this.disconnectReason = reason));
   }
 
-  static create(base: string, auth: Record<string, unknown> = {}, transports: ("websocket" | "polling")[] = ["websocket"]): SocketIoTestClient {
-    return new SocketIoTestClient(connectSocketIo(base, { auth, transports, reconnection: false, forceNew: true }));
+  static create(
+    base: string,
+    auth: Record<string, unknown> = {},
+    transports: ("websocket" | "polling")[] = ["websocket"],
+  ): SocketIoTestClient {
+    return new SocketIoTestClient(
+      connectSocketIo(base, { auth, transports, reconnection: false, forceNew: true }),
+    );
   }
 
-  static async connect(base: string, token: string, transports?: ("websocket" | "polling")[]): Promise<SocketIoTestClient> {
+  static async connect(
+    base: string,
+    token: string,
+    transports?: ("websocket" | "polling")[],
+  ): Promise<SocketIoTestClient> {
     const client = SocketIoTestClient.create(base, { token }, transports);
     await new Promise<void>((resolve, reject) => {
       client.socket.once("connect", resolve);
@@ -140,10 +177,14 @@ export class SocketIoTestClient {
   }
 
   async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
-    return eventually(() => {
-      const found = this.of(type, channel);
-      return found.length >= count ? found : undefined;
-    }, `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`, timeoutMs);
+    return eventually(
+      () => {
+        const found = this.of(type, channel);
+        return found.length >= count ? found : undefined;
+      },
+      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
+      timeoutMs,
+    );
   }
 
   emit<T>(event: string, ...args: unknown[]): Promise<T> {
@@ -151,7 +192,11 @@ export class SocketIoTestClient {
   }
 
   rawSocket(): { pause(): void; resume(): void } {
-    const engine = (this.socket.io as unknown as { engine: { transport: { ws: { _socket: { pause(): void; resume(): void } } } } }).engine;
+    const engine = (
+      this.socket.io as unknown as {
+        engine: { transport: { ws: { _socket: { pause(): void; resume(): void } } } };
+      }
+    ).engine;
     return engine.transport.ws._socket;
   }
 }

@@ -5,7 +5,12 @@ import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
 import { eventually, TestClient, token, trade, upgradeStatus } from "../testing";
-import { SignalrTestClient, SocketIoTestClient, startTransportsServer, type TransportsServer } from "./signalr-socketio-testing";
+import {
+  SignalrTestClient,
+  SocketIoTestClient,
+  startTransportsServer,
+  type TransportsServer,
+} from "./signalr-socketio-testing";
 
 const RS = "\x1e";
 
@@ -20,7 +25,10 @@ describe("/hubs/market-data negotiate and upgrade", () => {
     const url = `${rt.base}/hubs/market-data/negotiate?negotiateVersion=1`;
     assert.equal((await fetch(url, { method: "POST" })).status, 401);
     const forged = await signToken({ secret: "another-secret", sub: "mallory" });
-    assert.equal((await fetch(url, { method: "POST", headers: { authorization: `Bearer ${forged}` } })).status, 401);
+    assert.equal(
+      (await fetch(url, { method: "POST", headers: { authorization: `Bearer ${forged}` } })).status,
+      401,
+    );
     const ok = await fetch(`${url}&access_token=${await token("alice")}`, { method: "POST" });
     assert.equal(ok.status, 200);
     const body = (await ok.json()) as Record<string, unknown>;
@@ -45,7 +53,10 @@ describe("/hubs/market-data negotiate and upgrade", () => {
     const url = `ws://127.0.0.1:${rt.port}/hubs/market-data`;
     assert.equal(await upgradeStatus(url), 401);
     assert.equal(await upgradeStatus(`${url}?id=never-negotiated&access_token=${await token()}`), 404);
-    assert.equal(await upgradeStatus(`${url}?access_token=${await token()}`, { origin: "http://evil.example" }), 403);
+    assert.equal(
+      await upgradeStatus(`${url}?access_token=${await token()}`, { origin: "http://evil.example" }),
+      403,
+    );
     assert.equal(rt.hub.stats().TotalConnections, 0);
   });
 
@@ -65,11 +76,20 @@ describe("/hubs/market-data negotiate and upgrade", () => {
   test("speaks the raw protocol: access_token query, handshake with the record separator, pings are ignored", async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${rt.port}/hubs/market-data?access_token=${await token("raw")}`);
     const frames: string[] = [];
-    ws.on("message", (data: Buffer) => frames.push(...data.toString().split(RS).filter((r) => r.length > 0)));
+    ws.on("message", (data: Buffer) =>
+      frames.push(
+        ...data
+          .toString()
+          .split(RS)
+          .filter((r) => r.length > 0),
+      ),
+    );
     await once(ws, "open");
     ws.send(`{"protocol":"json","version":1}${RS}`);
     await eventually(() => frames.includes("{}"), "handshake response");
-    ws.send(`{"type":6}${RS}{"type":1,"invocationId":"7","target":"subscribe","arguments":[["status"]]}${RS}`);
+    ws.send(
+      `{"type":6}${RS}{"type":1,"invocationId":"7","target":"subscribe","arguments":[["status"]]}${RS}`,
+    );
     const completion = await eventually(() => frames.find((f) => f.includes('"type":3')), "completion");
     assert.deepEqual(JSON.parse(completion), {
       type: 3,
@@ -78,7 +98,9 @@ describe("/hubs/market-data negotiate and upgrade", () => {
     });
     ws.terminate();
 
-    const wrong = new WebSocket(`ws://127.0.0.1:${rt.port}/hubs/market-data?access_token=${await token("raw")}`);
+    const wrong = new WebSocket(
+      `ws://127.0.0.1:${rt.port}/hubs/market-data?access_token=${await token("raw")}`,
+    );
     const replies: string[] = [];
     wrong.on("message", (data: Buffer) => replies.push(data.toString()));
     await once(wrong, "open");
@@ -99,12 +121,24 @@ describe("/hubs/market-data channels", () => {
 
   test("Subscribe, ticks as `publication` with the /ws envelope, Unsubscribe, Ping", async () => {
     const client = await SignalrTestClient.connect(rt.base, await token());
-    const replies = await client.connection.invoke<{ type: string; channel: string }[]>("Subscribe", ["lines:MSFT"]);
-    assert.deepEqual(replies.map((r) => [r.type, r.channel]), [["subscribed", "lines:MSFT"]]);
+    const replies = await client.connection.invoke<{ type: string; channel: string }[]>("Subscribe", [
+      "lines:MSFT",
+    ]);
+    assert.deepEqual(
+      replies.map((r) => [r.type, r.channel]),
+      [["subscribed", "lines:MSFT"]],
+    );
     rt.hub.publishTrade(trade("MSFT", 400));
     rt.hub.publishTrade(trade("NVDA", 100));
     const [tick] = await client.waitFor("tick", 1, "lines:MSFT");
-    assert.deepEqual(Object.keys(tick!).sort(), ["channel", "data", "epoch", "offset", "publishedAt", "type"]);
+    assert.deepEqual(Object.keys(tick!).sort(), [
+      "channel",
+      "data",
+      "epoch",
+      "offset",
+      "publishedAt",
+      "type",
+    ]);
     assert.equal(tick?.data?.price, 400);
     assert.equal(tick?.epoch, rt.hub.epoch);
     const left = await client.connection.invoke<{ type: string }[]>("Unsubscribe", ["lines:MSFT"]);
@@ -121,9 +155,20 @@ describe("/hubs/market-data channels", () => {
     rt.hub.publishTrade(trade("AMD", 150));
     rt.hub.publishTrade(trade("AMD", 151));
     const client = await SignalrTestClient.connect(rt.base, await token("viewer", { channels: ["lines:*"] }));
-    const replies = await client.connection.invoke<{ type: string; code?: string }[]>("Subscribe", ["lines:AMD", "order_book:AMD", "bogus"]);
-    assert.deepEqual(replies.map((r) => r.code ?? r.type), ["subscribed", "forbidden", "bad_channel"]);
-    assert.deepEqual(client.of("tick", "lines:AMD").map((m) => m.data?.price), [151], "snapshot already delivered");
+    const replies = await client.connection.invoke<{ type: string; code?: string }[]>("Subscribe", [
+      "lines:AMD",
+      "order_book:AMD",
+      "bogus",
+    ]);
+    assert.deepEqual(
+      replies.map((r) => r.code ?? r.type),
+      ["subscribed", "forbidden", "bad_channel"],
+    );
+    assert.deepEqual(
+      client.of("tick", "lines:AMD").map((m) => m.data?.price),
+      [151],
+      "snapshot already delivered",
+    );
     assert.equal(client.of("error").length, 2, "errors also arrive as control messages");
     await assert.rejects(client.connection.invoke("Subscribe", "lines:AMD"), /bad_request/);
     await assert.rejects(client.connection.invoke("LaunchMissiles"), /Unknown hub method/);
@@ -142,7 +187,10 @@ describe("/hubs/market-data channels", () => {
       "lines:TSLA": { offset: seen!.offset!, epoch: seen!.epoch! },
     });
     assert.equal(reply?.recovered, true);
-    assert.deepEqual(back.of("tick", "lines:TSLA").map((m) => m.data?.price), [2, 3, 4]);
+    assert.deepEqual(
+      back.of("tick", "lines:TSLA").map((m) => m.data?.price),
+      [2, 3, 4],
+    );
     await back.connection.stop();
   });
 
@@ -180,9 +228,15 @@ describe("/hubs/market-data channels", () => {
     const own = await startTransportsServer({ clock }, { signalr: { keepAliveIntervalMs: 0 }, socketio: {} });
     const refreshing = await SignalrTestClient.connect(own.base, await token("erin", { ttl: 60 }));
     const lapsing = await SignalrTestClient.connect(own.base, await token("frank", { ttl: 60 }));
-    const refreshed = await refreshing.connection.invoke<{ type: string; exp: number }>("Refresh", await token("erin", { ttl: 3600 }));
+    const refreshed = await refreshing.connection.invoke<{ type: string; exp: number }>(
+      "Refresh",
+      await token("erin", { ttl: 3600 }),
+    );
     assert.equal(refreshed.type, "refreshed");
-    const stolen = await refreshing.connection.invoke<{ type: string; code: string }>("Refresh", await token("someone-else"));
+    const stolen = await refreshing.connection.invoke<{ type: string; code: string }>(
+      "Refresh",
+      await token("someone-else"),
+    );
     assert.equal(stolen.code, "invalid_token");
     clock.advance(61_000);
     await eventually(() => lapsing.closedWith !== null, "the lapsed client to be closed");

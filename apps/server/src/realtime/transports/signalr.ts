@@ -59,7 +59,11 @@ export interface SignalrTransport {
 }
 
 /** Close codes the client may reconnect after (SignalR `allowReconnect`): shutdown, slow, expired. */
-const RECONNECTABLE = new Set<number>([CloseCode.GOING_AWAY, CloseCode.POLICY_VIOLATION, CloseCode.TOKEN_EXPIRED]);
+const RECONNECTABLE = new Set<number>([
+  CloseCode.GOING_AWAY,
+  CloseCode.POLICY_VIOLATION,
+  CloseCode.TOKEN_EXPIRED,
+]);
 
 /** One SignalR connection as the hub sees it: pre-framed records written straight to the socket. */
 class SignalrHubClient implements HubClient {
@@ -111,7 +115,11 @@ interface Connection {
  * and the upgrade are admitted like /ws (origin, limits, JWT); after the handshake the connection
  * is one more HubClient, so queues, conflation and the 1008 policy are the hub's.
  */
-export function attachSignalrTransport(server: Server, hub: Hub, options: SignalrTransportOptions): SignalrTransport {
+export function attachSignalrTransport(
+  server: Server,
+  hub: Hub,
+  options: SignalrTransportOptions,
+): SignalrTransport {
   const path = options.path ?? "/hubs/market-data";
   const negotiatePath = `${path}/negotiate`;
   const clock = options.clock ?? systemClock;
@@ -121,7 +129,10 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
   const clientTimeoutMs = options.clientTimeoutMs ?? 30_000;
   const admission = new Admission(hub, clock, options);
   const verify = (token: string): Promise<Principal> =>
-    verifyToken(token, { secret: options.secret, ...(options.audience === undefined ? {} : { audience: options.audience }) });
+    verifyToken(token, {
+      secret: options.secret,
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+    });
   const negotiator = new SignalrNegotiator({
     admission,
     clock,
@@ -153,7 +164,8 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
     const refusal = admission.check(req, connections.size + pending, id === null);
     if (refusal !== null) return refuse(socket, refusal.status, refusal.reason, refusal.message);
     const negotiated = id === null ? null : negotiator.take(id);
-    if (negotiated === undefined) return refuse(socket, 404, "unknown_connection", "No Connection with that ID");
+    if (negotiated === undefined)
+      return refuse(socket, 404, "unknown_connection", "No Connection with that ID");
     const token = bearerToken(req);
     if (token === null) return refuse(socket, 401, "missing_token", "missing_token");
     pending += 1;
@@ -162,7 +174,8 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
         pending -= 1;
         if (socket.destroyed) return;
         if (!admission.open) return refuse(socket, 503, "shutting_down", "server is shutting down");
-        if (negotiated !== null && negotiated.sub !== principal.sub) return refuse(socket, 401, "invalid_token", "invalid_token");
+        if (negotiated !== null && negotiated.sub !== principal.sub)
+          return refuse(socket, 401, "invalid_token", "invalid_token");
         wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, req.socket, principal));
       })
       .catch((error: unknown) => {
@@ -207,7 +220,12 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
           if (!handshake(record)) return;
           continue;
         }
-        handleSignalrRecord(record, { session: connection.session, commands: connection.commands!, ws, onMalformed });
+        handleSignalrRecord(record, {
+          session: connection.session,
+          commands: connection.commands!,
+          ws,
+          onMalformed,
+        });
       }
     });
 
@@ -251,7 +269,10 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
       connection.commands?.stop();
       connections.delete(ws);
       connection.session?.detached();
-      logger.debug({ client: connection.session?.id, sub: principal.sub, code }, "[ws-realtime] signalr disconnected");
+      logger.debug(
+        { client: connection.session?.id, sub: principal.sub, code },
+        "[ws-realtime] signalr disconnected",
+      );
     });
   };
 
@@ -268,7 +289,8 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
               continue;
             }
             // Data waiting in the hub queue means the socket is full; a ping would only add to it.
-            if (connection.session.queuedMessages === 0 && ws.readyState === ws.OPEN) connection.client.send(PING_FRAME);
+            if (connection.session.queuedMessages === 0 && ws.readyState === ws.OPEN)
+              connection.client.send(PING_FRAME);
           }
         }, keepAliveMs)
       : null;
@@ -281,7 +303,10 @@ export function attachSignalrTransport(server: Server, hub: Hub, options: Signal
     return true;
   };
   // Negotiate is answered before the server's own request handlers (Fastify), as engine.io does.
-  const others = server.listeners("request").slice() as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const others = server.listeners("request").slice() as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void)[];
   server.removeAllListeners("request");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (onRequest(req, res)) return;

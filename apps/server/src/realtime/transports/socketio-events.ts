@@ -14,7 +14,12 @@ const KNOWN = new Set(["subscribe", "unsubscribe", "ping", "refresh"]);
  * the client passed an ack callback, to the ack as well. Channels are mirrored as rooms so
  * `io.in(channel)` shows who listens, but delivery goes through the hub's per-client queue.
  */
-export function handleSocketIoEvents(socket: Socket, session: HubSession, commands: SessionCommands, maxMalformed: number): void {
+export function handleSocketIoEvents(
+  socket: Socket,
+  session: HubSession,
+  commands: SessionCommands,
+  maxMalformed: number,
+): void {
   let malformed = 0;
   const onMalformed = (why: string, ack: Ack | undefined): void => {
     malformed += 1;

@@ -19,13 +19,20 @@ describe("/socket.io authentication", () => {
     assert.equal(await SocketIoTestClient.refusal(rt.base, { token: forged }), "invalid_token");
     const expired = await token("bob", { audience: "torghut-ws", ttl: 60, now: Date.now() - 3_600_000 });
     assert.equal(await SocketIoTestClient.refusal(rt.base, { token: expired }), "token_expired");
-    assert.equal(await SocketIoTestClient.refusal(rt.base, { token: await token("carol", { audience: "other" }) }), "invalid_token");
+    assert.equal(
+      await SocketIoTestClient.refusal(rt.base, { token: await token("carol", { audience: "other" }) }),
+      "invalid_token",
+    );
     assert.equal(rt.hub.stats().TotalConnections, 0);
   });
 
   test("accepts the token from auth, over websocket and over long-polling", async () => {
     const ws = await SocketIoTestClient.connect(rt.base, await token("alice", { audience: "torghut-ws" }));
-    const polling = await SocketIoTestClient.connect(rt.base, await token("dave", { audience: "torghut-ws" }), ["polling"]);
+    const polling = await SocketIoTestClient.connect(
+      rt.base,
+      await token("dave", { audience: "torghut-ws" }),
+      ["polling"],
+    );
     assert.equal(ws.of("welcome")[0]?.sub, "alice");
     assert.equal(polling.of("welcome")[0]?.sub, "dave");
     assert.deepEqual(rt.hub.stats().connectionsByTransport, { socketio: 2 });
@@ -49,14 +56,24 @@ describe("/socket.io channels", () => {
   test("subscribe with an ack, `publication` events with the /ws envelope, unsubscribe stops delivery", async () => {
     const client = await SocketIoTestClient.connect(rt.base, await token());
     const replies = await client.emit<Reply[]>("subscribe", ["lines:MSFT"]);
-    assert.deepEqual(replies.map((r) => [r.type, r.channel]), [["subscribed", "lines:MSFT"]]);
+    assert.deepEqual(
+      replies.map((r) => [r.type, r.channel]),
+      [["subscribed", "lines:MSFT"]],
+    );
     assert.equal(client.of("subscribed").length, 1, "also a control message, as on /ws");
     const room = await rt.socketio.io.in("lines:MSFT").fetchSockets();
     assert.equal(room.length, 1, "the channel is mirrored as a room");
     rt.hub.publishTrade(trade("MSFT", 400));
     rt.hub.publishTrade(trade("NVDA", 100));
     const [tick] = await client.waitFor("tick", 1, "lines:MSFT");
-    assert.deepEqual(Object.keys(tick!).sort(), ["channel", "data", "epoch", "offset", "publishedAt", "type"]);
+    assert.deepEqual(Object.keys(tick!).sort(), [
+      "channel",
+      "data",
+      "epoch",
+      "offset",
+      "publishedAt",
+      "type",
+    ]);
     assert.equal(tick?.data?.price, 400);
     const left = await client.emit<Reply[]>("unsubscribe", ["lines:MSFT"]);
     assert.equal(left[0]?.type, "unsubscribed");
@@ -71,15 +88,24 @@ describe("/socket.io channels", () => {
   test("snapshot on subscribe, refusals per channel, malformed requests answered with bad_request", async () => {
     rt.hub.publishTrade(trade("AMD", 150));
     rt.hub.publishTrade(trade("AMD", 151));
-    const client = await SocketIoTestClient.connect(rt.base, await token("viewer", { channels: ["lines:*"] }));
+    const client = await SocketIoTestClient.connect(
+      rt.base,
+      await token("viewer", { channels: ["lines:*"] }),
+    );
     const replies = await client.emit<Reply[]>("subscribe", ["lines:AMD", "order_book:AMD", "bogus"]);
-    assert.deepEqual(replies.map((r) => r.code ?? r.type), ["subscribed", "forbidden", "bad_channel"]);
+    assert.deepEqual(
+      replies.map((r) => r.code ?? r.type),
+      ["subscribed", "forbidden", "bad_channel"],
+    );
     const [snapshot] = await client.waitFor("tick", 1, "lines:AMD");
     assert.equal(snapshot?.data?.price, 151);
     const bad = await client.emit<Reply[]>("subscribe", "lines:AMD");
     assert.equal(bad[0]?.code, "bad_request");
     client.socket.emit("launch-missiles");
-    await eventually(() => client.of("error").filter((e) => e.code === "bad_request").length === 2, "unknown event refused");
+    await eventually(
+      () => client.of("error").filter((e) => e.code === "bad_request").length === 2,
+      "unknown event refused",
+    );
     client.socket.close();
   });
 
@@ -91,17 +117,28 @@ describe("/socket.io channels", () => {
     first.socket.close();
     for (let price = 2; price <= 4; price++) rt.hub.publishTrade(trade("TSLA", price));
     const back = await SocketIoTestClient.connect(rt.base, await token());
-    const [reply] = await back.emit<Reply[]>("subscribe", ["lines:TSLA"], { "lines:TSLA": { offset: seen!.offset!, epoch: seen!.epoch! } });
+    const [reply] = await back.emit<Reply[]>("subscribe", ["lines:TSLA"], {
+      "lines:TSLA": { offset: seen!.offset!, epoch: seen!.epoch! },
+    });
     assert.equal(reply?.recovered, true);
     const missed = await back.waitFor("tick", 3, "lines:TSLA");
-    assert.deepEqual(missed.map((m) => m.data?.price), [2, 3, 4]);
+    assert.deepEqual(
+      missed.map((m) => m.data?.price),
+      [2, 3, 4],
+    );
     back.socket.close();
   });
 
   test("/ws upgrades are left alone by socket.io (destroyUpgrade: false)", async () => {
     const ws = await TestClient.connect(`ws://127.0.0.1:${rt.port}/ws`, { token: await token() });
     await ws.subscribe(["status"]);
-    rt.hub.publishStatus({ state: "PRIMARY_ACTIVE", activeSource: "alpaca", delayed: false, reason: null, changedAt: 1 });
+    rt.hub.publishStatus({
+      state: "PRIMARY_ACTIVE",
+      activeSource: "alpaca",
+      delayed: false,
+      reason: null,
+      changedAt: 1,
+    });
     await ws.waitFor("status");
     assert.equal(ws.closeCode, null, "still open well after the upgrade");
     ws.close();

@@ -105,7 +105,8 @@ class SocketIoHubClient implements HubClient {
     if (engine.readyState !== "open") return;
     if (typeof frame === "string") return engine.write(frame);
     const ws = engine.transport.name === "websocket" ? engine.transport.socket : undefined;
-    if (ws?._socket !== undefined && ws.readyState === 1 && engine.writeBuffer.length === 0) ws._socket.write(frame);
+    if (ws?._socket !== undefined && ws.readyState === 1 && engine.writeBuffer.length === 0)
+      ws._socket.write(frame);
     else engine.write(packetOf(frame), { wsPreEncodedFrame: [frame] });
   }
 
@@ -129,7 +130,12 @@ function writeBufferBytes(engine: EngineSocket): number {
   let bytes = 0;
   for (const packet of engine.writeBuffer) {
     const frame = packet.options?.wsPreEncodedFrame?.[0];
-    bytes += frame !== undefined ? frame.length : typeof packet.data === "string" ? packet.data.length : (packet.data?.byteLength ?? 0);
+    bytes +=
+      frame !== undefined
+        ? frame.length
+        : typeof packet.data === "string"
+          ? packet.data.length
+          : (packet.data?.byteLength ?? 0);
   }
   return bytes;
 }
@@ -139,12 +145,19 @@ function writeBufferBytes(engine: EngineSocket): number {
  * their handlers. Admission (origin, limits) runs in `allowRequest`, the JWT in a middleware so a
  * refused client gets `connect_error` with the reason; then each socket is one more HubClient.
  */
-export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: SocketIoTransportOptions): SocketIoTransport {
+export function attachSocketIoTransport(
+  server: HttpServer,
+  hub: Hub,
+  options: SocketIoTransportOptions,
+): SocketIoTransport {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const admission = new Admission(hub, clock, options);
   const verify = (token: string): Promise<Principal> =>
-    verifyToken(token, { secret: options.secret, ...(options.audience === undefined ? {} : { audience: options.audience }) });
+    verifyToken(token, {
+      secret: options.secret,
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+    });
   const sockets = new Set<Socket>();
   let pending = 0;
   const origins = options.allowedOrigins ?? [];
@@ -159,14 +172,19 @@ export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: S
     transports: options.allowPolling === false ? ["websocket"] : ["polling", "websocket"],
     maxHttpBufferSize: options.maxPayloadBytes ?? 16 * 1024,
     cors: { origin: origins.length > 0 ? [...origins] : true, credentials: true },
-    allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
+    allowRequest: (
+      req: IncomingMessage,
+      callback: (err: string | null | undefined, success: boolean) => void,
+    ) => {
       const refusal = admission.check(req, sockets.size + pending);
       if (refusal === null) return callback(null, true);
       realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: refusal.reason });
       callback(refusal.message, false);
     },
   });
-  const engineUpgradeListeners = server.listeners("upgrade").filter((listener) => !upgradeListenersBefore.has(listener));
+  const engineUpgradeListeners = server
+    .listeners("upgrade")
+    .filter((listener) => !upgradeListenersBefore.has(listener));
 
   io.use((socket, next) => {
     const token = handshakeToken(socket);
@@ -221,7 +239,10 @@ export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: S
       commands.stop();
       sockets.delete(socket);
       session.detached();
-      logger.debug({ client: session.id, sub: principal.sub, reason }, "[ws-realtime] socket.io disconnected");
+      logger.debug(
+        { client: session.id, sub: principal.sub, reason },
+        "[ws-realtime] socket.io disconnected",
+      );
     });
     logger.debug({ client: session.id, sub: principal.sub }, "[ws-realtime] socket.io connected");
     commands.welcome(hub.epoch);
@@ -240,7 +261,8 @@ export function attachSocketIoTransport(server: HttpServer, hub: Hub, options: S
       for (const socket of sockets) socket.disconnect(true);
       // Not io.close(): that would close the shared HTTP server too.
       io.engine.close();
-      for (const listener of engineUpgradeListeners) server.off("upgrade", listener as (...args: unknown[]) => void);
+      for (const listener of engineUpgradeListeners)
+        server.off("upgrade", listener as (...args: unknown[]) => void);
       await Promise.resolve();
     },
   };

@@ -10,7 +10,10 @@ export const clientMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("subscribe"),
     channels: channelList,
     recover: z
-      .record(z.string(), z.strictObject({ offset: z.number().int().nonnegative(), epoch: z.string().max(64) }))
+      .record(
+        z.string(),
+        z.strictObject({ offset: z.number().int().nonnegative(), epoch: z.string().max(64) }),
+      )
       .optional(),
     id,
   }),
@@ -22,7 +25,14 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export type ServerControlMessage =
   | { type: "welcome"; sub: string; epoch: string; exp: number | null }
-  | { type: "subscribed"; channel: string; epoch: string; offset: number; recovered?: boolean; id?: string | number }
+  | {
+      type: "subscribed";
+      channel: string;
+      epoch: string;
+      offset: number;
+      recovered?: boolean;
+      id?: string | number;
+    }
   | { type: "unsubscribed"; channel: string; id?: string | number }
   | { type: "pong"; serverTime: number; id?: string | number }
   | { type: "refreshed"; exp: number | null; id?: string | number }
@@ -61,15 +71,17 @@ export function textFrame(payload: Buffer): Buffer {
 export const wsJsonFormat: WireFormat = {
   name: "ws-json-frame",
   encode(publication: Publication): Buffer {
-    return textFrame(Buffer.from(
-      JSON.stringify({
-        type: publication.type,
-        channel: publication.channel,
-        offset: publication.offset,
-        epoch: publication.epoch,
-        publishedAt: publication.publishedAt,
-        data: publication.data,
-      }),
-    ));
+    return textFrame(
+      Buffer.from(
+        JSON.stringify({
+          type: publication.type,
+          channel: publication.channel,
+          offset: publication.offset,
+          epoch: publication.epoch,
+          publishedAt: publication.publishedAt,
+          data: publication.data,
+        }),
+      ),
+    );
   },
 };

@@ -37,10 +37,18 @@ test("a client that stops reading is conflated, then closed with 1008, while a f
   const stats = rt.hub.stats();
   assert.ok(stats.conflatedMessages > 0, "conflated before closing");
   assert.equal(stats.TotalConnections >= 1, true);
-  await eventually(() => fast.of("tick").length === published, `fast client to receive all ${published}`, 30_000);
+  await eventually(
+    () => fast.of("tick").length === published,
+    `fast client to receive all ${published}`,
+    30_000,
+  );
   for (const symbol of symbols) {
     const offsets = fast.of("tick", `lines:${symbol}`).map((m) => m.offset!);
-    assert.deepEqual(offsets, offsets.map((_, i) => i + 1), `no gaps on lines:${symbol}`);
+    assert.deepEqual(
+      offsets,
+      offsets.map((_, i) => i + 1),
+      `no gaps on lines:${symbol}`,
+    );
   }
   (slow.ws as unknown as { _socket: Socket })._socket.resume();
   assert.equal(await slow.closed(), 1008);

@@ -48,8 +48,14 @@ describe("/ws authentication", () => {
 
   test("refuses a browser origin outside WS_ALLOWED_ORIGINS with 403 and accepts a listed one", async () => {
     const good = await token("dave", { audience: "torghut-ws" });
-    assert.equal(await upgradeStatus(rt.url, { authorization: `Bearer ${good}`, origin: "http://evil.example" }), 403);
-    const ok = await TestClient.connect(rt.url, { token: good, headers: { origin: "http://localhost:3000" } });
+    assert.equal(
+      await upgradeStatus(rt.url, { authorization: `Bearer ${good}`, origin: "http://evil.example" }),
+      403,
+    );
+    const ok = await TestClient.connect(rt.url, {
+      token: good,
+      headers: { origin: "http://localhost:3000" },
+    });
     ok.close();
   });
 });
@@ -136,7 +142,9 @@ describe("/ws channels", () => {
   });
 
   test("refuses unknown channels and channels outside the token's permissions", async () => {
-    const client = await TestClient.connect(rt.url, { token: await token("viewer", { channels: ["lines:*"] }) });
+    const client = await TestClient.connect(rt.url, {
+      token: await token("viewer", { channels: ["lines:*"] }),
+    });
     await client.subscribe(["order_book:AAPL", "bogus", "lines:AAPL"]);
     assert.deepEqual(
       client.of("error").map((e) => [e.channel, e.code]),
@@ -162,7 +170,10 @@ describe("/ws channels", () => {
     await back.subscribe(["lines:TSLA"], { "lines:TSLA": { offset: seen!.offset!, epoch: seen!.epoch! } });
     assert.equal(back.of("subscribed")[0]?.recovered, true);
     const missed = await back.waitFor("tick", 3, "lines:TSLA");
-    assert.deepEqual(missed.map((m) => m.data?.price), [2, 3, 4]);
+    assert.deepEqual(
+      missed.map((m) => m.data?.price),
+      [2, 3, 4],
+    );
 
     for (let price = 5; price <= 20; price++) small.hub.publishTrade(trade("TSLA", price));
     const late = await TestClient.connect(small.url, { token: await token() });
@@ -219,14 +230,23 @@ describe("/ws with an injected clock", () => {
     for (let price = 1; price <= 10; price++) rt.hub.publishTrade(trade("AAPL", price));
     rt.hub.publishTrade(trade("MSFT", 7));
     await client.waitFor("tick", 1, "lines:MSFT");
-    assert.deepEqual(client.of("tick", "lines:AAPL").map((m) => m.data?.price), [1]);
+    assert.deepEqual(
+      client.of("tick", "lines:AAPL").map((m) => m.data?.price),
+      [1],
+    );
     clock.advance(49);
     rt.hub.publishTrade(trade("MSFT", 8));
     clock.advance(1);
     await client.waitFor("tick", 2, "lines:AAPL");
     await client.waitFor("tick", 2, "lines:MSFT");
-    assert.deepEqual(client.of("tick", "lines:AAPL").map((m) => m.data?.price), [1, 10]);
-    assert.deepEqual(client.of("tick", "lines:MSFT").map((m) => m.data?.price), [7, 8]);
+    assert.deepEqual(
+      client.of("tick", "lines:AAPL").map((m) => m.data?.price),
+      [1, 10],
+    );
+    assert.deepEqual(
+      client.of("tick", "lines:MSFT").map((m) => m.data?.price),
+      [7, 8],
+    );
     assert.equal(rt.hub.stats().throttled, 8);
     client.close();
     await rt.close();

@@ -95,8 +95,16 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const maxConnections = options.maxConnections ?? 10_000;
   const maxMalformed = options.maxMalformedMessages ?? 5;
-  const limiter = new ConnectRateLimiter(clock, options.connectRatePerIp ?? 30, options.connectRateWindowMs ?? 10_000);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 16 * 1024, perMessageDeflate: false });
+  const limiter = new ConnectRateLimiter(
+    clock,
+    options.connectRatePerIp ?? 30,
+    options.connectRateWindowMs ?? 10_000,
+  );
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes ?? 16 * 1024,
+    perMessageDeflate: false,
+  });
   const alive = new Map<WebSocket, boolean>();
   let pending = 0;
   let accepting = true;
@@ -117,22 +125,28 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
     if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) return;
     socket.on("error", () => socket.destroy());
     const ip = req.socket.remoteAddress ?? "unknown";
-    if (!accepting || hub.shuttingDown) return refuse(socket, 503, "shutting_down", "server is shutting down\n");
+    if (!accepting || hub.shuttingDown)
+      return refuse(socket, 503, "shutting_down", "server is shutting down\n");
     const origin = req.headers.origin;
     if (allowedOrigins.size > 0 && origin !== undefined && !allowedOrigins.has(origin)) {
       logger.info({ origin, ip }, "[ws-realtime] refused origin");
       return refuse(socket, 403, "origin", "origin not allowed\n");
     }
-    if (alive.size + pending >= maxConnections) return refuse(socket, 503, "max_connections", "too many connections\n");
+    if (alive.size + pending >= maxConnections)
+      return refuse(socket, 503, "max_connections", "too many connections\n");
     if (!limiter.allow(ip)) return refuse(socket, 429, "rate_limited", "too many connection attempts\n");
     const token = tokenFromRequest(req);
     if (token === null) return refuse(socket, 401, "missing_token", "missing token\n");
     pending += 1;
-    verifyToken(token, { secret: options.secret, ...(options.audience === undefined ? {} : { audience: options.audience }) })
+    verifyToken(token, {
+      secret: options.secret,
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+    })
       .then((principal) => {
         pending -= 1;
         if (socket.destroyed) return;
-        if (!accepting || hub.shuttingDown) return refuse(socket, 503, "shutting_down", "server is shutting down\n");
+        if (!accepting || hub.shuttingDown)
+          return refuse(socket, 503, "shutting_down", "server is shutting down\n");
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req.socket, principal, ip));
       })
       .catch((error: unknown) => {
@@ -162,11 +176,18 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       const exp = session.principal.exp;
       if (exp === undefined) return;
       const due = exp * 1000 - clock.now();
-      expiry = clock.setTimeout(() => {
-        if (exp * 1000 > clock.now()) return armExpiry();
-        control({ type: "error", code: "token_expired", message: "token expired; send a refresh before exp" });
-        session.close(CloseCode.TOKEN_EXPIRED, "token expired");
-      }, Math.min(Math.max(0, due), MAX_TIMER_MS));
+      expiry = clock.setTimeout(
+        () => {
+          if (exp * 1000 > clock.now()) return armExpiry();
+          control({
+            type: "error",
+            code: "token_expired",
+            message: "token expired; send a refresh before exp",
+          });
+          session.close(CloseCode.TOKEN_EXPIRED, "token expired");
+        },
+        Math.min(Math.max(0, due), MAX_TIMER_MS),
+      );
     };
 
     const handle = (message: ClientMessage): void => {
@@ -180,7 +201,14 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
               continue;
             }
             const recovered = outcome.recovered === undefined ? {} : { recovered: outcome.recovered };
-            control({ type: "subscribed", channel, epoch: outcome.epoch, offset: outcome.offset, ...recovered, ...id });
+            control({
+              type: "subscribed",
+              channel,
+              epoch: outcome.epoch,
+              offset: outcome.offset,
+              ...recovered,
+              ...id,
+            });
             session.sendPublications(outcome.replay);
           }
           return;
@@ -194,10 +222,18 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
           control({ type: "pong", serverTime: clock.now(), ...id });
           return;
         case "refresh":
-          verifyToken(message.token, { secret: options.secret, ...(options.audience === undefined ? {} : { audience: options.audience }) })
+          verifyToken(message.token, {
+            secret: options.secret,
+            ...(options.audience === undefined ? {} : { audience: options.audience }),
+          })
             .then((principal) => {
               if (principal.sub !== session.principal.sub) {
-                control({ type: "error", code: "invalid_token", message: "refresh must keep the same sub", ...id });
+                control({
+                  type: "error",
+                  code: "invalid_token",
+                  message: "refresh must keep the same sub",
+                  ...id,
+                });
                 return;
               }
               session.principal = principal;
@@ -223,14 +259,20 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       }
       if (parsed?.success === true) return handle(parsed.data);
       malformed += 1;
-      control({ type: "error", code: "bad_request", message: parsed === null ? "expected a JSON text message" : "unknown or invalid message" });
+      control({
+        type: "error",
+        code: "bad_request",
+        message: parsed === null ? "expected a JSON text message" : "unknown or invalid message",
+      });
       if (malformed > maxMalformed) session.close(CloseCode.POLICY_VIOLATION, "too many malformed messages");
     };
 
     ws.on("message", onMessage);
     ws.on("pong", () => alive.set(ws, true));
     socket.on("drain", () => session.writable());
-    ws.on("error", (error) => logger.info({ client: session.id, err: error.message }, "[ws-realtime] socket error"));
+    ws.on("error", (error) =>
+      logger.info({ client: session.id, err: error.message }, "[ws-realtime] socket error"),
+    );
     ws.on("close", (code) => {
       if (expiry !== null) clock.clearTimeout(expiry);
       alive.delete(ws);

@@ -11,11 +11,26 @@ describe("ExponentialBackoff", () => {
   });
 
   test("jitter spreads the delay within ±jitter and stays under the cap", () => {
-    const low = new ExponentialBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2, random: () => 0 });
-    const high = new ExponentialBackoff({ baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2, random: () => 0.999999 });
+    const low = new ExponentialBackoff({
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      jitter: 0.2,
+      random: () => 0,
+    });
+    const high = new ExponentialBackoff({
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      jitter: 0.2,
+      random: () => 0.999999,
+    });
     assert.equal(low.next(), 800);
     assert.equal(high.next(), 1200);
-    const capped = new ExponentialBackoff({ baseDelayMs: 1000, maxDelayMs: 5000, jitter: 0.2, random: () => 0.999999 });
+    const capped = new ExponentialBackoff({
+      baseDelayMs: 1000,
+      maxDelayMs: 5000,
+      jitter: 0.2,
+      random: () => 0.999999,
+    });
     for (let i = 0; i < 10; i++) assert.ok(capped.next() <= 5000);
   });
 

@@ -11,7 +11,10 @@ describe("credentials", () => {
   after(async () => rm(await dirPromise, { recursive: true, force: true }));
 
   test("parses the JSON form", () => {
-    assert.deepEqual(parseCredentialsText('{"keyId":"PK1","secretKey":"s3cr3t","note":"extra ok"}'), { keyId: "PK1", secretKey: "s3cr3t" });
+    assert.deepEqual(parseCredentialsText('{"keyId":"PK1","secretKey":"s3cr3t","note":"extra ok"}'), {
+      keyId: "PK1",
+      secretKey: "s3cr3t",
+    });
   });
 
   test("parses key=value lines with comments, export and quotes", () => {
@@ -20,10 +23,17 @@ describe("credentials", () => {
   });
 
   test("errors never contain the secret", () => {
-    for (const text of ['{"keyId":"PK","secretKey":"TOPSECRET"', '{"keyId":"","secretKey":"TOPSECRET"}', "ALPACA_SECRET_KEY=TOPSECRET"]) {
+    for (const text of [
+      '{"keyId":"PK","secretKey":"TOPSECRET"',
+      '{"keyId":"","secretKey":"TOPSECRET"}',
+      "ALPACA_SECRET_KEY=TOPSECRET",
+    ]) {
       assert.throws(
         () => parseCredentialsText(text, "/run/secret"),
-        (error: unknown) => error instanceof AlpacaConfigurationError && !error.message.includes("TOPSECRET") && error.retryable === false,
+        (error: unknown) =>
+          error instanceof AlpacaConfigurationError &&
+          !error.message.includes("TOPSECRET") &&
+          error.retryable === false,
       );
     }
   });
@@ -50,9 +60,16 @@ describe("credentials", () => {
   test("config: the file wins over env keys; nothing configured rejects", async () => {
     const path = join(await dirPromise, "wins.env");
     await writeFile(path, "ALPACA_KEY_ID=fromfile\nALPACA_SECRET_KEY=x");
-    const fromFile = credentialsFromConfig({ ALPACA_CREDENTIALS_FILE: path, ALPACA_KEY_ID: "env", ALPACA_SECRET_KEY: "y" });
+    const fromFile = credentialsFromConfig({
+      ALPACA_CREDENTIALS_FILE: path,
+      ALPACA_KEY_ID: "env",
+      ALPACA_SECRET_KEY: "y",
+    });
     assert.equal((await fromFile.load()).keyId, "fromfile");
-    assert.equal((await credentialsFromConfig({ ALPACA_KEY_ID: "env", ALPACA_SECRET_KEY: "y" }).load()).keyId, "env");
+    assert.equal(
+      (await credentialsFromConfig({ ALPACA_KEY_ID: "env", ALPACA_SECRET_KEY: "y" }).load()).keyId,
+      "env",
+    );
     await assert.rejects(credentialsFromConfig({}).load(), AlpacaConfigurationError);
   });
 });

@@ -28,7 +28,10 @@ export function staticCredentials(credentials: AlpacaCredentials): CredentialsPr
   };
 }
 
-const jsonFileSchema = z.looseObject({ keyId: z.string().trim().min(1), secretKey: z.string().trim().min(1) });
+const jsonFileSchema = z.looseObject({
+  keyId: z.string().trim().min(1),
+  secretKey: z.string().trim().min(1),
+});
 
 /**
  * ALPACA_CREDENTIALS_FILE, re-read on every call. Two formats are accepted:
@@ -69,7 +72,8 @@ export function parseCredentialsText(text: string, path = "credentials file"): A
       throw new AlpacaConfigurationError(`${path} is not valid JSON`, null);
     }
     const parsed = jsonFileSchema.safeParse(raw);
-    if (!parsed.success) throw new AlpacaConfigurationError(`${path} must have non-empty "keyId" and "secretKey"`, null);
+    if (!parsed.success)
+      throw new AlpacaConfigurationError(`${path} must have non-empty "keyId" and "secretKey"`, null);
     return { keyId: parsed.data.keyId, secretKey: parsed.data.secretKey };
   }
   const values = new Map<string, string>();
@@ -78,7 +82,10 @@ export function parseCredentialsText(text: string, path = "credentials file"): A
     if (entry === "" || entry.startsWith("#")) continue;
     const eq = entry.indexOf("=");
     if (eq <= 0) continue;
-    const key = entry.slice(0, eq).trim().replace(/^export\s+/, "");
+    const key = entry
+      .slice(0, eq)
+      .trim()
+      .replace(/^export\s+/, "");
     values.set(key, unquote(entry.slice(eq + 1).trim()));
   }
   const keyId = values.get("ALPACA_KEY_ID") ?? values.get("keyId") ?? "";
@@ -111,7 +118,8 @@ export function credentialsFromConfig(values: {
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) return value.slice(1, -1);
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0])
+    return value.slice(1, -1);
   return value;
 }
 

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AlpacaConfigurationError, AlpacaConnectionLimitError, AlpacaRestError, reactionToCode } from "./errors";
+import {
+  AlpacaConfigurationError,
+  AlpacaConnectionLimitError,
+  AlpacaRestError,
+  reactionToCode,
+} from "./errors";
 
 test("every documented stream error code maps to the reaction the reference calls for", () => {
   const expected: Record<number, string> = {
@@ -19,7 +24,8 @@ test("every documented stream error code maps to the reaction the reference call
     500: "log",
     999: "log",
   };
-  for (const [code, reaction] of Object.entries(expected)) assert.equal(reactionToCode(Number(code)), reaction, `code ${code}`);
+  for (const [code, reaction] of Object.entries(expected))
+    assert.equal(reactionToCode(Number(code)), reaction, `code ${code}`);
 });
 
 test("error classes carry retryable and cause", () => {

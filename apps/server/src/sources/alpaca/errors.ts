@@ -63,7 +63,8 @@ export class AlpacaRestError extends Error {
   }
 }
 
-export type ErrorReaction = "configuration" | "connection-limit" | "slow-client" | "symbol-limit" | "ignore" | "our-bug" | "log";
+export type ErrorReaction =
+  "configuration" | "connection-limit" | "slow-client" | "symbol-limit" | "ignore" | "our-bug" | "log";
 
 /** How the stream client reacts to an error code; a table so tests can check it exhaustively. */
 export function reactionToCode(code: number): ErrorReaction {

@@ -6,7 +6,13 @@ import { FrameParser, type FrameSink } from "./frame-parser";
 import type { ControlMessage } from "./messages";
 
 function collect(delayed = false) {
-  const seen = { trades: [] as Trade[], quotes: [] as Quote[], bars: [] as Bar1m[], controls: [] as ControlMessage[], notices: [] as string[] };
+  const seen = {
+    trades: [] as Trade[],
+    quotes: [] as Quote[],
+    bars: [] as Bar1m[],
+    controls: [] as ControlMessage[],
+    notices: [] as string[],
+  };
   const sink: FrameSink = {
     trade: (t) => seen.trades.push(t),
     quote: (q) => seen.quotes.push(q),
@@ -17,9 +23,12 @@ function collect(delayed = false) {
   return { seen, parser: new FrameParser(sink, { delayed }) };
 }
 
-const trade = '{"T":"t","i":96921,"S":"AAPL","x":"D","p":126.55,"s":1,"t":"2021-02-22T15:51:44.208123456Z","c":["@","I"],"z":"C","r":"extra"}';
-const quote = '{"T":"q","S":"AMD","bx":"U","bp":87.66,"bs":1,"ax":"Q","ap":87.68,"as":4,"t":"2021-02-22T15:51:45.335689322Z","c":["R"],"z":"C"}';
-const bar = '{"T":"b","S":"SPY","o":388.985,"h":389.13,"l":388.975,"c":389.12,"v":49378,"n":461,"vw":389.062639,"t":"2021-02-22T19:15:00Z"}';
+const trade =
+  '{"T":"t","i":96921,"S":"AAPL","x":"D","p":126.55,"s":1,"t":"2021-02-22T15:51:44.208123456Z","c":["@","I"],"z":"C","r":"extra"}';
+const quote =
+  '{"T":"q","S":"AMD","bx":"U","bp":87.66,"bs":1,"ax":"Q","ap":87.68,"as":4,"t":"2021-02-22T15:51:45.335689322Z","c":["R"],"z":"C"}';
+const bar =
+  '{"T":"b","S":"SPY","o":388.985,"h":389.13,"l":388.975,"c":389.12,"v":49378,"n":461,"vw":389.062639,"t":"2021-02-22T19:15:00Z"}';
 
 describe("FrameParser", () => {
   test("a batched mixed array yields every element, timestamps kept at full precision", () => {

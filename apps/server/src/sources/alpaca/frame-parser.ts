@@ -126,7 +126,7 @@ function isElement(value: unknown): value is Element {
 
 function isTimestamp(value: unknown): value is string {
   // RFC-3339 with 0–9 fraction digits; the raw string is kept so nanosecond ordering survives.
-  return typeof value === "string" && value.length >= 20 && value.charCodeAt(10) === 84 /* T */;
+  return typeof value === "string" && value.length >= 20 && value.charCodeAt(10) === 84; /* T */
 }
 
 function isSymbol(value: unknown): value is string {
@@ -143,7 +143,8 @@ function optionalString(value: unknown): string | null {
 
 function stringList(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string") return value.filter((v) => typeof v === "string");
+  for (let i = 0; i < value.length; i++)
+    if (typeof value[i] !== "string") return value.filter((v) => typeof v === "string");
   return value as string[];
 }
 
@@ -173,7 +174,8 @@ export function toQuote(m: Element, receivedAt: number, delayed: boolean): Quote
   const { S, bp, ap, t } = m;
   const bs = m.bs;
   const as = m.as;
-  if (!isSymbol(S) || !isNumber(bp) || !isNumber(ap) || !isNumber(bs) || !isNumber(as) || !isTimestamp(t)) return null;
+  if (!isSymbol(S) || !isNumber(bp) || !isNumber(ap) || !isNumber(bs) || !isNumber(as) || !isTimestamp(t))
+    return null;
   return {
     kind: "quote",
     symbol: S,
@@ -195,7 +197,15 @@ export function toQuote(m: Element, receivedAt: number, delayed: boolean): Quote
 
 export function toBar(m: Element, delayed: boolean): Bar1m | null {
   const { S, o, h, l, c, v, t } = m;
-  if (!isSymbol(S) || !isNumber(o) || !isNumber(h) || !isNumber(l) || !isNumber(c) || !isNumber(v) || !isTimestamp(t)) {
+  if (
+    !isSymbol(S) ||
+    !isNumber(o) ||
+    !isNumber(h) ||
+    !isNumber(l) ||
+    !isNumber(c) ||
+    !isNumber(v) ||
+    !isTimestamp(t)
+  ) {
     return null;
   }
   return {
@@ -223,7 +233,10 @@ function toNotice(m: Element): { message: string; symbol: string } | null {
     return { symbol, message: `${symbol} trading status ${code} ${text}${reason}`.trim() };
   }
   if (m.T === "c") {
-    return { symbol, message: `${symbol} trade ${stringify(m.oi)} corrected: ${stringify(m.op)} → ${stringify(m.cp)}` };
+    return {
+      symbol,
+      message: `${symbol} trade ${stringify(m.oi)} corrected: ${stringify(m.op)} → ${stringify(m.cp)}`,
+    };
   }
   const action = m.a === "E" ? "error" : "cancel";
   return { symbol, message: `${symbol} trade ${stringify(m.i)} ${action}` };

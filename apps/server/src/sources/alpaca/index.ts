@@ -1,6 +1,11 @@
 export { AlpacaStreamSource } from "./stream-client";
 export type { AlpacaFeed, AlpacaStreamOptions } from "./stream-options";
-export { AlpacaRestClient, historicalFeedFor, type AlpacaRestOptions, type AlpacaSnapshot } from "./rest-client";
+export {
+  AlpacaRestClient,
+  historicalFeedFor,
+  type AlpacaRestOptions,
+  type AlpacaSnapshot,
+} from "./rest-client";
 export {
   credentialsFromConfig,
   fileCredentials,

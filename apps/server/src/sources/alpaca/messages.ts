@@ -37,7 +37,11 @@ export type ControlMessage = SuccessMessage | ErrorMessage | SubscriptionMessage
 /** Parses one control element; null when it does not fit (counted as malformed by the caller). */
 export function parseControlMessage(raw: Record<string, unknown>): ControlMessage | null {
   const schema =
-    raw.T === "success" ? successMessageSchema : raw.T === "error" ? errorMessageSchema : subscriptionMessageSchema;
+    raw.T === "success"
+      ? successMessageSchema
+      : raw.T === "error"
+        ? errorMessageSchema
+        : subscriptionMessageSchema;
   const parsed = schema.safeParse(raw);
   return parsed.success ? parsed.data : null;
 }

@@ -27,12 +27,25 @@ export interface AlpacaRestOptions {
   pageLimit?: number;
 }
 
-const barSchema = z.looseObject({ t: z.string(), o: z.number(), h: z.number(), l: z.number(), c: z.number(), v: z.number() });
+const barSchema = z.looseObject({
+  t: z.string(),
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.number(),
+});
 const multiBarsSchema = z.looseObject({
-  bars: z.record(z.string(), z.array(z.looseObject({})).nullable()).nullable().catch({}).default({}),
+  bars: z
+    .record(z.string(), z.array(z.looseObject({})).nullable())
+    .nullable()
+    .catch({})
+    .default({}),
   next_page_token: z.string().nullable().optional(),
 });
-const latestTradesSchema = z.looseObject({ trades: z.record(z.string(), z.looseObject({})).catch({}).default({}) });
+const latestTradesSchema = z.looseObject({
+  trades: z.record(z.string(), z.looseObject({})).catch({}).default({}),
+});
 const snapshotsSchema = z.record(z.string(), z.looseObject({}).nullable());
 
 export interface AlpacaSnapshot {
@@ -95,14 +108,18 @@ export class AlpacaRestClient {
       }
       pageToken = page.next_page_token ?? null;
     } while (pageToken !== null && pageToken !== "");
-    return bars.sort((a, b) => (a.symbol === b.symbol ? a.minute.localeCompare(b.minute) : a.symbol.localeCompare(b.symbol)));
+    return bars.sort((a, b) =>
+      a.symbol === b.symbol ? a.minute.localeCompare(b.minute) : a.symbol.localeCompare(b.symbol),
+    );
   }
 
   /** The latest trade per symbol; symbols Alpaca has no trade for are absent. */
   async latestTrades(symbols: readonly string[]): Promise<Map<string, Trade>> {
     const params = new URLSearchParams({ symbols: symbols.join(",") });
     if (this.options.feed) params.set("feed", this.options.feed);
-    const body = latestTradesSchema.parse(await this.get("latest_trades", `/v2/stocks/trades/latest?${params.toString()}`));
+    const body = latestTradesSchema.parse(
+      await this.get("latest_trades", `/v2/stocks/trades/latest?${params.toString()}`),
+    );
     const receivedAt = this.clock.now();
     const result = new Map<string, Trade>();
     for (const [symbol, raw] of Object.entries(body.trades)) {
@@ -116,7 +133,9 @@ export class AlpacaRestClient {
   async snapshots(symbols: readonly string[]): Promise<Map<string, AlpacaSnapshot>> {
     const params = new URLSearchParams({ symbols: symbols.join(",") });
     if (this.options.feed) params.set("feed", this.options.feed);
-    const body = snapshotsSchema.parse(await this.get("snapshots", `/v2/stocks/snapshots?${params.toString()}`));
+    const body = snapshotsSchema.parse(
+      await this.get("snapshots", `/v2/stocks/snapshots?${params.toString()}`),
+    );
     const receivedAt = this.clock.now();
     const delayed = this.options.delayed ?? false;
     const result = new Map<string, AlpacaSnapshot>();
@@ -124,7 +143,9 @@ export class AlpacaRestClient {
       if (raw === null) continue;
       const part = (key: string) => {
         const value = raw[key];
-        return typeof value === "object" && value !== null ? { ...(value as Record<string, unknown>), S: symbol } : null;
+        return typeof value === "object" && value !== null
+          ? { ...(value as Record<string, unknown>), S: symbol }
+          : null;
       };
       const trade = part("latestTrade");
       const quote = part("latestQuote");
@@ -149,7 +170,11 @@ export class AlpacaRestClient {
       try {
         const response = await this.withTimeout((signal) =>
           this.fetchImpl(`${this.options.dataUrl.replace(/\/+$/, "")}${path}`, {
-            headers: { "APCA-API-KEY-ID": keyId, "APCA-API-SECRET-KEY": secretKey, accept: "application/json" },
+            headers: {
+              "APCA-API-KEY-ID": keyId,
+              "APCA-API-SECRET-KEY": secretKey,
+              accept: "application/json",
+            },
             signal,
           }),
         );
@@ -160,7 +185,9 @@ export class AlpacaRestClient {
         failure = new AlpacaRestError(`Alpaca REST ${endpoint} answered ${status}: ${text}`, status);
       } catch (error) {
         if (status === 0) alpacaRestRequests.inc({ endpoint, status: "0" });
-        failure = new AlpacaRestError(`Alpaca REST ${endpoint} failed: ${(error as Error).message}`, status, { cause: error });
+        failure = new AlpacaRestError(`Alpaca REST ${endpoint} failed: ${(error as Error).message}`, status, {
+          cause: error,
+        });
       }
       if (!failure.retryable || attempt >= maxRetries) throw failure;
       if (status === 429) this.bucket.drain();

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from "../../clock";
 
-type TimerName = "handshake" | "ping" | "pong" | "watchdog" | "stable" | "close" | "reconnect" | "credentials";
+type TimerName =
+  "handshake" | "ping" | "pong" | "watchdog" | "stable" | "close" | "reconnect" | "credentials";
 
 /** Timers that outlive a single socket: everything else is cleared when a session ends. */
 const ACROSS_SESSIONS: ReadonlySet<TimerName> = new Set(["reconnect", "credentials"]);

@@ -36,5 +36,10 @@ export async function credentialsFile(initial: { keyId: string; secretKey: strin
   const path = join(dir, "alpaca.json");
   const write = (value: { keyId: string; secretKey: string }) => writeFile(path, JSON.stringify(value));
   await write(initial);
-  return { path, provider: fileCredentials(path), write, remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    path,
+    provider: fileCredentials(path),
+    write,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -4,9 +4,20 @@ import WebSocket from "ws";
 import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import { ExponentialBackoff } from "./backoff";
 import type { AlpacaCredentials } from "./credentials";
-import { AlpacaConfigurationError, AlpacaConnectionLimitError, AlpacaSlowClientError, reactionToCode } from "./errors";
+import {
+  AlpacaConfigurationError,
+  AlpacaConnectionLimitError,
+  AlpacaSlowClientError,
+  reactionToCode,
+} from "./errors";
 import { type FrameSink, FrameParser, frameText } from "./frame-parser";
-import { type ControlMessage, type ErrorMessage, authRequest, subscribeRequest, subscribedSymbols } from "./messages";
+import {
+  type ControlMessage,
+  type ErrorMessage,
+  authRequest,
+  subscribeRequest,
+  subscribedSymbols,
+} from "./messages";
 import * as metrics from "./metrics";
 import { Liveness } from "./liveness";
 import { SessionTimers } from "./session-timers";
@@ -210,7 +221,9 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     this.socket = socket;
     this.log.info({ url: this.url, attempt: this.connects }, "connecting to Alpaca stream");
     const current = () => generation === this.generation;
-    this.timers.set("handshake", this.settings.handshakeTimeoutMs, () => this.abandon("handshake timeout", true));
+    this.timers.set("handshake", this.settings.handshakeTimeoutMs, () =>
+      this.abandon("handshake timeout", true),
+    );
     socket.on("open", () => {
       if (!current()) return;
       this.liveness.startPinging(socket);
@@ -310,7 +323,11 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     metrics.alpacaRefusedSymbols.set(refused.length);
     if (refused.length === 0) return;
     this.log.warn({ refused }, "Alpaca refused symbols");
-    this.emit({ type: "notice", message: `Alpaca refused ${refused.length} symbol(s): symbol limit`, symbols: refused });
+    this.emit({
+      type: "notice",
+      message: `Alpaca refused ${refused.length} symbol(s): symbol limit`,
+      symbols: refused,
+    });
   }
 
   private enterConfigurationError(error: AlpacaConfigurationError): void {
@@ -372,7 +389,10 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     if (!this.running || this.configError !== null) return;
     this.consecutiveFailures += 1;
     this.lastError = failure.reason;
-    this.log.warn({ reason: failure.reason, wasUp, failures: this.consecutiveFailures }, "Alpaca session lost");
+    this.log.warn(
+      { reason: failure.reason, wasUp, failures: this.consecutiveFailures },
+      "Alpaca session lost",
+    );
     this.emit({ type: "failure", reason: failure.reason, retryable: true });
     if (this.connectNowAfterClose) {
       this.connectNowAfterClose = false;

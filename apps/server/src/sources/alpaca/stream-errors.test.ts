@@ -18,11 +18,18 @@ describe("Alpaca stream error paths against the simulator", () => {
     const sim = await startSim();
     const clock = new ManualClock(Date.now());
     const file = await credentialsFile({ keyId: "wrong", secretKey: "nope" });
-    const source = makeSource(sim, { clock, credentials: file.provider, credentialsPollMs: 5_000, pingIntervalMs: 600_000 });
+    const source = makeSource(sim, {
+      clock,
+      credentials: file.provider,
+      credentialsPollMs: 5_000,
+      pingIntervalMs: 600_000,
+    });
     const log = recordEvents(source);
     try {
       await source.start();
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), { what: "402 failure" });
+      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
+        what: "402 failure",
+      });
       assert.equal(failure.retryable, false);
       const health = source.health();
       assert.equal(health.configurationError, true);
@@ -74,7 +81,12 @@ describe("Alpaca stream error paths against the simulator", () => {
   test("406 storm: backs off past the stale-session window, never two sessions, recovers", async () => {
     const sim = await startSim();
     const clock = new ManualClock(Date.now());
-    const source = makeSource(sim, { clock, connectionLimitDelayMs: 90_000, reconnectBaseDelayMs: 1_000, pingIntervalMs: 600_000 });
+    const source = makeSource(sim, {
+      clock,
+      connectionLimitDelayMs: 90_000,
+      reconnectBaseDelayMs: 1_000,
+      pingIntervalMs: 600_000,
+    });
     const log = recordEvents(source);
     try {
       sim.control.setFault({ target: "alpaca", fault: "connection-limit" });
@@ -110,7 +122,10 @@ describe("Alpaca stream error paths against the simulator", () => {
       await source.start();
       await waitFor(() => source.health().healthy, { what: "up" });
       sim.control.setFault({ target: "alpaca", fault: "drop", durationMs: 50 });
-      await waitFor(() => log.count("up") >= 2, { what: "back up after the stale session was reaped", timeoutMs: 10_000 });
+      await waitFor(() => log.count("up") >= 2, {
+        what: "back up after the stale session was reaped",
+        timeoutMs: 10_000,
+      });
       const counters = sim.control.counters();
       assert.ok((counters.errorsSent["406"] ?? 0) >= 1, "the stale session caused at least one 406");
       assert.equal(counters.maxConcurrentAuthenticatedSessions, 1);
@@ -150,9 +165,16 @@ describe("Alpaca stream error paths against the simulator", () => {
       await source.start();
       await waitFor(() => source.health().healthy, { what: "up" });
       source.setSymbols(["AAPL", "MSFT", "TSLA", ...many]);
-      const notice = await waitFor(() => log.events.find((e) => e.type === "notice" && /refused/.test(e.message)), { what: "405 notice" });
+      const notice = await waitFor(
+        () => log.events.find((e) => e.type === "notice" && /refused/.test(e.message)),
+        { what: "405 notice" },
+      );
       assert.equal(notice.type === "notice" && notice.symbols?.length, 30);
-      assert.deepEqual(source.health().subscribedSymbols, ["AAPL", "MSFT", "TSLA"], "previous subscriptions stay");
+      assert.deepEqual(
+        source.health().subscribedSymbols,
+        ["AAPL", "MSFT", "TSLA"],
+        "previous subscriptions stay",
+      );
       assert.equal(source.health().healthy, true);
       assert.equal(log.count("failure"), 0, "405 is not a session failure");
       assert.match(source.health().lastError ?? "", /405/);

@@ -10,7 +10,12 @@ describe("Alpaca stream liveness and backoff", () => {
   test("a silent-but-open socket is detected within MESSAGE_TIMEOUT_SECONDS and the session replaced", async () => {
     const sim = await startSim({ manualClock: true });
     const clock = new ManualClock(Date.now());
-    const source = makeSource(sim, { clock, messageTimeoutMs: 30_000, pingIntervalMs: 600_000, reconnectBaseDelayMs: 1_000 });
+    const source = makeSource(sim, {
+      clock,
+      messageTimeoutMs: 30_000,
+      pingIntervalMs: 600_000,
+      reconnectBaseDelayMs: 1_000,
+    });
     const log = recordEvents(source);
     try {
       await source.start();
@@ -23,13 +28,19 @@ describe("Alpaca stream liveness and backoff", () => {
       await settle();
       assert.equal(log.count("failure"), 0, "29 s of silence is tolerated");
       clock.advance(1_000);
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), { what: "watchdog failure" });
+      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
+        what: "watchdog failure",
+      });
       assert.match(failure.type === "failure" ? failure.reason : "", /no data for 30 s/);
       assert.equal(failure.type === "failure" && failure.retryable, true);
       sim.control.clearFaults("alpaca");
       clock.advance(1_500);
       await waitFor(() => log.count("up") === 2, { what: "new session" });
-      assert.equal(sim.control.counters().maxConcurrentAuthenticatedSessions, 1, "clean close: no stale session");
+      assert.equal(
+        sim.control.counters().maxConcurrentAuthenticatedSessions,
+        1,
+        "clean close: no stale session",
+      );
     } finally {
       await source.stop();
       await sim.close();
@@ -54,7 +65,9 @@ describe("Alpaca stream liveness and backoff", () => {
       clock.advance(10_000);
       await settle();
       clock.advance(5_000);
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), { what: "pong failure" });
+      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
+        what: "pong failure",
+      });
       assert.match(failure.type === "failure" ? failure.reason : "", /no pong within 5000 ms/);
     } finally {
       await source.stop();
@@ -85,7 +98,9 @@ describe("Alpaca stream liveness and backoff", () => {
         await settle();
         assert.equal(source.health().reconnectAttempts, attempts, `no attempt before ${delay} ms`);
         clock.advance(1);
-        await waitFor(() => source.health().reconnectAttempts === attempts + 1, { what: `attempt after ${delay} ms` });
+        await waitFor(() => source.health().reconnectAttempts === attempts + 1, {
+          what: `attempt after ${delay} ms`,
+        });
         await waitFor(() => log.count("failure") === attempts + 2, { what: "refused again" });
       }
       sim.control.clearFaults("alpaca");

@@ -34,7 +34,9 @@ export interface AlpacaStreamOptions {
   random?: () => number;
 }
 
-export type StreamSettings = Required<Omit<AlpacaStreamOptions, "channels" | "logger" | "random" | "symbols">>;
+export type StreamSettings = Required<
+  Omit<AlpacaStreamOptions, "channels" | "logger" | "random" | "symbols">
+>;
 
 /** Fills the defaults in one place; the values match the reference (§1.8) and the config defaults. */
 export function resolveStreamSettings(options: AlpacaStreamOptions): StreamSettings {

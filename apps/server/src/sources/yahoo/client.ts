@@ -36,7 +36,9 @@ export class YahooClient {
     const base = new URL(options.baseUrl);
     const innerFetch = options.fetchImpl ?? globalThis.fetch;
     const rewritingFetch: typeof fetch = (input, init) => {
-      const original = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+      const original = new URL(
+        typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
+      );
       const target = new URL(`${original.pathname}${original.search}`, base);
       return innerFetch(target, init);
     };
@@ -65,7 +67,12 @@ export class YahooClient {
     const now = this.now();
     const result = await this.chart(symbol, now - 5 * 60_000, now + 60_000, "1m");
     const { meta } = result;
-    return { symbol, price: meta.regularMarketPrice, time: meta.regularMarketTime * 1000, delayed: isDelayed(meta) };
+    return {
+      symbol,
+      price: meta.regularMarketPrice,
+      time: meta.regularMarketTime * 1000,
+      delayed: isDelayed(meta),
+    };
   }
 
   /** One-minute bars for [startMs, endMs); minutes without trades (null arrays) are skipped. */
@@ -75,7 +82,12 @@ export class YahooClient {
     const bars: Bar1m[] = [];
     (result.timestamp ?? []).forEach((seconds, i) => {
       const ms = seconds * 1000;
-      const [open, high, low, close] = [quote?.open?.[i], quote?.high?.[i], quote?.low?.[i], quote?.close?.[i]];
+      const [open, high, low, close] = [
+        quote?.open?.[i],
+        quote?.high?.[i],
+        quote?.low?.[i],
+        quote?.close?.[i],
+      ];
       if (ms < startMs || ms >= endMs || open == null || high == null || low == null || close == null) return;
       bars.push({
         symbol,

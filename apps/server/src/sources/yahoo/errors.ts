@@ -50,12 +50,15 @@ export function classifyYahooError(err: unknown, symbol: string): YahooError {
   const e = (typeof err === "object" && err !== null ? err : {}) as LibraryError;
   const message = typeof e.message === "string" ? e.message : String(err);
   const status = e.name === "HTTPError" && typeof e.code === "number" ? e.code : null;
-  if (status === 429) return new YahooRateLimitedError(`Yahoo rate limited (429) on ${symbol}`, 429, { cause: err });
+  if (status === 429)
+    return new YahooRateLimitedError(`Yahoo rate limited (429) on ${symbol}`, 429, { cause: err });
   if (/No data found|symbol may be delisted/i.test(message)) {
     return new YahooSymbolNotFoundError(`Yahoo has no data for ${symbol}`, 404, { cause: err });
   }
   if (e.name === "FailedYahooValidationError" || /not parsable|Unexpected result/i.test(message)) {
-    return new YahooMalformedResponseError(`Yahoo answered ${symbol} with an unexpected body`, status, { cause: err });
+    return new YahooMalformedResponseError(`Yahoo answered ${symbol} with an unexpected body`, status, {
+      cause: err,
+    });
   }
   const what = status !== null ? `HTTP ${status}` : "no answer";
   return new YahooUnavailableError(`Yahoo unavailable for ${symbol} (${what})`, status, { cause: err });

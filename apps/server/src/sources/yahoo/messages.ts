@@ -6,7 +6,10 @@ import { z } from "zod";
  */
 const nullableNumbers = z.array(z.number().nullable()).optional();
 /** Unix seconds on the wire; yahoo-finance2 may already have coerced them to Date. */
-const epochSeconds = z.union([z.number().int().positive(), z.date().transform((d) => Math.floor(d.getTime() / 1000))]);
+const epochSeconds = z.union([
+  z.number().int().positive(),
+  z.date().transform((d) => Math.floor(d.getTime() / 1000)),
+]);
 
 export const chartMetaSchema = z.looseObject({
   symbol: z.string(),

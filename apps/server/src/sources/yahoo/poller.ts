@@ -4,7 +4,12 @@ import type { Clock, TimerHandle } from "../../clock";
 import type { FallbackSource } from "../../router/ports";
 import type { SourceEvent, SourceHealth, SourceListener } from "../source";
 import type { YahooPrice } from "./client";
-import { classifyYahooError, YahooRateLimitedError, YahooSymbolNotFoundError, type YahooError } from "./errors";
+import {
+  classifyYahooError,
+  YahooRateLimitedError,
+  YahooSymbolNotFoundError,
+  type YahooError,
+} from "./errors";
 import { yahooBackoffSeconds, yahooPollDurationSeconds, yahooRequestsTotal } from "./metrics";
 
 /** What the poller needs from the client (the real one is `YahooClient`). */
@@ -168,7 +173,8 @@ export class YahooSource implements FallbackSource {
           const error = classifyYahooError(err, symbol);
           yahooRequestsTotal.inc({ outcome: error.name });
           if (error instanceof YahooRateLimitedError) rateLimited = error;
-          else if (error instanceof YahooSymbolNotFoundError) this.emit({ type: "notice", message: error.message, symbols: [symbol] });
+          else if (error instanceof YahooSymbolNotFoundError)
+            this.emit({ type: "notice", message: error.message, symbols: [symbol] });
           else {
             failures += 1;
             lastFailure = error;
@@ -212,7 +218,10 @@ export class YahooSource implements FallbackSource {
     this.consecutiveFailures += 1;
     this.healthy = false;
     if (!rateLimited) this.lastError = lastFailure?.message ?? "poll failed";
-    logger.warn({ consecutiveFailures: this.consecutiveFailures, lastError: this.lastError }, "Yahoo poll failed");
+    logger.warn(
+      { consecutiveFailures: this.consecutiveFailures, lastError: this.lastError },
+      "Yahoo poll failed",
+    );
     this.emit({ type: "failure", reason: this.lastError ?? "poll failed", retryable: true });
   }
 

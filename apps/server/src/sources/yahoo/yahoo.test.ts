@@ -35,9 +35,21 @@ describe("Yahoo adapter against the simulator", () => {
     return { impl, stats };
   }
 
-  function makeSource(pollIntervalMs: number, fetchImpl?: typeof fetch, extra: Partial<ConstructorParameters<typeof YahooSource>[0]> = {}) {
+  function makeSource(
+    pollIntervalMs: number,
+    fetchImpl?: typeof fetch,
+    extra: Partial<ConstructorParameters<typeof YahooSource>[0]> = {},
+  ) {
     const client = new YahooClient({ baseUrl: sim.yahooBaseUrl, logger, fetchImpl });
-    const source = new YahooSource({ client, clock: systemClock, logger, symbols: SYMBOLS, pollIntervalMs, startActive: false, ...extra });
+    const source = new YahooSource({
+      client,
+      clock: systemClock,
+      logger,
+      symbols: SYMBOLS,
+      pollIntervalMs,
+      startActive: false,
+      ...extra,
+    });
     const events: SourceEvent[] = [];
     source.onEvent((e) => events.push(e));
     return { source, events, client };
@@ -64,10 +76,14 @@ describe("Yahoo adapter against the simulator", () => {
       const before = events.length;
       assert.equal(before, 0);
       source.activate();
-      const trades = await waitFor(() => {
-        const t = events.filter((e) => e.type === "trade");
-        return t.length === SYMBOLS.length ? t : null;
-      }, "one price per symbol from the immediate poll", 10_000);
+      const trades = await waitFor(
+        () => {
+          const t = events.filter((e) => e.type === "trade");
+          return t.length === SYMBOLS.length ? t : null;
+        },
+        "one price per symbol from the immediate poll",
+        10_000,
+      );
       assert.equal(events[0]!.type, "up", "up comes before the first price");
       for (const e of trades) {
         assert.ok(e.type === "trade");
@@ -91,10 +107,14 @@ describe("Yahoo adapter against the simulator", () => {
     sim.control.setFault({ target: "yahoo", fault: "429" });
     try {
       source.activate();
-      const failures = await waitFor(() => {
-        const f = events.filter((e) => e.type === "failure");
-        return f.length >= 3 ? f : null;
-      }, "three rate-limited cycles", 10_000);
+      const failures = await waitFor(
+        () => {
+          const f = events.filter((e) => e.type === "failure");
+          return f.length >= 3 ? f : null;
+        },
+        "three rate-limited cycles",
+        10_000,
+      );
       const reasons = failures.map((f) => (f.type === "failure" ? f.reason : ""));
       assert.match(reasons[0]!, /rate limited \(429\); backing off 0\.1s/);
       assert.match(reasons[1]!, /backing off 0\.2s/);
@@ -106,7 +126,11 @@ describe("Yahoo adapter against the simulator", () => {
       assert.match(h.lastError ?? "", /429/);
       sim.control.clearFaults("yahoo");
       const failuresBefore = events.filter((e) => e.type === "failure").length;
-      await waitFor(() => source.health().healthy && source.backoff().level === 0, "recovery, back-off reset", 10_000);
+      await waitFor(
+        () => source.health().healthy && source.backoff().level === 0,
+        "recovery, back-off reset",
+        10_000,
+      );
       assert.ok(failuresBefore <= events.filter((e) => e.type === "failure").length);
       assert.equal(source.health().lastError, null);
       assert.ok(events.some((e) => e.type === "up"));
