@@ -23,7 +23,7 @@ test("event time: small skew ahead passes, beyond the tolerance is rejected", ()
   assert.equal(checkTrade(makeTrade({ eventTime: at(299_000) }), now, rules), null);
   const violation = checkTrade(makeTrade({ eventTime: at(301_000) }), now, rules);
   assert.equal(violation?.reason, "future_timestamp");
-  assert.match(violation!.detail, /TSLA event time .* 301 s ahead/);
+  assert.match(violation.detail, /TSLA event time .* 301 s ahead/);
   assert.equal(
     checkTrade(makeTrade({ eventTime: "2026-13-45T99:99:99Z" }), now, rules)?.reason,
     "invalid_timestamp",

@@ -117,9 +117,9 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
         encoding: "utf8",
         timeout: 10_000,
         env: { ...process.env, TORGHUT_ADMIN_TOKEN: adminToken },
-      }).catch((error: { stdout?: string; stderr?: string }) => ({
+      }).catch((error: { stdout?: string; stderr?: string; message?: string }) => ({
         stdout: error.stdout ?? "",
-        stderr: error.stderr ?? String(error),
+        stderr: error.stderr ?? error.message ?? "command failed",
       }));
       const output = result.stdout.trim();
       const where = `docs/runbooks.md:${step.line} (${step.setup}): ${step.command}\n→ ${output} ${result.stderr}`;

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@torghut/market-sim";
 import { createTorghut, type Torghut } from "../../src/app";
 import { loadConfig, type ServerConfig } from "../../src/config";
@@ -33,9 +36,6 @@ export async function startLiveServer(
     staleSessionMs: 300,
     ...simOptions,
   });
-  const { mkdtempSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-live-"));
   const config = loadConfig({
     PORT: "0",
@@ -86,14 +86,13 @@ export async function eventually<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (error) {
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`,
-      );
+      const detail = last instanceof Error ? `: ${last.message}` : "";
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
     }
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 25));
