@@ -38,7 +38,8 @@ export async function proxyToTorghut(request: Request, path: string): Promise<Re
     const value = upstream.headers.get(name);
     if (value !== null) out.set(name, value);
   }
-  return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers: out });
+  // Stream the body through: a 5,000-bar answer starts reaching the chart before it has fully arrived here.
+  return new Response(upstream.body, { status: upstream.status, headers: out });
 }
 
 /** `[...path]` segments back into an encoded path under `prefix`. */
