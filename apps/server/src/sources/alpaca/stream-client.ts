@@ -4,12 +4,8 @@ import WebSocket from "ws";
 import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import { ExponentialBackoff } from "./backoff";
 import type { AlpacaCredentials } from "./credentials";
-import {
-  AlpacaConfigurationError,
-  AlpacaConnectionLimitError,
-  AlpacaSlowClientError,
-  reactionToCode,
-} from "./errors";
+import { AlpacaConfigurationError, AlpacaConnectionLimitError } from "./errors";
+import { reactToStreamError } from "./error-reactions";
 import { type FrameSink, FrameParser, frameText } from "./frame-parser";
 import {
   type ControlMessage,
@@ -283,39 +279,17 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   }
 
   private onErrorMessage(message: ErrorMessage): void {
-    const { code, msg } = message;
-    metrics.alpacaStreamErrors.inc({ code: String(code) });
-    const text = `Alpaca error ${code}: ${msg}`;
-    switch (reactionToCode(code)) {
-      case "configuration":
-        this.enterConfigurationError(new AlpacaConfigurationError(text, code));
-        return;
-      case "connection-limit":
-        this.lastError = new AlpacaConnectionLimitError(text, code).message;
-        this.log.warn({ code }, "Alpaca connection limit: backing off past the stale-session window");
-        this.abandon(text, false, this.settings.connectionLimitDelayMs);
-        return;
-      case "slow-client":
-        this.lastError = new AlpacaSlowClientError(text, code).message;
-        this.log.warn({ code }, "Alpaca reports a slow client; reconnecting");
-        this.abandon(text, false);
-        return;
-      case "symbol-limit":
-        this.lastError = text;
+    reactToStreamError(message, {
+      log: this.log,
+      connectionLimitDelayMs: this.settings.connectionLimitDelayMs,
+      setLastError: (text) => (this.lastError = text),
+      enterConfigurationError: (error) => this.enterConfigurationError(error),
+      abandon: (reason, floorMs) => this.abandon(reason, false, floorMs),
+      symbolLimit: () => {
         this.reportRefused();
         if (!this.up) this.markUp();
-        return;
-      case "ignore":
-        this.log.debug({ code }, "ignored Alpaca error");
-        return;
-      case "our-bug":
-        this.lastError = text;
-        this.log.error({ code, msg }, "Alpaca rejected a message we sent");
-        return;
-      default:
-        this.lastError = text;
-        this.log.warn({ code, msg }, "Alpaca stream error");
-    }
+      },
+    });
   }
 
   private reportRefused(): void {
