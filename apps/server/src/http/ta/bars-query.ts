@@ -1,5 +1,6 @@
 import type { SourceName } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
+import { queryBars } from "../../store/repositories";
 import type { BarInterval } from "./params";
 
 /** A bar of any interval as the TA API returns it; `time` is the ISO start of the bar. */
@@ -42,7 +43,7 @@ const BUCKET: Record<Exclude<BarInterval, "1m">, string> = {
 
 const MAX_BARS = 10_000;
 
-/** 1m bars straight from bars_1m; longer intervals aggregated in SQL (first open, last close). */
+/** 1m bars are the stored rows (the store's own query); longer intervals are aggregated in SQL. */
 export async function queryIntervalBars(
   database: Database,
   symbol: string,
@@ -50,7 +51,11 @@ export async function queryIntervalBars(
   fromMs: number,
   toMs: number,
 ): Promise<IntervalBar[]> {
-  const bucket = interval === "1m" ? "minute" : BUCKET[interval];
+  if (interval === "1m") {
+    const bars = await queryBars(database, symbol, fromMs, toMs, MAX_BARS);
+    return bars.map(({ minute, symbol: _symbol, ...bar }) => ({ time: minute, ...bar }));
+  }
+  const bucket = BUCKET[interval];
   const result = await database.query<Row>(
     `SELECT ${bucket} AS bucket,
             (array_agg(open ORDER BY minute))[1] AS open,
