@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { signToken } from "../../src/realtime/auth";
 import { TestClient, type ServerMessage } from "../../src/realtime/testing";
-import { eventually, getJson } from "../support/live-server";
+import { eventually, getJson, simulatorEnv } from "../support/live-server";
 import { spawnReplica, type ReplicaProcess } from "./replica-process";
 
 const serverUrl = process.env.DATABASE_URL;
@@ -35,17 +35,7 @@ if (serverUrl !== undefined) {
         BUS_URL: "nats://127.0.0.1:4222",
         BUS_SUBJECT_PREFIX: busPrefix,
         SYMBOLS: SYMBOLS.join(","),
-        ALPACA_KEY_ID: "sim-key",
-        ALPACA_SECRET_KEY: "sim-secret",
-        ALPACA_STREAM_URL: sim.alpacaStreamUrl,
-        ALPACA_DATA_URL: sim.alpacaDataUrl,
-        YAHOO_BASE_URL: sim.yahooBaseUrl,
-        YAHOO_POLL_INTERVAL_SECONDS: "0.5",
-        MESSAGE_TIMEOUT_SECONDS: "1",
-        FALLBACK_ACTIVATION_DELAY_SECONDS: "0.2",
-        PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: "0.3",
-        RECONNECT_BASE_DELAY_MS: "50",
-        RECONNECT_MAX_DELAY_MS: "500",
+        ...simulatorEnv(sim),
         // The killed leader's session lingers (staleSessionMs) and answers 406; retry soon after it is reaped.
         ALPACA_CONNECTION_LIMIT_DELAY_MS: "500",
         LEADER_RETRY_MS: "300",

@@ -20,6 +20,26 @@ export interface LiveServer {
 }
 
 /**
+ * Server settings that point every upstream at the simulator, with short failover timings so that
+ * failover and recovery happen within a test's time. Shared by in-process and spawned servers.
+ */
+export function simulatorEnv(sim: RunningSimulator): Record<string, string> {
+  return {
+    ALPACA_KEY_ID: "sim-key",
+    ALPACA_SECRET_KEY: "sim-secret",
+    ALPACA_STREAM_URL: sim.alpacaStreamUrl,
+    ALPACA_DATA_URL: sim.alpacaDataUrl,
+    YAHOO_BASE_URL: sim.yahooBaseUrl,
+    YAHOO_POLL_INTERVAL_SECONDS: "0.5",
+    MESSAGE_TIMEOUT_SECONDS: "1",
+    FALLBACK_ACTIVATION_DELAY_SECONDS: "0.2",
+    PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: "0.3",
+    RECONNECT_BASE_DELAY_MS: "50",
+    RECONNECT_MAX_DELAY_MS: "500",
+  };
+}
+
+/**
  * The whole server, in process, on port 0, against the real simulator on port 0, with PGlite in
  * memory-like isolation (a fresh DATA_DIR) — or PostgreSQL when `databaseUrl` is given. Short
  * settings so that failover and recovery happen within a test's time.
@@ -43,17 +63,7 @@ export async function startLiveServer(
     LOG_LEVEL: "silent",
     DATA_DIR: dataDir,
     SYMBOLS: TEST_SYMBOLS.join(","),
-    ALPACA_KEY_ID: "sim-key",
-    ALPACA_SECRET_KEY: "sim-secret",
-    ALPACA_STREAM_URL: sim.alpacaStreamUrl,
-    ALPACA_DATA_URL: sim.alpacaDataUrl,
-    YAHOO_BASE_URL: sim.yahooBaseUrl,
-    YAHOO_POLL_INTERVAL_SECONDS: "0.5",
-    MESSAGE_TIMEOUT_SECONDS: "1",
-    FALLBACK_ACTIVATION_DELAY_SECONDS: "0.2",
-    PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: "0.3",
-    RECONNECT_BASE_DELAY_MS: "50",
-    RECONNECT_MAX_DELAY_MS: "500",
+    ...simulatorEnv(sim),
     WS_AUTH_SECRET: TEST_SECRET,
     SIMULATED_MARKET: "true",
     ...env,
