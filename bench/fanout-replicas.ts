@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { NatsBus } from "../apps/server/src/bus";
+import { exited, request } from "./lib/processes";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ["--import", "tsx"];
@@ -20,25 +21,6 @@ export interface ReplicaBenchArgs {
   seconds: number;
   natsUrl?: string;
 }
-
-function request<T>(child: ChildProcess, message: unknown, expect: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: { cmd: string; error?: string }): void => {
-      if (reply.cmd === "failed") {
-        child.off("message", onMessage);
-        reject(new Error(reply.error));
-      } else if (reply.cmd === expect) {
-        child.off("message", onMessage);
-        resolve(reply as T);
-      }
-    };
-    child.on("message", onMessage);
-    if (message !== null) child.send(message as object);
-  });
-}
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 
 interface Replica {
   server: ChildProcess;

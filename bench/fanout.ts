@@ -9,6 +9,7 @@ import { execSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Protocol } from "./fanout-raw-client";
+import { exited, request } from "./lib/processes";
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ["--import", "tsx", "--expose-gc"];
@@ -36,22 +37,6 @@ function parseArgs(argv: string[]): Args {
     idle: Number(value("idle") ?? (quick ? 2000 : 10_000)),
     servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive").split(",") as Protocol[],
   };
-}
-
-function request<T>(child: ChildProcess, message: unknown, expect: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply: { cmd: string; error?: string }): void => {
-      if (reply.cmd === "failed") {
-        child.off("message", onMessage);
-        reject(new Error(reply.error));
-      } else if (reply.cmd === expect) {
-        child.off("message", onMessage);
-        resolve(reply as T);
-      }
-    };
-    child.on("message", onMessage);
-    if (message !== null) child.send(message as object);
-  });
 }
 
 interface Pair {
@@ -85,8 +70,6 @@ async function stopPair(pair: Pair): Promise<void> {
   await Promise.all([exited(pair.server), exited(pair.clients)]);
 }
 
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server memory per connection (bytes): RSS and JS heap after a forced GC. */

@@ -4,25 +4,16 @@
 // endpoints. Baselines in the same run: `/healthz` (the framework floor) under the same ingest, and
 // `/api/health/stocks` with ingest paused. Goal: p99 < 5 ms at 2,000 req/s while ingesting.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { createTestDatabase } from "@torghut/db";
+import { freePort } from "./lib/processes";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const arg = (args: string[], name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 120_000;

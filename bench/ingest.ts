@@ -3,7 +3,6 @@
 // (PGlite when PostgreSQL is unreachable). Baselines in the same run: the in-process hot path
 // (parse → validate → enqueue, no socket) and a zod-per-tick parse of the same frames.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SYMBOLS, type Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, type Database } from "@torghut/db";
@@ -14,21 +13,13 @@ import { AlpacaStreamSource } from "../apps/server/src/sources/alpaca/stream-cli
 import { TickWriter } from "../apps/server/src/store/tick-writer";
 import { TradeValidator } from "../apps/server/src/validation/trade-validator";
 import { z } from "zod";
+import { freePort } from "./lib/processes";
 
 const SIM_CLI = fileURLToPath(new URL("../apps/market-sim/src/cli.ts", import.meta.url));
 
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function openDatabase(): Promise<{ database: Database; label: string; drop: () => Promise<void> }> {

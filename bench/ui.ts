@@ -8,10 +8,10 @@ import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { upsertBars } from "../apps/server/src/store/repositories";
+import { freePort } from "./lib/processes";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const WEB = join(ROOT, "apps/web");
@@ -19,17 +19,6 @@ const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
 const SMALL = { symbol: "MSFT", bars: 500 };
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
 
 async function until(url: string, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 120_000;
