@@ -11,12 +11,12 @@ import { AuthError, verifyToken } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import { realtimeMetrics } from "../metrics";
-import type { Frame } from "../publication";
-import type { HubClient, Principal } from "../transport";
+import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import type { AdmissionOptions } from "./admission";
 import { Admission, bearerToken } from "./admission";
 import { SessionCommands } from "./session-commands";
+import { SocketHubClient } from "./socket-client";
 import { handleSignalrRecord } from "./signalr-dispatch";
 import { SignalrNegotiator } from "./signalr-negotiate";
 import {
@@ -66,38 +66,18 @@ const RECONNECTABLE = new Set<number>([
 ]);
 
 /** One SignalR connection as the hub sees it: pre-framed records written straight to the socket. */
-class SignalrHubClient implements HubClient {
+class SignalrHubClient extends SocketHubClient {
   readonly transport = "signalr";
   readonly format = signalrJsonFormat;
   allowReconnect = true;
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly socket: Socket,
-  ) {}
-
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
-
-  /** Safe for the same reason as /ws: no permessage-deflate, so ws writes synchronously and frames never interleave. */
-  send(frame: Frame): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (typeof frame === "string") this.ws.send(frame);
-    else this.socket.write(frame);
-  }
-
   /** Tells the client why (a `control` close notice, then the SignalR Close message), then closes the socket. */
-  close(code: number, reason: string): void {
+  override close(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN) {
       this.socket.write(encodeControlInvocation({ type: "close", code, reason }));
       this.socket.write(encodeClose(`${reason} (${code})`, this.allowReconnect && RECONNECTABLE.has(code)));
     }
-    this.ws.close(code, reason);
-  }
-
-  terminate(): void {
-    this.ws.terminate();
+    super.close(code, reason);
   }
 }
 

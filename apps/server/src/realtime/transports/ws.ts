@@ -12,11 +12,11 @@ import type { HubSession } from "../client-session";
 import { ConnectRateLimiter } from "../connect-limits";
 import type { Hub } from "../hub";
 import { realtimeMetrics } from "../metrics";
-import type { Frame } from "../publication";
-import type { HubClient, Principal } from "../transport";
+import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import type { ClientMessage, ServerControlMessage } from "./ws-protocol";
 import { clientMessageSchema, encodeControl, wsJsonFormat } from "./ws-protocol";
+import { SocketHubClient } from "./socket-client";
 
 export interface WsTransportOptions {
   /** WS_AUTH_SECRET. */
@@ -50,37 +50,9 @@ export interface WsTransport {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Adapts one `ws` socket to the hub's HubClient port. */
-class WsHubClient implements HubClient {
+class WsHubClient extends SocketHubClient {
   readonly transport = "ws";
   readonly format = wsJsonFormat;
-
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly socket: Socket,
-  ) {}
-
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
-
-  /**
-   * Frames from wsJsonFormat/encodeControl are complete WebSocket frames, written straight to the
-   * socket. Safe because permessage-deflate is off: ws's own sender (close, ping) then writes
-   * synchronously too, so frames never interleave.
-   */
-  send(frame: Frame): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (typeof frame === "string") this.ws.send(frame);
-    else this.socket.write(frame);
-  }
-
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
-  }
-
-  terminate(): void {
-    this.ws.terminate();
-  }
 }
 
 /**
