@@ -5,15 +5,17 @@ import { connect, type Socket } from "node:net";
 
 /**
  * `hub` is our hub over /ws; `hub-signalr` and `hub-socketio` are the same hub over
- * /hubs/market-data and /socket.io; `socketio` (plain io.emit) and `naive` are the baselines.
+ * /hubs/market-data and /socket.io; `socketio` (plain io.emit) and `naive` are the baselines;
+ * `floor` writes one pre-built frame to every socket and nothing else: what the kernel alone costs.
  */
-export type Protocol = "hub" | "hub-signalr" | "hub-socketio" | "naive" | "socketio";
+export type Protocol = "hub" | "hub-signalr" | "hub-socketio" | "naive" | "socketio" | "floor";
 
 const PATHS: Record<Protocol, string> = {
   hub: "/ws",
   "hub-signalr": "/hubs/market-data",
   "hub-socketio": "/socket.io/?EIO=4&transport=websocket",
   naive: "/naive",
+  floor: "/naive",
   socketio: "/socket.io/?EIO=4&transport=websocket",
 };
 const RS = "\x1e";
@@ -115,7 +117,7 @@ export function openRawClient(
       }
       upgraded = true;
       buffer = buffer.subarray(headerEnd + 4);
-      if (protocol === "naive") markReady();
+      if (protocol === "naive" || protocol === "floor") markReady();
       if (protocol === "hub-signalr") socket.write(clientFrame(`{"protocol":"json","version":1}${RS}`));
     }
     let offset = 0;

@@ -2,6 +2,7 @@
 // or plain socket.io) on 127.0.0.1, driven over IPC so its CPU and memory are its own.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Socket } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
 import { WebSocketServer } from "ws";
 import { signToken } from "../apps/server/src/realtime/auth";
@@ -9,11 +10,20 @@ import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
 import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/socketio";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
+import { textFrame } from "../apps/server/src/realtime/transports/ws-protocol";
 import type { Protocol } from "./fanout-raw-client";
 
 type Command =
   | { cmd: "mem" }
-  | { cmd: "run"; mode: "rate" | "saturate"; publishesPerSecond: number; seconds: number; symbols: number }
+  | {
+      cmd: "run";
+      mode: "rate" | "saturate";
+      publishesPerSecond: number;
+      seconds: number;
+      symbols: number;
+      /** Saturate mode: publications per round, as one upstream frame carries trades for several symbols. */
+      batch: number;
+    }
   | { cmd: "close" };
 
 const protocol = process.argv[2] as Protocol;
@@ -59,6 +69,26 @@ if (ourHub) {
         }),
       );
     }
+    inServer.push(performance.now() - started);
+  };
+} else if (protocol === "floor") {
+  // Not a server anyone would ship: one pre-built frame, written to every socket, no queues, no
+  // checks. What a broadcast costs here before any server logic: the per-socket system call.
+  const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
+  publish = (symbol, offset) => {
+    const started = performance.now();
+    const payload = Buffer.from(
+      JSON.stringify({
+        type: "tick",
+        channel: `lines:${symbol}`,
+        offset,
+        epoch: "e",
+        publishedAt: Date.now(),
+        data: trade(symbol, offset),
+      }),
+    );
+    const frame = textFrame(payload);
+    for (const client of wss.clients) (client as unknown as { _socket: Socket })._socket.write(frame);
     inServer.push(performance.now() - started);
   };
 } else {
@@ -128,13 +158,25 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
       }, 5);
     });
   } else {
-    // Closed loop: next publication once the previous one reached every client (or was written).
+    // Closed loop: the next round once the previous one reached every client (or was written). A
+    // round is `batch` publications on distinct symbols, as one upstream frame carries trades for
+    // several symbols at once.
+    const batch = Math.max(1, command.batch);
     while (performance.now() < end) {
-      const done = ourHub ? new Promise<void>((resolve) => (onFanoutDone = resolve)) : Promise.resolve();
-      publish(symbols[published % symbols.length]!, published++);
+      let remaining = ourHub ? batch : 0;
+      const done =
+        remaining === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              onFanoutDone = () => {
+                remaining -= 1;
+                if (remaining === 0) resolve();
+              };
+            });
+      for (let i = 0; i < batch; i++) publish(symbols[published % symbols.length]!, published++);
       await done;
       await new Promise((resolve) => setImmediate(resolve));
-      if (published % 50 === 0) {
+      if (published % 50 < batch) {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         if (peakRss > 1.5 * 1024 ** 3) break; // unbounded buffers (the baselines) would take the box down
       }

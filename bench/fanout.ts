@@ -1,9 +1,12 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
-//                          [--servers hub,hub-signalr,hub-socketio,socketio,naive] [--quick]`
+//                          [--servers hub,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
+//                          [--quick]`
 // Our hub over /ws, /hubs/market-data (SignalR) and /socket.io, against two baselines measured in
 // the same run at the same load: a plain socket.io broadcast and a naive `ws` broadcast that
-// stringifies per client. Servers and clients
-// run in separate child processes on loopback.
+// stringifies per client; and a `floor` that writes one pre-built frame to every socket and nothing
+// else, to show what the kernel alone costs per delivery on this box. Servers and clients run in
+// separate child processes on loopback. Saturation is measured twice: one publication per round,
+// and rounds of --batch publications on distinct symbols (one upstream frame with several trades).
 import { fork, type ChildProcess } from "node:child_process";
 import { execSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -20,6 +23,7 @@ interface Args {
   seconds: number;
   saturateSeconds: number;
   idle: number;
+  batch: number;
   servers: Protocol[];
 }
 
@@ -35,7 +39,10 @@ function parseArgs(argv: string[]): Args {
     seconds: Number(value("seconds") ?? (quick ? 3 : 10)),
     saturateSeconds: Number(value("saturate-seconds") ?? (quick ? 2 : 4)),
     idle: Number(value("idle") ?? (quick ? 2000 : 10_000)),
-    servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive").split(",") as Protocol[],
+    batch: Number(value("batch") ?? 10),
+    servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive,floor").split(
+      ",",
+    ) as Protocol[],
   };
 }
 
@@ -112,11 +119,12 @@ async function phase(
   publishesPerSecond: number,
   seconds: number,
   symbols: number,
+  batch = 1,
 ) {
   await request(pair.clients, { cmd: "reset" }, "reset");
   const ran = await request<Ran>(
     pair.server,
-    { cmd: "run", mode, publishesPerSecond, seconds, symbols },
+    { cmd: "run", mode, publishesPerSecond, seconds, symbols, batch },
     "ran",
   );
   const report = await request<Report>(pair.clients, { cmd: "report" }, "report");
@@ -136,9 +144,8 @@ export default async function fanout(argv: string[]): Promise<void> {
     `input: ${args.rate} frames/s to every client (10 symbols on lines:*), ${args.seconds}s per run; loopback only\n`,
   );
   const rows: string[] = [];
-  const header =
-    "| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | RSS/conn KB |";
-  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB |`;
+  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of args.clients) {
     for (const protocol of args.servers) {
       const pair = await startPair(protocol);
@@ -146,11 +153,13 @@ export default async function fanout(argv: string[]): Promise<void> {
         const perConnection = await connect(pair, protocol, count);
         const steady = await phase(pair, "rate", args.rate, args.seconds, 10);
         const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
+        const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
         const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
         const row =
           `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * args.rate}) | ` +
           `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
-          `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
+          `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
+          `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
         rows.push(row);
         console.log(row);
       } finally {

@@ -30,14 +30,19 @@ export interface SessionHost {
   onDelivered(count: number): void;
   onConflated(session: HubSession, dropped: number): void;
   onSlowClient(session: HubSession, why: string): void;
+  /** Frames are due on this session: call `flushDue` at the end of the turn. */
+  scheduleFlush(session: HubSession): void;
 }
 
 let nextSessionId = 1;
 
 /**
- * One connected client inside the hub: its subscriptions and its bounded outbound queue. Frames go
- * straight to the transport while it keeps up; otherwise they wait here, where they can be
- * conflated, instead of piling up in the socket's unbounded write buffer.
+ * One connected client inside the hub: its subscriptions and its bounded outbound queue. Frames wait
+ * here until the end of the event-loop turn and then leave together in one write while the
+ * transport keeps up; while it does not, they stay here, where they can be conflated, instead of
+ * piling up in the socket's unbounded write buffer. Only a transport that stays backed up makes a
+ * client "slow": a queue that fills while the server itself is busy is written out, not held
+ * against the client.
  */
 export class HubSession {
   readonly id = `c${nextSessionId++}`;
@@ -46,6 +51,7 @@ export class HubSession {
   private conflationsBehind = 0;
   private behindSince: number | null = null;
   private isClosed = false;
+  private flushScheduled = false;
 
   constructor(
     private readonly host: SessionHost,
@@ -78,64 +84,93 @@ export class HubSession {
 
   /** Replayed or snapshot publications, in order, behind anything already queued. */
   sendPublications(publications: readonly Publication[]): void {
-    let sent = 0;
     for (const publication of publications) {
-      if (this.enqueue(publication.conflationKey, frameFor(publication, this.client.format))) sent += 1;
+      this.enqueue(publication.conflationKey, frameFor(publication, this.client.format));
     }
-    if (sent > 0) this.host.onDelivered(sent);
   }
 
   /** A transport-specific control frame (ack, pong, error); never conflated. */
   sendControl(frame: Frame): void {
-    if (this.enqueue(null, frame)) this.host.onDelivered(1);
+    this.enqueue(null, frame);
   }
 
-  /** Returns true when the frame went straight to the transport. */
-  enqueue(key: string | null, frame: Frame): boolean {
-    if (this.isClosed) return false;
-    if (this.queue.length === 0 && this.client.bufferedAmount < this.limits.transportHighWaterBytes) {
-      this.client.send(frame);
-      return true;
-    }
-    const now = this.host.clock.now();
-    this.behindSince ??= now;
+  /** Queue a frame for the end of this turn; `key` null marks a control frame (never conflated). */
+  enqueue(key: string | null, frame: Frame): void {
+    if (this.isClosed) return;
+    const clientBehind = this.transportFull();
+    // A full queue on a client that keeps up is the server's backlog, not the client's: write it.
+    if (!clientBehind && this.queue.length >= this.limits.maxQueuedMessages) this.write();
     const result = this.queue.push(key, frame, frameBytes(frame));
     if (result === "overflow") {
       this.host.onSlowClient(this, "queue full after conflation");
-    } else if (result === "conflated") {
-      this.conflationsBehind += 1;
+      return;
+    }
+    if (result === "conflated") {
       this.host.onConflated(this, this.queue.lastConflated);
-      if (this.conflationsBehind > this.limits.maxConflationsBehind) {
-        this.host.onSlowClient(this, "conflated repeatedly without catching up");
+      if (clientBehind) {
+        this.conflationsBehind += 1;
+        if (this.conflationsBehind > this.limits.maxConflationsBehind) {
+          this.host.onSlowClient(this, "conflated repeatedly without catching up");
+          return;
+        }
       }
     }
-    if (!this.isClosed && now - this.behindSince > this.limits.maxBehindMs) {
+    if (this.behindSince !== null && this.host.clock.now() - this.behindSince > this.limits.maxBehindMs) {
       this.host.onSlowClient(this, "behind for too long");
+      return;
     }
-    return false;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      this.host.scheduleFlush(this);
+    }
   }
 
-  /** The transport drained: write queued frames until it is full again. */
+  /** The hub's end-of-turn flush reached this session. */
+  flushDue(): void {
+    this.flushScheduled = false;
+    this.write();
+  }
+
+  /** The transport drained: write what waited. */
   writable(): void {
+    this.write();
+  }
+
+  /**
+   * Hand the transport what is queued while it stays under its high-water mark: up to that many
+   * bytes per write, and another write as long as the kernel keeps taking them.
+   */
+  private write(): void {
     let sent = 0;
-    while (
-      !this.isClosed &&
-      this.queue.length > 0 &&
-      this.client.bufferedAmount < this.limits.transportHighWaterBytes
-    ) {
-      this.client.send(this.queue.shift()!);
-      sent += 1;
+    while (!this.isClosed && this.queue.length > 0) {
+      const room = this.limits.transportHighWaterBytes - this.client.bufferedAmount;
+      if (room <= 0) break;
+      const frames = this.queue.take(room);
+      if (frames.length === 1) this.client.send(frames[0]!);
+      else this.client.sendBatch(frames);
+      sent += frames.length;
     }
     if (this.queue.length === 0) {
       this.conflationsBehind = 0;
       this.behindSince = null;
+    } else {
+      this.behindSince ??= this.host.clock.now();
     }
     if (sent > 0) this.host.onDelivered(sent);
   }
 
-  /** Close from the hub side; the transport's own close event later calls `detached`. */
-  close(code: number, reason: string): void {
+  private transportFull(): boolean {
+    return this.client.bufferedAmount >= this.limits.transportHighWaterBytes;
+  }
+
+  /**
+   * Close from the hub side; the transport's own close event later calls `detached`. What is
+   * queued (an error explaining the close, say) is written first, unless the client is being
+   * dropped for being slow: then its backlog is the problem and is discarded.
+   */
+  close(code: number, reason: string, options: { discardBacklog?: boolean } = {}): void {
     if (this.isClosed) return;
+    if (options.discardBacklog !== true) this.write();
     this.markClosed();
     this.client.close(code, reason);
   }

@@ -9,16 +9,23 @@ import { eventually, trade } from "./testing";
 class SinkClient implements HubClient {
   readonly transport = "sink";
   readonly bufferedAmount = 0;
-  readonly frames: string[] = [];
+  /** One entry per write the hub asked for. */
+  readonly writes: string[][] = [];
   constructor(readonly format: WireFormat) {}
+  get frames(): string[] {
+    return this.writes.flat();
+  }
   send(frame: Frame): void {
-    this.frames.push(String(frame));
+    this.writes.push([String(frame)]);
+  }
+  sendBatch(frames: readonly Frame[]): void {
+    this.writes.push(frames.map(String));
   }
   close(): void {}
   terminate(): void {}
 }
 
-test("encodes once per wire format, and conflates a fan-out backlog to the latest value per channel", async () => {
+test("encodes once per wire format, and what is due to a client in one turn leaves in one write", async () => {
   let encodings = 0;
   const format: WireFormat = {
     name: "price-only",
@@ -27,17 +34,55 @@ test("encodes once per wire format, and conflates a fan-out backlog to the lates
       return `${publication.offset}:${(publication.data as { price: number }).price}`;
     },
   };
-  const hub = new Hub({ updatesPerSecond: 0, fanoutSliceSize: 1 });
+  const completed: number[] = [];
+  const hub = new Hub({
+    updatesPerSecond: 0,
+    onFanoutComplete: (_ms, recipients) => completed.push(recipients),
+  });
   const a = new SinkClient(format);
   const b = new SinkClient(format);
   for (const client of [a, b]) hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:AAPL");
   hub.publishTrade(trade("AAPL", 1));
   hub.publishTrade(trade("AAPL", 2));
   hub.publishTrade(trade("AAPL", 3));
+  assert.deepEqual(a.writes, [], "nothing is written before the turn ends");
   await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
-  assert.deepEqual(a.frames, ["1:1", "3:3"]);
-  assert.deepEqual(b.frames, ["1:1", "3:3"]);
-  assert.equal(encodings, 2, "one encoding per publication, shared by both clients");
-  assert.equal(hub.stats().conflatedMessages, 2);
+  assert.deepEqual(a.writes, [["1:1", "2:2", "3:3"]]);
+  assert.deepEqual(b.writes, [["1:1", "2:2", "3:3"]]);
+  assert.equal(encodings, 3, "one encoding per publication, shared by both clients");
+  assert.deepEqual(completed, [2, 2, 2]);
+  assert.equal(hub.stats().deliveries, 6);
+  await hub.shutdown(0);
+});
+
+test("a flush over more clients than one slice continues on later turns, in order", async () => {
+  const format: WireFormat = { name: "offset", encode: (publication) => String(publication.offset) };
+  const hub = new Hub({ updatesPerSecond: 0, fanoutSliceSize: 2 });
+  const clients = Array.from({ length: 5 }, () => new SinkClient(format));
+  for (const client of clients) hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:MSFT");
+  hub.publishTrade(trade("MSFT", 1));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    clients.map((client) => client.writes.length),
+    [1, 1, 0, 0, 0],
+    "one slice per turn",
+  );
+  hub.publishTrade(trade("MSFT", 2));
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
+  assert.deepEqual(clients[0]!.frames, ["1", "2"]);
+  assert.deepEqual(clients[4]!.writes, [["1", "2"]], "a client not yet flushed gets both in one write");
+  await hub.shutdown(0);
+});
+
+test("a client that keeps up gets a long backlog written out, not conflated", async () => {
+  const format: WireFormat = { name: "offset", encode: (publication) => String(publication.offset) };
+  const hub = new Hub({ updatesPerSecond: 0, clientBuffer: 4 });
+  const client = new SinkClient(format);
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  for (let i = 1; i <= 10; i++) hub.publishTrade(trade(`S${i}`, i));
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
+  assert.equal(client.frames.length, 10);
+  assert.equal(hub.stats().conflatedMessages, 0);
+  assert.equal(hub.stats().slowClientsClosed, 0);
   await hub.shutdown(0);
 });

@@ -11,7 +11,7 @@ import type { SessionHost, SessionLimits } from "./client-session";
 import { HubSession } from "./client-session";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
-import type { IndicatorUpdate, Publication, PublicationType, StatusMessage, WireFormat } from "./publication";
+import type { IndicatorUpdate, Publication, PublicationType, StatusMessage } from "./publication";
 import { DEFAULT_TYPE, frameFor } from "./publication";
 import type { SubscribeOutcome } from "./subscriptions";
 import { SubscriptionIndex } from "./subscriptions";
@@ -35,7 +35,7 @@ export interface HubOptions {
   /** Publications kept per channel for recovery (default 128). */
   historySize?: number;
   maxSubscriptionsPerClient?: number;
-  /** Subscribers served per event-loop turn before a fan-out yields (default 2,000). */
+  /** Clients written per event-loop turn before the flush yields (default 2,000). */
   fanoutSliceSize?: number;
   /** Observer called when a publication has reached its last subscriber (benchmarks, tracing). */
   onFanoutComplete?: (durationMs: number, recipients: number) => void;
@@ -63,12 +63,11 @@ export class HubClosedError extends Error {
   readonly retryable = true;
 }
 
-interface FanoutJob {
-  publication: Publication;
-  targets: HubSession[];
-  /** Subscribers served so far; 0 means the job can still be superseded. */
-  next: number;
+/** A publication whose subscribers are not all flushed yet: done once the flush passes `mark`. */
+interface PendingFanout {
+  mark: number;
   startedAt: number;
+  recipients: number;
 }
 
 interface PendingUpdate {
@@ -82,7 +81,10 @@ const liveHubs = new Set<Hub>();
 /**
  * Channels, subscriptions and fan-out, independent of any transport. A publication is encoded at
  * most once per wire format and put on every subscriber's bounded queue; the hub never waits for a
- * client, and a fan-out larger than one slice continues on the next event-loop turn.
+ * client. Queues are flushed once per event-loop turn, so whatever is due to one client by then
+ * (a batch of trades from one upstream frame, several channels) leaves in a single write: the
+ * per-write system call, not the encoding, is what a broadcast spends its time on. A flush over
+ * more clients than one slice continues on the next turn.
  */
 export class Hub implements SessionHost {
   readonly clock: Clock;
@@ -97,10 +99,14 @@ export class Hub implements SessionHost {
   private readonly histories = new Map<string, ChannelHistory>();
   private readonly parsed = new Map<string, ParsedChannel | null>();
   private readonly throttle: LatestValueThrottle<PendingUpdate>;
-  private readonly jobs: FanoutJob[] = [];
-  /** Queued fan-outs nobody has received yet, by conflation key: a newer value takes their place. */
-  private readonly unstarted = new Map<string, FanoutJob>();
-  private pumpScheduled = false;
+  /** Sessions with frames to write, in the order they became due; `flushHead` is the next one. */
+  private flushList: HubSession[] = [];
+  private flushHead = 0;
+  /** Sessions ever put on / taken off the flush list: positions that survive compaction. */
+  private flushEnqueued = 0;
+  private flushDone = 0;
+  private flushScheduled = false;
+  private readonly fanouts: PendingFanout[] = [];
   private closing = false;
   private drained: (() => void) | null = null;
   private readonly counters = { published: 0, deliveries: 0, conflated: 0, slowClosed: 0 };
@@ -237,7 +243,7 @@ export class Hub implements SessionHost {
       { client: session.id, sub: session.principal.sub, transport: session.client.transport, why },
       "[ws-realtime] closing slow client: policy violation",
     );
-    session.close(CloseCode.POLICY_VIOLATION, "policy violation");
+    session.close(CloseCode.POLICY_VIOLATION, "policy violation", { discardBacklog: true });
     this.index.removeAll(session);
   }
 
@@ -260,7 +266,7 @@ export class Hub implements SessionHost {
       conflatedMessages: this.counters.conflated,
       slowClientsClosed: this.counters.slowClosed,
       queuedMessages: queued,
-      pendingFanouts: this.jobs.length,
+      pendingFanouts: this.fanouts.length,
       epoch: this.epoch,
       shuttingDown: this.closing,
     };
@@ -273,8 +279,9 @@ export class Hub implements SessionHost {
   async shutdown(timeoutMs: number): Promise<{ closed: number; terminated: number }> {
     this.closing = true;
     this.throttle.dispose();
-    this.jobs.length = 0;
-    this.unstarted.clear();
+    this.flushList = [];
+    this.flushHead = 0;
+    this.fanouts.length = 0;
     const closed = this.sessions.size;
     for (const session of this.sessions) session.close(CloseCode.GOING_AWAY, "server shutdown");
     let terminated = 0;
@@ -306,6 +313,16 @@ export class Hub implements SessionHost {
     return parsed;
   }
 
+  /** A session has frames due: write them at the end of this turn (once, however many arrive). */
+  scheduleFlush(session: HubSession): void {
+    this.flushList.push(session);
+    this.flushEnqueued += 1;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
   private emit(conflationKey: string, update: PendingUpdate): void {
     if (this.closing) return;
     const startedAt = performance.now();
@@ -318,72 +335,46 @@ export class Hub implements SessionHost {
     const publication = history.append(update.type, conflationKey, update.data, this.clock.now());
     this.counters.published += 1;
     realtimeMetrics.published.inc();
-    const targets: HubSession[] = [];
     const exact = this.index.subscribers(channel.name);
     const wildcard = wildcardOf(channel);
     const all = wildcard === null ? undefined : this.index.subscribers(wildcard);
+    let recipients = 0;
+    // Putting a frame on a queue is a few array operations; the writes happen in `flush`, sliced.
     if (exact !== undefined) {
-      for (const session of exact) if (all === undefined || !all.has(session)) targets.push(session);
+      for (const session of exact) {
+        if (all === undefined || !all.has(session)) recipients += this.offer(session, publication);
+      }
     }
-    if (all !== undefined) for (const session of all) targets.push(session);
-    if (targets.length === 0) return;
-    // Under overload the backlog is conflated like a client queue: latest value per key.
-    const waiting = this.unstarted.get(conflationKey);
-    if (waiting !== undefined) {
-      this.onConflated(null, waiting.targets.length);
-      waiting.publication = publication;
-      waiting.targets = targets;
-      waiting.startedAt = startedAt;
-      return;
-    }
-    const job = { publication, targets, next: 0, startedAt };
-    this.jobs.push(job);
-    this.unstarted.set(conflationKey, job);
-    if (!this.pumpScheduled) this.pump();
+    if (all !== undefined) for (const session of all) recipients += this.offer(session, publication);
+    if (recipients > 0) this.fanouts.push({ mark: this.flushEnqueued, startedAt, recipients });
   }
 
-  /** Serves jobs in order, at most one slice of subscribers per turn, so ordering per client holds. */
-  private readonly pump = (): void => {
-    this.pumpScheduled = false;
-    let budget = this.sliceSize;
-    while (this.jobs.length > 0 && budget > 0) {
-      const job = this.jobs[0]!;
-      if (job.next === 0) this.unstarted.delete(job.publication.conflationKey);
-      const end = Math.min(job.targets.length, job.next + budget);
-      const deferred = job.next > 0;
-      let sent = 0;
-      const frames = new Map<WireFormat, ReturnType<typeof frameFor>>();
-      for (let i = job.next; i < end; i++) {
-        const session = job.targets[i]!;
-        // A later slice re-checks: the client may have left or unsubscribed in between.
-        if (session.closed || (deferred && !this.stillWants(session, job.publication))) continue;
-        let frame = frames.get(session.format);
-        if (frame === undefined) {
-          frame = frameFor(job.publication, session.format);
-          frames.set(session.format, frame);
-        }
-        if (session.enqueue(job.publication.conflationKey, frame)) sent += 1;
-      }
-      if (sent > 0) this.onDelivered(sent);
-      budget -= end - job.next;
-      job.next = end;
-      if (job.next >= job.targets.length) {
-        this.jobs.shift();
-        const elapsedMs = performance.now() - job.startedAt;
-        realtimeMetrics.fanoutSeconds.observe(elapsedMs / 1000);
-        this.onFanoutComplete?.(elapsedMs, job.targets.length);
-      }
+  private offer(session: HubSession, publication: Publication): number {
+    if (session.closed) return 0;
+    session.enqueue(publication.conflationKey, frameFor(publication, session.format));
+    return 1;
+  }
+
+  /** Writes each due session's queue in one go, at most one slice of sessions per turn. */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const end = Math.min(this.flushList.length, this.flushHead + this.sliceSize);
+    for (let i = this.flushHead; i < end; i++) this.flushList[i]!.flushDue();
+    this.flushDone += end - this.flushHead;
+    this.flushHead = end;
+    if (this.flushHead === this.flushList.length) {
+      this.flushList = [];
+      this.flushHead = 0;
     }
-    if (this.jobs.length > 0) {
-      this.pumpScheduled = true;
-      setImmediate(this.pump);
+    while (this.fanouts.length > 0 && this.fanouts[0]!.mark <= this.flushDone) {
+      const fanout = this.fanouts.shift()!;
+      const elapsedMs = performance.now() - fanout.startedAt;
+      realtimeMetrics.fanoutSeconds.observe(elapsedMs / 1000);
+      this.onFanoutComplete?.(elapsedMs, fanout.recipients);
+    }
+    if (this.flushHead < this.flushList.length && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
     }
   };
-
-  private stillWants(session: HubSession, publication: Publication): boolean {
-    if (session.subscriptions.has(publication.channel)) return true;
-    const parsed = this.parse(publication.channel);
-    const wildcard = parsed === null ? null : wildcardOf(parsed);
-    return wildcard !== null && session.subscriptions.has(wildcard);
-  }
 }

@@ -57,6 +57,22 @@ export class OutboundQueue {
     return item.frame;
   }
 
+  /**
+   * Removes and returns frames from the front while they fit in `maxBytes`; at least one when
+   * `maxBytes` is positive, so a frame larger than the budget still leaves.
+   */
+  take(maxBytes: number): Frame[] {
+    const frames: Frame[] = [];
+    let budget = maxBytes;
+    while (budget > 0 && this.head < this.items.length) {
+      const item = this.items[this.head]!;
+      if (frames.length > 0 && item.bytes > budget) break;
+      frames.push(this.shift()!);
+      budget -= item.bytes;
+    }
+    return frames;
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

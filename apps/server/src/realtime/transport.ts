@@ -13,6 +13,8 @@ export interface HubClient {
   readonly bufferedAmount: number;
   /** Hand over an encoded frame. Must not block and must not throw once the connection is closing. */
   send(frame: Frame): void;
+  /** Several frames in order, ideally in one write (one system call for the lot). Same rules as `send`. */
+  sendBatch(frames: readonly Frame[]): void;
   /** Orderly close (close frame with code and reason). */
   close(code: number, reason: string): void;
   /** Drop the connection now (shutdown deadline passed). */

@@ -28,6 +28,24 @@ export abstract class SocketHubClient implements HubClient {
     else this.socket.write(frame);
   }
 
+  /** Runs of pre-encoded frames are concatenated: one socket write (one system call) per run. */
+  sendBatch(frames: readonly Frame[]): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    let run: Buffer[] = [];
+    const flushRun = (): void => {
+      if (run.length === 1) this.socket.write(run[0]!);
+      else if (run.length > 1) this.socket.write(Buffer.concat(run));
+      run = [];
+    };
+    for (const frame of frames) {
+      if (typeof frame === "string") {
+        flushRun();
+        this.ws.send(frame);
+      } else run.push(frame);
+    }
+    flushRun();
+  }
+
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
   }

@@ -104,10 +104,35 @@ class SocketIoHubClient implements HubClient {
     const engine = this.engine;
     if (engine.readyState !== "open") return;
     if (typeof frame === "string") return engine.write(frame);
-    const ws = engine.transport.name === "websocket" ? engine.transport.socket : undefined;
-    if (ws?._socket !== undefined && ws.readyState === 1 && engine.writeBuffer.length === 0)
-      ws._socket.write(frame);
+    const direct = this.directSocket();
+    if (direct !== undefined) direct.write(frame);
     else engine.write(packetOf(frame), { wsPreEncodedFrame: [frame] });
+  }
+
+  /** Runs of frames that may skip engine.io leave in one socket write; the rest go one by one. */
+  sendBatch(frames: readonly Frame[]): void {
+    let run: Buffer[] = [];
+    const flushRun = (): void => {
+      const direct = run.length > 1 ? this.directSocket() : undefined;
+      if (direct !== undefined) direct.write(Buffer.concat(run));
+      else for (const frame of run) this.send(frame);
+      run = [];
+    };
+    for (const frame of frames) {
+      if (typeof frame === "string") {
+        flushRun();
+        this.send(frame);
+      } else run.push(frame);
+    }
+    flushRun();
+  }
+
+  /** The TCP socket, when a frame may be written to it without overtaking engine.io's packets. */
+  private directSocket(): { write(data: Buffer): boolean } | undefined {
+    const engine = this.engine;
+    if (engine.readyState !== "open" || engine.writeBuffer.length > 0) return undefined;
+    const ws = engine.transport.name === "websocket" ? engine.transport.socket : undefined;
+    return ws?._socket !== undefined && ws.readyState === 1 ? ws._socket : undefined;
   }
 
   /**
