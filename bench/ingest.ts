@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--rates 10000,25000,50000,100000] [--seconds 6]`
+// `npm run bench -- ingest [--rates 10000,25000,50000,100000] [--seconds 6] [--sink db|null] [--sync-commit off|on]` (default off, as the server's WRITER_SYNCHRONOUS_COMMIT)
 // Simulator (child process) at rising trade rates → Alpaca client → validation → TickWriter → PostgreSQL
 // (PGlite when PostgreSQL is unreachable). Baselines in the same run: the in-process hot path
 // (parse → validate → enqueue, no socket) and a zod-per-tick parse of the same frames.
@@ -140,7 +140,7 @@ export default async function ingest(args: string[]): Promise<void> {
   const seconds = Number(arg(args, "seconds", "6"));
   const { database, label, drop } = await openDatabase();
   console.log(
-    `ingest bench: sink ${arg(args, "sink", "db")}, database ${label}, ${seconds} s per step, trades only (quotes/bars not subscribed)`,
+    `ingest bench: sink ${arg(args, "sink", "db")}, database ${label}, synchronous_commit ${arg(args, "sync-commit", "off")}, ${seconds} s per step, trades only (quotes/bars not subscribed)`,
   );
   await baselines(database);
 
@@ -172,6 +172,7 @@ export default async function ingest(args: string[]): Promise<void> {
 
   let lags: number[] = [];
   const realWriter = new TickWriter(database, {
+    synchronousCommit: arg(args, "sync-commit", "off") !== "off",
     onCommit: (trades, committedAt) => {
       for (const t of trades) lags.push(committedAt - t.receivedAt);
     },

@@ -1,12 +1,15 @@
-// `npm run bench -- store [--rows=N] [--rate=N] [--sample=N] [--method=auto|json|copy] [--concurrency=N] [--batch=N] [--skip-methods]`: the tick writer against the same rows sent
-// by one INSERT per row and by raw COPY, on a fresh database on the real PostgreSQL.
+// `npm run bench -- store [--rows=N] [--rate=N] [--sample=N] [--method=auto|json|copy] [--concurrency=N] [--batch=N]
+// [--sync-commit=on|off] [--skip-methods]`: the tick writer against the same rows sent by one INSERT per row and by
+// raw COPY (text and binary), on a fresh database on the real PostgreSQL.
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { nanosToRfc3339, type Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, type Database } from "@torghut/db";
+import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { TickWriter, type TickWriterOptions } from "../apps/server/src/store/tick-writer";
 import { encodeTicks, eventTimeColumns, insertEncodedTicks } from "../apps/server/src/store/tick-insert";
+import { encodeBinary } from "../apps/server/src/store/tick-binary";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO", "JPM", "V"];
 const COLUMNS =
@@ -135,16 +138,32 @@ function copyText(trades: Trade[]): string {
   return text;
 }
 
-async function rawCopy(database: Database, trades: Trade[]): Promise<number> {
+/** PGCOPY signature, flags and header-extension length: 19 bytes; the trailer is int16 -1. */
+const BINARY_HEADER = 19;
+
+/** One COPY statement for all rows, encoded 10,000 at a time (client-side encoding included). */
+async function rawCopy(database: Database, trades: Trade[], format: "text" | "binary"): Promise<number> {
   const client = await database.pool!.connect();
   const started = performance.now();
   try {
-    const stream = client.query(copyFrom(`COPY ticks (${COLUMNS}) FROM STDIN`));
+    const stream = client.query(
+      copyFrom(`COPY ticks (${COLUMNS}) FROM STDIN${format === "binary" ? " (FORMAT binary)" : ""}`),
+    );
     const chunkRows = 10_000;
-    function* lines() {
-      for (let i = 0; i < trades.length; i += chunkRows) yield copyText(trades.slice(i, i + chunkRows));
+    function* chunks() {
+      for (let i = 0; i < trades.length; i += chunkRows) {
+        const slice = trades.slice(i, i + chunkRows);
+        if (format === "text") {
+          yield copyText(slice);
+          continue;
+        }
+        // One stream: the header only before the first chunk, the trailer only after the last.
+        const { buffer } = encodeBinary(slice);
+        const last = i + chunkRows >= trades.length;
+        yield buffer.subarray(i === 0 ? 0 : BINARY_HEADER, last ? buffer.length : buffer.length - 2);
+      }
     }
-    await pipeline(Readable.from(lines()), stream);
+    await pipeline(Readable.from(chunks()), stream);
   } finally {
     client.release();
   }
@@ -217,7 +236,45 @@ async function methodComparison(database: Database, trades: Trade[]) {
     client.release();
   }
   results["COPY to temp + INSERT … ON CONFLICT"] = rate(trades.length, performance.now() - started);
+
+  // The writer's paths: binary COPY straight into ticks, and its fallback through a temp table.
+  await truncate(database);
+  started = performance.now();
+  await withClient(database, async (c) => {
+    for (const batch of batches)
+      await pipeline(
+        Readable.from([encodeBinary(batch).buffer]),
+        c.query(copyFrom(`COPY ticks (${COLUMNS}) FROM STDIN (FORMAT binary)`)),
+      );
+  });
+  results["binary COPY straight into ticks"] = rate(trades.length, performance.now() - started);
+
+  await truncate(database);
+  started = performance.now();
+  await withClient(database, async (c) => {
+    await c.query(`CREATE TEMP TABLE bstage (LIKE ticks INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`);
+    for (const batch of batches) {
+      await c.query("BEGIN");
+      await pipeline(
+        Readable.from([encodeBinary(batch).buffer]),
+        c.query(copyFrom(`COPY bstage (${COLUMNS}) FROM STDIN (FORMAT binary)`)),
+      );
+      await c.query(`INSERT INTO ticks SELECT * FROM bstage ON CONFLICT DO NOTHING`);
+      await c.query("COMMIT");
+    }
+    await c.query("DROP TABLE bstage");
+  });
+  results["binary COPY to temp + INSERT … ON CONFLICT"] = rate(trades.length, performance.now() - started);
   return results;
+}
+
+async function withClient(database: Database, fn: (client: PoolClient) => Promise<void>) {
+  const client = await database.pool!.connect();
+  try {
+    await fn(client);
+  } finally {
+    client.release();
+  }
 }
 
 export default async function storeBench(args: string[]): Promise<void> {
@@ -230,6 +287,7 @@ export default async function storeBench(args: string[]): Promise<void> {
     concurrency: arg(args, "concurrency", 2),
     batchRows: arg(args, "batch", 5000),
     method,
+    synchronousCommit: !args.includes("--sync-commit=off"),
   };
   const skipMethods = args.includes("--skip-methods");
   const serverUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -247,13 +305,19 @@ export default async function storeBench(args: string[]): Promise<void> {
       for (const [name, value] of Object.entries(methods)) console.log(`  ${name.padEnd(40)} ${fmt(value)}`);
     }
     console.log(
-      `writer: ${new TickWriter(database, tuning).method} method, ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight`,
+      `writer: ${new TickWriter(database, tuning).method} method, ${tuning.batchRows} rows per batch, ${tuning.concurrency} in flight, synchronous_commit ${tuning.synchronousCommit ? "on" : "off"}`,
     );
 
     await truncate(database);
     const burstMs = await writerBurst(database, trades, tuning);
     const burstCount = await count(database);
     const writerRate = rate(rows, burstMs);
+
+    // The same burst with the other synchronous_commit setting (PostgreSQL copy path only).
+    await truncate(database);
+    const otherSync = !tuning.synchronousCommit;
+    const otherMs = await writerBurst(database, trades, { ...tuning, synchronousCommit: otherSync });
+    const otherCount = await count(database);
 
     await truncate(database);
     const paced = await writerPaced(database, trades, perSecond, tuning);
@@ -270,8 +334,20 @@ export default async function storeBench(args: string[]): Promise<void> {
     );
 
     await truncate(database);
-    const copyMs = await rawCopy(database, trades);
+    const copyMs = await rawCopy(database, trades, "text");
     const copyRate = rate(rows, copyMs);
+
+    await truncate(database);
+    const binaryMs = await rawCopy(database, trades, "binary");
+    const binaryRate = rate(rows, binaryMs);
+    const binaryCount = await count(database);
+
+    // Binary again with every raw event time kept as text (the same instants spelled "+00:00"):
+    // what storing event_time only when event_ns cannot spell it back saves.
+    await truncate(database);
+    const spelled = trades.map((t) => ({ ...t, eventTime: t.eventTime.replace("Z", "+00:00") }));
+    const spelledMs = await rawCopy(database, spelled, "binary");
+    const spelledRate = rate(rows, spelledMs);
 
     await truncate(database);
     const singleMs = await singleInserts(database, trades.slice(0, sample));
@@ -280,11 +356,21 @@ export default async function storeBench(args: string[]): Promise<void> {
     console.log(
       `\nTickWriter, max rate           ${fmt(writerRate)} rows/s  (${fmt(rows)} rows in ${(burstMs / 1000).toFixed(2)} s; stored ${fmt(burstCount)})`,
     );
-    console.log(`raw COPY (baseline)            ${fmt(copyRate)} rows/s  (${(copyMs / 1000).toFixed(2)} s)`);
+    console.log(
+      `TickWriter, synchronous_commit ${otherSync ? "on " : "off"} ${fmt(rate(rows, otherMs))} rows/s  (stored ${fmt(otherCount)})`,
+    );
+    console.log(`raw text COPY (baseline)       ${fmt(copyRate)} rows/s  (${(copyMs / 1000).toFixed(2)} s)`);
+    console.log(
+      `raw binary COPY (baseline)     ${fmt(binaryRate)} rows/s  (${(binaryMs / 1000).toFixed(2)} s; stored ${fmt(binaryCount)})`,
+    );
+    console.log(
+      `raw binary COPY, event_time on every row ${fmt(spelledRate)} rows/s  (${(spelledMs / 1000).toFixed(2)} s)`,
+    );
     console.log(
       `one INSERT per row (baseline)  ${fmt(singleRate)} rows/s  (${fmt(sample)}-row sample, ${(singleMs / 1000).toFixed(2)} s)`,
     );
-    console.log(`writer / COPY                  ${((100 * writerRate) / copyRate).toFixed(1)} %`);
+    console.log(`writer / text COPY             ${((100 * writerRate) / copyRate).toFixed(1)} %`);
+    console.log(`writer / binary COPY           ${((100 * writerRate) / binaryRate).toFixed(1)} %`);
     console.log(`writer / single INSERT         ${(writerRate / singleRate).toFixed(1)} x`);
     console.log(
       `TickWriter paced at ${fmt(perSecond)}/s: receive→commit p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms (stored ${fmt(pacedCount)} in ${(paced.elapsed / 1000).toFixed(1)} s)`,
@@ -294,11 +380,13 @@ export default async function storeBench(args: string[]): Promise<void> {
     );
     const ok =
       writerRate >= 100_000 &&
-      writerRate >= 0.4 * copyRate &&
+      writerRate >= 0.4 * binaryRate &&
       paced.p99 < 250 &&
       burstCount === rows &&
       pacedCount === rows;
-    console.log(`goals (≥100k/s, ≥40 % of COPY, p99 < 250 ms, every row stored): ${ok ? "met" : "NOT met"}`);
+    console.log(
+      `goals (≥100k/s, ≥40 % of binary COPY, p99 < 250 ms, every row stored): ${ok ? "met" : "NOT met"}`,
+    );
   } finally {
     await database.close();
     await scratch.drop();

@@ -35,6 +35,7 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
       flushIntervalMs: config.WRITER_FLUSH_INTERVAL_MS,
       batchRows: config.WRITER_BATCH_ROWS,
       bufferMaxTicks: config.WRITER_BUFFER_MAX_TICKS,
+      synchronousCommit: config.WRITER_SYNCHRONOUS_COMMIT,
       logger: logger.child({ component: "tick-writer" }),
     },
     clock,

@@ -1,4 +1,10 @@
-import type { Bar1m, RouterState, SourceName, Trade } from "@torghut/contracts";
+import {
+  nanosToRfc3339,
+  type Bar1m,
+  type RouterState,
+  type SourceName,
+  type Trade,
+} from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 
 /**
@@ -100,7 +106,9 @@ export async function rebuildBarsFromTicks(
 
 interface TickRow {
   symbol: string;
-  event_time: string;
+  /** NULL when the raw string is the nine-digit UTC spelling of event_ns (see the schema). */
+  event_time: string | null;
+  event_ns: string;
   received_ms: string;
   source: string;
   delayed: boolean;
@@ -113,14 +121,14 @@ interface TickRow {
   suspicious: boolean;
 }
 
-const TICK_SELECT = `SELECT symbol, event_time, (extract(epoch FROM received_at) * 1000)::bigint::text AS received_ms,
+const TICK_SELECT = `SELECT symbol, event_time, event_ns::text AS event_ns, (extract(epoch FROM received_at) * 1000)::bigint::text AS received_ms,
   source, delayed, price, size, trade_id, exchange, conditions, tape, suspicious FROM ticks`;
 
 function toTrade(row: TickRow): Trade {
   return {
     kind: "trade",
     symbol: row.symbol,
-    eventTime: row.event_time,
+    eventTime: row.event_time ?? nanosToRfc3339(BigInt(row.event_ns)),
     receivedAt: Number(row.received_ms),
     source: row.source as SourceName,
     delayed: row.delayed,

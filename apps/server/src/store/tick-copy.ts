@@ -1,63 +1,52 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { Trade } from "@torghut/contracts";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { eventTimeColumns, type BulkInserter, type PreparedBatch } from "./tick-insert";
+import { BINARY_COLUMNS, encodeBinary, type BinaryBatch } from "./tick-binary";
+import type { BulkInserter } from "./tick-insert";
 
 /**
- * PostgreSQL-only bulk path: COPY the batch into a session temp table, then one
- * INSERT … SELECT … ON CONFLICT DO NOTHING, in one transaction. COPY parses rows faster than
- * json_to_recordset; the staging step keeps the idempotent natural-key semantics COPY lacks.
+ * PostgreSQL-only bulk path. A batch is sent as binary COPY straight into `ticks`: one statement,
+ * one write of each row. COPY has no ON CONFLICT, so when the batch holds a row already stored
+ * (a replay, a leader handover, a retry whose first attempt did commit) the COPY fails as a whole
+ * with 23505 and that batch alone goes the idempotent way: COPY into a session temp table, then
+ * INSERT … SELECT … ON CONFLICT DO NOTHING. Duplicates are rare, so almost every batch costs one
+ * COPY instead of a COPY plus an INSERT.
  */
-const COLUMNS =
-  "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
+const UNIQUE_VIOLATION = "23505";
+const COPY_TICKS = `COPY ticks (${BINARY_COLUMNS}) FROM STDIN (FORMAT binary)`;
+const COPY_STAGE = `COPY ticks_stage (${BINARY_COLUMNS}) FROM STDIN (FORMAT binary)`;
+
+export interface CopyOptions {
+  /**
+   * false: the writer's transactions commit without waiting for the WAL flush
+   * (`SET LOCAL synchronous_commit = off`). See WRITER_SYNCHRONOUS_COMMIT in config.ts.
+   */
+  synchronousCommit: boolean;
+}
 
 /** Connections that already have the staging table (it lives as long as the session). */
 const staged = new WeakSet<pg.PoolClient>();
 
-export interface CopyBatch extends PreparedBatch {
-  text: string;
+/** Sends one COPY payload; resolves when the server has acknowledged the statement. */
+function copyBuffer(client: pg.PoolClient, sql: string, payload: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = client.query(copyFrom(sql));
+    stream.on("error", reject);
+    stream.on("finish", () => resolve());
+    stream.end(payload);
+  });
 }
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; `\N` is NULL. */
-function copyField(value: string | null): string {
-  if (value === null) return "\\N";
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    : value;
+function sqlState(error: unknown): string | null {
+  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : null;
 }
 
-/** NaN/Infinity become NULL so the NOT NULL constraint refuses the row, as on the JSON path. */
-function copyNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : "\\N";
-}
+const isUniqueViolation = (error: unknown) => sqlState(error) === UNIQUE_VIOLATION;
+const hasSqlState = (error: unknown) => /^[0-9A-Z]{5}$/.test(sqlState(error) ?? "");
 
-/** A text[] literal: every element double-quoted, with `"` and `\` backslash-escaped inside. */
-function arrayLiteral(items: readonly string[]): string {
-  return `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`;
-}
-
-export function encodeCopy(trades: readonly Trade[]): CopyBatch {
-  const lines: string[] = [];
-  const invalid: Trade[] = [];
-  for (const t of trades) {
-    const time = eventTimeColumns(t.eventTime);
-    if (time === null) {
-      invalid.push(t);
-      continue;
-    }
-    lines.push(
-      `${copyField(t.symbol)}\t${time.nanos}\t${copyField(t.source)}\t${copyField(t.tradeId)}\t${copyField(t.eventTime)}\t` +
-        `${time.at}\t${new Date(t.receivedAt).toISOString()}\t${copyNumber(t.price)}\t${copyNumber(t.size)}\t${t.delayed}\t` +
-        `${copyField(t.exchange)}\t${copyField(t.tape)}\t${copyField(arrayLiteral(t.conditions))}\t${t.suspicious}\n`,
-    );
-  }
-  return { text: lines.join(""), rows: lines.length, invalid };
-}
-
-/** Inserts through the staging table; returns how many rows were new. */
-export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number> {
+/** Inserts the batch; returns how many rows were new. */
+export async function copyTicks(pool: pg.Pool, batch: BinaryBatch, options: CopyOptions): Promise<number> {
   if (batch.rows === 0) return 0;
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -66,29 +55,45 @@ export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number
     broken = error;
   };
   client.on("error", onConnectionError);
+  const begin = options.synchronousCommit ? "BEGIN" : "BEGIN; SET LOCAL synchronous_commit = off";
+  let inTransaction = false;
   try {
+    try {
+      if (options.synchronousCommit) {
+        // One statement is its own transaction: no BEGIN/COMMIT round trips.
+        await copyBuffer(client, COPY_TICKS, batch.buffer);
+      } else {
+        inTransaction = true;
+        await client.query(begin);
+        await copyBuffer(client, COPY_TICKS, batch.buffer);
+        await client.query("COMMIT");
+        inTransaction = false;
+      }
+      return batch.rows;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (inTransaction) {
+        inTransaction = false;
+        broken = await rollback(client);
+        if (broken) throw broken;
+      }
+    }
     if (!staged.has(client)) {
       await client.query(`CREATE TEMP TABLE IF NOT EXISTS ticks_stage (LIKE ticks) ON COMMIT DELETE ROWS`);
       staged.add(client);
     }
-    await client.query("BEGIN");
-    try {
-      await pipeline(
-        Readable.from([batch.text]),
-        client.query(copyFrom(`COPY ticks_stage (${COLUMNS}) FROM STDIN`)),
-      );
-      const result = await client.query(`INSERT INTO ticks SELECT * FROM ticks_stage ON CONFLICT DO NOTHING`);
-      await client.query("COMMIT");
-      return result.rowCount ?? 0;
-    } catch (error) {
-      // A connection that cannot even roll back is in an unknown state: destroy it, not pool it.
-      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    }
+    inTransaction = true;
+    await client.query(begin);
+    await copyBuffer(client, COPY_STAGE, batch.buffer);
+    const result = await client.query(`INSERT INTO ticks SELECT * FROM ticks_stage ON CONFLICT DO NOTHING`);
+    await client.query("COMMIT");
+    inTransaction = false;
+    return result.rowCount ?? 0;
   } catch (error) {
-    broken ??= staged.has(client) ? undefined : (error as Error);
+    // A connection that cannot even roll back, or that failed below SQL (no SQLSTATE: a socket
+    // error), is in an unknown state: destroy it, not pool it.
+    if (inTransaction) broken ??= await rollback(client);
+    if (!hasSqlState(error)) broken ??= error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
     client.off("error", onConnectionError);
@@ -96,6 +101,15 @@ export async function copyTicks(pool: pg.Pool, batch: CopyBatch): Promise<number
   }
 }
 
-export function copyInserter(pool: pg.Pool): BulkInserter<CopyBatch> {
-  return { method: "copy", encode: encodeCopy, insert: (batch) => copyTicks(pool, batch) };
+async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query("ROLLBACK");
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+export function copyInserter(pool: pg.Pool, options: CopyOptions): BulkInserter<BinaryBatch> {
+  return { method: "copy", encode: encodeBinary, insert: (batch) => copyTicks(pool, batch, options) };
 }

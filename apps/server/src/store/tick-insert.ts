@@ -4,7 +4,7 @@ import type { Database } from "@torghut/db";
 /**
  * The portable bulk insert: one JSON parameter expanded by json_to_recordset. No 65,535-parameter
  * limit, runs unchanged on PGlite, keeps ON CONFLICT for idempotent retries. On PostgreSQL the
- * writer prefers COPY through a staging table (tick-copy.ts), measured faster in bench/store.ts.
+ * writer prefers binary COPY (tick-copy.ts), measured faster in bench/store.ts.
  */
 const INSERT_TICKS_SQL = `
 INSERT INTO ticks (symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size,
@@ -37,7 +37,10 @@ export function jsonInserter(database: Database): BulkInserter<EncodedBatch> {
   return { method: "json", encode: encodeTicks, insert: (batch) => insertEncodedTicks(database, batch) };
 }
 
-/** Serialises trades for INSERT_TICKS_SQL; the event time keeps all nine fraction digits in `n`. */
+/**
+ * Serialises trades for INSERT_TICKS_SQL; the event time keeps all nine fraction digits in `n`, and
+ * the raw string goes to `event_time` only when `n` does not spell it back (see tick-binary.ts).
+ */
 export function encodeTicks(trades: readonly Trade[]): EncodedBatch {
   const parts: string[] = [];
   const invalid: Trade[] = [];
@@ -51,7 +54,7 @@ export function encodeTicks(trades: readonly Trade[]): EncodedBatch {
     // every tick. Strings still go through JSON.stringify for escaping.
     parts.push(
       `{"s":${JSON.stringify(trade.symbol)},"n":"${time.nanos}","src":"${trade.source}","id":${JSON.stringify(trade.tradeId)},` +
-        `"t":${JSON.stringify(trade.eventTime)},"at":"${time.at}","rcv":${trade.receivedAt},"p":${jsonNumber(trade.price)},` +
+        `"t":${time.canonical ? "null" : JSON.stringify(trade.eventTime)},"at":"${time.at}","rcv":${trade.receivedAt},"p":${jsonNumber(trade.price)},` +
         `"q":${jsonNumber(trade.size)},"d":${trade.delayed},"x":${JSON.stringify(trade.exchange)},"z":${JSON.stringify(trade.tape)},` +
         `"c":${JSON.stringify(trade.conditions)},"sus":${trade.suspicious}}`,
     );
@@ -68,12 +71,17 @@ const UTC_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
 let cachedSecond = "";
 let cachedEpochSeconds = 0;
 
+let cachedCanonicalSecond = false;
+
 /**
- * `nanos` (as decimal text, for the bigint column) and `at` (microseconds, truncated, for the
- * timestamptz column). Alpaca sends UTC "Z" times and consecutive ticks share their second, so the
- * common case is string work plus a one-entry cache; anything else takes the general parser.
+ * `nanos` (as decimal text, for the bigint column), `at` (microseconds, truncated, for the
+ * timestamptz column) and whether `nanosToRfc3339(nanos)` gives the string back. Alpaca sends UTC
+ * "Z" times and consecutive ticks share their second, so the common case is string work plus a
+ * one-entry cache; anything else takes the general parser.
  */
-export function eventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
+export function eventTimeColumns(
+  eventTime: string,
+): { nanos: string; at: string; canonical: boolean } | null {
   const match = UTC_TIME.exec(eventTime);
   if (match) {
     const second = match[1]!;
@@ -82,16 +90,18 @@ export function eventTimeColumns(eventTime: string): { nanos: string; at: string
       if (Number.isNaN(ms) || ms < 1_000_000_000_000) return slowEventTimeColumns(eventTime);
       cachedSecond = second;
       cachedEpochSeconds = ms / 1000;
+      cachedCanonicalSecond = new Date(ms).toISOString().slice(0, 19) === second;
     }
+    const canonical = cachedCanonicalSecond && match[2]?.length === 9;
     const fraction = (match[2] ?? "").padEnd(9, "0");
-    return { nanos: `${cachedEpochSeconds}${fraction}`, at: `${second}.${fraction.slice(0, 6)}Z` };
+    return { nanos: `${cachedEpochSeconds}${fraction}`, at: `${second}.${fraction.slice(0, 6)}Z`, canonical };
   }
   return slowEventTimeColumns(eventTime);
 }
 
-function slowEventTimeColumns(eventTime: string): { nanos: string; at: string } | null {
+function slowEventTimeColumns(eventTime: string): { nanos: string; at: string; canonical: boolean } | null {
   const nanos = rfc3339ToNanos(eventTime);
-  return nanos === null ? null : { nanos: nanos.toString(), at: microsIso(nanos) };
+  return nanos === null ? null : { nanos: nanos.toString(), at: microsIso(nanos), canonical: false };
 }
 
 /** Inserts a batch; returns how many rows were new (duplicates of committed rows count 0). */

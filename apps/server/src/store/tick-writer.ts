@@ -25,8 +25,13 @@ export interface TickWriterOptions {
   concurrency: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** "auto": COPY through a staging table on PostgreSQL, json_to_recordset on PGlite. */
+  /** "auto": binary COPY on PostgreSQL (tick-copy.ts), json_to_recordset on PGlite. */
   method: "auto" | "json" | "copy";
+  /**
+   * PostgreSQL: false commits the writer's transactions without waiting for the WAL flush
+   * (WRITER_SYNCHRONOUS_COMMIT in config.ts says what that risks). Default true.
+   */
+  synchronousCommit: boolean;
   logger: Logger;
   /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
   onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
@@ -53,6 +58,7 @@ const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
   retryBaseMs: 100,
   retryMaxMs: 10_000,
   method: "auto",
+  synchronousCommit: true,
   onCommit: null,
 };
 
@@ -60,8 +66,9 @@ type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by
 
 /**
  * Batches validated trades into the `ticks` table. The ingest path calls `enqueue` and moves on: it
- * never waits on the database and never sees an error. Batches are idempotent (ON CONFLICT DO
- * NOTHING on the natural key), so after a failure the same batch is simply sent again, with
+ * never waits on the database and never sees an error. Batches are idempotent (a batch that meets
+ * an already stored natural key goes through ON CONFLICT DO NOTHING, see tick-copy.ts), so after a
+ * failure the same batch is simply sent again, with
  * exponential backoff, while new ticks wait in a bounded buffer.
  */
 export class TickWriter {
@@ -98,7 +105,10 @@ export class TickWriter {
     const useCopy = this.options.method === "copy" || (this.options.method === "auto" && pool !== null);
     if (useCopy && pool === null)
       throw new TypeError("TickWriter method 'copy' needs PostgreSQL (DATABASE_URL)");
-    this.bulk = useCopy && pool ? copyInserter(pool) : jsonInserter(database);
+    this.bulk =
+      useCopy && pool
+        ? copyInserter(pool, { synchronousCommit: this.options.synchronousCommit })
+        : jsonInserter(database);
     queueDepthSources.add(this.readDepth);
   }
 
@@ -125,7 +135,7 @@ export class TickWriter {
     return true;
   }
 
-  /** The bulk method in use: "copy" (staging table, PostgreSQL) or "json" (json_to_recordset). */
+  /** The bulk method in use: "copy" (binary COPY, PostgreSQL) or "json" (json_to_recordset). */
   get method(): "json" | "copy" {
     return this.bulk.method;
   }

@@ -1,0 +1,1 @@
+ALTER TABLE "ticks" ALTER COLUMN "event_time" DROP NOT NULL;
