@@ -1,13 +1,15 @@
 // `npm run bench -- ui [seconds]`: the visuals page in headless Chromium against a real server,
 // simulator and `next start`. Figures: time to first candle with 5,000 one-minute bars, and long
 // tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
-// 20 per second per channel). Same-run baseline: the same page with 500 bars.
+// 20 per second per channel). Same-run baseline: the same page with 500 bars. Each page opens in a
+// fresh browser context (a first visit), and the output breaks the first candle down into the page
+// load's milestones (HTML, scripts, hydration, bars, setData) to show where the time goes.
 import { chromium, type Page } from "@playwright/test";
 import type { Bar1m } from "@torghut/contracts";
 import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { upsertBars } from "../apps/server/src/store/repositories";
@@ -32,6 +34,16 @@ async function until(url: string, child: ChildProcess, what: string): Promise<vo
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} not ready at ${url}`);
+}
+
+/** The newest modification time under `dir`: a build older than its sources is rebuilt. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 /** A random walk of one-minute bars ending at the last whole minute. */
@@ -62,12 +74,30 @@ function walk(symbol: string, count: number, start: number): Bar1m[] {
   return bars;
 }
 
+/** Milestones of the page load, in ms from navigation start (NaN when the page had no such event). */
+interface Breakdown {
+  /** The HTML document: first and last byte. */
+  htmlStart: number;
+  htmlEnd: number;
+  /** Last byte of the last script the page loaded before its first candle. */
+  scriptsEnd: number;
+  domContentLoaded: number;
+  /** `torghut:hydrated`: the visuals page component's first effect (React has committed the tree). */
+  hydrated: number;
+  /** The browser's own `/api/torghut/ta/bars` request, if any (NaN when the bars came with the HTML). */
+  barsStart: number;
+  barsEnd: number;
+  /** `torghut:set-data`: the candles handed to lightweight-charts. */
+  setData: number;
+  /** Kilobytes transferred: HTML (with any inlined data), scripts. */
+  htmlKb: number;
+  scriptKb: number;
+}
+
 interface Run {
   bars: number;
   firstCandleMs: number;
-  barsFetchMs: number;
-  /** From the bars response's last byte to the painted frame: parse, React, setData, draw. */
-  drawMs: number;
+  breakdown: Breakdown;
   updates: number;
   updatesPerSecond: number;
   longTasks: number;
@@ -80,19 +110,42 @@ async function measure(page: Page, base: string, symbol: string, seconds: number
     timeout: 30_000,
   });
   const first = await page.evaluate(() => {
+    // No helper functions in here: tsx would wrap them in `__name`, which the page does not have.
     const mark = performance.getEntriesByName("torghut:first-candles")[0] as unknown as {
       startTime: number;
       detail: { candles: number };
     };
-    const fetch = performance
-      .getEntriesByType("resource")
-      .find((e) => e.name.includes("/api/torghut/ta/bars")) as
-      { duration: number; responseEnd: number } | undefined;
+    // The DOM's timing types, spelled out: this package compiles without the DOM typings.
+    type Timing = {
+      name: string;
+      startTime: number;
+      responseStart: number;
+      responseEnd: number;
+      encodedBodySize: number;
+    };
+    const nav = performance.getEntriesByType("navigation" as "mark")[0] as unknown as Timing & {
+      domContentLoadedEventEnd: number;
+    };
+    const resources = performance.getEntriesByType("resource") as unknown as (Timing & {
+      initiatorType: string;
+    })[];
+    const scripts = resources.filter((e) => e.initiatorType === "script" && e.startTime < mark.startTime);
+    const bars = resources.find((e) => e.name.includes("/api/torghut/ta/bars"));
     return {
-      at: mark.startTime,
       bars: mark.detail.candles,
-      fetchMs: fetch?.duration ?? Number.NaN,
-      drawMs: mark.startTime - (fetch?.responseEnd ?? Number.NaN),
+      breakdown: {
+        htmlStart: nav.responseStart,
+        htmlEnd: nav.responseEnd,
+        scriptsEnd: scripts.length === 0 ? Number.NaN : Math.max(...scripts.map((e) => e.responseEnd)),
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        hydrated: performance.getEntriesByName("torghut:hydrated")[0]?.startTime ?? Number.NaN,
+        barsStart: bars?.startTime ?? Number.NaN,
+        barsEnd: bars?.responseEnd ?? Number.NaN,
+        setData: performance.getEntriesByName("torghut:set-data")[0]?.startTime ?? Number.NaN,
+        htmlKb: nav.encodedBodySize / 1024,
+        scriptKb: scripts.reduce((sum, e) => sum + e.encodedBodySize, 0) / 1024,
+      },
+      firstCandle: mark.startTime,
     };
   });
   const count = async () => Number(await page.getByTestId("live-updates").getAttribute("data-count"));
@@ -111,9 +164,8 @@ async function measure(page: Page, base: string, symbol: string, seconds: number
   const updates = (await count()) - before;
   return {
     bars: first.bars,
-    firstCandleMs: first.at,
-    barsFetchMs: first.fetchMs,
-    drawMs: first.drawMs,
+    firstCandleMs: first.firstCandle,
+    breakdown: first.breakdown,
     updates,
     updatesPerSecond: updates / seconds,
     longTasks: tasks.length,
@@ -139,7 +191,8 @@ export default async function ui(args: string[]): Promise<void> {
     await upsertBars(db, walk(SMALL.symbol, SMALL.bars, 410));
     await db.close();
 
-    if (!existsSync(join(WEB, ".next/BUILD_ID"))) {
+    const buildId = join(WEB, ".next/BUILD_ID");
+    if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestMtime(join(WEB, "src"))) {
       const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: WEB, stdio: "inherit" });
       if (build.status !== 0) throw new Error("next build failed");
     }
@@ -213,21 +266,25 @@ export default async function ui(args: string[]): Promise<void> {
       ],
     });
     try {
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 900 },
-        deviceScaleFactor: 1,
-      });
-      await context.addInitScript(() => {
-        const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
-        w.__longTasks = [];
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries())
-            w.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-        }).observe({ type: "longtask" as "mark", buffered: true }); // "longtask" is browser-only: not in the Node typings
-      });
-      // Warm-up: the first request to each route compiles nothing under `next start`, but fills caches.
-      const warm = await context.newPage();
-      await measure(warm, base, SMALL.symbol, 1);
+      // A fresh context (empty HTTP cache, no compiled scripts) for every page: a first visit.
+      const coldContext = async () => {
+        const context = await browser.newContext({
+          viewport: { width: 1280, height: 900 },
+          deviceScaleFactor: 1,
+        });
+        await context.addInitScript(() => {
+          const w = globalThis as unknown as { __longTasks: { start: number; duration: number }[] };
+          w.__longTasks = [];
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries())
+              w.__longTasks.push({ start: entry.startTime, duration: entry.duration });
+          }).observe({ type: "longtask" as "mark", buffered: true }); // "longtask" is browser-only: not in the Node typings
+        });
+        return context;
+      };
+      // Warm-up: `next start` compiles nothing, but the first requests fill the servers' caches.
+      const warm = await coldContext();
+      await measure(await warm.newPage(), base, SMALL.symbol, 1);
       await warm.close();
 
       const results: { label: string; run: Run }[] = [];
@@ -235,16 +292,24 @@ export default async function ui(args: string[]): Promise<void> {
         ["baseline: 500 bars", SMALL.symbol],
         ["5,000 bars", BIG.symbol],
       ] as const) {
-        const page = await context.newPage();
-        results.push({ label, run: await measure(page, base, symbol, seconds) });
-        await page.close();
+        const context = await coldContext();
+        results.push({ label, run: await measure(await context.newPage(), base, symbol, seconds) });
+        await context.close();
       }
       console.log(`\nui bench: /torghut/visuals, headless Chromium, ${seconds} s of live updates per run`);
+      const ms = (v: number) => (Number.isNaN(v) ? "–" : v.toFixed(0));
       for (const { label, run } of results) {
+        const b = run.breakdown;
         console.log(
           `  ${label.padEnd(20)} bars ${String(run.bars).padStart(5)} · first candle ${run.firstCandleMs.toFixed(0)} ms` +
-            ` (bars fetch ${run.barsFetchMs.toFixed(0)} ms, then ${run.drawMs.toFixed(0)} ms to paint) · ${run.updates} live updates (${run.updatesPerSecond.toFixed(1)}/s)` +
+            ` · ${run.updates} live updates (${run.updatesPerSecond.toFixed(1)}/s)` +
             ` · long tasks ${run.longTasks}, longest ${run.longestTaskMs.toFixed(0)} ms`,
+        );
+        console.log(
+          `    HTML ${ms(b.htmlStart)}–${ms(b.htmlEnd)} ms (${b.htmlKb.toFixed(0)} kB) · scripts done ${ms(b.scriptsEnd)} ms` +
+            ` (${b.scriptKb.toFixed(0)} kB) · DOMContentLoaded ${ms(b.domContentLoaded)} · hydrated ${ms(b.hydrated)}` +
+            ` · bars request ${Number.isNaN(b.barsStart) ? "none (in the HTML)" : `${ms(b.barsStart)}–${ms(b.barsEnd)}`}` +
+            ` · setData ${ms(b.setData)} · painted ${run.firstCandleMs.toFixed(0)}`,
         );
       }
       console.log(

@@ -12,6 +12,8 @@ import {
   TEST_AUTH_SECRET,
   WEB_PORT,
   WEB_URL,
+  WEB_VISUALS_OFF_PORT,
+  WEB_VISUALS_OFF_URL,
 } from "./support/env";
 
 const root = resolve(import.meta.dirname, "..");
@@ -105,6 +107,23 @@ export default defineConfig({
         TORGHUT_LAG_THRESHOLD_MS: String(LAG_THRESHOLD_MS),
         TORGHUT_STALE_AFTER_SECONDS: "10",
         NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "true",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    },
+    {
+      // The same build with the visuals turned off: the flag is read when a request arrives.
+      name: "web (visuals off)",
+      command: `npx next start --port ${WEB_VISUALS_OFF_PORT} --hostname 127.0.0.1`,
+      cwd: resolve(root, "apps/web"),
+      url: `${WEB_VISUALS_OFF_URL}/ops`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: {
+        TORGHUT_API_URL: SERVER_URL,
+        WS_AUTH_SECRET: TEST_AUTH_SECRET,
+        NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "false",
         NEXT_TELEMETRY_DISABLED: "1",
       },
     },

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { countCandlePixels, failOnPageErrors } from "../support/helpers";
-import { LAG_THRESHOLD_MS, NO_DATA_SYMBOL } from "../support/env";
+import { LAG_THRESHOLD_MS, NO_DATA_SYMBOL, SERVER_URL, WEB_VISUALS_OFF_URL } from "../support/env";
 
 // Seed 001, "Torghut TA visuals validation", steps 1-6, in order.
 const UP = "#00c878";
@@ -13,6 +13,32 @@ test.describe("TA visuals validation (seed 001)", () => {
     await expect(page.getByRole("heading", { name: "TA visuals" })).toBeVisible();
     await expect(page.getByTestId("visuals-disabled")).toHaveCount(0);
     await expect(page.getByTestId("price-chart")).toBeVisible();
+    await expect(page.getByRole("navigation").getByRole("link", { name: "Visuals" })).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+
+  test("1b. with the visuals flag off, /torghut/visuals says so and loads no chart and no data", async ({
+    page,
+  }) => {
+    const errors = failOnPageErrors(page);
+    const calls: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/api/")) calls.push(r.url());
+    });
+    page.on("websocket", (ws) => calls.push(ws.url()));
+    // Same build as the other server, started with NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false.
+    await page.goto(`${WEB_VISUALS_OFF_URL}/torghut/visuals?symbol=AAPL`);
+    await expect(page.getByRole("heading", { name: "TA visuals" })).toBeVisible();
+    await expect(page.getByTestId("visuals-disabled")).toContainText("The TA visuals are turned off");
+    await expect(page.getByTestId("price-chart")).toHaveCount(0);
+    await expect(page.getByTestId("symbol-picker")).toHaveCount(0);
+    await expect(page.getByRole("navigation").getByRole("link", { name: "Visuals" })).toHaveCount(0);
+    await page.waitForLoadState("networkidle");
+    expect(calls).toEqual([]);
+    // The rest of the app is unaffected.
+    await page.getByTestId("visuals-disabled").getByRole("link", { name: "watchlist" }).click();
+    await expect(page.getByRole("heading", { name: "Watchlist" })).toBeVisible();
+    await expect(page.getByTestId("watchlist")).toBeVisible();
     expect(errors).toEqual([]);
   });
 
@@ -20,13 +46,21 @@ test.describe("TA visuals validation (seed 001)", () => {
     page,
   }, testInfo) => {
     const errors = failOnPageErrors(page);
-    const barsResponse = page.waitForResponse(
-      (r) => r.url().includes("/api/torghut/ta/bars?symbol=AAPL") && r.ok(),
-    );
+    const browserBarRequests: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/torghut/ta/bars")) browserBarRequests.push(r.url());
+    });
     await page.goto("/torghut/visuals?symbol=AAPL&interval=1m");
-    const body = (await (await barsResponse).json()) as { bars: unknown[] };
-    expect(body.bars.length).toBeGreaterThan(20);
-    await expect(page.getByTestId("chart-state")).toHaveAttribute("data-candles", String(body.bars.length));
+    await expect(page.getByTestId("chart-state")).toHaveAttribute("data-status", "ok");
+    const candles = Number(await page.getByTestId("chart-state").getAttribute("data-candles"));
+    const api = (await (await fetch(`${SERVER_URL}/api/torghut/ta/bars?symbol=AAPL&interval=1m`)).json()) as {
+      bars: unknown[];
+    };
+    expect(candles).toBeGreaterThan(20);
+    // Both reads end at "now": a minute may have rolled over between the page's and this one.
+    expect(Math.abs(candles - api.bars.length)).toBeLessThanOrEqual(1);
+    // The first chart's bars came with the page (fetched by its server component), not by a second request.
+    expect(browserBarRequests).toEqual([]);
     const chart = page.getByTestId("price-chart");
     // Pixels, not the DOM: both candle colours must be painted on the canvas.
     await expect
@@ -129,6 +163,9 @@ test.describe("TA visuals validation (seed 001)", () => {
   });
 
   test("6c. a failing API shows the error banner", async ({ page }) => {
+    await page.goto("/torghut/visuals?symbol=AAPL");
+    await expect(page.getByTestId("chart-state")).toHaveAttribute("data-status", "ok");
+    // Later charts are fetched by the browser: fail the next one.
     await page.route("**/api/torghut/ta/bars**", (route) =>
       route.fulfill({
         status: 503,
@@ -136,7 +173,21 @@ test.describe("TA visuals validation (seed 001)", () => {
         body: JSON.stringify({ error: "unavailable", message: "TA store down" }),
       }),
     );
-    await page.goto("/torghut/visuals?symbol=AAPL");
+    await page.getByTestId("interval-picker").selectOption("5m");
     await expect(page.getByTestId("error-banner")).toContainText("Bars: TA store down");
+    await expect(page).toHaveURL(/interval=5m/);
+  });
+
+  test("6d. a symbol change fetches its bars in the browser and the chart follows", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await page.goto("/torghut/visuals?symbol=AAPL");
+    await expect(page.getByTestId("chart-state")).toHaveAttribute("data-status", "ok");
+    const bars = page.waitForResponse((r) => r.url().includes("/api/torghut/ta/bars?symbol=MSFT") && r.ok());
+    await page.getByTestId("symbol-picker").selectOption("MSFT");
+    const body = (await (await bars).json()) as { bars: unknown[] };
+    await expect(page.getByTestId("chart-state")).toHaveAttribute("data-candles", String(body.bars.length));
+    await expect(page).toHaveURL(/symbol=MSFT/);
+    await expect(page.getByTestId("error-banner")).toHaveCount(0);
+    expect(errors).toEqual([]);
   });
 });

@@ -8,10 +8,13 @@ import { join } from "node:path";
 export const SIM_PORT = 5510;
 export const SERVER_PORT = 5502;
 export const WEB_PORT = 5530;
+/** A second `next start` of the same build with NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false. */
+export const WEB_VISUALS_OFF_PORT = 5531;
 
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 export const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
 export const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
+export const WEB_VISUALS_OFF_URL = `http://127.0.0.1:${WEB_VISUALS_OFF_PORT}`;
 
 /** Shared with the server and the web app so the suite can mint its own admin token. */
 export const TEST_AUTH_SECRET = "torghut-e2e-secret-0123456789abcdef0123456789";

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { connection } from "next/server";
 import { Nav } from "@/components/shell/nav";
+import { publicSettings } from "@/config";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -8,11 +10,14 @@ export const metadata: Metadata = {
   description: "Live US equities: watchlist, technical-analysis visuals and data-source health",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The settings of the server that answers, not of the build (the prerendered 404 page included).
+  await connection();
+  const { visualsEnabled } = publicSettings();
   return (
     <html lang="en">
       <body>
-        <Nav />
+        <Nav visualsEnabled={visualsEnabled} />
         <main>{children}</main>
       </body>
     </html>

@@ -28,6 +28,8 @@ interface Props {
   intervalSeconds: number;
   overlays: Partial<Record<IndicatorKey, IndicatorLine[]>>;
   live: LiveCandleSource | null;
+  /** Called once, when the first candles have been painted. */
+  onFirstPaint?: () => void;
 }
 
 const ts = (t: number) => t as UTCTimestamp;
@@ -36,7 +38,7 @@ const ts = (t: number) => t as UTCTimestamp;
  * lightweight-charts 5: candles in pane 0 with EMA/Bollinger/VWAP on top; MACD and RSI each get
  * their own pane, numbered in toggle order so turning one off never leaves an empty pane behind.
  */
-export function CandleChart({ candles, intervalSeconds, overlays, live }: Props) {
+export function CandleChart({ candles, intervalSeconds, overlays, live, onFirstPaint }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candleSeries = useRef<ISeriesApi<"Candlestick"> | null>(null);
@@ -44,6 +46,8 @@ export function CandleChart({ candles, intervalSeconds, overlays, live }: Props)
   const builder = useRef(new MonotonicBarBuilder(intervalSeconds));
   const firstCandlesMarked = useRef(false);
   const counter = useRef<HTMLSpanElement>(null);
+  const firstPaint = useRef(onFirstPaint);
+  firstPaint.current = onFirstPaint;
 
   useEffect(() => {
     if (host.current === null) return;
@@ -78,6 +82,7 @@ export function CandleChart({ candles, intervalSeconds, overlays, live }: Props)
   useEffect(() => {
     const series = candleSeries.current;
     if (series === null) return;
+    if (candles.length > 0 && !firstCandlesMarked.current) performance.mark("torghut:set-data");
     series.setData(candles.map((c) => ({ ...c, time: ts(c.time) })));
     builder.current = new MonotonicBarBuilder(intervalSeconds);
     builder.current.seed(candles.at(-1) ?? null);
@@ -87,9 +92,10 @@ export function CandleChart({ candles, intervalSeconds, overlays, live }: Props)
       // The chart draws on the next animation frame; the one after it runs once that frame is painted.
       // `npm run bench -- ui` reads this mark as "time to first candle".
       requestAnimationFrame(() =>
-        requestAnimationFrame(() =>
-          performance.mark("torghut:first-candles", { detail: { candles: candles.length } }),
-        ),
+        requestAnimationFrame(() => {
+          performance.mark("torghut:first-candles", { detail: { candles: candles.length } });
+          firstPaint.current?.();
+        }),
       );
     }
   }, [candles, intervalSeconds]);

@@ -1,31 +1,57 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { barsResponse, barsUrl, getJson, signalsResponse, signalsUrl } from "@/lib/api";
+import { fromCandleColumns, toCandles, type InitialBars } from "@/lib/candle-columns";
 import type { Candle } from "@/lib/bar-builder";
 import { INDICATORS, linesFor, type IndicatorKey, type IndicatorLine } from "./indicators";
 
 export type BarsState =
   { status: "loading" } | { status: "ok"; candles: Candle[] } | { status: "error"; message: string };
 
-/** Candles for (symbol, interval) from `/api/torghut/ta/bars`. */
-/** `fromMs` undefined: the API's default range for the interval. */
-export function useBars(symbol: string, interval: string, fromMs?: number): BarsState {
+/** The bars the page's server component is fetching for the URL's symbol, interval and range. */
+export interface InitialBarsFor {
+  symbol: string;
+  interval: string;
+  fromMs: number | undefined;
+  bars: Promise<InitialBars>;
+}
+
+/**
+ * Candles for (symbol, interval); `fromMs` undefined: the API's default range for the interval. The
+ * first load takes `initial` (streamed with the page) when it is for the same chart; every later
+ * change fetches `/api/torghut/ta/bars` from the browser.
+ */
+export function useBars(
+  symbol: string,
+  interval: string,
+  fromMs: number | undefined,
+  initial?: InitialBarsFor,
+): BarsState {
   const [state, setState] = useState<BarsState>({ status: "loading" });
+  const pending = useRef(initial);
   useEffect(() => {
     let cancelled = false;
     setState({ status: "loading" });
-    // Default cache mode so the request can take over the page's <link rel=preload> (the API answers no-store).
-    getJson(barsUrl(symbol, interval, fromMs), barsResponse, { cache: "default" }).then(
-      ({ bars }) => {
-        if (cancelled) return;
-        const candles = bars.map((b) => ({
-          time: Math.floor(Date.parse(b.time) / 1000),
-          open: b.open,
-          high: b.high,
-          low: b.low,
-          close: b.close,
-        }));
-        setState({ status: "ok", candles });
+    const first = pending.current;
+    // Dropped once the chart shows anything else: coming back to the first symbol fetches fresh bars.
+    // Kept until then so that a re-run of this effect (React's strict mode) reuses it.
+    const same = first?.symbol === symbol && first.interval === interval && first.fromMs === fromMs;
+    if (!same) pending.current = undefined;
+    const load: Promise<BarsState> =
+      first !== undefined && same
+        ? // A promise from the server component: resolves when its part of the page's stream arrives.
+          Promise.resolve(first.bars).then((result) =>
+            result.status === "ok"
+              ? { status: "ok", candles: fromCandleColumns(result.columns) }
+              : { status: "error", message: result.message },
+          )
+        : getJson(barsUrl(symbol, interval, fromMs), barsResponse).then(({ bars }) => ({
+            status: "ok",
+            candles: toCandles(bars),
+          }));
+    load.then(
+      (next) => {
+        if (!cancelled) setState(next);
       },
       (error: unknown) => {
         if (!cancelled)

@@ -25,11 +25,13 @@ export function useLiveCandles(
   symbol: string,
   polled: { price: number | null; eventTime: string | null } | undefined,
   hubLive: boolean,
+  /** False until the page is ready for the live feed (no hub connection is opened before). */
+  listen = true,
 ): LiveCandleSource {
   const trades = useRef(new Set<TradeListener>());
   const bars = useRef(new Set<BarListener>());
 
-  useChannels(symbol === "" ? [] : [`lines:${symbol}`, `analytics:${symbol}`], (publication) => {
+  useChannels(!listen || symbol === "" ? [] : [`lines:${symbol}`, `analytics:${symbol}`], (publication) => {
     if (publication.type === "tick") {
       const trade = tradeSchema.safeParse(publication.data);
       if (!trade.success || trade.data.suspicious === true || trade.data.symbol !== symbol) return;

@@ -1,9 +1,9 @@
 "use client";
-import { useRouter } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { PublicSettings } from "@/config";
 import { getJson, latestResponse, latestUrl, symbolsResponse } from "@/lib/api";
 import { INTERVAL_SECONDS, type ChartInterval } from "@/lib/bar-builder";
+import type { InitialBars } from "@/lib/candle-columns";
 import { useFeedState } from "@/lib/live/use-market-feed";
 import { usePoll } from "@/lib/use-poll";
 import { LivePill } from "../shell/live-pill";
@@ -19,32 +19,62 @@ interface Props {
   initialInterval: ChartInterval;
   /** Start of the history to load (`?days=`); default: the API's range for the interval. */
   initialFromMs?: number;
+  /** The first chart's bars, fetched by the server component and streamed with the page. */
+  initialBars?: Promise<InitialBars>;
 }
 
 /** `/torghut/visuals`: candles, indicator overlays and panes, lag pill, live last candle. */
-export function Visuals({ settings, initialSymbol, initialInterval, initialFromMs }: Props) {
-  const router = useRouter();
+export function Visuals({ settings, initialSymbol, initialInterval, initialFromMs, initialBars }: Props) {
   const [symbol, setSymbol] = useState(initialSymbol);
   const [draft, setDraft] = useState(initialSymbol);
   const [interval, setChartInterval] = useState<ChartInterval>(initialInterval);
   const [enabled, setEnabled] = useState<IndicatorKey[]>([]);
   const feed = useFeedState();
-  const symbols = usePoll(() => getJson("/api/symbols", symbolsResponse), 60_000, []);
   const [fromMs] = useState(initialFromMs);
-  const bars = useBars(symbol, interval, fromMs);
+  const bars = useBars(
+    symbol,
+    interval,
+    fromMs,
+    initialBars && {
+      symbol: initialSymbol,
+      interval: initialInterval,
+      fromMs: initialFromMs,
+      bars: initialBars,
+    },
+  );
   const indicators = useIndicators(symbol, interval, enabled, bars, fromMs);
-  const latest = usePoll(() => getJson(latestUrl(symbol), latestResponse), 1_000, [symbol]);
-  const live = useLiveCandles(symbol, latest.data, feed.state === "live");
+  // Everything else (symbol list, latest-price polling, the live feed and its client library) starts
+  // once the first candles are painted, or once it is clear there are none to paint: until then it
+  // would only compete with them for the browser's and the servers' time.
+  // Once started they stay started, whatever the next symbol's bars do.
+  const [started, setStarted] = useState(false);
+  const nothingToPaint = bars.status === "error" || (bars.status === "ok" && bars.candles.length === 0);
+  const onFirstPaint = useCallback(() => setStarted(true), []);
+  useEffect(() => {
+    if (nothingToPaint) setStarted(true);
+  }, [nothingToPaint]);
+  const symbols = usePoll(started ? () => getJson("/api/symbols", symbolsResponse) : null, 60_000, [started]);
+  const latest = usePoll(started ? () => getJson(latestUrl(symbol), latestResponse) : null, 1_000, [
+    symbol,
+    started,
+  ]);
+  const live = useLiveCandles(symbol, latest.data, feed.state === "live", started);
   const candles = useMemo(() => (bars.status === "ok" ? bars.candles : []), [bars]);
+  // `npm run bench -- ui` reads this as "hydration done": React has committed the page.
+  useEffect(() => void performance.mark("torghut:hydrated"), []);
 
   const choose = (next: string, nextInterval: ChartInterval = interval): void => {
     const clean = next.trim().toUpperCase();
     setSymbol(clean);
     setDraft(clean);
     setChartInterval(nextInterval);
-    router.replace(`/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}`, {
-      scroll: false,
-    });
+    // The browser's history only: a router navigation would re-render the page on the server, and
+    // with it fetch that chart's bars a second time (this component fetches them itself).
+    window.history.replaceState(
+      null,
+      "",
+      `/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}`,
+    );
   };
   const toggle = (key: IndicatorKey, on: boolean): void =>
     setEnabled((prev) => (on ? [...prev.filter((k) => k !== key), key] : prev.filter((k) => k !== key)));
@@ -141,6 +171,7 @@ export function Visuals({ settings, initialSymbol, initialInterval, initialFromM
         intervalSeconds={INTERVAL_SECONDS[interval]}
         overlays={indicators.lines}
         live={bars.status === "ok" ? live : null}
+        onFirstPaint={onFirstPaint}
       />
     </>
   );

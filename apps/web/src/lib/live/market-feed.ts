@@ -1,15 +1,11 @@
 "use client";
-import {
-  HttpTransportType,
-  HubConnectionBuilder,
-  HubConnectionState,
-  LogLevel,
-  type HubConnection,
-} from "@microsoft/signalr";
+import type * as SignalRModule from "@microsoft/signalr";
+import type { HubConnection } from "@microsoft/signalr";
 import { publicationSchema, tokenResponse, type Publication } from "./messages";
 
 export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
 type PublicationListener = (publication: Publication) => void;
+type SignalR = typeof SignalRModule;
 
 /** How long the page waits before trying again after the hub refused or vanished. */
 const RETRY_AFTER_MS = 10_000;
@@ -21,6 +17,8 @@ const RETRY_AFTER_MS = 10_000;
  */
 export class MarketFeed {
   private connection: HubConnection | null = null;
+  /** Loaded with the first connection: not among the scripts a page needs for its first paint. */
+  private signalr: SignalR | null = null;
   private state: FeedState = "connecting";
   private reason: string | null = null;
   private readonly channelRefs = new Map<string, number>();
@@ -86,12 +84,23 @@ export class MarketFeed {
 
   private async connect(): Promise<void> {
     this.setState(this.state === "offline" ? "offline" : "connecting", this.reason);
+    // The client library and the token load side by side.
+    const loading: Promise<SignalR | Error> =
+      this.signalr !== null
+        ? Promise.resolve(this.signalr)
+        : import("@microsoft/signalr").catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          );
     let hubUrl: string;
     try {
       hubUrl = (await this.fetchToken()).hubUrl;
     } catch (error) {
       return this.offline(`no live token: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const signalr = await loading;
+    if (signalr instanceof Error) return this.offline(`live client did not load: ${signalr.message}`);
+    this.signalr = signalr;
+    const { HubConnectionBuilder, HttpTransportType, LogLevel } = signalr;
     const connection = new HubConnectionBuilder()
       .withUrl(hubUrl, {
         accessTokenFactory: async () => (await this.fetchToken()).token,
@@ -139,7 +148,7 @@ export class MarketFeed {
 
   private invoke(method: "Subscribe" | "Unsubscribe", channels: string[]): void {
     const connection = this.connection;
-    if (connection === null || connection.state !== HubConnectionState.Connected) return;
+    if (connection === null || connection.state !== this.signalr?.HubConnectionState.Connected) return;
     connection.invoke(method, channels).catch((error: unknown) => {
       this.reason = `${method} failed: ${error instanceof Error ? error.message : String(error)}`;
       this.stateListeners.forEach((l) => l());

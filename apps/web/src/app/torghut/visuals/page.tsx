@@ -1,7 +1,7 @@
+import Link from "next/link";
 import { Visuals } from "@/components/visuals/visuals";
 import { publicSettings } from "@/config";
-import { preload } from "react-dom";
-import { barsUrl } from "@/lib/api";
+import { loadInitialBars } from "@/server/initial-bars";
 import { INTERVAL_SECONDS, type ChartInterval } from "@/lib/bar-builder";
 
 export const dynamic = "force-dynamic";
@@ -13,10 +13,15 @@ interface Props {
 export default async function VisualsPage({ searchParams }: Props) {
   const settings = publicSettings();
   if (!settings.visualsEnabled) {
+    // Rendered on the server only: no chart code is sent and no API is called.
     return (
-      <div className="banner banner-info" data-testid="visuals-disabled">
-        The TA visuals are turned off (NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false).
-      </div>
+      <>
+        <h1>TA visuals</h1>
+        <div className="banner banner-info" data-testid="visuals-disabled">
+          The TA visuals are turned off on this server (NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false). The{" "}
+          <Link href="/">watchlist</Link> and the <Link href="/ops">ops console</Link> work as usual.
+        </div>
+      </>
     );
   }
   const params = await searchParams;
@@ -33,9 +38,16 @@ export default async function VisualsPage({ searchParams }: Props) {
   const rangeDays = Number.isFinite(days) && days > 0 ? Math.min(days, 6.9) : undefined;
   const fromMs =
     rangeDays === undefined ? undefined : Math.floor((Date.now() - rangeDays * 86_400_000) / 60_000) * 60_000;
-  // The browser starts downloading the candles with the HTML instead of after hydration.
-  preload(barsUrl(symbol, interval, fromMs), { as: "fetch", crossOrigin: "anonymous" });
+  // Not awaited: the page's HTML and scripts go out at once, and the bars follow in the same
+  // response when the API answers, so they are there when the chart hydrates (no second round trip).
+  const initialBars = loadInitialBars(symbol, interval, fromMs);
   return (
-    <Visuals settings={settings} initialSymbol={symbol} initialInterval={interval} initialFromMs={fromMs} />
+    <Visuals
+      settings={settings}
+      initialSymbol={symbol}
+      initialInterval={interval}
+      initialFromMs={fromMs}
+      initialBars={initialBars}
+    />
   );
 }

@@ -1,0 +1,28 @@
+import { loadWebConfig } from "../config";
+import { ApiError, barsResponse, barsUrl, getJson } from "../lib/api";
+import { toCandleColumns, type InitialBars } from "../lib/candle-columns";
+
+/**
+ * The visuals page's first candles, fetched by the Next server while it streams the page: the
+ * browser gets them inside the page's own response instead of making a second round trip after
+ * hydration. Never rejects: an API error becomes the same message the browser-side fetch would
+ * show in the error banner.
+ */
+export async function loadInitialBars(
+  symbol: string,
+  interval: string,
+  fromMs?: number,
+): Promise<InitialBars> {
+  const { apiUrl } = loadWebConfig();
+  try {
+    const { bars } = await getJson(`${apiUrl}${barsUrl(symbol, interval, fromMs)}`, barsResponse, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: "ok", columns: toCandleColumns(bars) };
+  } catch (error) {
+    // The same words as the proxy's 502, and never the internal API address.
+    if (error instanceof ApiError && error.status === 0)
+      return { status: "error", message: "The Torghut API is not reachable" };
+    return { status: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+}
