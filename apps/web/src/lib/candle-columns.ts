@@ -1,10 +1,11 @@
-import type { ApiBar } from "./api";
+import type { ApiBar, ApiBarColumns } from "./api";
 import type { Candle } from "./bar-builder";
 
 /**
  * Candles as one array per field: what the visuals page's server component hands to the browser.
  * A third of the bytes of the API's bar objects (no repeated keys, no ISO strings, no fields the
- * chart does not draw), so 5,000 bars add little to the page's response.
+ * chart does not draw), so 5,000 bars add little to the page's response. The server component gets
+ * them from the API's `format=columns` answer as they are.
  */
 export interface CandleColumns {
   /** UTC seconds, as lightweight-charts takes them. */
@@ -17,16 +18,9 @@ export interface CandleColumns {
 
 export type InitialBars = { status: "ok"; columns: CandleColumns } | { status: "error"; message: string };
 
-export function toCandleColumns(bars: readonly ApiBar[]): CandleColumns {
-  const columns: CandleColumns = { time: [], open: [], high: [], low: [], close: [] };
-  for (const bar of bars) {
-    columns.time.push(Math.floor(Date.parse(bar.time) / 1000));
-    columns.open.push(bar.open);
-    columns.high.push(bar.high);
-    columns.low.push(bar.low);
-    columns.close.push(bar.close);
-  }
-  return columns;
+/** Only what the chart draws: volume and provenance stay out of the page's response. */
+export function toCandleColumns({ time, open, high, low, close }: ApiBarColumns): CandleColumns {
+  return { time, open, high, low, close };
 }
 
 /** The API's bars as chart candles (the browser-side fetch, after a symbol or interval change). */

@@ -4,8 +4,8 @@ import { computeIndicators, IndicatorInputError, type IndicatorSeries } from "@t
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Clock } from "../../clock";
 import { latestTicks } from "../../store/repositories";
-import { queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
-import { BadQueryError, parseLatestQuery, parseRangeQuery, parseSignalsQuery } from "./params";
+import { queryIntervalBarColumns, queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
+import { BadQueryError, parseBarsQuery, parseLatestQuery, parseSignalsQuery } from "./params";
 
 export interface TaRouteDeps {
   database: Database;
@@ -25,16 +25,21 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
   }
 
   app.get("/api/torghut/ta/bars", async (request, reply) => {
-    const range = parseRangeQuery(request.query, clock.now());
-    if (!(await requireKnownSymbol(range.symbol, reply))) return reply;
-    const bars = await queryIntervalBars(database, range.symbol, range.interval, range.fromMs, range.toMs);
-    return {
-      symbol: range.symbol,
-      interval: range.interval,
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
-      bars,
+    const query = parseBarsQuery(request.query, clock.now());
+    if (!(await requireKnownSymbol(query.symbol, reply))) return reply;
+    const head = {
+      symbol: query.symbol,
+      interval: query.interval,
+      from: new Date(query.fromMs).toISOString(),
+      to: new Date(query.toMs).toISOString(),
     };
+    const { symbol, interval, fromMs, toMs } = query;
+    if (query.format === "columns") {
+      const columns = await queryIntervalBarColumns(database, symbol, interval, fromMs, toMs);
+      return { ...head, format: "columns", ...columns };
+    }
+    const bars = await queryIntervalBars(database, symbol, interval, fromMs, toMs);
+    return { ...head, bars };
   });
 
   app.get("/api/torghut/ta/signals", async (request, reply) => {
