@@ -57,18 +57,7 @@ if (ourHub) {
     const started = performance.now();
     const data = trade(symbol, offset);
     // The pattern we replace: serialise per client, inside the loop.
-    for (const client of wss.clients) {
-      client.send(
-        JSON.stringify({
-          type: "tick",
-          channel: `lines:${symbol}`,
-          offset,
-          epoch: "e",
-          publishedAt: Date.now(),
-          data,
-        }),
-      );
-    }
+    for (const client of wss.clients) client.send(JSON.stringify(tickMessage(symbol, offset, data)));
     inServer.push(performance.now() - started);
   };
 } else if (protocol === "floor") {
@@ -77,17 +66,7 @@ if (ourHub) {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
   publish = (symbol, offset) => {
     const started = performance.now();
-    const payload = Buffer.from(
-      JSON.stringify({
-        type: "tick",
-        channel: `lines:${symbol}`,
-        offset,
-        epoch: "e",
-        publishedAt: Date.now(),
-        data: trade(symbol, offset),
-      }),
-    );
-    const frame = textFrame(payload);
+    const frame = textFrame(Buffer.from(JSON.stringify(tickMessage(symbol, offset, trade(symbol, offset)))));
     for (const client of wss.clients) (client as unknown as { _socket: Socket })._socket.write(frame);
     inServer.push(performance.now() - started);
   };
@@ -99,16 +78,14 @@ if (ourHub) {
   });
   publish = (symbol, offset) => {
     const started = performance.now();
-    io.emit("tick", {
-      type: "tick",
-      channel: `lines:${symbol}`,
-      offset,
-      epoch: "e",
-      publishedAt: Date.now(),
-      data: trade(symbol, offset),
-    });
+    io.emit("tick", tickMessage(symbol, offset, trade(symbol, offset)));
     inServer.push(performance.now() - started);
   };
+}
+
+/** The /ws tick message the baselines send, built the way each of them would. */
+function tickMessage(symbol: string, offset: number, data: ReturnType<typeof trade>) {
+  return { type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data };
 }
 
 function trade(symbol: string, offset: number) {

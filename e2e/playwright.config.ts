@@ -92,40 +92,34 @@ export default defineConfig({
         STARTUP_BACKFILL_MINUTES: "390",
       },
     },
-    {
-      name: "web",
-      command: `npx next start --port ${WEB_PORT} --hostname 127.0.0.1`,
-      cwd: resolve(root, "apps/web"),
-      url: `${WEB_URL}/ops`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      env: {
-        TORGHUT_API_URL: SERVER_URL,
-        WS_AUTH_SECRET: TEST_AUTH_SECRET,
-        TORGHUT_LAG_THRESHOLD_MS: String(LAG_THRESHOLD_MS),
-        TORGHUT_STALE_AFTER_SECONDS: "10",
-        NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "true",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-    },
-    {
-      // The same build with the visuals turned off: the flag is read when a request arrives.
-      name: "web (visuals off)",
-      command: `npx next start --port ${WEB_VISUALS_OFF_PORT} --hostname 127.0.0.1`,
-      cwd: resolve(root, "apps/web"),
-      url: `${WEB_VISUALS_OFF_URL}/ops`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "ignore",
-      stderr: "pipe",
-      env: {
-        TORGHUT_API_URL: SERVER_URL,
-        WS_AUTH_SECRET: TEST_AUTH_SECRET,
-        NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "false",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-    },
+    nextStart("web", WEB_PORT, WEB_URL, {
+      TORGHUT_LAG_THRESHOLD_MS: String(LAG_THRESHOLD_MS),
+      TORGHUT_STALE_AFTER_SECONDS: "10",
+      NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "true",
+    }),
+    // The same build with the visuals turned off: the flag is read when a request arrives.
+    nextStart("web (visuals off)", WEB_VISUALS_OFF_PORT, WEB_VISUALS_OFF_URL, {
+      NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "false",
+    }),
   ],
 });
+
+/** `next start` of the one build in apps/web, against the test server, with extra settings. */
+function nextStart(name: string, port: number, url: string, env: Record<string, string>) {
+  return {
+    name,
+    command: `npx next start --port ${port} --hostname 127.0.0.1`,
+    cwd: resolve(root, "apps/web"),
+    url: `${url}/ops`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    env: {
+      TORGHUT_API_URL: SERVER_URL,
+      WS_AUTH_SECRET: TEST_AUTH_SECRET,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...env,
+    },
+  };
+}

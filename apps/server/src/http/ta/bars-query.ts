@@ -49,17 +49,11 @@ interface Row {
   delayed: boolean;
 }
 
-interface ColumnsRow {
-  time: number[];
-  open: number[];
-  high: number[];
-  low: number[];
-  close: number[];
-  volume: number[];
+type ColumnsRow = Omit<BarColumns, "provenance"> & {
   run_start: number[];
   run_source: string[];
   run_delayed: boolean[];
-}
+};
 
 /**
  * Bucket expression per interval. Intraday buckets are fixed-width from the epoch (date_bin); a daily
