@@ -1,4 +1,5 @@
-import { minuteStart, rfc3339ToNanos, type Bar1m, type Trade } from "@torghut/contracts";
+import { minuteStart, type Bar1m, type Trade } from "@torghut/contracts";
+import { minutePosition } from "./event-time";
 import type { Database } from "@torghut/db";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
@@ -74,9 +75,9 @@ export class BarAggregator {
 
   onTrade(trade: Trade): void {
     if (trade.suspicious || this.stopped) return;
-    const eventNs = rfc3339ToNanos(trade.eventTime);
-    if (eventNs === null) return;
-    const minute = minuteStart(Number(eventNs / 1_000_000n));
+    const position = minutePosition(trade.eventTime);
+    if (position === null) return;
+    const { minute, nanosInMinute: eventNs } = position;
     let bars = this.bySymbol.get(trade.symbol);
     if (!bars) {
       bars = { open: null, recent: new Map(), lastClosedMinute: -Infinity };
@@ -115,7 +116,7 @@ export class BarAggregator {
     await this.flush();
   }
 
-  private onLateTrade(bars: SymbolBars, trade: Trade, eventNs: bigint, minute: number): void {
+  private onLateTrade(bars: SymbolBars, trade: Trade, eventNs: number, minute: number): void {
     let bar = bars.recent.get(minute);
     if (!bar && minute >= this.oldestKeptMinute()) {
       // A minute nobody closed yet that is older than the open one (out-of-order arrival).

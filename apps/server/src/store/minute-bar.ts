@@ -2,16 +2,17 @@ import type { Bar1m, SourceName, Trade } from "@torghut/contracts";
 
 /**
  * One symbol-minute being accumulated. O(1) per trade: running OHLC, volume, Σ price·size for the
- * VWAP and a count. Open and close follow event time (nanoseconds), not arrival order, so a trade
- * that arrives out of order inside the minute still lands in the right place.
+ * VWAP and a count. Open and close follow event time (nanoseconds into the minute, exact as a
+ * double), not arrival order, so a trade that arrives out of order inside the minute still lands
+ * in the right place.
  */
 export class MinuteBar {
   private open: number;
   private high: number;
   private low: number;
   private close: number;
-  private openNs: bigint;
-  private closeNs: bigint;
+  private openNs: number;
+  private closeNs: number;
   private volume = 0;
   private notional = 0;
   private count = 0;
@@ -22,7 +23,7 @@ export class MinuteBar {
     readonly symbol: string,
     readonly minute: number,
     first: Trade,
-    firstNs: bigint,
+    firstNs: number,
   ) {
     this.open = this.high = this.low = this.close = first.price;
     this.openNs = this.closeNs = firstNs;
@@ -30,7 +31,7 @@ export class MinuteBar {
     this.add(first, firstNs);
   }
 
-  add(trade: Trade, eventNs: bigint): void {
+  add(trade: Trade, eventNs: number): void {
     if (this.count > 0) {
       if (trade.price > this.high) this.high = trade.price;
       if (trade.price < this.low) this.low = trade.price;

@@ -6,49 +6,8 @@ import { DEFAULT_MIGRATIONS_FOLDER } from "@torghut/db";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { BINARY_COLUMNS, encodeBinary, eventTimeParts } from "./tick-binary";
+import { BINARY_COLUMNS, encodeBinary } from "./tick-binary";
 import { encodeTicks } from "./tick-insert";
-
-describe("eventTimeParts", () => {
-  test("splits into whole seconds and nanoseconds, and knows the nine-digit UTC spelling", () => {
-    assert.deepEqual(eventTimeParts("2026-01-05T15:00:00.123456789Z"), {
-      seconds: 1_767_625_200,
-      nanos: 123_456_789,
-      canonical: true,
-    });
-    assert.deepEqual(eventTimeParts("2026-01-05T15:00:00.5Z"), {
-      seconds: 1_767_625_200,
-      nanos: 500_000_000,
-      canonical: false,
-    });
-    assert.deepEqual(eventTimeParts("2026-01-05T15:00:00Z"), {
-      seconds: 1_767_625_200,
-      nanos: 0,
-      canonical: false,
-    });
-    assert.deepEqual(eventTimeParts("2026-01-05T10:00:00.000000901-05:00"), {
-      seconds: 1_767_625_200,
-      nanos: 901,
-      canonical: false,
-    });
-    assert.equal(eventTimeParts("yesterday"), null);
-  });
-
-  test("times before 1970 keep a non-negative nanosecond part", () => {
-    assert.deepEqual(eventTimeParts("1969-12-31T23:59:59.999999999-00:00"), {
-      seconds: -1,
-      nanos: 999_999_999,
-      canonical: false,
-    });
-  });
-
-  test("a canonical string is exactly what nanosToRfc3339 prints", () => {
-    for (const text of ["2026-01-05T15:00:00.000000001Z", "2262-04-11T23:47:16.854775807Z"]) {
-      assert.equal(eventTimeParts(text)?.canonical, true);
-      assert.equal(nanosToRfc3339(rfc3339ToNanos(text)!), text);
-    }
-  });
-});
 
 /** Trades that exercise every column and every encoding branch. */
 function edgeTrades(): Trade[] {

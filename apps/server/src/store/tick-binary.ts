@@ -1,4 +1,5 @@
-import { rfc3339ToNanos, type Trade } from "@torghut/contracts";
+import type { Trade } from "@torghut/contracts";
+import { eventTimeParts } from "./event-time";
 import type { PreparedBatch } from "./tick-insert";
 
 /**
@@ -26,58 +27,6 @@ const TWO_32 = 4_294_967_296;
 const PG_EPOCH_SECONDS = 946_684_800;
 /** Fixed bytes of a row besides its strings: field count, 14 length words, 5 × 8-byte values, bools, array header. */
 const ROW_FIXED_BYTES = 2 + FIELD_COUNT * 4 + 5 * 8 + 3 + 20;
-
-/** An instant split so every part is an exact double: whole Unix seconds and 0 ≤ nanos < 1e9. */
-export interface EventTimeParts {
-  seconds: number;
-  nanos: number;
-  /** True when `nanosToRfc3339(event_ns)` gives back the exact string, so it need not be stored. */
-  canonical: boolean;
-}
-
-const UTC_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
-let cachedSecond = "";
-let cachedEpochSeconds = 0;
-let cachedCanonicalSecond = false;
-
-/**
- * Parses an RFC-3339 time into exact parts. Consecutive ticks share their second, so the common
- * case is one regex and a one-entry cache; offsets and odd forms take the general parser.
- */
-export function eventTimeParts(eventTime: string): EventTimeParts | null {
-  const match = UTC_TIME.exec(eventTime);
-  if (match) {
-    const second = match[1]!;
-    if (second !== cachedSecond) {
-      const ms = Date.parse(`${second}Z`);
-      if (Number.isNaN(ms) || ms < 0) return slowEventTimeParts(eventTime);
-      cachedSecond = second;
-      cachedEpochSeconds = ms / 1000;
-      // "…T24:00:00" or a day Date.parse rolls over parses, but prints differently.
-      cachedCanonicalSecond = new Date(ms).toISOString().slice(0, 19) === second;
-    }
-    const fraction = match[2];
-    const nanos = fraction === undefined ? 0 : Number(fraction.padEnd(9, "0"));
-    return {
-      seconds: cachedEpochSeconds,
-      nanos,
-      canonical: cachedCanonicalSecond && fraction !== undefined && fraction.length === 9,
-    };
-  }
-  return slowEventTimeParts(eventTime);
-}
-
-function slowEventTimeParts(eventTime: string): EventTimeParts | null {
-  const total = rfc3339ToNanos(eventTime);
-  if (total === null) return null;
-  let seconds = total / 1_000_000_000n;
-  let nanos = total % 1_000_000_000n;
-  if (nanos < 0n) {
-    nanos += 1_000_000_000n;
-    seconds -= 1n;
-  }
-  return { seconds: Number(seconds), nanos: Number(nanos), canonical: false };
-}
 
 /** A growable buffer with the few writers binary COPY needs; all integers big-endian. */
 class Writer {
