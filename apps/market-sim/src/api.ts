@@ -4,6 +4,7 @@
  */
 export type AlpacaFault =
   | "down" // refuse new connections (and close existing ones)
+  | "429" // refuse new connections with HTTP 429 (open sockets carry on)
   | "drop" // close every socket uncleanly (no close frame); sessions linger as stale
   | "silent" // sockets stay open, pings answered, no data
   | "stall" // stop reading from clients

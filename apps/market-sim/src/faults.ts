@@ -8,6 +8,7 @@ import type { Timeline, TimerHandle } from "./clock";
 
 const ALPACA = [
   "down",
+  "429",
   "drop",
   "silent",
   "stall",

@@ -109,6 +109,38 @@ describe("fault controls", () => {
     await client.closed();
   });
 
+  test("alpaca 429 refuses new upgrades with HTTP 429 while open sockets carry on, until it ends", async () => {
+    const open = await subscribed(sim);
+    const opened = sim.control.counters().connectionsOpened;
+    sim.control.setFault({ target: "alpaca", fault: "429", durationMs: 1_000 });
+    const refusal = await new Promise<{ status: number; text: string; retryAfter: unknown }>((resolve) => {
+      const ws = new WebSocket(`${sim.alpacaStreamUrl}/v2/iex`);
+      ws.on("error", () => undefined);
+      ws.on("unexpected-response", (_r, res) => {
+        res.resume();
+        resolve({
+          status: res.statusCode ?? 0,
+          text: res.statusMessage ?? "",
+          retryAfter: res.headers["retry-after"],
+        });
+      });
+    });
+    assert.deepEqual(refusal, { status: 429, text: "Too Many Requests", retryAfter: undefined });
+    assert.equal(sim.control.counters().connectionsOpened, opened, "a refused upgrade is no connection");
+    assert.equal(open.closeCode, null, "the open socket is not dropped");
+    const before = open.messages.length;
+    sim.control.advance(500);
+    await open.next((m) => m.T === "t", "data on the open socket during the fault", before);
+    sim.control.advance(500);
+    // One session per key: the open one goes first, so the suite's max-sessions count stays 1.
+    open.close();
+    await open.closed();
+    const next = await StreamClient.open(sim);
+    await next.authenticate();
+    next.close();
+    await next.closed();
+  });
+
   test("alpaca malformed mixes invalid frames and fields into valid ones", async () => {
     const client = await subscribed(sim);
     sim.control.setFault({ target: "alpaca", fault: "malformed", durationMs: 2_000 });

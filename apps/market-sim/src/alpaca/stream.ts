@@ -1,7 +1,7 @@
 /**
  * The Alpaca stream endpoints (/v2/iex, /v2/sip, /v2/delayed_sip, /v2/test): accepts upgrades,
  * fans each slot's events out to the sockets that subscribed, batching many messages per frame,
- * and applies the stream faults (down, drop, silent, stall, malformed, future-timestamps,
+ * and applies the stream faults (down, 429, drop, silent, stall, malformed, future-timestamps,
  * slow-client).
  */
 import type { IncomingMessage } from "node:http";
@@ -52,6 +52,13 @@ export class AlpacaStream {
     if (!feed || !(FEEDS as readonly string[]).includes(feed)) return false;
     if (this.ctx.faults.active("alpaca", "down")) {
       socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return true;
+    }
+    // Too many connection attempts: refused before any session exists, so no connection is counted
+    // and open sockets carry on. No Retry-After: nothing says Alpaca sends one, so a client must
+    // not depend on it.
+    if (this.ctx.faults.active("alpaca", "429")) {
+      socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return true;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {

@@ -62,10 +62,13 @@ export class Admission {
       return { status: 403, reason: "origin", message: "origin not allowed" };
     if (connections >= this.maxConnections)
       return { status: 503, reason: "max_connections", message: "too many connections" };
-    if (countAttempt && !this.limiter.allow(req.socket.remoteAddress ?? "unknown")) {
-      return { status: 429, reason: "rate_limited", message: "too many connection attempts" };
-    }
-    return null;
+    return countAttempt ? this.attempt(req) : null;
+  }
+
+  /** Counts one connection attempt against the per-IP connect rate, and nothing else. */
+  attempt(req: IncomingMessage): Refusal | null {
+    if (this.limiter.allow(req.socket.remoteAddress ?? "unknown")) return null;
+    return { status: 429, reason: "rate_limited", message: "too many connection attempts" };
   }
 }
 

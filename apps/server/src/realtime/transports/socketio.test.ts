@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
+import { registry } from "../../metrics/registry";
 import { signToken } from "../auth";
-import { eventually, TestClient, token, trade } from "../testing";
+import { eventually } from "../../../test/support/eventually";
+import { TestClient, token, trade } from "../testing";
 import { SocketIoTestClient, startTransportsServer, type TransportsServer } from "./signalr-socketio-testing";
 
 type Reply = { type: string; channel?: string; code?: string; recovered?: boolean };
@@ -43,6 +46,120 @@ describe("/socket.io authentication", () => {
     ws.socket.close();
     polling.socket.close();
     await eventually(() => rt.hub.stats().TotalConnections === 0, "connections gone");
+  });
+});
+
+async function rejected(reason: string): Promise<number> {
+  const metric = await registry.getSingleMetric("torghut_realtime_rejected_connections_total")?.get();
+  return (
+    metric?.values.find((v) => v.labels.transport === "socketio" && v.labels.reason === reason)?.value ?? 0
+  );
+}
+
+/** socket.io-client with an Origin header, as a browser on that page would send it. */
+function fromOrigin(base: string, jwt: string, origin: string, transport: "websocket" | "polling") {
+  return connectSocketIo(base, {
+    auth: { token: jwt },
+    transports: [transport],
+    extraHeaders: { origin },
+    reconnection: false,
+    forceNew: true,
+  });
+}
+
+function outcome(
+  socket: SocketIoClient,
+): Promise<{ connected: true } | { error: Error & { data?: unknown } }> {
+  return new Promise((resolve) => {
+    socket.once("connect", () => resolve({ connected: true }));
+    socket.once("connect_error", (error) => resolve({ error }));
+  });
+}
+
+describe("/socket.io admission", () => {
+  test("refuses an origin outside WS_ALLOWED_ORIGINS with connect_error `origin`, counted as /ws counts it", async () => {
+    const rt = await startTransportsServer({}, { socketio: { allowedOrigins: ["http://localhost:3000"] } });
+    try {
+      const before = await rejected("origin");
+      for (const transport of ["websocket", "polling"] as const) {
+        const socket = fromOrigin(rt.base, await token(), "http://evil.example", transport);
+        const result = await outcome(socket);
+        socket.close();
+        assert.ok("error" in result, `${transport}: refused`);
+        assert.equal(result.error.message, "origin", transport);
+        assert.deepEqual(result.error.data, { code: "origin", message: "origin not allowed" });
+      }
+      assert.equal((await rejected("origin")) - before, 2);
+      assert.equal(rt.hub.stats().TotalConnections, 0);
+      await eventually(() => rt.socketio.io.engine.clientsCount === 0, "no engine.io connection left behind");
+
+      const listed = fromOrigin(rt.base, await token("dave"), "http://localhost:3000", "websocket");
+      assert.deepEqual(await outcome(listed), { connected: true });
+      listed.close();
+    } finally {
+      await rt.close();
+    }
+  });
+
+  test("the connection limit refuses the (N+1)th client with connect_error `max_connections`; the first N stay", async () => {
+    const max = 2;
+    const rt = await startTransportsServer({}, { socketio: { maxConnections: max } });
+    try {
+      const admitted: SocketIoTestClient[] = [];
+      for (let i = 0; i < max; i++) admitted.push(await SocketIoTestClient.connect(rt.base, await token()));
+      const before = await rejected("max_connections");
+      const extra = SocketIoTestClient.create(rt.base, { token: await token() });
+      const result = await outcome(extra.socket);
+      extra.socket.close();
+      assert.ok("error" in result, "refused");
+      assert.equal(result.error.message, "max_connections");
+      assert.deepEqual(result.error.data, { code: "max_connections", message: "too many connections" });
+      assert.equal((await rejected("max_connections")) - before, 1);
+
+      assert.equal(rt.hub.stats().TotalConnections, max);
+      for (const client of admitted) {
+        assert.equal(client.socket.connected, true);
+        assert.equal(client.disconnectReason, null);
+        await client.emit("subscribe", ["lines:IBM"]);
+      }
+      rt.hub.publishTrade(trade("IBM", 300));
+      for (const client of admitted) await client.waitFor("tick", 1, "lines:IBM");
+
+      admitted[0]!.socket.close();
+      await eventually(() => rt.hub.stats().TotalConnections === max - 1, "a place freed");
+      const next = await SocketIoTestClient.connect(rt.base, await token());
+      assert.equal(rt.hub.stats().TotalConnections, max);
+      for (const client of [...admitted, next]) client.socket.close();
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe("/socket.io connect rate", () => {
+  test("over the per-IP connect rate the handshake itself is refused, before any engine.io session", async () => {
+    const rt = await startTransportsServer(
+      {},
+      { socketio: { connectRatePerIp: 1, connectRateWindowMs: 60_000 } },
+    );
+    try {
+      const first = await SocketIoTestClient.connect(rt.base, await token());
+      const before = await rejected("rate_limited");
+      const flood = SocketIoTestClient.create(rt.base, { token: await token() });
+      const result = await outcome(flood.socket);
+      flood.socket.close();
+      assert.ok("error" in result, "refused");
+      assert.equal(
+        result.error.message,
+        "websocket error",
+        "a transport error: no session to carry a reason",
+      );
+      assert.equal((await rejected("rate_limited")) - before, 1);
+      assert.equal(rt.socketio.io.engine.clientsCount, 1);
+      first.socket.close();
+    } finally {
+      await rt.close();
+    }
   });
 });
 

@@ -167,8 +167,11 @@ function writeBufferBytes(engine: EngineSocket): number {
 
 /**
  * `/socket.io` on the same HTTP server. `destroyUpgrade: false` leaves /ws and SignalR upgrades to
- * their handlers. Admission (origin, limits) runs in `allowRequest`, the JWT in a middleware so a
- * refused client gets `connect_error` with the reason; then each socket is one more HubClient.
+ * their handlers. Only the per-IP connect rate runs in `allowRequest`, so a flood is refused before
+ * any engine.io session exists; shutdown, origin, the connection limit and the JWT run in a
+ * middleware, because a refused engine.io handshake reaches the client only as "websocket error" or
+ * "xhr poll error" (the body is not exposed), whereas a middleware refusal arrives as `connect_error`
+ * naming the reason. Then each socket is one more HubClient.
  */
 export function attachSocketIoTransport(
   server: HttpServer,
@@ -201,7 +204,7 @@ export function attachSocketIoTransport(
       req: IncomingMessage,
       callback: (err: string | null | undefined, success: boolean) => void,
     ) => {
-      const refusal = admission.check(req, sockets.size + pending);
+      const refusal = admission.attempt(req);
       if (refusal === null) return callback(null, true);
       realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: refusal.reason });
       callback(refusal.message, false);
@@ -212,12 +215,14 @@ export function attachSocketIoTransport(
     .filter((listener) => !upgradeListenersBefore.has(listener));
 
   io.use((socket, next) => {
-    const token = handshakeToken(socket);
-    const refuse = (code: string): void => {
+    const refuse = (code: string, message?: string): void => {
       realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: code });
-      next(Object.assign(new Error(code), { data: { code } }));
+      next(Object.assign(new Error(code), { data: message === undefined ? { code } : { code, message } }));
     };
-    if (!admission.open) return refuse("shutting_down");
+    // The attempt was counted against the connect rate at the handshake; counted once is enough.
+    const refusal = admission.check(socket.request, sockets.size + pending, false);
+    if (refusal !== null) return refuse(refusal.reason, refusal.message);
+    const token = handshakeToken(socket);
     if (token === null) return refuse("missing_token");
     pending += 1;
     verify(token)

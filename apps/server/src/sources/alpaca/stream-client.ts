@@ -241,7 +241,14 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
       response.resume();
       if (status === 429) {
         metrics.alpacaStreamErrors.inc({ code: "http_429" });
-        const error = new AlpacaConnectionLimitError("HTTP 429 on the stream upgrade", 429);
+        const error = new AlpacaConnectionLimitError(
+          "HTTP 429 on the stream upgrade (connection limit)",
+          429,
+        );
+        this.log.warn(
+          { status },
+          "Alpaca connection limit (HTTP 429): backing off past the stale-session window",
+        );
         this.sessionFailure = { reason: error.message, floorMs: this.settings.connectionLimitDelayMs };
       } else {
         this.sessionFailure = { reason: `HTTP ${status} on the stream upgrade`, floorMs: 0 };

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
 import { registry } from "../../metrics/registry";
-import { recordEvents, waitFor } from "../source-contract";
+import { eventually } from "../../../test/support/eventually";
+import { recordEvents } from "../source-contract";
 import { SIM_KEY, credentialsFile, makeSource, startSim } from "./sim-harness";
 
 async function errorCount(code: string): Promise<number> {
@@ -27,16 +28,14 @@ describe("Alpaca stream error paths against the simulator", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
-        what: "402 failure",
-      });
+      const failure = await eventually(() => log.events.find((e) => e.type === "failure"), "402 failure");
       assert.equal(failure.retryable, false);
       const health = source.health();
       assert.equal(health.configurationError, true);
       assert.equal(health.healthy, false);
       assert.match(health.lastError ?? "", /402/);
       assert.ok(!(health.lastError ?? "").includes("nope"), "no secret in lastError");
-      await waitFor(() => !source.health().connected, { what: "socket closed" });
+      await eventually(() => !source.health().connected, "socket closed");
       const opened = sim.control.counters().connectionsOpened;
       for (let i = 0; i < 12; i++) {
         clock.advance(10_000); // two minutes of retry timers: nothing may happen
@@ -46,7 +45,7 @@ describe("Alpaca stream error paths against the simulator", () => {
 
       await file.write(SIM_KEY);
       clock.advance(5_000);
-      await waitFor(() => source.health().healthy, { what: "resumed after the file changed" });
+      await eventually(() => source.health().healthy, "resumed after the file changed");
       assert.equal(source.health().configurationError, false);
     } finally {
       await source.stop();
@@ -62,13 +61,13 @@ describe("Alpaca stream error paths against the simulator", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up with key A" });
+      await eventually(() => source.health().healthy, "up with key A");
       await file.write({ keyId: "revoked", secretKey: "x" });
       source.reconnect();
-      await waitFor(() => source.health().configurationError, { what: "the rotated (bad) key was used" });
+      await eventually(() => source.health().configurationError, "the rotated (bad) key was used");
       await file.write({ keyId: "key-b", secretKey: "secret-b" });
       source.reconnect(); // the ops POST: resumes at once instead of waiting for the file poll
-      await waitFor(() => source.health().healthy, { what: "up with key B" });
+      await eventually(() => source.health().healthy, "up with key B");
       assert.ok(log.count("up") >= 2);
       assert.ok(sim.control.counters().maxConcurrentAuthenticatedSessions <= 1);
     } finally {
@@ -92,7 +91,7 @@ describe("Alpaca stream error paths against the simulator", () => {
       sim.control.setFault({ target: "alpaca", fault: "connection-limit" });
       const before406 = await errorCount("406");
       await source.start();
-      await waitFor(() => log.count("failure") === 1, { what: "first 406" });
+      await eventually(() => log.count("failure") === 1, "first 406");
       assert.match(source.health().lastError ?? "", /406/);
       assert.equal(source.health().configurationError, false, "406 is not a configuration error");
       const opened = sim.control.counters().connectionsOpened;
@@ -102,11 +101,64 @@ describe("Alpaca stream error paths against the simulator", () => {
       }
       assert.equal(sim.control.counters().connectionsOpened, opened, "no reconnect inside 90 s");
       clock.advance(2_000);
-      await waitFor(() => log.count("failure") === 2, { what: "second 406 after 90 s" });
+      await eventually(() => log.count("failure") === 2, "second 406 after 90 s");
       sim.control.clearFaults("alpaca");
       clock.advance(90_000);
-      await waitFor(() => source.health().healthy, { what: "recovered" });
+      await eventually(() => source.health().healthy, "recovered");
       assert.equal((await errorCount("406")) - before406, 2);
+      assert.equal(sim.control.counters().maxConcurrentAuthenticatedSessions, 1);
+    } finally {
+      await source.stop();
+      await sim.close();
+    }
+  });
+
+  test("HTTP 429 on the upgrade: counted, retryable, connection-limit backoff, never gives up, recovers", async () => {
+    const sim = await startSim();
+    const clock = new ManualClock(Date.now());
+    const source = makeSource(sim, {
+      clock,
+      connectionLimitDelayMs: 90_000,
+      reconnectBaseDelayMs: 1_000,
+      pingIntervalMs: 600_000,
+    });
+    const log = recordEvents(source);
+    try {
+      sim.control.setFault({ target: "alpaca", fault: "429" });
+      const before429 = await errorCount("http_429");
+      await source.start();
+      const failure = await eventually(() => log.events.find((e) => e.type === "failure"), "first 429");
+      assert.equal(failure.retryable, true);
+      let health = source.health();
+      assert.match(health.lastError ?? "", /HTTP 429/);
+      assert.equal(health.configurationError, false, "429 is not a configuration error");
+      assert.equal(health.connected, false);
+      assert.equal((await errorCount("http_429")) - before429, 1);
+      // Three refusals in a row: each waits out the whole stale-session window, none is the last.
+      for (let refusal = 2; refusal <= 3; refusal++) {
+        for (let i = 0; i < 8; i++) {
+          clock.advance(11_000); // 88 s: still inside the stale-session window
+          await settle();
+        }
+        assert.equal(log.count("failure"), refusal - 1, "no reconnect inside 90 s");
+        assert.equal(source.health().reconnectAttempts, refusal - 2);
+        clock.advance(2_000);
+        await eventually(() => log.count("failure") === refusal, `429 number ${refusal} after 90 s`);
+      }
+      assert.equal((await errorCount("http_429")) - before429, 3);
+      health = source.health();
+      assert.equal(health.consecutiveFailures, 3);
+      assert.equal(health.reconnectAttempts, 2);
+      assert.equal(sim.control.counters().connectionsOpened, 0, "no upgrade got through");
+
+      sim.control.clearFaults("alpaca");
+      clock.advance(90_000);
+      await eventually(() => source.health().healthy, "recovered");
+      health = source.health();
+      assert.equal(health.authenticated, true);
+      assert.equal(health.consecutiveFailures, 0);
+      assert.deepEqual(health.subscribedSymbols, ["AAPL", "MSFT", "TSLA"]);
+      assert.equal(log.count("up"), 1);
       assert.equal(sim.control.counters().maxConcurrentAuthenticatedSessions, 1);
     } finally {
       await source.stop();
@@ -120,10 +172,9 @@ describe("Alpaca stream error paths against the simulator", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       sim.control.setFault({ target: "alpaca", fault: "drop", durationMs: 50 });
-      await waitFor(() => log.count("up") >= 2, {
-        what: "back up after the stale session was reaped",
+      await eventually(() => log.count("up") >= 2, "back up after the stale session was reaped", {
         timeoutMs: 10_000,
       });
       const counters = sim.control.counters();
@@ -142,12 +193,12 @@ describe("Alpaca stream error paths against the simulator", () => {
     try {
       const before = await errorCount("407");
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       sim.control.setFault({ target: "alpaca", fault: "slow-client" });
-      await waitFor(() => log.count("failure") >= 1, { what: "407 failure" });
+      await eventually(() => log.count("failure") >= 1, "407 failure");
       assert.match(source.health().lastError ?? "", /407/);
       sim.control.clearFaults("alpaca");
-      await waitFor(() => log.count("up") >= 2 && source.health().healthy, { what: "reconnected" });
+      await eventually(() => log.count("up") >= 2 && source.health().healthy, "reconnected");
       assert.ok((await errorCount("407")) > before);
       assert.ok(source.health().reconnectAttempts >= 1);
     } finally {
@@ -163,11 +214,11 @@ describe("Alpaca stream error paths against the simulator", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       source.setSymbols(["AAPL", "MSFT", "TSLA", ...many]);
-      const notice = await waitFor(
+      const notice = await eventually(
         () => log.events.find((e) => e.type === "notice" && /refused/.test(e.message)),
-        { what: "405 notice" },
+        "405 notice",
       );
       assert.equal(notice.type === "notice" && notice.symbols?.length, 30);
       assert.deepEqual(
@@ -179,7 +230,7 @@ describe("Alpaca stream error paths against the simulator", () => {
       assert.equal(log.count("failure"), 0, "405 is not a session failure");
       assert.match(source.health().lastError ?? "", /405/);
       source.setSymbols(["AAPL", "MSFT"]);
-      await waitFor(() => source.health().subscribedSymbols.join() === "AAPL,MSFT", { what: "shrunk set" });
+      await eventually(() => source.health().subscribedSymbols.join() === "AAPL,MSFT", "shrunk set");
       assert.deepEqual(source.refusedSymbols(), []);
     } finally {
       await source.stop();
@@ -193,7 +244,7 @@ describe("Alpaca stream error paths against the simulator", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       const before = { c400: await errorCount("400"), c401: await errorCount("401") };
       // The simulator only sends these when a client misbehaves, which ours does not: feed the codes
       // through the client's own frame sink, exactly as the parser would.
