@@ -16,7 +16,7 @@ import {
   sourceOf,
   startFailoverHarness,
   statusAt,
-} from "../apps/server/src/router/failover-harness";
+} from "../apps/server/test/support/failover-harness";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
 import { upsertBars } from "../apps/server/src/store/repositories";
 

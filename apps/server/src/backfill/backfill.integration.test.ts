@@ -4,9 +4,9 @@ import type { Bar1m } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { waitFor } from "../../test/fixtures/wait-for";
+import { eventually } from "../../test/support/eventually";
 import { ManualClock, systemClock } from "../clock";
-import { startFailoverHarness, HARNESS_SYMBOLS } from "../router/failover-harness";
+import { startFailoverHarness, HARNESS_SYMBOLS } from "../../test/support/failover-harness";
 import { AlpacaRestClient, staticCredentials } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";
 import { upsertBars } from "../store/repositories";
@@ -144,7 +144,7 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     await filler.handle({ startMs: endMs - 2 * MINUTE, endMs, cause: "reconnect" });
     assert.equal(filler.recentReports().length, 1, "trailing pass waits for its minute to end");
     clock.advance(1);
-    await waitFor(() => filler.recentReports().length === 2, "trailing pass", 5_000);
+    await eventually(() => filler.recentReports().length === 2, "trailing pass", 5_000);
     const trailing = filler.recentReports()[0]!;
     assert.equal(trailing.cause, "trailing");
     assert.equal(trailing.startMs, floorMinute(endMs));
@@ -178,16 +178,16 @@ describe("gap backfill (simulator REST + PGlite)", () => {
     const reports: Awaited<ReturnType<GapBackfiller["handle"]>>[] = [];
     h.router.onGap((gap) => void filler.handle(gap).then((r) => reports.push(r)));
     try {
-      await waitFor(
+      await eventually(
         () => h.router.currentState === "PRIMARY_ACTIVE" && h.alpaca.health().healthy,
         "primary up",
         10_000,
       );
-      await waitFor(() => h.router.snapshot().primary.lastDataAt !== null, "primary data", 10_000);
+      await eventually(() => h.router.snapshot().primary.lastDataAt !== null, "primary data", 10_000);
       h.sim.control.setFault({ target: "alpaca", fault: "drop" });
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);
       h.sim.control.clearFaults("alpaca");
-      await waitFor(() => reports.find((r) => r.cause === "failback"), "failback backfill report", 10_000);
+      await eventually(() => reports.find((r) => r.cause === "failback"), "failback backfill report", 10_000);
       const report = reports.find((r) => r.cause === "failback")!;
       assert.equal(report.via, "alpaca-rest");
       assert.equal(report.error, null);

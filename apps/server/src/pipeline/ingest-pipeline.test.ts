@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Trade } from "@torghut/contracts";
 import { type Database, createDb } from "@torghut/db";
-import { waitFor } from "../sources/source-contract";
+import { eventually } from "../../test/support/eventually";
 import { makeSource, startSim } from "../sources/alpaca/sim-harness";
 import { BarAggregator } from "../store/bar-aggregator";
 import { TickWriter } from "../store/tick-writer";
@@ -35,13 +35,13 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
     pipeline.attach(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       const pump = () => sim.control.advance(50);
-      await waitFor(() => pipeline.lastPrice("TSLA"), { what: "a TSLA price", pump });
+      await eventually(() => pipeline.lastPrice("TSLA"), "a TSLA price", { pump });
       const calm = pipeline.lastPrice("TSLA")!;
 
       sim.control.setFault({ target: "alpaca", fault: "spike", symbol: "TSLA", percent: 25 });
-      await waitFor(() => pipeline.stats().suspicious >= 5, { what: "suspicious spike ticks", pump });
+      await eventually(() => pipeline.stats().suspicious >= 5, "suspicious spike ticks", { pump });
       assert.ok(Math.abs(pipeline.lastPrice("TSLA")! - calm) / calm < 0.2, "live price ignores the spike");
       const tslaBar = bars.currentBar("TSLA");
       assert.ok(tslaBar !== null && tslaBar.high < calm * 1.2, "the bar never saw the spike");
@@ -57,7 +57,7 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
       sim.control.clearFaults("alpaca");
 
       sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 600 });
-      await waitFor(() => rejected.length >= 3, { what: "rejected future ticks", pump });
+      await eventually(() => rejected.length >= 3, "rejected future ticks", { pump });
       assert.ok(rejected.every((r) => r.reason === "future_timestamp"));
       assert.ok(validator.failureRate() > 0);
       sim.control.clearFaults("alpaca");

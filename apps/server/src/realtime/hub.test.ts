@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { Hub } from "./hub";
 import type { Frame, Publication, WireFormat } from "./publication";
 import type { HubClient } from "./transport";
-import { eventually, trade } from "./testing";
+import { eventually } from "../../test/support/eventually";
+import { trade } from "./testing";
 
 /** The transport port with an in-memory sink: what a transport adapter looks like to the hub. */
 class SinkClient implements HubClient {

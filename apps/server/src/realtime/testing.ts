@@ -3,8 +3,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setImmediate as tick } from "node:timers/promises";
 import WebSocket from "ws";
+import { eventually } from "../../test/support/eventually";
 import { signToken } from "./auth";
 import { Hub, type HubOptions } from "./hub";
 import { attachWsTransport, type WsTransport, type WsTransportOptions } from "./transports/ws";
@@ -47,22 +47,6 @@ export async function startRealtimeServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails at the deadline. */
-export async function eventually<T>(
-  check: () => T | undefined | false,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await tick();
-  }
 }
 
 export interface ServerMessage {

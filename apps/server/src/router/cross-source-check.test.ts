@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { waitFor } from "../../test/fixtures/wait-for";
+import { eventually } from "../../test/support/eventually";
 import { systemClock } from "../clock";
 import { AlpacaStreamSource, staticCredentials } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";
@@ -40,7 +40,7 @@ test("cross-source delta over 5 % is counted and shown, and never switches anyth
   try {
     check.start();
     await alpaca.start();
-    await waitFor(() => alpaca.health().messagesReceived > 50, "primary trades", 10_000);
+    await eventually(() => alpaca.health().messagesReceived > 50, "primary trades", 10_000);
 
     const first = await check.runRound();
     const second = await check.runRound();
@@ -53,7 +53,7 @@ test("cross-source delta over 5 % is counted and shown, and never switches anyth
 
     primarySim.control.setFault({ target: "alpaca", fault: "spike", symbol: "TSLA", percent: 20 });
     const spikeAt = alpaca.health().messagesReceived;
-    await waitFor(() => alpaca.health().messagesReceived > spikeAt + 100, "spiked trades", 10_000);
+    await eventually(() => alpaca.health().messagesReceived > spikeAt + 100, "spiked trades", 10_000);
     await check.runRound();
     await check.runRound();
     const view = check.view();

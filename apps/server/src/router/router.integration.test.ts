@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { waitFor } from "../../test/fixtures/wait-for";
+import { eventually } from "../../test/support/eventually";
 import {
   FAST_SETTINGS,
   sourceOf,
   startFailoverHarness,
   statusAt,
   type FailoverHarness,
-} from "./failover-harness";
+} from "../../test/support/failover-harness";
 
 const { fallbackActivationDelayMs: DELAY, primaryRecoveryGraceMs: GRACE } = FAST_SETTINGS;
 /** Timer granularity on a busy 2-core box. */
 const SLACK = 25;
 
 async function primaryFlowing(h: FailoverHarness): Promise<void> {
-  await waitFor(
+  await eventually(
     () => h.router.currentState === "PRIMARY_ACTIVE" && h.fed.some((f) => sourceOf(f) === "alpaca"),
     "alpaca data fed",
     10_000,
@@ -39,7 +39,7 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       await primaryFlowing(h);
       const faultAt = Date.now();
       h.sim.control.setFault({ target: "alpaca", fault: "drop" });
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 10_000);
       const detectedAt = statusAt(h, faultAt, (s) => s.kind === "stale" && s.snapshot.pricesStale)!;
       const failoverAt = statusAt(
         h,
@@ -51,7 +51,7 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
         failoverAt - detectedAt >= DELAY - SLACK,
         `failover ${failoverAt - detectedAt} ms after detection`,
       );
-      const firstYahoo = await waitFor(
+      const firstYahoo = await eventually(
         () => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo"),
         "first Yahoo price",
         5_000,
@@ -68,7 +68,7 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
 
       const clearedAt = Date.now();
       h.sim.control.clearFaults("alpaca");
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
+      await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
       const upAt = h.alpacaUps.find((t) => t >= clearedAt)!;
       const failbackAt = statusAt(
         h,
@@ -81,7 +81,7 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       );
       assert.equal(h.gaps.at(-1)?.cause, "failback");
       const afterFailback = h.fed.filter((f) => f.at > failbackAt + 50);
-      await waitFor(
+      await eventually(
         () => h.fed.some((f) => f.at > failbackAt + 50 && sourceOf(f) === "alpaca"),
         "alpaca data again",
         5_000,
@@ -96,12 +96,12 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
     withHarness(async (h) => {
       await primaryFlowing(h);
       h.sim.control.setFault({ target: "alpaca", fault: "silent" });
-      await waitFor(() => !h.router.snapshot().primary.up, "silence detected", 5_000);
+      await eventually(() => !h.router.snapshot().primary.up, "silence detected", 5_000);
       assert.match(h.router.snapshot().primary.failureReason ?? "", /^timeout: no data for/);
       assert.equal(h.alpaca.health().connected, true, "the socket itself stayed open");
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 5_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "failover", 5_000);
       h.sim.control.clearFaults("alpaca");
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
+      await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
     }));
 
   test("both down → BOTH_UNAVAILABLE; back as soon as either recovers", () =>
@@ -109,17 +109,17 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       await primaryFlowing(h);
       h.sim.control.setFault({ target: "yahoo", fault: "down" });
       h.sim.control.setFault({ target: "alpaca", fault: "down" });
-      await waitFor(() => h.router.currentState === "BOTH_UNAVAILABLE", "both unavailable", 10_000);
+      await eventually(() => h.router.currentState === "BOTH_UNAVAILABLE", "both unavailable", 10_000);
       const snap = h.router.snapshot();
       assert.equal(snap.currentDataSource, null);
       assert.equal(snap.pricesStale, true);
       h.sim.control.clearFaults("yahoo");
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "Yahoo recovered", 10_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "Yahoo recovered", 10_000);
       assert.equal(h.router.snapshot().lastTransition!.reason, "Yahoo recovered");
       h.sim.control.setFault({ target: "yahoo", fault: "down" });
-      await waitFor(() => h.router.currentState === "BOTH_UNAVAILABLE", "both unavailable again", 10_000);
+      await eventually(() => h.router.currentState === "BOTH_UNAVAILABLE", "both unavailable again", 10_000);
       h.sim.control.clearFaults("alpaca");
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "Alpaca recovered", 10_000);
+      await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", "Alpaca recovered", 10_000);
       assert.equal(h.router.snapshot().lastTransition!.reason, "Alpaca recovered");
     }));
 
@@ -128,9 +128,9 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       await primaryFlowing(h);
       h.sim.control.setFault({ target: "alpaca", fault: "connection-limit" });
       h.alpaca.reconnect();
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "failover on 406s", 10_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "failover on 406s", 10_000);
       h.sim.control.clearFaults("alpaca");
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
+      await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", "failback", 10_000);
       assert.ok(h.sim.control.counters().maxConcurrentAuthenticatedSessions <= 1);
     }));
 
@@ -140,10 +140,10 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
         await primaryFlowing(h);
         for (let cycle = 0; cycle < 2; cycle++) {
           h.sim.control.setFault({ target: "alpaca", fault: "drop" });
-          await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", `failover ${cycle}`, 10_000);
+          await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", `failover ${cycle}`, 10_000);
           const clearedAt = Date.now();
           h.sim.control.clearFaults("alpaca");
-          await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", `failback ${cycle}`, 10_000);
+          await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", `failback ${cycle}`, 10_000);
           const upAt = h.alpacaUps.find((t) => t >= clearedAt)!;
           const failbackAt = statusAt(
             h,
@@ -170,13 +170,13 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       h.router.forceFallback("ops@desk");
       assert.equal(h.router.currentState, "FALLBACK_ACTIVE");
       const forcedAt = Date.now();
-      await waitFor(
+      await eventually(
         () => h.fed.some((f) => f.at >= forcedAt && sourceOf(f) === "yahoo"),
         "Yahoo prices while forced",
         5_000,
       );
       // Alpaca stays healthy throughout: wait well past the grace period with its data flowing.
-      await waitFor(
+      await eventually(
         () => h.router.snapshot().primary.up && Date.now() - forcedAt > 3 * GRACE,
         "three grace periods",
         5_000,
@@ -185,7 +185,7 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       h.router.reconnectPrimary("ops@desk");
       assert.equal(h.router.currentState, "FALLBACK_ACTIVE");
       h.router.releaseManual("ops@desk");
-      await waitFor(() => h.router.currentState === "PRIMARY_ACTIVE", "back to automatic", 10_000);
+      await eventually(() => h.router.currentState === "PRIMARY_ACTIVE", "back to automatic", 10_000);
       assert.deepEqual(
         h.router.snapshot().recentTransitions.map((t) => t.actor),
         ["ops@desk", "ops@desk"],
@@ -198,18 +198,18 @@ describe("DataSourceRouter with the simulator (real sockets, real adapters)", ()
       await primaryFlowing(h);
       h.sim.control.setFault({ target: "yahoo", fault: "429" });
       h.router.forceFallback("ops@desk");
-      await waitFor(() => h.router.currentState === "BOTH_UNAVAILABLE", "Yahoo rate limited", 5_000);
+      await eventually(() => h.router.currentState === "BOTH_UNAVAILABLE", "Yahoo rate limited", 5_000);
       assert.match(h.router.snapshot().fallback.health.lastError ?? "", /rate limited \(429\); backing off/);
       assert.ok(h.yahoo.backoff().level >= 1);
       h.sim.control.clearFaults("yahoo");
-      await waitFor(() => h.router.currentState === "FALLBACK_ACTIVE", "Yahoo back", 10_000);
+      await eventually(() => h.router.currentState === "FALLBACK_ACTIVE", "Yahoo back", 10_000);
       assert.equal(h.yahoo.backoff().level, 0);
     }));
 
   test("ENABLE_ALPACA_STREAMING=false → Yahoo only, reason 'primary disabled'", () =>
     withHarness(
       async (h) => {
-        await waitFor(() => h.fed.some((f) => sourceOf(f) === "yahoo"), "Yahoo prices", 5_000);
+        await eventually(() => h.fed.some((f) => sourceOf(f) === "yahoo"), "Yahoo prices", 5_000);
         const snap = h.router.snapshot();
         assert.equal(snap.connectionState, "FALLBACK_ACTIVE");
         assert.equal(snap.lastTransition!.reason, "primary disabled");

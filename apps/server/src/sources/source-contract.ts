@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { tradeSchema } from "@torghut/contracts";
+import { eventually } from "../../test/support/eventually";
 import type { MarketDataSource, SourceEvent } from "./source";
 
 /**
@@ -21,28 +22,6 @@ export interface SourceHarness {
   close(): Promise<void>;
 }
 
-export interface WaitOptions {
-  timeoutMs?: number;
-  what?: string;
-  /** Runs before each probe, e.g. to advance a ManualClock. */
-  pump?: () => void;
-}
-
-/** Polls `probe` until it returns a truthy value, or fails after `timeoutMs` (no fixed sleeps). */
-export async function waitFor<T>(
-  probe: () => T | null | undefined | false,
-  options: WaitOptions = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
-  for (;;) {
-    options.pump?.();
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? "condition"}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Records a source's events for assertions. */
 export function recordEvents(source: MarketDataSource): {
   events: SourceEvent[];
@@ -61,9 +40,8 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
       try {
         const { source } = harness;
         const log = recordEvents(source);
-        await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
-        const trade = await waitFor(() => log.events.find((e) => e.type === "trade"), {
-          what: "a trade",
+        await eventually(() => source.health().healthy, "healthy", { pump: harness.pump });
+        const trade = await eventually(() => log.events.find((e) => e.type === "trade"), "a trade", {
           pump: harness.pump,
         });
         assert.ok(tradeSchema.safeParse(trade.trade).success, "trade matches the contract");
@@ -84,20 +62,18 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
       try {
         const { source } = harness;
         const log = recordEvents(source);
-        await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
+        await eventually(() => source.health().healthy, "healthy", { pump: harness.pump });
         const upBefore = log.count("up");
         await harness.breakUpstream();
-        const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
-          what: "failure",
+        const failure = await eventually(() => log.events.find((e) => e.type === "failure"), "failure", {
           pump: harness.pump,
         });
         assert.equal(failure.retryable, true);
-        await waitFor(() => !source.health().healthy, { what: "unhealthy", pump: harness.pump });
+        await eventually(() => !source.health().healthy, "unhealthy", { pump: harness.pump });
         assert.ok(source.health().consecutiveFailures >= 1);
         assert.ok(source.health().lastError !== null);
         await harness.restoreUpstream();
-        await waitFor(() => log.count("up") > upBefore && source.health().healthy, {
-          what: "recovered",
+        await eventually(() => log.count("up") > upBefore && source.health().healthy, "recovered", {
           pump: harness.pump,
           timeoutMs: 10_000,
         });
@@ -112,15 +88,14 @@ export function sourceContract(name: string, makeHarness: () => Promise<SourceHa
       const harness = await makeHarness();
       try {
         const { source } = harness;
-        await waitFor(() => source.health().healthy, { what: "healthy", pump: harness.pump });
+        await eventually(() => source.health().healthy, "healthy", { pump: harness.pump });
         const only = harness.symbols[0]!;
         source.setSymbols([only]);
-        await waitFor(() => source.health().subscribedSymbols.join() === only, {
-          what: "narrowed subscription",
+        await eventually(() => source.health().subscribedSymbols.join() === only, "narrowed subscription", {
           pump: harness.pump,
         });
         const log = recordEvents(source);
-        await waitFor(() => log.count("trade") >= 3, { what: "trades after narrowing", pump: harness.pump });
+        await eventually(() => log.count("trade") >= 3, "trades after narrowing", { pump: harness.pump });
         const symbols = new Set(log.events.flatMap((e) => (e.type === "trade" ? [e.trade.symbol] : [])));
         assert.deepEqual([...symbols], [only]);
         await source.stop();

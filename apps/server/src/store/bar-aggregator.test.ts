@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import type { Bar1m, Trade } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { ManualClock } from "../clock";
-import { waitFor } from "../../test/fixtures/wait-for";
+import { eventually } from "../../test/support/eventually";
 import { BarAggregator, type BarEventKind } from "./bar-aggregator";
 import { queryBars } from "./repositories";
 
@@ -85,7 +85,7 @@ describe("BarAggregator", () => {
     assert.deepEqual(events, []);
     clock.advance(1_000); // no new trade: the wall-clock timer closes it
     assert.deepEqual(events, [{ bar: expected, kind: "closed" }]);
-    await waitFor(async () => (await storedBars("AAPL")).length === 1, "the upserted bar");
+    await eventually(async () => (await storedBars("AAPL")).length === 1, "the upserted bar", 20_000);
     assert.deepEqual(await storedBars("AAPL"), [expected]);
     assert.deepEqual(await storedBars("MSFT"), []);
   });

@@ -4,7 +4,7 @@ import { createDb, createTestDatabase, type Database, type TestDatabase } from "
 import { ManualClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
 import { TcpProxy, viaProxy } from "../../test/fixtures/tcp-proxy";
-import { waitFor } from "../../test/fixtures/wait-for";
+import { eventually } from "../../test/support/eventually";
 import { writerDroppedTicks } from "./metrics";
 import { countTicks } from "./repositories";
 import { TickWriter } from "./tick-writer";
@@ -30,14 +30,14 @@ describe("TickWriter on PGlite", () => {
     await turns();
     assert.equal(writer.stats().committed, 0);
     for (const trade of trades.slice(3)) writer.enqueue(trade);
-    await waitFor(() => writer.stats().committed === 4, "the full batch");
+    await eventually(() => writer.stats().committed === 4, "the full batch", 20_000);
     await turns();
     assert.deepEqual(
       [writer.stats().committed, writer.stats().queueDepth, await countTicks(database)],
       [4, 1, 4],
     );
     clock.advance(50);
-    await waitFor(() => writer.stats().committed === 5, "the timed flush");
+    await eventually(() => writer.stats().committed === 5, "the timed flush", 20_000);
     assert.equal(await countTicks(database), 5);
     await writer.close();
   });
@@ -84,9 +84,9 @@ describe("TickWriter without a database", () => {
     assert.equal(results.filter(Boolean).length, 100);
     assert.deepEqual(results.slice(98, 102), [true, true, false, false]);
     clock.advance(10);
-    await waitFor(() => writer.stats().consecutiveFailures === 1, "the first failed attempt");
+    await eventually(() => writer.stats().consecutiveFailures === 1, "the first failed attempt", 20_000);
     clock.advance(200); // past the first backoff (100 ms ± 20 %)
-    await waitFor(() => writer.stats().consecutiveFailures === 2, "the retry");
+    await eventually(() => writer.stats().consecutiveFailures === 2, "the retry", 20_000);
     const stats = writer.stats();
     assert.deepEqual([stats.queueDepth, stats.dropped, stats.committed], [100, 50, 0]);
     assert.match(stats.lastError ?? "", /tick batch insert failed/);
@@ -138,7 +138,7 @@ if (serverUrl) {
       for (const trade of trades.slice(2_000, 5_000)) writer.enqueue(trade);
       // A source replaying after its own reconnect sends some of the same prints again.
       for (const trade of trades.slice(1_500, 2_500)) writer.enqueue({ ...trade });
-      await waitFor(() => writer.stats().consecutiveFailures >= 3, "several failed attempts");
+      await eventually(() => writer.stats().consecutiveFailures >= 3, "several failed attempts", 20_000);
       assert.equal(await countTicks(direct), 2_000);
       assert.ok(writer.stats().queueDepth > 0);
 
@@ -164,9 +164,9 @@ if (serverUrl) {
       });
       const trades = sampleTrades(30_000, 100_000);
       for (const trade of trades) writer.enqueue(trade);
-      await waitFor(() => writer.stats().committed > 0, "the first commits");
+      await eventually(() => writer.stats().committed > 0, "the first commits", 20_000);
       proxy.cut();
-      await waitFor(() => writer.stats().consecutiveFailures >= 2, "failures while cut");
+      await eventually(() => writer.stats().consecutiveFailures >= 2, "failures while cut", 20_000);
       proxy.restore();
       await writer.flush();
       const stored = await direct.query<{ n: number; distinct: number }>(

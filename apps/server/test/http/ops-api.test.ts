@@ -3,7 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { SignJWT } from "jose";
 import { z } from "zod";
 import { listSourceEvents } from "../../src/store/repositories";
-import { eventually, getJson, startLiveServer, TEST_SECRET, type LiveServer } from "../support/live-server";
+import { eventually } from "../support/eventually";
+import { getJson, startLiveServer, TEST_SECRET, type LiveServer } from "../support/live-server";
 
 const status = z.enum(["Healthy", "Degraded", "Unhealthy"]);
 const state = z.enum(["PRIMARY_ACTIVE", "FALLBACK_ACTIVE", "BOTH_UNAVAILABLE"]);
@@ -81,8 +82,8 @@ describe("operations API against a live server on the simulator", () => {
     live = await startLiveServer();
     await eventually(
       async () => (await getJson(`${live.url}/readyz`)).status === 200,
-      30_000,
       "first readiness",
+      30_000,
     );
   });
   after(async () => live.close());
@@ -140,8 +141,8 @@ describe("operations API against a live server on the simulator", () => {
       Number(/^torghut_store_writer_committed_ticks_total (\d+)/m.exec(text)?.[1] ?? "NaN");
     await eventually(
       async () => committed(await read("/api/metrics")) > committed(first),
-      10_000,
       "commits to grow",
+      10_000,
     );
   });
 
@@ -182,8 +183,8 @@ describe("operations API against a live server on the simulator", () => {
     assert.equal(forced.body.connectionState, "FALLBACK_ACTIVE");
     await eventually(
       async () => (await getJson(`${live.url}/api/health/stocks`)).body.currentDataSource === "Yahoo",
-      10_000,
       "Yahoo to serve",
+      10_000,
     );
     const stocks = (await getJson(`${live.url}/api/health/stocks`)).body;
     assert.equal(stocks.status, "Degraded");
@@ -198,8 +199,8 @@ describe("operations API against a live server on the simulator", () => {
     await eventually(
       async () =>
         (await getJson(`${live.url}/api/health/datasource`)).body.connectionState === "PRIMARY_ACTIVE",
-      15_000,
       "failback",
+      15_000,
     );
 
     const reconnect = await post("/api/health/alpaca/reconnect");
@@ -210,8 +211,8 @@ describe("operations API against a live server on the simulator", () => {
         const rows = await listSourceEvents(live.torghut.database, 50);
         return rows.filter((e) => e.reason.startsWith("ops ")).length >= 4 ? rows : null;
       },
-      5_000,
       "audit rows",
+      5_000,
     );
     const audit = events.filter((e) => e.reason.startsWith("ops "));
     assert.ok(audit.some((e) => e.reason === "ops failover: ok" && e.actor === "oncall@desk"));
@@ -232,8 +233,8 @@ describe("operations API against a live server on the simulator", () => {
         const res = await getJson(`${live.url}/readyz`);
         return res.status === 503 ? res : null;
       },
-      20_000,
       "readiness 503",
+      20_000,
     );
     assert.equal(down.body.status, "not_ready");
     assert.ok(down.body.reasons.length > 0);
@@ -242,8 +243,8 @@ describe("operations API against a live server on the simulator", () => {
         const body = (await getJson(`${live.url}/api/health/stocks`)).body;
         return body.currentDataSource === "None" ? body : null;
       },
-      20_000,
       "BOTH_UNAVAILABLE",
+      20_000,
     );
     assert.equal(stocks.status, "Unhealthy");
     assert.equal(stocks.alpaca.connected, false);
@@ -252,13 +253,13 @@ describe("operations API against a live server on the simulator", () => {
     live.sim.control.clearFaults();
     await eventually(
       async () => (await getJson(`${live.url}/readyz`)).status === 200,
-      30_000,
       "readiness back to 200",
+      30_000,
     );
     await eventually(
       async () => (await getJson(`${live.url}/api/health/stocks`)).body.status === "Healthy",
-      30_000,
       "Healthy",
+      30_000,
     );
   });
 });

@@ -4,7 +4,8 @@ import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { eventually, getJson, startLiveServer, type LiveServer } from "../support/live-server";
+import { eventually } from "../support/eventually";
+import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 const run = promisify(execFile);
 
@@ -56,38 +57,40 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
       live.sim.control.clearFaults();
       await eventually(
         async () => (await datasource()).connectionState === "PRIMARY_ACTIVE",
-        30_000,
         "PRIMARY_ACTIVE",
+        30_000,
       );
       await eventually(
         async () => (await stocks()).status === "Healthy" && (await ready()) === 200,
-        30_000,
         "healthy and ready",
+        30_000,
       );
-      await eventually(async () => (await datasource()).messageRate > 0, 10_000, "messages flowing");
+      await eventually(async () => (await datasource()).messageRate > 0, "messages flowing", 10_000);
     },
     async "both-down"() {
       live.sim.control.setFault({ target: "alpaca", fault: "down" });
       live.sim.control.setFault({ target: "yahoo", fault: "down" });
-      await eventually(async () => (await stocks()).currentDataSource === "None", 30_000, "BOTH_UNAVAILABLE");
-      await eventually(async () => (await ready()) === 503, 30_000, "readiness 503");
+      await eventually(async () => (await stocks()).currentDataSource === "None", "BOTH_UNAVAILABLE", 30_000);
+      await eventually(async () => (await ready()) === 503, "readiness 503", 30_000);
       await eventually(
         async () => (await getJson(`${live.url}/api/health/alpaca`)).body.alpacaStatus.lastError !== null,
+        "an Alpaca error on the health page",
+        15_000,
       );
     },
     async "alpaca-down"() {
       live.sim.control.clearFaults();
       live.sim.control.setFault({ target: "alpaca", fault: "down" });
-      await eventually(async () => (await stocks()).currentDataSource === "Yahoo", 30_000, "Yahoo serving");
-      await eventually(async () => (await ready()) === 200, 30_000, "ready on the fallback");
+      await eventually(async () => (await stocks()).currentDataSource === "Yahoo", "Yahoo serving", 30_000);
+      await eventually(async () => (await ready()) === 200, "ready on the fallback", 30_000);
     },
     async "future-timestamps"() {
       await setups.normal!();
       live.sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 3600 });
       await eventually(
         async () => ((await datasource()).validation.rejectedByReason.future_timestamp ?? 0) > 0,
-        20_000,
         "rejections",
+        20_000,
       );
     },
   };

@@ -5,7 +5,8 @@ import {
   SocketIoTestClient,
 } from "../../src/realtime/transports/signalr-socketio-testing";
 import { TestClient } from "../../src/realtime/testing";
-import { eventually, getJson, startLiveServer, type LiveServer } from "../support/live-server";
+import { eventually } from "../support/eventually";
+import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 // The composed server (Fastify + hub + all transports) fed by the real simulator: the SignalR and
 // Socket.IO endpoints are wired next to /ws on PORT and the REST routes still answer.
@@ -32,10 +33,14 @@ describe("SignalR and Socket.IO on the composed server", () => {
     assert.equal(fromSignalr?.data?.symbol, "AAPL");
     assert.equal(fromSocketIo?.data?.source, "alpaca");
     assert.equal((await signalr.waitFor("status"))[0]?.channel, "status");
-    const health = await eventually(async () => {
-      const { status, body } = await getJson(`${base}/api/health/realtime`);
-      return status === 200 ? (body as { connectionsByTransport?: Record<string, number> }) : null;
-    });
+    const health = await eventually(
+      async () => {
+        const { status, body } = await getJson(`${base}/api/health/realtime`);
+        return status === 200 ? (body as { connectionsByTransport?: Record<string, number> }) : null;
+      },
+      "realtime health",
+      15_000,
+    );
     assert.deepEqual(health.connectionsByTransport, { signalr: 1, socketio: 1, ws: 1 });
     const negotiateWithoutToken = await fetch(`${base}/hubs/market-data/negotiate?negotiateVersion=1`, {
       method: "POST",

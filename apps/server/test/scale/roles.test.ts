@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { TestClient, upgradeStatus } from "../../src/realtime/testing";
-import { eventually, getJson, startLiveServer, type LiveServer } from "../support/live-server";
+import { eventually } from "../support/eventually";
+import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 // ROLE=ingest and ROLE=realtime in one test process over the real nats-server (PGlite: the ingest
 // replica always leads). The realtime replica is pointed at its own simulator, which must stay untouched.
@@ -26,16 +27,16 @@ describe("ROLE=ingest + ROLE=realtime over NATS", () => {
   test("the realtime replica serves the leader's ticks and never touches the upstream", async () => {
     await eventually(
       async () => (await getJson(`${realtime.url}/readyz`)).status === 200,
-      20_000,
       "realtime ready",
+      20_000,
     );
     const client = await TestClient.connect(`${realtime.url.replace("http", "ws")}/ws`, {
       token: await realtime.token("viewer"),
     });
     try {
       await client.subscribe(["lines:*", "status"]);
-      await eventually(() => client.of("tick").length >= 20, 20_000, "ticks over the bus");
-      await eventually(() => client.of("status").length >= 1, 20_000, "router status over the bus");
+      await eventually(() => client.of("tick").length >= 20, "ticks over the bus", 20_000);
+      await eventually(() => client.of("status").length >= 1, "router status over the bus", 20_000);
       assert.ok(client.of("tick").every((m) => m.data?.source === "alpaca"));
     } finally {
       client.close();

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { signToken } from "../../src/realtime/auth";
 import { TestClient, type ServerMessage } from "../../src/realtime/testing";
-import { eventually, getJson, simulatorEnv } from "../support/live-server";
+import { eventually } from "../support/eventually";
+import { getJson, simulatorEnv } from "../support/live-server";
 import { spawnReplica, type ReplicaProcess } from "./replica-process";
 
 const serverUrl = process.env.DATABASE_URL;
@@ -83,14 +84,14 @@ if (serverUrl !== undefined) {
       const a = await start();
       await eventually(
         async () => (await health(a)).leader?.isLeader === true,
-        20_000,
         "first replica leads",
+        20_000,
       );
       const b = await start();
       await eventually(
         async () => (await getJson(`${b.url}/readyz`)).status === 200,
-        20_000,
         "standby ready on leader data",
+        20_000,
       );
       const standby = await health(b);
       assert.equal(standby.replica.isLeader, false);
@@ -101,8 +102,8 @@ if (serverUrl !== undefined) {
       const onB = await subscribeAll(b);
       await eventually(
         () => ticks(onA).length >= 90 && ticks(onB).length >= 90,
-        20_000,
         "ticks on both replicas",
+        20_000,
       );
       // Away from the subscription edges both must hold the same ticks (a consumer group would split them).
       const keysA = new Set(ticks(onA).map(tradeKey));
@@ -128,15 +129,15 @@ if (serverUrl !== undefined) {
       await a.kill("SIGKILL");
       await eventually(
         async () => (await health(b)).leader?.isLeader === true,
-        20_000,
         "the standby takes over",
+        20_000,
       );
       const resumedFromAlpaca = () =>
         ticks(onB).filter((m) => Number(m.data?.receivedAt) > killedAt && m.data?.source === "alpaca").length;
       await eventually(
         () => resumedFromAlpaca() >= 10,
-        20_000,
         "Alpaca ticks resume on the surviving replica",
+        20_000,
       );
       const after = await health(b);
       assert.equal(after.leader.replicaId, b.replicaId);

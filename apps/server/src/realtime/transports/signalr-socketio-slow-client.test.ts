@@ -3,7 +3,8 @@ import { setImmediate as tick } from "node:timers/promises";
 import { test } from "node:test";
 import { pino } from "pino";
 import type { ServerMessage } from "../testing";
-import { eventually, token, trade } from "../testing";
+import { eventually } from "../../../test/support/eventually";
+import { token, trade } from "../testing";
 import { SignalrTestClient, SocketIoTestClient, startTransportsServer } from "./signalr-socketio-testing";
 
 test("a SignalR and a Socket.IO client that stop reading are conflated and closed, while fast ones get everything", async (t) => {

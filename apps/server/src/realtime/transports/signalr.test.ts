@@ -4,7 +4,8 @@ import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
-import { eventually, TestClient, token, trade, upgradeStatus } from "../testing";
+import { eventually } from "../../../test/support/eventually";
+import { TestClient, token, trade, upgradeStatus } from "../testing";
 import {
   SignalrTestClient,
   SocketIoTestClient,

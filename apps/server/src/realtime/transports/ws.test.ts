@@ -5,8 +5,8 @@ import { WebSocketServer } from "ws";
 import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
+import { eventually } from "../../../test/support/eventually";
 import {
-  eventually,
   startRealtimeServer,
   TestClient,
   token,

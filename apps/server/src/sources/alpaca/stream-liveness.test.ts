@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
-import { recordEvents, waitFor } from "../source-contract";
+import { eventually } from "../../../test/support/eventually";
+import { recordEvents } from "../source-contract";
 import { makeSource, startSim } from "./sim-harness";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -19,8 +20,8 @@ describe("Alpaca stream liveness and backoff", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
-      await waitFor(() => log.count("trade") > 0, { what: "data", pump: () => sim.control.advance(100) });
+      await eventually(() => source.health().healthy, "up");
+      await eventually(() => log.count("trade") > 0, "data", { pump: () => sim.control.advance(100) });
       sim.control.setFault({ target: "alpaca", fault: "silent" });
       sim.control.advance(1_000);
       await settle();
@@ -28,14 +29,15 @@ describe("Alpaca stream liveness and backoff", () => {
       await settle();
       assert.equal(log.count("failure"), 0, "29 s of silence is tolerated");
       clock.advance(1_000);
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
-        what: "watchdog failure",
-      });
+      const failure = await eventually(
+        () => log.events.find((e) => e.type === "failure"),
+        "watchdog failure",
+      );
       assert.match(failure.type === "failure" ? failure.reason : "", /no data for 30 s/);
       assert.equal(failure.type === "failure" && failure.retryable, true);
       sim.control.clearFaults("alpaca");
       clock.advance(1_500);
-      await waitFor(() => log.count("up") === 2, { what: "new session" });
+      await eventually(() => log.count("up") === 2, "new session");
       assert.equal(
         sim.control.counters().maxConcurrentAuthenticatedSessions,
         1,
@@ -54,7 +56,7 @@ describe("Alpaca stream liveness and backoff", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       for (let i = 0; i < 6; i++) {
         clock.advance(5_000); // answered pings keep the session
         await settle();
@@ -65,9 +67,7 @@ describe("Alpaca stream liveness and backoff", () => {
       clock.advance(10_000);
       await settle();
       clock.advance(5_000);
-      const failure = await waitFor(() => log.events.find((e) => e.type === "failure"), {
-        what: "pong failure",
-      });
+      const failure = await eventually(() => log.events.find((e) => e.type === "failure"), "pong failure");
       assert.match(failure.type === "failure" ? failure.reason : "", /no pong within 5000 ms/);
     } finally {
       await source.stop();
@@ -91,29 +91,30 @@ describe("Alpaca stream liveness and backoff", () => {
     try {
       sim.control.setFault({ target: "alpaca", fault: "down" });
       await source.start();
-      await waitFor(() => log.count("failure") === 1, { what: "first refusal" });
+      await eventually(() => log.count("failure") === 1, "first refusal");
       for (const delay of [1_000, 2_000, 4_000, 8_000, 8_000]) {
         const attempts = source.health().reconnectAttempts;
         clock.advance(delay - 1);
         await settle();
         assert.equal(source.health().reconnectAttempts, attempts, `no attempt before ${delay} ms`);
         clock.advance(1);
-        await waitFor(() => source.health().reconnectAttempts === attempts + 1, {
-          what: `attempt after ${delay} ms`,
-        });
-        await waitFor(() => log.count("failure") === attempts + 2, { what: "refused again" });
+        await eventually(
+          () => source.health().reconnectAttempts === attempts + 1,
+          `attempt after ${delay} ms`,
+        );
+        await eventually(() => log.count("failure") === attempts + 2, "refused again");
       }
       sim.control.clearFaults("alpaca");
       clock.advance(8_000);
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       clock.advance(30_000); // stable: backoff resets
       await settle();
       sim.control.setFault({ target: "alpaca", fault: "down", durationMs: 1 });
-      await waitFor(() => !source.health().healthy, { what: "dropped" });
+      await eventually(() => !source.health().healthy, "dropped");
       sim.control.clearFaults("alpaca");
       const attempts = source.health().reconnectAttempts;
       clock.advance(1_000);
-      await waitFor(() => source.health().reconnectAttempts === attempts + 1, { what: "base delay again" });
+      await eventually(() => source.health().reconnectAttempts === attempts + 1, "base delay again");
     } finally {
       await source.stop();
       await sim.close();
@@ -126,18 +127,18 @@ describe("Alpaca stream liveness and backoff", () => {
     const log = recordEvents(source);
     try {
       await source.start();
-      await waitFor(() => source.health().healthy, { what: "up" });
+      await eventually(() => source.health().healthy, "up");
       sim.control.setFault({ target: "alpaca", fault: "malformed" });
-      await waitFor(() => source.frameCounters().malformed >= 3 && source.frameCounters().unknownTypes >= 1, {
-        what: "malformed and unknown elements",
-        pump: () => sim.control.advance(100),
-        timeoutMs: 10_000,
-      });
+      await eventually(
+        () => source.frameCounters().malformed >= 3 && source.frameCounters().unknownTypes >= 1,
+        "malformed and unknown elements",
+        { pump: () => sim.control.advance(100), timeoutMs: 10_000 },
+      );
       const counters = source.frameCounters();
       assert.ok(counters.data > counters.frames, "frames carry batches of several messages");
       const trades = log.count("trade");
       sim.control.advance(200);
-      await waitFor(() => log.count("trade") > trades, { what: "valid trades keep flowing" });
+      await eventually(() => log.count("trade") > trades, "valid trades keep flowing");
       assert.equal(source.health().healthy, true);
       assert.equal(log.count("failure"), 0);
       assert.ok(log.count("quote") > 0 && log.count("trade") > 0, "mixed types in the same stream");

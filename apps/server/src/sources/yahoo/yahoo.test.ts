@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { waitFor } from "../../../test/fixtures/wait-for";
+import { eventually } from "../../../test/support/eventually";
 import { systemClock } from "../../clock";
 import type { SourceEvent } from "../source";
 import { YahooClient } from "./client";
@@ -76,7 +76,7 @@ describe("Yahoo adapter against the simulator", () => {
       const before = events.length;
       assert.equal(before, 0);
       source.activate();
-      const trades = await waitFor(
+      const trades = await eventually(
         () => {
           const t = events.filter((e) => e.type === "trade");
           return t.length === SYMBOLS.length ? t : null;
@@ -107,7 +107,7 @@ describe("Yahoo adapter against the simulator", () => {
     sim.control.setFault({ target: "yahoo", fault: "429" });
     try {
       source.activate();
-      const failures = await waitFor(
+      const failures = await eventually(
         () => {
           const f = events.filter((e) => e.type === "failure");
           return f.length >= 3 ? f : null;
@@ -126,7 +126,7 @@ describe("Yahoo adapter against the simulator", () => {
       assert.match(h.lastError ?? "", /429/);
       sim.control.clearFaults("yahoo");
       const failuresBefore = events.filter((e) => e.type === "failure").length;
-      await waitFor(
+      await eventually(
         () => source.health().healthy && source.backoff().level === 0,
         "recovery, back-off reset",
         10_000,
@@ -145,7 +145,7 @@ describe("Yahoo adapter against the simulator", () => {
     sim.control.setFault({ target: "yahoo", fault: "down" });
     try {
       source.activate();
-      await waitFor(() => events.some((e) => e.type === "failure"), "failure event", 10_000);
+      await eventually(() => events.some((e) => e.type === "failure"), "failure event", 10_000);
       assert.equal(events.filter((e) => e.type === "failure").length, 1);
       assert.match(source.health().lastError ?? "", /HTTP 503/);
       assert.equal(events.filter((e) => e.type === "trade").length, 0);

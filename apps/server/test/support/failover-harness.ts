@@ -1,13 +1,13 @@
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { systemClock } from "../clock";
-import { AlpacaStreamSource, staticCredentials } from "../sources/alpaca";
-import type { SourceEvent } from "../sources/source";
-import { YahooClient } from "../sources/yahoo/client";
-import { YahooSource } from "../sources/yahoo/poller";
-import type { RouterSettings } from "./ports";
-import { DataSourceRouter } from "./router";
-import type { PrimaryGap, RouterStatusEvent } from "./snapshot";
+import { systemClock } from "../../src/clock";
+import { AlpacaStreamSource, staticCredentials } from "../../src/sources/alpaca";
+import type { SourceEvent } from "../../src/sources/source";
+import { YahooClient } from "../../src/sources/yahoo/client";
+import { YahooSource } from "../../src/sources/yahoo/poller";
+import type { RouterSettings } from "../../src/router/ports";
+import { DataSourceRouter } from "../../src/router/router";
+import type { PrimaryGap, RouterStatusEvent } from "../../src/router/snapshot";
 
 /**
  * Real wiring for integration tests and the failover benchmark: the simulator as upstream, the real
