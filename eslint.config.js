@@ -56,4 +56,31 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "off",
     },
   },
+  {
+    // The server's src/ tree is production code only: test support lives in apps/server/test/support,
+    // and the simulator is a dev dependency that must never end up in the production import graph.
+    files: ["apps/server/src/**/*.ts"],
+    ignores: ["apps/server/src/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@torghut/market-sim", "@torghut/market-sim/*"],
+              message: "The simulator is dev-only; use it from tests or apps/server/test/support.",
+            },
+            {
+              group: ["node:test", "node:assert", "node:assert/*", "assert", "assert/*"],
+              message: "Test-runner and assertion modules belong in *.test.ts or apps/server/test/support.",
+            },
+            {
+              group: ["**/test/**", "**/test"],
+              message: "Production code must not import test support or fixtures.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -17,24 +17,14 @@ import {
   startFailoverHarness,
   statusAt,
 } from "../apps/server/test/support/failover-harness";
+import { eventually } from "../apps/server/test/support/eventually";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
 import { upsertBars } from "../apps/server/src/store/repositories";
 
 const MINUTE = 60_000;
 
-async function until<T>(
-  probe: () => T | null | undefined | false,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+// Deadline for each wait: it only stops a hung run; the figures come from event timestamps, not from it.
+const WAIT_MS = 30_000;
 
 function pct(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -93,34 +83,38 @@ export default async function failover(args: string[]): Promise<void> {
   const failback: number[] = [];
   const gapWindows: { startMs: number; endMs: number }[] = [];
   try {
-    await until(() => h.fed.some((f) => sourceOf(f) === "alpaca"), "primary data");
+    await eventually(() => h.fed.some((f) => sourceOf(f) === "alpaca"), "primary data", WAIT_MS);
     for (let c = 0; c < cycles; c++) {
-      await until(
+      await eventually(
         () => h.router.currentState === "PRIMARY_ACTIVE" && h.router.snapshot().primary.up,
         "primary stable",
+        WAIT_MS,
       );
       const faultAt = Date.now();
       sim.control.setFault({ target: "alpaca", fault: "drop" });
-      const detectedAt = await until(
+      const detectedAt = await eventually(
         () => statusAt(h, faultAt, (s) => s.kind === "stale" && s.snapshot.pricesStale),
         "detection",
+        WAIT_MS,
       );
-      const yahooAt = await until(
+      const yahooAt = await eventually(
         () => h.fed.find((f) => f.at >= faultAt && sourceOf(f) === "yahoo")?.at,
         "first Yahoo price",
+        WAIT_MS,
       );
       detection.push(detectedAt - faultAt);
       firstFallbackPrice.push(yahooAt - detectedAt);
       // Stay on the fallback a little, as a real outage would.
-      await until(() => Date.now() - yahooAt > 500, "outage");
+      await eventually(() => Date.now() - yahooAt > 500, "outage", WAIT_MS);
       const clearedAt = Date.now();
       sim.control.clearFaults("alpaca");
-      const backAt = await until(
+      const backAt = await eventually(
         () => statusAt(h, clearedAt, (s) => s.kind === "transition" && s.transition.to === "PRIMARY_ACTIVE"),
         "failback",
+        WAIT_MS,
       );
       failback.push(backAt - clearedAt);
-      const gap = await until(() => h.gaps.find((g) => g.endMs >= clearedAt), "gap");
+      const gap = await eventually(() => h.gaps.find((g) => g.endMs >= clearedAt), "gap", WAIT_MS);
       gapWindows.push({
         startMs: gap.startMs - (gap.startMs % MINUTE),
         endMs: gap.endMs - (gap.endMs % MINUTE) + MINUTE,
@@ -131,7 +125,7 @@ export default async function failover(args: string[]): Promise<void> {
     console.log(
       `waiting ${Math.max(0, Math.round((lastEnd + 2_000 - Date.now()) / 1000))} s for the last gap minute to close…`,
     );
-    await until(
+    await eventually(
       () => filler.recentReports().some((r) => r.cause === "trailing" && r.endMs >= lastEnd),
       "trailing backfill",
       90_000,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../clock";
-import { makeTrade } from "../validation/test-trades";
+import { makeTrade } from "../../test/support/make-trade";
 import { InProcessBus } from "./in-process-bus";
 import type { BusDelivery } from "./messages";
 import { BusDecodeError, decodeDelivery, encodeDelivery } from "./messages";

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { connect } from "nats";
 import { eventually } from "../../test/support/eventually";
-import { makeTrade } from "../validation/test-trades";
+import { makeTrade } from "../../test/support/make-trade";
 import type { BusDelivery } from "./messages";
 import { BusConnectError } from "./market-bus";
 import { NatsBus } from "./nats-bus";

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import type { Trade } from "@torghut/contracts";
 import { type Database, createDb } from "@torghut/db";
 import { eventually } from "../../test/support/eventually";
-import { makeSource, startSim } from "../sources/alpaca/sim-harness";
+import { makeSource, startSim } from "../../test/support/alpaca-sim-harness";
 import { BarAggregator } from "../store/bar-aggregator";
 import { TickWriter } from "../store/tick-writer";
 import type { RejectedTick } from "../validation/trade-validator";

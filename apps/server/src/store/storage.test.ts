@@ -1,5 +1,5 @@
 import { createDb, createTestDatabase } from "@torghut/db";
-import { storageContract } from "./storage-contract";
+import { storageContract } from "../../test/support/storage-contract";
 
 storageContract("PGlite (in memory)", async () => {
   const database = await createDb({ inMemory: true });

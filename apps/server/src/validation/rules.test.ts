@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkTrade } from "./rules";
-import { makeTrade } from "./test-trades";
+import { makeTrade } from "../../test/support/make-trade";
 
 const now = Date.UTC(2026, 0, 5, 15, 0, 0);
 const rules = { futureToleranceMs: 300_000 };

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { test } from "node:test";
 import pino from "pino";
 import { ManualClock } from "../clock";
-import { makeTrade } from "./test-trades";
+import { makeTrade } from "../../test/support/make-trade";
 import { TradeValidator } from "./trade-validator";
 
 function capturingLogger() {

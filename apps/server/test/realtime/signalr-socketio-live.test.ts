@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import {
-  SignalrTestClient,
-  SocketIoTestClient,
-} from "../../src/realtime/transports/signalr-socketio-testing";
-import { TestClient } from "../../src/realtime/testing";
+import { SignalrTestClient, SocketIoTestClient } from "../support/signalr-socketio";
+import { TestClient } from "../support/realtime";
 import { eventually } from "../support/eventually";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { TestClient, upgradeStatus } from "../../src/realtime/testing";
+import { TestClient, upgradeStatus } from "../support/realtime";
 import { eventually } from "../support/eventually";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 

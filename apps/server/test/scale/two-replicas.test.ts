@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { signToken } from "../../src/realtime/auth";
-import { TestClient, type ServerMessage } from "../../src/realtime/testing";
+import { TestClient, type ServerMessage } from "../support/realtime";
 import { eventually } from "../support/eventually";
 import { getJson, simulatorEnv } from "../support/live-server";
 import { spawnReplica, type ReplicaProcess } from "./replica-process";

@@ -2,10 +2,14 @@ import assert from "node:assert/strict";
 import { setImmediate as tick } from "node:timers/promises";
 import { test } from "node:test";
 import { pino } from "pino";
-import type { ServerMessage } from "../testing";
+import type { ServerMessage } from "../../../test/support/realtime";
 import { eventually } from "../../../test/support/eventually";
-import { token, trade } from "../testing";
-import { SignalrTestClient, SocketIoTestClient, startTransportsServer } from "./signalr-socketio-testing";
+import { token, trade } from "../../../test/support/realtime";
+import {
+  SignalrTestClient,
+  SocketIoTestClient,
+  startTransportsServer,
+} from "../../../test/support/signalr-socketio";
 
 test("a SignalR and a Socket.IO client that stop reading are conflated and closed, while fast ones get everything", async (t) => {
   const logLines: string[] = [];

@@ -5,13 +5,13 @@ import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
 import { eventually } from "../../../test/support/eventually";
-import { TestClient, token, trade, upgradeStatus } from "../testing";
+import { TestClient, token, trade, upgradeStatus } from "../../../test/support/realtime";
 import {
   SignalrTestClient,
   SocketIoTestClient,
   startTransportsServer,
   type TransportsServer,
-} from "./signalr-socketio-testing";
+} from "../../../test/support/signalr-socketio";
 
 const RS = "\x1e";
 

@@ -4,8 +4,12 @@ import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-
 import { registry } from "../../metrics/registry";
 import { signToken } from "../auth";
 import { eventually } from "../../../test/support/eventually";
-import { TestClient, token, trade } from "../testing";
-import { SocketIoTestClient, startTransportsServer, type TransportsServer } from "./signalr-socketio-testing";
+import { TestClient, token, trade } from "../../../test/support/realtime";
+import {
+  SocketIoTestClient,
+  startTransportsServer,
+  type TransportsServer,
+} from "../../../test/support/signalr-socketio";
 
 type Reply = { type: string; channel?: string; code?: string; recovered?: boolean };
 

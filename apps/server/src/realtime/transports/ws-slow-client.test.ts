@@ -4,7 +4,7 @@ import { setImmediate as tick } from "node:timers/promises";
 import { test } from "node:test";
 import { pino } from "pino";
 import { eventually } from "../../../test/support/eventually";
-import { startRealtimeServer, TestClient, token, trade } from "../testing";
+import { startRealtimeServer, TestClient, token, trade } from "../../../test/support/realtime";
 
 test("a client that stops reading is conflated, then closed with 1008, while a fast client gets everything", async () => {
   const logLines: string[] = [];

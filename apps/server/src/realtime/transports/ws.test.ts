@@ -13,7 +13,7 @@ import {
   trade,
   upgradeStatus,
   type RealtimeServer,
-} from "../testing";
+} from "../../../test/support/realtime";
 
 describe("/ws authentication", () => {
   let rt: RealtimeServer;

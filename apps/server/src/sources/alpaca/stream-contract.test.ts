@@ -1,5 +1,5 @@
-import { sourceContract } from "../source-contract";
-import { makeSource, startSim } from "./sim-harness";
+import { sourceContract } from "../../../test/support/source-contract";
+import { makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
 
 sourceContract("alpaca stream (simulator)", async () => {
   const sim = await startSim();

@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
 import { registry } from "../../metrics/registry";
 import { eventually } from "../../../test/support/eventually";
-import { recordEvents } from "../source-contract";
-import { SIM_KEY, credentialsFile, makeSource, startSim } from "./sim-harness";
+import { recordEvents } from "../../../test/support/source-contract";
+import { SIM_KEY, credentialsFile, makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
 
 async function errorCount(code: string): Promise<number> {
   const metric = await registry.getSingleMetric("alpaca_stream_errors_total")?.get();

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
 import { eventually } from "../../../test/support/eventually";
-import { recordEvents } from "../source-contract";
-import { makeSource, startSim } from "./sim-harness";
+import { recordEvents } from "../../../test/support/source-contract";
+import { makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 

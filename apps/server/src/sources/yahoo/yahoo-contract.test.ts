@@ -1,7 +1,7 @@
 import { startSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
 import { systemClock } from "../../clock";
-import { sourceContract } from "../source-contract";
+import { sourceContract } from "../../../test/support/source-contract";
 import { YahooClient } from "./client";
 import { YahooSource } from "./poller";
 

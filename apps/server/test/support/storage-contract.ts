@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { DEFAULT_SYMBOLS, type Bar1m } from "@torghut/contracts";
 import { seedSymbols, type Database } from "@torghut/db";
-import { sampleTrades } from "../../test/fixtures/sample-trades";
+import { sampleTrades } from "../fixtures/sample-trades";
 import {
   countTicks,
   insertSourceEvent,
@@ -14,11 +14,11 @@ import {
   rebuildBarsFromTicks,
   recordRejections,
   upsertBars,
-} from "./repositories";
-import { BarAggregator } from "./bar-aggregator";
-import { ManualClock } from "../clock";
-import { insertTicks } from "./tick-insert";
-import { TickWriter } from "./tick-writer";
+} from "../../src/store/repositories";
+import { BarAggregator } from "../../src/store/bar-aggregator";
+import { ManualClock } from "../../src/clock";
+import { insertTicks } from "../../src/store/tick-insert";
+import { TickWriter } from "../../src/store/tick-writer";
 
 export interface StorageUnderTest {
   database: Database;

@@ -6,12 +6,20 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
-import { Hub, type HubOptions } from "../hub";
-import { eventually } from "../../../test/support/eventually";
-import { TEST_SECRET, type ServerMessage } from "../testing";
-import { attachSignalrTransport, type SignalrTransport, type SignalrTransportOptions } from "./signalr";
-import { attachSocketIoTransport, type SocketIoTransport, type SocketIoTransportOptions } from "./socketio";
-import { attachWsTransport, type WsTransport } from "./ws";
+import { Hub, type HubOptions } from "../../src/realtime/hub";
+import { eventually } from "./eventually";
+import { TEST_SECRET, type ServerMessage } from "./realtime";
+import {
+  attachSignalrTransport,
+  type SignalrTransport,
+  type SignalrTransportOptions,
+} from "../../src/realtime/transports/signalr";
+import {
+  attachSocketIoTransport,
+  type SocketIoTransport,
+  type SocketIoTransportOptions,
+} from "../../src/realtime/transports/socketio";
+import { attachWsTransport, type WsTransport } from "../../src/realtime/transports/ws";
 
 export interface TransportsServer {
   hub: Hub;

@@ -2,10 +2,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@torghut/market-sim";
-import type { Clock } from "../../clock";
-import { fileCredentials, staticCredentials, type CredentialsProvider } from "./credentials";
-import { AlpacaStreamSource } from "./stream-client";
-import type { AlpacaStreamOptions } from "./stream-options";
+import type { Clock } from "../../src/clock";
+import {
+  fileCredentials,
+  staticCredentials,
+  type CredentialsProvider,
+} from "../../src/sources/alpaca/credentials";
+import { AlpacaStreamSource } from "../../src/sources/alpaca/stream-client";
+import type { AlpacaStreamOptions } from "../../src/sources/alpaca/stream-options";
 
 /** Test wiring: the simulator (the Alpaca fake) plus a stream client pointed at it. */
 export const SIM_KEY = { keyId: "sim-key", secretKey: "sim-secret" };

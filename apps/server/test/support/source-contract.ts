@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { tradeSchema } from "@torghut/contracts";
-import { eventually } from "../../test/support/eventually";
-import type { MarketDataSource, SourceEvent } from "./source";
+import { eventually } from "./eventually";
+import type { MarketDataSource, SourceEvent } from "../../src/sources/source";
 
 /**
  * The behaviour every MarketDataSource adapter must show, run against its real upstream (the

@@ -4,10 +4,14 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { eventually } from "../../test/support/eventually";
-import { signToken } from "./auth";
-import { Hub, type HubOptions } from "./hub";
-import { attachWsTransport, type WsTransport, type WsTransportOptions } from "./transports/ws";
+import { eventually } from "./eventually";
+import { signToken } from "../../src/realtime/auth";
+import { Hub, type HubOptions } from "../../src/realtime/hub";
+import {
+  attachWsTransport,
+  type WsTransport,
+  type WsTransportOptions,
+} from "../../src/realtime/transports/ws";
 
 export const TEST_SECRET = "test-secret-with-enough-entropy-0123456789";
 
