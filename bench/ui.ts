@@ -237,17 +237,19 @@ export default async function ui(args: string[]): Promise<void> {
     const base = `http://127.0.0.1:${webPort}`;
     await until(`${base}/ops`, web, "web app");
 
-    // Where the bars fetch goes: the API itself vs. the same request through the Next proxy.
+    // Where the bars fetch goes: the API itself (the page's first load asks for columns, the
+    // browser's later fetches for objects) vs. the same objects request through the Next proxy.
     const apiTimes: Record<string, number> = {};
-    for (const [label, origin] of [
-      ["API", `http://127.0.0.1:${serverPort}`],
-      ["via Next", base],
+    for (const [label, origin, format] of [
+      ["API columns", `http://127.0.0.1:${serverPort}`, "columns"],
+      ["API objects", `http://127.0.0.1:${serverPort}`, "objects"],
+      ["via Next", base, "objects"],
     ] as const) {
       const samples: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = performance.now();
         const res = await fetch(
-          `${origin}/api/torghut/ta/bars?symbol=${BIG.symbol}&interval=1m&from=${Date.now() - 3.6 * 86_400_000}`,
+          `${origin}/api/torghut/ta/bars?symbol=${BIG.symbol}&interval=1m&from=${Date.now() - 3.6 * 86_400_000}&format=${format}`,
         );
         await res.arrayBuffer();
         samples.push(performance.now() - t);
@@ -313,7 +315,8 @@ export default async function ui(args: string[]): Promise<void> {
         );
       }
       console.log(
-        `  5,000-bar request alone (median of 5): API ${apiTimes.API!.toFixed(0)} ms, through Next ${apiTimes["via Next"]!.toFixed(0)} ms`,
+        `  5,000-bar request alone (median of 5): API columns ${apiTimes["API columns"]!.toFixed(0)} ms (first load), ` +
+          `objects ${apiTimes["API objects"]!.toFixed(0)} ms, objects through Next ${apiTimes["via Next"]!.toFixed(0)} ms`,
       );
       const big = results.at(-1)!.run;
       console.log(
