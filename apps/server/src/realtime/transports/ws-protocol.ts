@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Publication, WireFormat } from "../publication";
+import { envelopeJson } from "./envelope";
 
 // The /ws JSON protocol (docs/ws-protocol.md). Strict: unknown fields from clients are errors.
 const id = z.union([z.string().max(64), z.number().int()]).optional();
@@ -65,23 +66,12 @@ export function textFrame(payload: Buffer): Buffer {
 }
 
 /**
- * `{type, channel, offset, epoch, publishedAt, data}` as a ready WebSocket frame: built once per
- * publication and shared by every /ws client.
+ * The envelope as a ready WebSocket frame: built once per publication and shared by every /ws
+ * client. The JSON text is the envelope format's, so it is stringified once for all transports.
  */
 export const wsJsonFormat: WireFormat = {
   name: "ws-json-frame",
   encode(publication: Publication): Buffer {
-    return textFrame(
-      Buffer.from(
-        JSON.stringify({
-          type: publication.type,
-          channel: publication.channel,
-          offset: publication.offset,
-          epoch: publication.epoch,
-          publishedAt: publication.publishedAt,
-          data: publication.data,
-        }),
-      ),
-    );
+    return textFrame(Buffer.from(envelopeJson(publication)));
   },
 };
