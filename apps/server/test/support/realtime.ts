@@ -65,12 +65,32 @@ export interface ServerMessage {
   [key: string]: unknown;
 }
 
-export class TestClient {
+/** What a test client received, with the queries every realtime suite asks of it. */
+export class ReceivedMessages {
   readonly messages: ServerMessage[] = [];
+
+  of(type: string, channel?: string): ServerMessage[] {
+    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
+  }
+
+  async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
+    return eventually(
+      () => {
+        const found = this.of(type, channel);
+        return found.length >= count ? found : undefined;
+      },
+      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
+      timeoutMs,
+    );
+  }
+}
+
+export class TestClient extends ReceivedMessages {
   closeCode: number | null = null;
   closeReason = "";
 
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on("message", (data: Buffer) => this.messages.push(JSON.parse(data.toString()) as ServerMessage));
     ws.on("close", (code, reason) => {
       this.closeCode = code;
@@ -93,20 +113,6 @@ export class TestClient {
 
   send(message: unknown): void {
     this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
-  }
-
-  of(type: string, channel?: string): ServerMessage[] {
-    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
-  }
-
-  async waitFor(type: string, count = 1, channel?: string): Promise<ServerMessage[]> {
-    return eventually(
-      () => {
-        const found = this.of(type, channel);
-        return found.length >= count ? found : undefined;
-      },
-      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
-    );
   }
 
   async subscribe(

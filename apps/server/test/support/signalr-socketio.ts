@@ -8,7 +8,7 @@ import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection }
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
 import { eventually } from "./eventually";
-import { TEST_SECRET, type ServerMessage } from "./realtime";
+import { ReceivedMessages, TEST_SECRET, type ServerMessage } from "./realtime";
 import {
   attachSignalrTransport,
   type SignalrTransport,
@@ -74,11 +74,11 @@ export async function startTransportsServer(
 }
 
 /** Records what a real @microsoft/signalr HubConnection receives on `publication` and `control`. */
-export class SignalrTestClient {
-  readonly messages: ServerMessage[] = [];
+export class SignalrTestClient extends ReceivedMessages {
   closedWith: Error | undefined | null = null;
 
   private constructor(readonly connection: HubConnection) {
+    super();
     connection.on("publication", (message: ServerMessage) => this.messages.push(message));
     connection.on("control", (message: ServerMessage) => this.messages.push(message));
     connection.onclose((error) => (this.closedWith = error));
@@ -112,21 +112,6 @@ export class SignalrTestClient {
     return client;
   }
 
-  of(type: string, channel?: string): ServerMessage[] {
-    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
-  }
-
-  async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
-    return eventually(
-      () => {
-        const found = this.of(type, channel);
-        return found.length >= count ? found : undefined;
-      },
-      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
-      timeoutMs,
-    );
-  }
-
   /** The private `ws` socket under the client's WebSocket transport (to stop reading in slow-client tests). */
   rawSocket(): { pause(): void; resume(): void } {
     const transport = (
@@ -139,11 +124,11 @@ export class SignalrTestClient {
 }
 
 /** Records what a real socket.io-client socket receives on `publication` and `control`. */
-export class SocketIoTestClient {
-  readonly messages: ServerMessage[] = [];
+export class SocketIoTestClient extends ReceivedMessages {
   disconnectReason: string | null = null;
 
   private constructor(readonly socket: SocketIoClient) {
+    super();
     socket.on("publication", (message: ServerMessage) => this.messages.push(message));
     socket.on("control", (message: ServerMessage) => this.messages.push(message));
     socket.on("disconnect", (reason) => (this.disconnectReason = reason));
@@ -179,21 +164,6 @@ export class SocketIoTestClient {
     const error = await new Promise<Error>((resolve) => client.socket.once("connect_error", resolve));
     client.socket.close();
     return error.message;
-  }
-
-  of(type: string, channel?: string): ServerMessage[] {
-    return this.messages.filter((m) => m.type === type && (channel === undefined || m.channel === channel));
-  }
-
-  async waitFor(type: string, count = 1, channel?: string, timeoutMs = 5000): Promise<ServerMessage[]> {
-    return eventually(
-      () => {
-        const found = this.of(type, channel);
-        return found.length >= count ? found : undefined;
-      },
-      `${count} × ${type}${channel === undefined ? "" : ` on ${channel}`}`,
-      timeoutMs,
-    );
   }
 
   emit<T>(event: string, ...args: unknown[]): Promise<T> {

@@ -14,6 +14,27 @@ async function errorCount(code: string): Promise<number> {
 /** Lets socket I/O run between ManualClock steps. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** A client set up as for Alpaca's connection limit: a 90 s stale-session window, no pings. */
+async function connectionLimitScenario() {
+  const sim = await startSim();
+  const clock = new ManualClock(Date.now());
+  const source = makeSource(sim, {
+    clock,
+    connectionLimitDelayMs: 90_000,
+    reconnectBaseDelayMs: 1_000,
+    pingIntervalMs: 600_000,
+  });
+  return { sim, clock, source, log: recordEvents(source) };
+}
+
+/** 88 s of the 90 s window, in steps, letting the client act at each. */
+async function insideStaleSessionWindow(clock: ManualClock): Promise<void> {
+  for (let i = 0; i < 8; i++) {
+    clock.advance(11_000);
+    await settle();
+  }
+}
+
 describe("Alpaca stream error paths against the simulator", () => {
   test("402 stops retrying with a configuration error; a new credentials file resumes by itself", async () => {
     const sim = await startSim();
@@ -78,15 +99,7 @@ describe("Alpaca stream error paths against the simulator", () => {
   });
 
   test("406 storm: backs off past the stale-session window, never two sessions, recovers", async () => {
-    const sim = await startSim();
-    const clock = new ManualClock(Date.now());
-    const source = makeSource(sim, {
-      clock,
-      connectionLimitDelayMs: 90_000,
-      reconnectBaseDelayMs: 1_000,
-      pingIntervalMs: 600_000,
-    });
-    const log = recordEvents(source);
+    const { sim, clock, source, log } = await connectionLimitScenario();
     try {
       sim.control.setFault({ target: "alpaca", fault: "connection-limit" });
       const before406 = await errorCount("406");
@@ -95,10 +108,7 @@ describe("Alpaca stream error paths against the simulator", () => {
       assert.match(source.health().lastError ?? "", /406/);
       assert.equal(source.health().configurationError, false, "406 is not a configuration error");
       const opened = sim.control.counters().connectionsOpened;
-      for (let i = 0; i < 8; i++) {
-        clock.advance(11_000); // 88 s: still inside the stale-session window
-        await settle();
-      }
+      await insideStaleSessionWindow(clock);
       assert.equal(sim.control.counters().connectionsOpened, opened, "no reconnect inside 90 s");
       clock.advance(2_000);
       await eventually(() => log.count("failure") === 2, "second 406 after 90 s");
@@ -114,15 +124,7 @@ describe("Alpaca stream error paths against the simulator", () => {
   });
 
   test("HTTP 429 on the upgrade: counted, retryable, connection-limit backoff, never gives up, recovers", async () => {
-    const sim = await startSim();
-    const clock = new ManualClock(Date.now());
-    const source = makeSource(sim, {
-      clock,
-      connectionLimitDelayMs: 90_000,
-      reconnectBaseDelayMs: 1_000,
-      pingIntervalMs: 600_000,
-    });
-    const log = recordEvents(source);
+    const { sim, clock, source, log } = await connectionLimitScenario();
     try {
       sim.control.setFault({ target: "alpaca", fault: "429" });
       const before429 = await errorCount("http_429");
@@ -136,10 +138,7 @@ describe("Alpaca stream error paths against the simulator", () => {
       assert.equal((await errorCount("http_429")) - before429, 1);
       // Three refusals in a row: each waits out the whole stale-session window, none is the last.
       for (let refusal = 2; refusal <= 3; refusal++) {
-        for (let i = 0; i < 8; i++) {
-          clock.advance(11_000); // 88 s: still inside the stale-session window
-          await settle();
-        }
+        await insideStaleSessionWindow(clock);
         assert.equal(log.count("failure"), refusal - 1, "no reconnect inside 90 s");
         assert.equal(source.health().reconnectAttempts, refusal - 2);
         clock.advance(2_000);
