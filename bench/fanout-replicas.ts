@@ -3,15 +3,13 @@
 // with its own hub and half the clients. Baseline in the same run and at the same load: one replica
 // holding all the clients. Publish→client latency includes the NATS hop (and the JSON decode).
 // `npm run bench -- fanout` runs it after its own rows; `--no-replicas` skips it.
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { NatsBus } from "../apps/server/src/bus";
+import { benchTrade, forkServerAndClients } from "./lib/fanout";
 import { exited, request } from "./lib/processes";
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ["--import", "tsx"];
-const hr = (): number => performance.timeOrigin + performance.now();
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
@@ -28,16 +26,11 @@ interface Replica {
 }
 
 async function startReplica(natsUrl: string, prefix: string, id: string, count: number): Promise<Replica> {
-  const server = fork(here("./fanout-replica-server.ts"), [natsUrl, prefix, id], {
+  const { server, clients, port, token } = await forkServerAndClients(
+    "fanout-replica-server.ts",
+    [natsUrl, prefix, id],
     execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const { port, token } = await request<{ port: number; token: string }>(server, null, "listening");
-  const clients = fork(here("./fanout-clients.ts"), [], {
-    execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  await request(clients, null, "up");
+  );
   await request(clients, { cmd: "connect", port, protocol: "hub", count, token }, "connected");
   return { server, clients };
 }
@@ -57,23 +50,7 @@ async function publishFor(bus: NatsBus, rate: number, seconds: number): Promise<
       const now = performance.now();
       const due = Math.floor(((now - started) / 1000) * rate);
       while (published < due) {
-        const symbol = `S${published % 10}`;
-        const trade = {
-          kind: "trade" as const,
-          symbol,
-          price: 100 + (published % 100) / 100,
-          size: 100,
-          tradeId: String(published),
-          exchange: "V",
-          conditions: ["@"],
-          tape: "C",
-          suspicious: false,
-          eventTime: new Date().toISOString(),
-          receivedAt: Date.now(),
-          source: "alpaca" as const,
-          delayed: false,
-          benchT: hr(),
-        };
+        const trade = benchTrade(`S${published % 10}`, published);
         bus.publish({ type: "trade", trade });
         published++;
       }

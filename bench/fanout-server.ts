@@ -12,6 +12,7 @@ import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import { textFrame } from "../apps/server/src/realtime/transports/ws-protocol";
 import type { Protocol } from "./fanout-raw-client";
+import { benchTrade } from "./lib/fanout";
 
 type Command =
   | { cmd: "mem" }
@@ -29,7 +30,6 @@ type Command =
 const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
 const reply = (message: unknown): void => void process.send!(message);
-const hr = (): number => performance.timeOrigin + performance.now();
 const inServer: number[] = [];
 let onFanoutDone: (() => void) | null = null;
 
@@ -50,12 +50,12 @@ if (ourHub) {
   else if (protocol === "hub-signalr")
     attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
   else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });
-  publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, trade(symbol, offset));
+  publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, benchTrade(symbol, offset));
 } else if (protocol === "naive") {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
   publish = (symbol, offset) => {
     const started = performance.now();
-    const data = trade(symbol, offset);
+    const data = benchTrade(symbol, offset);
     // The pattern we replace: serialise per client, inside the loop.
     for (const client of wss.clients) client.send(JSON.stringify(tickMessage(symbol, offset, data)));
     inServer.push(performance.now() - started);
@@ -66,7 +66,9 @@ if (ourHub) {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
   publish = (symbol, offset) => {
     const started = performance.now();
-    const frame = textFrame(Buffer.from(JSON.stringify(tickMessage(symbol, offset, trade(symbol, offset)))));
+    const frame = textFrame(
+      Buffer.from(JSON.stringify(tickMessage(symbol, offset, benchTrade(symbol, offset)))),
+    );
     for (const client of wss.clients) (client as unknown as { _socket: Socket })._socket.write(frame);
     inServer.push(performance.now() - started);
   };
@@ -78,33 +80,14 @@ if (ourHub) {
   });
   publish = (symbol, offset) => {
     const started = performance.now();
-    io.emit("tick", tickMessage(symbol, offset, trade(symbol, offset)));
+    io.emit("tick", tickMessage(symbol, offset, benchTrade(symbol, offset)));
     inServer.push(performance.now() - started);
   };
 }
 
 /** The /ws tick message the baselines send, built the way each of them would. */
-function tickMessage(symbol: string, offset: number, data: ReturnType<typeof trade>) {
+function tickMessage(symbol: string, offset: number, data: ReturnType<typeof benchTrade>) {
   return { type: "tick", channel: `lines:${symbol}`, offset, epoch: "e", publishedAt: Date.now(), data };
-}
-
-function trade(symbol: string, offset: number) {
-  return {
-    kind: "trade",
-    symbol,
-    price: 100 + (offset % 100) / 100,
-    size: 100,
-    tradeId: String(offset),
-    exchange: "V",
-    conditions: ["@"],
-    tape: "C",
-    suspicious: false,
-    eventTime: new Date().toISOString(),
-    receivedAt: Date.now(),
-    source: "alpaca",
-    delayed: false,
-    benchT: hr(),
-  };
 }
 
 function percentile(values: number[], p: number): number {

@@ -7,14 +7,12 @@
 // else, to show what the kernel alone costs per delivery on this box. Servers and clients run in
 // separate child processes on loopback. Saturation is measured twice: one publication per round,
 // and rounds of --batch publications on distinct symbols (one upstream frame with several trades).
-import { fork, type ChildProcess } from "node:child_process";
-import { execSync } from "node:child_process";
+import { execSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import type { Protocol } from "./fanout-raw-client";
+import { forkServerAndClients } from "./lib/fanout";
 import { exited, request } from "./lib/processes";
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 const execArgv = ["--import", "tsx", "--expose-gc"];
 
 interface Args {
@@ -56,16 +54,11 @@ interface Pair {
 }
 
 async function startPair(protocol: Protocol): Promise<Pair> {
-  const server = fork(here("./fanout-server.ts"), [protocol], {
+  const { server, clients, port, token } = await forkServerAndClients(
+    "fanout-server.ts",
+    [protocol],
     execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const { port, token } = await request<{ port: number; token: string }>(server, null, "listening");
-  const clients = fork(here("./fanout-clients.ts"), [], {
-    execArgv,
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  await request(clients, null, "up");
+  );
   await pause(300);
   const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
   return { server, clients, port, token, baseRss: rss, baseHeap: heapUsed };
