@@ -115,7 +115,10 @@ export async function signToken(options: SignOptions): Promise<string> {
 }
 
 /** `Authorization: Bearer …` first, then `?token=` (browsers cannot set headers on a WebSocket). */
-export function tokenFromRequest(req: IncomingMessage): string | null {
+export function tokenFromRequest(
+  req: IncomingMessage,
+  queryNames: readonly string[] = ["token"],
+): string | null {
   const header = req.headers.authorization;
   if (typeof header === "string") {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -123,6 +126,10 @@ export function tokenFromRequest(req: IncomingMessage): string | null {
   }
   const query = (req.url ?? "").indexOf("?");
   if (query === -1) return null;
-  const token = new URLSearchParams((req.url ?? "").slice(query + 1)).get("token");
-  return token === null || token === "" ? null : token;
+  const params = new URLSearchParams((req.url ?? "").slice(query + 1));
+  for (const name of queryNames) {
+    const token = params.get(name);
+    if (token !== null && token !== "") return token;
+  }
+  return null;
 }

@@ -1,6 +1,10 @@
 import type { IncomingMessage } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Clock } from "../../clock";
+import { tokenFromRequest } from "../auth";
 import { ConnectRateLimiter } from "../connect-limits";
+import { realtimeMetrics } from "../metrics";
 import type { Hub } from "../hub";
 
 export interface AdmissionOptions {
@@ -55,14 +59,22 @@ export class Admission {
     return this.origins.size === 0 || origin === undefined || this.origins.has(origin);
   }
 
-  /** `connections` counts open and half-open (authenticating) connections of the calling transport. */
-  check(req: IncomingMessage, connections: number, countAttempt = true): Refusal | null {
+  /**
+   * Every check, counting this request against the per-IP connect rate. `connections` counts open and
+   * half-open (authenticating) connections of the calling transport.
+   */
+  check(req: IncomingMessage, connections: number): Refusal | null {
+    return this.policy(req, connections) ?? this.attempt(req);
+  }
+
+  /** Shutdown, origin and connection limit, for a request whose attempt was already counted. */
+  policy(req: IncomingMessage, connections: number): Refusal | null {
     if (!this.open) return { status: 503, reason: "shutting_down", message: "server is shutting down" };
     if (!this.originAllowed(req.headers.origin))
       return { status: 403, reason: "origin", message: "origin not allowed" };
     if (connections >= this.maxConnections)
       return { status: 503, reason: "max_connections", message: "too many connections" };
-    return countAttempt ? this.attempt(req) : null;
+    return null;
   }
 
   /** Counts one connection attempt against the per-IP connect rate, and nothing else. */
@@ -74,15 +86,23 @@ export class Admission {
 
 /** `Authorization: Bearer …`, then `?access_token=` (SignalR's browser client), then `?token=`. */
 export function bearerToken(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  if (typeof header === "string") {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match !== null) return match[1]!;
-  }
-  const url = req.url ?? "";
-  const query = url.indexOf("?");
-  if (query === -1) return null;
-  const params = new URLSearchParams(url.slice(query + 1));
-  const token = params.get("access_token") ?? params.get("token");
-  return token === null || token === "" ? null : token;
+  return tokenFromRequest(req, ["access_token", "token"]);
+}
+
+/** Answers a refused upgrade with a plain-text HTTP error, closes the socket and counts the refusal. */
+export function refuseUpgrade(
+  socket: Duplex,
+  transport: string,
+  status: number,
+  reason: string,
+  message: string,
+): void {
+  realtimeMetrics.rejectedConnections.inc({ transport, reason });
+  const body = `${message}\n`;
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="torghut"\r\n' : "";
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${extra}` +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

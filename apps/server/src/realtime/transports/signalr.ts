@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { pino } from "pino";
@@ -10,11 +9,10 @@ import type { Logger } from "../../logger";
 import { AuthError, verifyToken } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
-import { realtimeMetrics } from "../metrics";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import type { AdmissionOptions } from "./admission";
-import { Admission, bearerToken } from "./admission";
+import { Admission, bearerToken, refuseUpgrade } from "./admission";
 import { SessionCommands } from "./session-commands";
 import { SocketHubClient } from "./socket-client";
 import { handleSignalrRecord } from "./signalr-dispatch";
@@ -126,22 +124,18 @@ export function attachSignalrTransport(
   let pending = 0;
   let detached = false;
 
-  const refuse = (socket: Duplex, status: number, reason: string, body: string): void => {
-    realtimeMetrics.rejectedConnections.inc({ transport: "signalr", reason });
-    const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="torghut"\r\n' : "";
-    socket.once("finish", () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${extra}` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body) + 1}\r\n\r\n${body}\n`,
-    );
-  };
+  const refuse = (socket: Duplex, status: number, reason: string, message: string): void =>
+    refuseUpgrade(socket, "signalr", status, reason, message);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const [route, query = ""] = (req.url ?? "/").split("?", 2) as [string, string?];
     if (route !== path) return;
     socket.on("error", () => socket.destroy());
     const id = new URLSearchParams(query).get("id");
-    const refusal = admission.check(req, connections.size + pending, id === null);
+    const refusal =
+      id === null
+        ? admission.check(req, connections.size + pending)
+        : admission.policy(req, connections.size + pending);
     if (refusal !== null) return refuse(socket, refusal.status, refusal.reason, refusal.message);
     const negotiated = id === null ? null : negotiator.take(id);
     if (negotiated === undefined)

@@ -220,7 +220,7 @@ export function attachSocketIoTransport(
       next(Object.assign(new Error(code), { data: message === undefined ? { code } : { code, message } }));
     };
     // The attempt was counted against the connect rate at the handshake; counted once is enough.
-    const refusal = admission.check(socket.request, sockets.size + pending, false);
+    const refusal = admission.policy(socket.request, sockets.size + pending);
     if (refusal !== null) return refuse(refusal.reason, refusal.message);
     const token = handshakeToken(socket);
     if (token === null) return refuse("missing_token");

@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import { pino } from "pino";
@@ -9,13 +8,12 @@ import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
 import { AuthError, tokenFromRequest, verifyToken } from "../auth";
 import type { HubSession } from "../client-session";
-import { ConnectRateLimiter } from "../connect-limits";
 import type { Hub } from "../hub";
-import { realtimeMetrics } from "../metrics";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import type { ClientMessage, ServerControlMessage } from "./ws-protocol";
 import { clientMessageSchema, encodeControl, wsJsonFormat } from "./ws-protocol";
+import { Admission, refuseUpgrade } from "./admission";
 import { SocketHubClient } from "./socket-client";
 
 export interface WsTransportOptions {
@@ -64,14 +62,8 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
   const path = options.path ?? "/ws";
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
-  const allowedOrigins = new Set(options.allowedOrigins ?? []);
-  const maxConnections = options.maxConnections ?? 10_000;
   const maxMalformed = options.maxMalformedMessages ?? 5;
-  const limiter = new ConnectRateLimiter(
-    clock,
-    options.connectRatePerIp ?? 30,
-    options.connectRateWindowMs ?? 10_000,
-  );
+  const admission = new Admission(hub, clock, options);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes ?? 16 * 1024,
@@ -79,17 +71,9 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
   });
   const alive = new Map<WebSocket, boolean>();
   let pending = 0;
-  let accepting = true;
 
-  const refuse = (socket: Duplex, status: number, reason: string, body: string): void => {
-    realtimeMetrics.rejectedConnections.inc({ transport: "ws", reason });
-    const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="torghut"\r\n' : "";
-    socket.once("finish", () => socket.destroy());
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${extra}` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-  };
+  const refuse = (socket: Duplex, status: number, reason: string, message: string): void =>
+    refuseUpgrade(socket, "ws", status, reason, message);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = req.url ?? "/";
@@ -97,18 +81,14 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
     if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) return;
     socket.on("error", () => socket.destroy());
     const ip = req.socket.remoteAddress ?? "unknown";
-    if (!accepting || hub.shuttingDown)
-      return refuse(socket, 503, "shutting_down", "server is shutting down\n");
-    const origin = req.headers.origin;
-    if (allowedOrigins.size > 0 && origin !== undefined && !allowedOrigins.has(origin)) {
-      logger.info({ origin, ip }, "[ws-realtime] refused origin");
-      return refuse(socket, 403, "origin", "origin not allowed\n");
+    const refusal = admission.check(req, alive.size + pending);
+    if (refusal !== null) {
+      if (refusal.reason === "origin")
+        logger.info({ origin: req.headers.origin, ip }, "[ws-realtime] refused origin");
+      return refuse(socket, refusal.status, refusal.reason, refusal.message);
     }
-    if (alive.size + pending >= maxConnections)
-      return refuse(socket, 503, "max_connections", "too many connections\n");
-    if (!limiter.allow(ip)) return refuse(socket, 429, "rate_limited", "too many connection attempts\n");
     const token = tokenFromRequest(req);
-    if (token === null) return refuse(socket, 401, "missing_token", "missing token\n");
+    if (token === null) return refuse(socket, 401, "missing_token", "missing token");
     pending += 1;
     verifyToken(token, {
       secret: options.secret,
@@ -117,15 +97,14 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       .then((principal) => {
         pending -= 1;
         if (socket.destroyed) return;
-        if (!accepting || hub.shuttingDown)
-          return refuse(socket, 503, "shutting_down", "server is shutting down\n");
+        if (!admission.open) return refuse(socket, 503, "shutting_down", "server is shutting down");
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req.socket, principal, ip));
       })
       .catch((error: unknown) => {
         pending -= 1;
         const code = error instanceof AuthError ? error.code : "invalid_token";
         logger.info({ ip, code }, "[ws-realtime] refused token");
-        refuse(socket, 401, code, `${code}\n`);
+        refuse(socket, 401, code, code);
       });
   };
 
@@ -277,10 +256,10 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       return alive.size;
     },
     stopAccepting() {
-      accepting = false;
+      admission.stop();
     },
     async close() {
-      accepting = false;
+      admission.stop();
       server.off("upgrade", onUpgrade);
       if (heartbeat !== null) clock.clearInterval(heartbeat);
       for (const ws of alive.keys()) ws.terminate();
