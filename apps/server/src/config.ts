@@ -90,7 +90,7 @@ const envSchema = z.object({
    * already counted as committed; never corruption, never a torn batch (a batch is one transaction).
    * Default false because the writer already holds unacknowledged ticks in memory (up to
    * WRITER_BUFFER_MAX_TICKS) that a crash of this process loses, nothing upstream waits on the commit,
-   * and the flush wait costs ~30 % of the writer's rate on a 2-core box (bench/store.ts). true: every
+   * and the flush wait costs ~40 % of the writer's rate on a 2-core box (bench/store.ts: 203k vs 336k rows/s). true: every
    * committed tick is durable.
    */
   WRITER_SYNCHRONOUS_COMMIT: bool(false),
