@@ -7,7 +7,9 @@ import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
 import { createIngest } from "./compose/ingest";
 import { createRealtime, publishMarketData } from "./compose/realtime";
-import { createStorage } from "./compose/storage";
+import { inlineIngestSide, type IngestSide } from "./compose/ingest-side";
+import { createStorage, openDatabase } from "./compose/storage";
+import { IngestThread } from "./ingest-thread/ingest-thread";
 import { createHttpServer } from "./http/server";
 import type { OpsViews, ReplicaView } from "./http/views";
 import { createLeadership, type Leadership } from "./leader";
@@ -27,6 +29,8 @@ export interface Torghut {
   readonly database: Database;
   readonly bus: MarketBus;
   readonly leadership: Leadership;
+  /** The ingest thread when INGEST_THREAD puts ingest on one; null when ingest is inline. */
+  readonly ingestThread: IngestThread | null;
 }
 
 /**
@@ -49,30 +53,32 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
   const replicaId = randomUUID();
   const startedAt = new Date(clock.now()).toISOString();
 
-  const storage = await createStorage(config, logger, clock);
   const bus = createBus(config, replicaId, logger, clock);
-  const leadership = createLeadership(config, replicaId, logger, clock);
-  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
+  let observer: BusObserver | null = null;
+  const knownLeader = () => observer?.leader().replicaId ?? null;
+  const placed = await placeIngest(config, { replicaId, bus, knownLeader, logger, clock });
+  const { database, leadership } = placed;
   const http = createHttpServer({ logger });
   // ROLE=ingest serves health, ops and metrics but no client transports: nobody should connect there.
   const realtime =
     config.ROLE === "ingest" ? null : createRealtime(config, http.server, authSecret, logger, clock);
   const unpublish = realtime === null ? () => undefined : publishMarketData(realtime.hub, bus, clock);
-  const observer = new BusObserver(bus, leadership, realtime !== null, clock);
+  observer = new BusObserver(bus, leadership, realtime !== null, clock);
+  const busObserver = observer;
   const replica = (): ReplicaView => ({
     replicaId,
     role: config.ROLE,
     isLeader: leadership.isLeader,
     startedAt,
-    leader: observer.leader(),
+    leader: busObserver.leader(),
   });
   const views = registerRoutes(http, {
     config,
-    storage,
-    ingest,
+    database,
+    ingest: placed.side,
     realtime,
     replica,
-    observer,
+    observer: busObserver,
     authSecret,
     logger,
     clock,
@@ -81,13 +87,14 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
 
   return {
     views,
-    database: storage.database,
+    database,
     bus,
     leadership,
+    ingestThread: placed.side instanceof IngestThread ? placed.side : null,
     async start() {
       await bus.connect();
       address = await http.listen({ port: config.PORT, host: config.HOST });
-      await ingest.start();
+      await placed.start();
       logger.info(
         {
           url: address,
@@ -96,6 +103,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
           bus: bus.kind,
           leadership: leadership.kind,
           isLeader: leadership.isLeader,
+          ingestThread: config.ingestOnWorker ? "worker" : "inline",
           simulatedMarket: config.SIMULATED_MARKET,
           symbols: config.symbols.length,
           feed: config.ALPACA_FEED,
@@ -106,14 +114,65 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     async stop() {
       // Stop taking clients, then close upstream and hand leadership over, then commit everything accepted.
       await realtime?.shutdown();
-      await ingest.stop();
+      await placed.stop();
       unpublish();
-      observer.close();
+      busObserver.close();
       await bus.close();
       await http.close();
-      await storage.close();
+      await placed.close();
     },
     url: () => address,
+  };
+}
+
+interface PlacedIngest {
+  side: IngestSide;
+  leadership: Leadership;
+  /** This thread's database handle: reads for the API, and the writer too when ingest is inline. */
+  database: Database;
+  start(): Promise<void>;
+  /** Ends ingest: upstream closed, every accepted tick committed. */
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * INGEST_THREAD: on its own thread the ingest half keeps its own storage and leadership and this
+ * thread only opens the database for reads; inline, both halves share this event loop.
+ */
+async function placeIngest(
+  config: ServerConfig,
+  parts: {
+    replicaId: string;
+    bus: MarketBus;
+    knownLeader: () => string | null;
+    logger: Logger;
+    clock: Clock;
+  },
+): Promise<PlacedIngest> {
+  const { bus, logger, clock } = parts;
+  if (config.ingestOnWorker) {
+    const database = await openDatabase(config, logger);
+    const thread = new IngestThread({ config, ...parts });
+    return {
+      side: thread,
+      leadership: thread.leadership,
+      database,
+      start: () => thread.start(),
+      stop: () => thread.stop(),
+      close: () => database.close(),
+    };
+  }
+  const storage = await createStorage(config, logger, clock);
+  const leadership = createLeadership(config, parts.replicaId, logger, clock);
+  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
+  return {
+    side: inlineIngestSide(ingest, config.ROLE === "realtime" ? null : storage.writer, parts.knownLeader),
+    leadership,
+    database: storage.database,
+    start: () => ingest.start(),
+    stop: () => ingest.stop(),
+    close: () => storage.close(),
   };
 }
 

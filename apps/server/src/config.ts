@@ -35,6 +35,18 @@ const envSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ROLE: z.enum(["all", "ingest", "realtime"]).default("all"),
+  /**
+   * Where ingest (Alpaca stream, validation, bars, tick writer) runs. "worker": its own thread, so
+   * health and ops answers never wait behind a burst of ticks; needs PostgreSQL (one PGlite
+   * instance cannot be shared between threads). "inline": the HTTP event loop. "auto": worker with
+   * DATABASE_URL, inline with PGlite.
+   */
+  INGEST_THREAD: z.enum(["auto", "worker", "inline"]).default("auto"),
+  /**
+   * Linux nice value of the ingest thread (0-19; higher yields more): when both compete for a core,
+   * health and ops answers go first. Ingest keeps its throughput while there is CPU to spare.
+   */
+  INGEST_THREAD_NICE: int(5, 0, 19),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: "must be a postgres:// or postgresql:// URL",
   }),
@@ -111,6 +123,8 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface ServerConfig extends Env {
   symbols: readonly string[];
+  /** INGEST_THREAD resolved: ingest runs on a worker thread (never for ROLE=realtime, which has none). */
+  ingestOnWorker: boolean;
   alpacaStreamUrl: string;
   alpacaDataUrl: string;
   yahooBaseUrl: string;
@@ -142,8 +156,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       `Invalid configuration: ROLE=${values.ROLE} needs BUS_URL (a nats:// URL) to reach the other replicas`,
     );
   }
+  if (values.INGEST_THREAD === "worker" && values.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
+    );
+  }
   return {
     ...values,
+    ingestOnWorker:
+      values.ROLE !== "realtime" && values.DATABASE_URL !== undefined && values.INGEST_THREAD !== "inline",
     symbols: values.SYMBOLS.length > 0 ? [...new Set(values.SYMBOLS)] : DEFAULT_SYMBOLS.map((s) => s.symbol),
     alpacaStreamUrl: values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT,
     alpacaDataUrl: values.ALPACA_DATA_URL ?? ALPACA_DATA_DEFAULT,

@@ -18,7 +18,7 @@ export interface Storage {
 }
 
 /** PostgreSQL when DATABASE_URL is set, PGlite under DATA_DIR otherwise; migrated and seeded. */
-export async function createStorage(config: ServerConfig, logger: Logger, clock: Clock): Promise<Storage> {
+export async function openDatabase(config: ServerConfig, logger: Logger): Promise<Database> {
   const database = await createDb({
     ...(config.DATABASE_URL !== undefined ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
     poolMax: config.DATABASE_POOL_MAX,
@@ -28,6 +28,12 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
     { driver: database.driver, symbols: config.symbols.length },
     database.driver === "pglite" ? `storage: embedded PGlite in ${config.DATA_DIR}` : "storage: PostgreSQL",
   );
+  return database;
+}
+
+/** The database plus the ingest side's writers: ticks, 1-minute bars and rejected ticks. */
+export async function createStorage(config: ServerConfig, logger: Logger, clock: Clock): Promise<Storage> {
+  const database = await openDatabase(config, logger);
   const barListeners: ((bar: Bar1m) => void)[] = [];
   const writer = new TickWriter(
     database,

@@ -9,6 +9,7 @@ import {
   type HealthStatus,
 } from "./health-status";
 import { busNotReadyReasons, leaderOf } from "./bus-readiness";
+import { ingestThreadNotReadyReasons, ingestThreadStatus } from "./ingest-thread-readiness";
 import type { OpsViews, ReadinessSettings } from "./views";
 
 const DISPLAY_SOURCE = { alpaca: "Alpaca", yahoo: "Yahoo", backfill: "Alpaca" } as const;
@@ -23,6 +24,12 @@ export function registerHealthRoutes(
   clock: Clock,
   settings: ReadinessSettings,
 ): void {
+  const notReady = (now: number): string[] => [
+    ...ingestThreadNotReadyReasons(views.ingestThread?.()),
+    ...notReadyReasons(views.router(), views.writer(), now, settings),
+    ...busNotReadyReasons(views.bus?.()),
+  ];
+
   app.get("/api/health/alpaca", () => {
     const health = views.alpaca();
     const router = views.router();
@@ -76,6 +83,7 @@ export function registerHealthRoutes(
         minutesBackfilled: views.backfill().reduce((n, r) => n + r.minutesBackfilled, 0),
       },
       writer: views.writer(),
+      ingestThread: views.ingestThread?.() ?? null,
       replica: views.replica(),
       leader: leaderOf(views),
       simulatedMarket: views.simulatedMarket,
@@ -125,17 +133,14 @@ export function registerHealthRoutes(
   });
 
   app.get("/readyz", async (_request, reply) => {
-    const reasons = [
-      ...notReadyReasons(views.router(), views.writer(), clock.now(), settings),
-      ...busNotReadyReasons(views.bus?.()),
-    ];
+    const reasons = notReady(clock.now());
     if (reasons.length > 0) return reply.code(503).send({ status: "not_ready", reasons });
     return { status: "ready", reasons: [] };
   });
 
   app.get("/health", () => {
     const now = clock.now();
-    const checks = [
+    const checks: { name: string; status: HealthStatus }[] = [
       {
         name: "alpaca",
         status: views.router()?.primaryEnabled === false ? "Healthy" : alpacaStatus(views.alpaca()),
@@ -143,11 +148,10 @@ export function registerHealthRoutes(
       { name: "datasource", status: dataSourceStatus(views.router()) },
       { name: "writer", status: writerStatus(views.writer(), now, settings) },
       { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
-    ] satisfies { name: string; status: HealthStatus }[];
-    const reasons = [
-      ...notReadyReasons(views.router(), views.writer(), now, settings),
-      ...busNotReadyReasons(views.bus?.()),
     ];
+    if (views.ingestThread !== undefined)
+      checks.push({ name: "ingest-thread", status: ingestThreadStatus(views.ingestThread()) });
+    const reasons = notReady(now);
     return {
       status: worst(...checks.map((c) => c.status)),
       ready: reasons.length === 0,

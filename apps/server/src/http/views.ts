@@ -21,6 +21,8 @@ export interface OpsViews {
   replica(): ReplicaView;
   /** The market bus as this replica sees it (absent in compositions without one). */
   bus?(): BusView;
+  /** The ingest thread, when ingest runs off the HTTP event loop (INGEST_THREAD). */
+  ingestThread?(): IngestThreadView | null;
   simulatedMarket: boolean;
 }
 
@@ -66,6 +68,18 @@ export interface BusView {
   receivedLeaderData: boolean;
   /** This replica serves clients from a NATS bus (ROLE all or realtime) and does not lead. */
   needsLeaderData: boolean;
+}
+
+export interface IngestThreadView {
+  /** "restarting" after the thread died, until its replacement reports ready. */
+  state: "starting" | "running" | "restarting" | "stopped";
+  restarts: number;
+  lastExitAt: string | null;
+  lastError: string | null;
+  /** Age of the state the health answers are built from (ms); null before the first snapshot. */
+  snapshotAgeMs: number | null;
+  /** Trades and quotes replaced by a newer one for the same symbol before crossing to the hub. */
+  conflated: number;
 }
 
 /** Operator actions behind the admin-only POST endpoints; `actor` is the JWT subject. */

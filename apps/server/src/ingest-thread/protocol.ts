@@ -1,0 +1,60 @@
+import type { BusMessage } from "../bus";
+import type { ServerConfig } from "../config";
+import type { LeadershipKind } from "../leader";
+import type { ThreadMetrics } from "../compose/ingest-side";
+import type { BackfillReport } from "../backfill/ports";
+import type { IngestStats } from "../pipeline/ingest-pipeline";
+import type { RouterSnapshot } from "../router";
+import type { SourceHealth } from "../sources/source";
+import type { TickWriterStats } from "../store/tick-writer";
+import type { ValidationView } from "../http/views";
+
+/**
+ * Messages between the HTTP thread and the ingest thread (structured clone over the worker's port).
+ * The ingest thread pushes; the HTTP thread never waits on it to answer a health request.
+ */
+
+/** Everything the health answers read from ingest, taken at `takenAt` on the ingest thread. */
+export interface IngestSnapshot {
+  takenAt: number;
+  router: RouterSnapshot | null;
+  alpaca: SourceHealth | null;
+  yahoo: SourceHealth | null;
+  ingest: IngestStats | null;
+  validation: ValidationView | null;
+  writer: TickWriterStats | null;
+  backfill: readonly BackfillReport[];
+  leadership: { kind: LeadershipKind; isLeader: boolean; leaderSince: number | null };
+}
+
+export interface IngestThreadData {
+  config: ServerConfig;
+  /** The process's replica id: the ingest thread stamps it on what it publishes. */
+  replicaId: string;
+}
+
+export type IngestCall =
+  | { method: "forceFallback" | "reconnectPrimary" | "releaseToAutomatic"; actor: string }
+  | { method: "metrics" }
+  | { method: "stop" };
+
+export type ToIngestThread = { type: "call"; id: number; call: IngestCall };
+
+export interface CallFailure {
+  name: string;
+  message: string;
+  /** Set for NotLeaderError. */
+  leaderReplicaId?: string | null;
+}
+
+export type FromIngestThread =
+  | { type: "ready"; snapshot: IngestSnapshot }
+  | { type: "snapshot"; snapshot: IngestSnapshot }
+  /** What the leader published since the last batch; `snapshot` rides along when status changed. */
+  | { type: "bus"; messages: BusMessage[]; conflated: number; snapshot: IngestSnapshot | null }
+  | { type: "reply"; id: number; ok: true; value: RouterSnapshotOrMetrics; snapshot: IngestSnapshot }
+  | { type: "reply"; id: number; ok: false; error: CallFailure }
+  /** Start-up failed; the thread exits after sending it. */
+  | { type: "fatal"; message: string };
+
+export type RouterSnapshotOrMetrics = RouterSnapshot | ThreadMetrics | null;

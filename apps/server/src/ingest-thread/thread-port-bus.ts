@@ -1,0 +1,113 @@
+import type { BusHealth, BusMessage, MarketBus } from "../bus";
+import type { Clock, TimerHandle } from "../clock";
+import type { FromIngestThread, IngestSnapshot } from "./protocol";
+
+export interface ThreadPortBusOptions {
+  port: { postMessage(message: FromIngestThread): void };
+  replicaId: string;
+  clock: Clock;
+  /** Taken when a batch carries a router status change, so health answers move with the status. */
+  snapshot: () => IngestSnapshot;
+  /** At most one batch per interval under load; an idle bus sends at once. Default 10 ms. */
+  flushIntervalMs?: number;
+}
+
+/**
+ * The ingest thread's end of the market bus: what the leader publishes crosses to the HTTP thread
+ * in batches. Within a batch only the newest trade and quote per symbol are kept: the hub sends
+ * clients the newest value per channel anyway (latest-value throttle), and every tick has already
+ * reached the validator and the writer on this thread. So the HTTP thread handles at most two
+ * records per symbol per batch however fast ticks arrive; bars, indicators and status cross whole
+ * and in order.
+ */
+export class ThreadPortBus implements MarketBus {
+  readonly kind = "in-process" as const;
+  readonly replicaId: string;
+  private readonly flushIntervalMs: number;
+  private ordered: BusMessage[] = [];
+  private latest = new Map<string, BusMessage>();
+  private conflatedInBatch = 0;
+  private statusInBatch = false;
+  private timer: TimerHandle | null = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private readonly counters = { published: 0, conflated: 0, batches: 0 };
+  private closed = false;
+
+  constructor(private readonly options: ThreadPortBusOptions) {
+    this.replicaId = options.replicaId;
+    this.flushIntervalMs = options.flushIntervalMs ?? 10;
+  }
+
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  publish(message: BusMessage): void {
+    if (this.closed) return;
+    this.counters.published += 1;
+    if (message.type === "trade" || message.type === "quote") {
+      const key = message.type === "trade" ? `t${message.trade.symbol}` : `q${message.quote.symbol}`;
+      if (this.latest.has(key)) this.conflatedInBatch += 1;
+      this.latest.set(key, message);
+    } else {
+      this.ordered.push(message);
+      if (message.type === "status" || message.type === "leader") this.statusInBatch = true;
+    }
+    this.schedule();
+  }
+
+  /** The ingest thread only publishes; its subscribers live on the HTTP thread. */
+  subscribe(): () => void {
+    return () => undefined;
+  }
+
+  /** Trades and quotes replaced by a newer one before crossing, since start. */
+  get conflated(): number {
+    return this.counters.conflated + this.conflatedInBatch;
+  }
+
+  health(): BusHealth {
+    return {
+      kind: this.kind,
+      connected: !this.closed,
+      published: this.counters.published,
+      received: 0,
+      dropped: 0,
+      reconnects: 0,
+      lastReceivedAt: null,
+      lastError: null,
+    };
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.flush();
+      this.closed = true;
+    }
+    return Promise.resolve();
+  }
+
+  private schedule(): void {
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastFlushAt + this.flushIntervalMs - this.options.clock.now());
+    this.timer = this.options.clock.setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.ordered.length === 0 && this.latest.size === 0) return;
+    this.lastFlushAt = this.options.clock.now();
+    const messages = this.ordered;
+    for (const message of this.latest.values()) messages.push(message);
+    const conflated = this.conflatedInBatch;
+    const snapshot = this.statusInBatch ? this.options.snapshot() : null;
+    this.ordered = [];
+    this.latest = new Map();
+    this.conflatedInBatch = 0;
+    this.statusInBatch = false;
+    this.counters.conflated += conflated;
+    this.counters.batches += 1;
+    this.options.port.postMessage({ type: "bus", messages, conflated, snapshot });
+  }
+}

@@ -1,0 +1,109 @@
+// The ingest thread (INGEST_THREAD=worker): sources → router → validation → store → bus, as in the
+// inline composition, on its own event loop. It reports to the HTTP thread by message only.
+import { setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { createBus, type MarketBus } from "../bus";
+import { systemClock } from "../clock";
+import { createIngest } from "../compose/ingest";
+import { inlineIngestSide, NotLeaderError, type IngestSide } from "../compose/ingest-side";
+import { createStorage } from "../compose/storage";
+import { createLeadership } from "../leader";
+import { createLogger } from "../logger";
+import { registry } from "../metrics/registry";
+import type { FromIngestThread, IngestCall, IngestThreadData, ToIngestThread } from "./protocol";
+import { takeSnapshot } from "./snapshot";
+import { registerIngestThreadMetrics } from "./thread-metrics";
+import { ThreadPortBus } from "./thread-port-bus";
+
+/** How often health state is pushed; router status changes are pushed at once besides. */
+const SNAPSHOT_INTERVAL_MS = 100;
+
+if (parentPort === null) throw new Error("ingest-thread/worker.ts runs only as a worker thread");
+const port = parentPort;
+const { config, replicaId } = workerData as IngestThreadData;
+const clock = systemClock;
+const logger = createLogger(config.LOG_LEVEL, { thread: "ingest" });
+const send = (message: FromIngestThread) => port.postMessage(message);
+
+registerIngestThreadMetrics();
+lowerOwnPriority(config.INGEST_THREAD_NICE);
+
+try {
+  const storage = await createStorage(config, logger, clock);
+  const leadership = createLeadership(config, replicaId, logger, clock);
+  let side: IngestSide | null = null;
+  const snapshot = () => {
+    if (side === null) throw new Error("snapshot before the ingest side exists");
+    return takeSnapshot(side.views, leadership, clock);
+  };
+  // With BUS_URL the leader publishes on NATS like any replica; otherwise to this process's HTTP thread.
+  const bus: MarketBus =
+    config.BUS_URL === undefined
+      ? new ThreadPortBus({ port: { postMessage: send }, replicaId, clock, snapshot })
+      : createBus(config, replicaId, logger, clock);
+  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
+  side = inlineIngestSide(ingest, storage.writer, () => null);
+  const ingestSide = side;
+
+  await bus.connect();
+  await ingest.start();
+  const pushing = setInterval(() => send({ type: "snapshot", snapshot: snapshot() }), SNAPSHOT_INTERVAL_MS);
+  // The HTTP thread calls only once it has heard "ready".
+  const answer = async (call: IngestCall) => {
+    switch (call.method) {
+      case "forceFallback":
+      case "reconnectPrimary":
+      case "releaseToAutomatic":
+        return await ingestSide.actions[call.method](call.actor);
+      case "metrics":
+        return await registry.getMetricsAsJSON();
+      case "stop":
+        clearInterval(pushing);
+        await ingest.stop();
+        await bus.close();
+        await storage.close();
+        return null;
+    }
+  };
+  port.on("message", (message: ToIngestThread) => {
+    const { id, call } = message;
+    answer(call).then(
+      (value) => {
+        send({ type: "reply", id, ok: true, value, snapshot: snapshot() });
+        if (call.method === "stop") port.close();
+      },
+      (error: unknown) =>
+        send({
+          type: "reply",
+          id,
+          ok: false,
+          error: {
+            name: error instanceof Error ? error.name : "Error",
+            message: error instanceof Error ? error.message : String(error),
+            ...(error instanceof NotLeaderError ? { leaderReplicaId: error.leaderReplicaId } : {}),
+          },
+        }),
+    );
+  });
+
+  leadership.onChange(() => send({ type: "snapshot", snapshot: snapshot() }));
+  send({ type: "ready", snapshot: snapshot() });
+} catch (error) {
+  logger.error({ err: error }, "ingest thread failed to start");
+  send({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+/**
+ * On Linux a nice value belongs to a thread, and setpriority(2) on "process" 0 changes the calling
+ * thread only: this one, not the HTTP thread. Elsewhere it may renice the whole process, so only
+ * Linux gets it.
+ */
+function lowerOwnPriority(nice: number): void {
+  if (nice === 0 || process.platform !== "linux") return;
+  try {
+    setPriority(nice);
+  } catch (error) {
+    logger.warn({ err: error, nice }, "could not lower the ingest thread's priority");
+  }
+}
