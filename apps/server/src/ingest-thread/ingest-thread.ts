@@ -155,7 +155,7 @@ export class IngestThread implements IngestSide {
           this.install(message.snapshot);
           resolve();
         } else if (message.type === "fatal") {
-          this.lastError = message.message;
+          this.lastError = withoutCredentials(message.message);
           reject(
             new IngestThreadCallError(`ingest thread failed to start: ${message.message}`, {
               retryable: true,
@@ -164,7 +164,7 @@ export class IngestThread implements IngestSide {
         } else this.receive(message);
       });
       worker.on("error", (error) => {
-        this.lastError = error.message;
+        this.lastError = withoutCredentials(error.message);
         this.options.logger.error({ err: error }, "ingest thread crashed");
         reject(error);
       });
@@ -278,4 +278,9 @@ export class IngestThread implements IngestSide {
       worker.postMessage({ type: "call", id, call });
     });
   }
+}
+
+/** lastError is served by the health endpoints: a URL in an error must not carry its password. */
+export function withoutCredentials(message: string): string {
+  return message.replace(/(\w+:\/\/)[^/@\s]+@/g, "$1[redacted]@");
 }
