@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from "../clock";
 import { systemClock } from "../clock";
 import type { Logger } from "../logger";
 import type { Leadership } from "./leadership";
+import { LeadershipState } from "./leadership-state";
 import { isLeaderGauge, leadershipChanges } from "./metrics";
 
 /** Arbitrary but fixed: every replica of a deployment (one database) contends for the same key. */
@@ -28,15 +29,12 @@ export interface AdvisoryLockElectorOptions {
  * say so synchronously: its listeners close the upstream socket before a standby's next attempt
  * (LEADER_RETRY_MS away) can even see the lock free.
  */
-export class AdvisoryLockElector implements Leadership {
+export class AdvisoryLockElector extends LeadershipState implements Leadership {
   readonly kind = "advisory-lock" as const;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lockKey: string;
-  private readonly listeners = new Set<(isLeader: boolean) => void>();
   private client: pg.Client | null = null;
-  private leading = false;
-  private since: number | null = null;
   private timer: TimerHandle | null = null;
   private busy = false;
   /** After losing the lock, stand back so a healthy standby takes over rather than the replica that just failed. */
@@ -44,22 +42,10 @@ export class AdvisoryLockElector implements Leadership {
   private stopped = true;
 
   constructor(private readonly options: AdvisoryLockElectorOptions) {
+    super(options.logger ?? pino({ enabled: false }));
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? pino({ enabled: false });
     this.lockKey = options.lockKey ?? ALPACA_LEADER_LOCK_KEY;
-  }
-
-  get isLeader(): boolean {
-    return this.leading;
-  }
-
-  get leaderSince(): number | null {
-    return this.since;
-  }
-
-  onChange(listener: (isLeader: boolean) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
   }
 
   /** Resolves after the first attempt: a lone replica is leader when this returns. */
@@ -74,7 +60,7 @@ export class AdvisoryLockElector implements Leadership {
     this.cancelTimer();
     const client = this.client;
     this.client = null;
-    if (this.leading) this.setLeading(false, "stopped");
+    if (this.isLeader) this.setLeading(false, "stopped");
     // Ending the session releases the lock; nobody else could have taken it before this point.
     if (client !== null) await client.end().catch(() => undefined);
   }
@@ -83,7 +69,7 @@ export class AdvisoryLockElector implements Leadership {
     if (this.stopped || this.busy) return;
     this.busy = true;
     try {
-      if (this.leading) await this.probe();
+      if (this.isLeader) await this.probe();
       else await this.tryAcquire();
     } finally {
       this.busy = false;
@@ -154,7 +140,7 @@ export class AdvisoryLockElector implements Leadership {
     if (client !== this.client) return;
     this.client = null;
     void client.end().catch(() => undefined);
-    if (this.leading) {
+    if (this.isLeader) {
       this.holdOffUntil = this.clock.now() + 2 * this.options.retryMs;
       this.setLeading(false, "lock connection lost");
       this.logger.error({ err: error }, "leadership lost: the lock connection failed; upstream closed");
@@ -164,22 +150,14 @@ export class AdvisoryLockElector implements Leadership {
   }
 
   private setLeading(leading: boolean, reason: string): void {
-    if (this.leading === leading) return;
-    this.leading = leading;
-    this.since = leading ? this.clock.now() : null;
+    if (this.isLeader === leading) return;
+    this.changeLeading(leading, leading ? this.clock.now() : null);
     isLeaderGauge.set(leading ? 1 : 0);
     leadershipChanges.inc({ change: leading ? "gained" : "lost", reason });
     this.logger.warn(
       { replicaId: this.options.replicaId, reason },
       leading ? "leadership gained" : "leadership given up",
     );
-    for (const listener of this.listeners) {
-      try {
-        listener(leading);
-      } catch (error) {
-        this.logger.error({ err: error }, "leadership listener failed");
-      }
-    }
   }
 
   private schedule(): void {
@@ -187,7 +165,7 @@ export class AdvisoryLockElector implements Leadership {
     if (this.stopped) return;
     this.timer = this.clock.setTimeout(
       () => void this.tick(),
-      this.leading ? this.options.probeMs : this.options.retryMs,
+      this.isLeader ? this.options.probeMs : this.options.retryMs,
     );
   }
 
