@@ -157,7 +157,7 @@ export class IngestThread implements IngestSide {
         } else if (message.type === "fatal") {
           this.lastError = withoutCredentials(message.message);
           reject(
-            new IngestThreadCallError(`ingest thread failed to start: ${message.message}`, {
+            new IngestThreadCallError(`ingest thread failed to start: ${this.lastError}`, {
               retryable: true,
             }),
           );
