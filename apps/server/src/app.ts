@@ -90,7 +90,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     database,
     bus,
     leadership,
-    ingestThread: placed.side instanceof IngestThread ? placed.side : null,
+    ingestThread: placed.thread,
     async start() {
       await bus.connect();
       address = await http.listen({ port: config.PORT, host: config.HOST });
@@ -127,6 +127,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
 
 interface PlacedIngest {
   side: IngestSide;
+  thread: IngestThread | null;
   leadership: Leadership;
   /** This thread's database handle: reads for the API, and the writer too when ingest is inline. */
   database: Database;
@@ -156,6 +157,7 @@ async function placeIngest(
     const thread = new IngestThread({ config, ...parts });
     return {
       side: thread,
+      thread,
       leadership: thread.leadership,
       database,
       start: () => thread.start(),
@@ -168,6 +170,7 @@ async function placeIngest(
   const ingest = createIngest(config, storage, bus, leadership, logger, clock);
   return {
     side: inlineIngestSide(ingest, config.ROLE === "realtime" ? null : storage.writer, parts.knownLeader),
+    thread: null,
     leadership,
     database: storage.database,
     start: () => ingest.start(),

@@ -51,7 +51,8 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
   registerTaRoutes(app, {
     database,
     clock,
-    livePrice: (symbol) => ingest.lastTrade(symbol) ?? observer.lastTrade(symbol),
+    // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
+    livePrice: (symbol) => observer.lastTrade(symbol),
   });
   registerOpsRoutes(app, {
     actions: ingest.actions,

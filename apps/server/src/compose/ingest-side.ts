@@ -1,4 +1,3 @@
-import type { Trade } from "@torghut/contracts";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
 import type { IngestThreadView, OpsActions, OpsViews } from "../http/views";
 import type { TickWriter } from "../store/tick-writer";
@@ -18,8 +17,6 @@ export type IngestViews = Pick<
 export interface IngestSide {
   readonly views: IngestViews;
   readonly actions: OpsActions;
-  /** The latest accepted trade of a symbol, for the TA API's live price. */
-  lastTrade(symbol: string): Trade | undefined;
   /** The ingest thread's own health; absent when ingest shares the HTTP event loop. */
   thread?(): IngestThreadView;
   /** Metrics kept on another thread's registry, merged into /metrics; absent when inline. */
@@ -62,7 +59,6 @@ export function inlineIngestSide(
       reconnectPrimary: (actor) => leading().router.reconnectPrimary(actor),
       releaseToAutomatic: (actor) => leading().router.releaseManual(actor),
     },
-    lastTrade: (symbol) => term()?.pipeline.lastTrade(symbol),
   };
 }
 

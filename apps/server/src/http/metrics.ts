@@ -28,7 +28,7 @@ export function registerMetricsRoutes(app: FastifyInstance, otherThread?: () => 
     if (otherThread === undefined) return registry.metrics();
     const own = await registry.getMetricsAsJSON();
     const other = await otherThread().catch(() => null);
-    return other === null ? registry.metrics() : AggregatorRegistry.aggregate([own, other]).metrics();
+    return AggregatorRegistry.aggregate(other === null ? [own] : [own, other]).metrics();
   };
   app.get("/metrics", handler);
   app.get("/api/metrics", handler);

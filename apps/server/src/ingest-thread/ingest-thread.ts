@@ -1,4 +1,3 @@
-import type { Trade } from "@torghut/contracts";
 import { Worker } from "node:worker_threads";
 import type { MarketBus } from "../bus";
 import type { Clock, TimerHandle } from "../clock";
@@ -74,7 +73,6 @@ export class IngestThread implements IngestSide {
   private restartTimer: TimerHandle | null = null;
   private readonly calls = new Map<number, PendingCall>();
   private nextCallId = 1;
-  private readonly lastTrades = new Map<string, Trade>();
   private exited: (() => void) | null = null;
   /** Until the first thread is ready a failure is the caller's (start() rejects), not restarted. */
   private everReady = false;
@@ -116,10 +114,6 @@ export class IngestThread implements IngestSide {
    */
   async crash(): Promise<void> {
     await this.worker?.terminate();
-  }
-
-  lastTrade(symbol: string): Trade | undefined {
-    return this.lastTrades.get(symbol);
   }
 
   thread(): IngestThreadView {
@@ -185,10 +179,7 @@ export class IngestThread implements IngestSide {
         if (message.snapshot !== null) this.install(message.snapshot);
         this.conflated += message.conflated;
         if (message.conflated > 0) ingestThreadConflated.inc(message.conflated);
-        for (const busMessage of message.messages) {
-          if (busMessage.type === "trade") this.lastTrades.set(busMessage.trade.symbol, busMessage.trade);
-          this.options.bus.publish(busMessage);
-        }
+        for (const busMessage of message.messages) this.options.bus.publish(busMessage);
         return;
       case "reply": {
         const pending = this.calls.get(message.id);

@@ -25,12 +25,14 @@ export class ThreadPortBus implements MarketBus {
   readonly replicaId: string;
   private readonly flushIntervalMs: number;
   private ordered: BusMessage[] = [];
-  private latest = new Map<string, BusMessage>();
+  /** By symbol: the hot path looks up the symbol string it already has, without building a key. */
+  private latestTrades = new Map<string, BusMessage>();
+  private latestQuotes = new Map<string, BusMessage>();
   private conflatedInBatch = 0;
   private statusInBatch = false;
   private timer: TimerHandle | null = null;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
-  private readonly counters = { published: 0, conflated: 0, batches: 0 };
+  private readonly counters = { published: 0, conflated: 0 };
   private closed = false;
 
   constructor(private readonly options: ThreadPortBusOptions) {
@@ -45,11 +47,9 @@ export class ThreadPortBus implements MarketBus {
   publish(message: BusMessage): void {
     if (this.closed) return;
     this.counters.published += 1;
-    if (message.type === "trade" || message.type === "quote") {
-      const key = message.type === "trade" ? `t${message.trade.symbol}` : `q${message.quote.symbol}`;
-      if (this.latest.has(key)) this.conflatedInBatch += 1;
-      this.latest.set(key, message);
-    } else {
+    if (message.type === "trade") this.keepNewest(this.latestTrades, message.trade.symbol, message);
+    else if (message.type === "quote") this.keepNewest(this.latestQuotes, message.quote.symbol, message);
+    else {
       this.ordered.push(message);
       if (message.type === "status" || message.type === "leader") this.statusInBatch = true;
     }
@@ -87,6 +87,11 @@ export class ThreadPortBus implements MarketBus {
     return Promise.resolve();
   }
 
+  private keepNewest(latest: Map<string, BusMessage>, symbol: string, message: BusMessage): void {
+    if (latest.has(symbol)) this.conflatedInBatch += 1;
+    latest.set(symbol, message);
+  }
+
   private schedule(): void {
     if (this.timer !== null) return;
     const wait = Math.max(0, this.lastFlushAt + this.flushIntervalMs - this.options.clock.now());
@@ -96,18 +101,19 @@ export class ThreadPortBus implements MarketBus {
   private flush(): void {
     if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
     this.timer = null;
-    if (this.ordered.length === 0 && this.latest.size === 0) return;
+    if (this.ordered.length === 0 && this.latestTrades.size === 0 && this.latestQuotes.size === 0) return;
     this.lastFlushAt = this.options.clock.now();
     const messages = this.ordered;
-    for (const message of this.latest.values()) messages.push(message);
+    for (const message of this.latestTrades.values()) messages.push(message);
+    for (const message of this.latestQuotes.values()) messages.push(message);
     const conflated = this.conflatedInBatch;
     const snapshot = this.statusInBatch ? this.options.snapshot() : null;
     this.ordered = [];
-    this.latest = new Map();
+    this.latestTrades = new Map();
+    this.latestQuotes = new Map();
     this.conflatedInBatch = 0;
     this.statusInBatch = false;
     this.counters.conflated += conflated;
-    this.counters.batches += 1;
     this.options.port.postMessage({ type: "bus", messages, conflated, snapshot });
   }
 }

@@ -5,7 +5,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createBus, type MarketBus } from "../bus";
 import { systemClock } from "../clock";
 import { createIngest } from "../compose/ingest";
-import { inlineIngestSide, NotLeaderError, type IngestSide } from "../compose/ingest-side";
+import { inlineIngestSide, NotLeaderError } from "../compose/ingest-side";
 import { createStorage } from "../compose/storage";
 import { createLeadership } from "../leader";
 import { createLogger } from "../logger";
@@ -31,19 +31,15 @@ lowerOwnPriority(config.INGEST_THREAD_NICE);
 try {
   const storage = await createStorage(config, logger, clock);
   const leadership = createLeadership(config, replicaId, logger, clock);
-  let side: IngestSide | null = null;
-  const snapshot = () => {
-    if (side === null) throw new Error("snapshot before the ingest side exists");
-    return takeSnapshot(side.views, leadership, clock);
-  };
+  // Called only once `side` below exists: by the bus's first flush, at the earliest.
+  const snapshot = () => takeSnapshot(side.views, leadership, clock);
   // With BUS_URL the leader publishes on NATS like any replica; otherwise to this process's HTTP thread.
   const bus: MarketBus =
     config.BUS_URL === undefined
       ? new ThreadPortBus({ port: { postMessage: send }, replicaId, clock, snapshot })
       : createBus(config, replicaId, logger, clock);
   const ingest = createIngest(config, storage, bus, leadership, logger, clock);
-  side = inlineIngestSide(ingest, storage.writer, () => null);
-  const ingestSide = side;
+  const side = inlineIngestSide(ingest, storage.writer, () => null);
 
   await bus.connect();
   await ingest.start();
@@ -54,7 +50,7 @@ try {
       case "forceFallback":
       case "reconnectPrimary":
       case "releaseToAutomatic":
-        return await ingestSide.actions[call.method](call.actor);
+        return await side.actions[call.method](call.actor);
       case "metrics":
         return await registry.getMetricsAsJSON();
       case "stop":

@@ -84,15 +84,6 @@ export class IngestPipeline {
     return this.latest.get(symbol)?.price;
   }
 
-  /** Last accepted (non-suspicious) trade per symbol. */
-  lastTrade(symbol: string): Trade | undefined {
-    return this.latest.get(symbol);
-  }
-
-  lastPrices(): ReadonlyMap<string, number> {
-    return new Map([...this.latest].map(([symbol, trade]) => [symbol, trade.price]));
-  }
-
   stats(): IngestStats {
     return {
       messagesPerSecond: this.rate.perSecond(this.clock.now()),
