@@ -140,6 +140,8 @@ export class IngestThread implements IngestSide {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { ...data, entry: entry.href, loader } });
     this.worker = worker;
     this.startedAt = this.options.clock.now();
+    // start() settles on "ready", or once the thread has exited: a failed start is then fully over.
+    let startFailure: string | null = null;
     return new Promise<void>((resolve, reject) => {
       worker.on("message", (message: FromIngestThread) => {
         if (message.type === "ready") {
@@ -150,21 +152,17 @@ export class IngestThread implements IngestSide {
           resolve();
         } else if (message.type === "fatal") {
           this.lastError = withoutCredentials(message.message);
-          reject(
-            new IngestThreadCallError(`ingest thread failed to start: ${this.lastError}`, {
-              retryable: true,
-            }),
-          );
+          startFailure = `ingest thread failed to start: ${this.lastError}`;
         } else this.receive(message);
       });
       worker.on("error", (error) => {
         this.lastError = withoutCredentials(error.message);
         this.options.logger.error({ err: error }, "ingest thread crashed");
-        reject(error);
       });
       worker.on("exit", (code) => {
-        reject(new IngestThreadCallError(`ingest thread exited with code ${code}`, { retryable: true }));
         this.onExit(worker, code);
+        const why = startFailure ?? `ingest thread exited with code ${code}: ${this.lastError ?? "no error"}`;
+        reject(new IngestThreadCallError(why, { retryable: true }));
       });
     });
   }
@@ -228,8 +226,7 @@ export class IngestThread implements IngestSide {
     this.restarts += 1;
     ingestThreadRestarts.inc();
     this.consecutiveFailures = now - this.startedAt >= STABLE_RUN_MS ? 1 : this.consecutiveFailures + 1;
-    const { base, max } = this.options.restartDelayMs ?? { base: 1000, max: 30_000 };
-    const delay = Math.min(max, base * 2 ** (this.consecutiveFailures - 1));
+    const delay = restartDelayMs(this.consecutiveFailures, this.options.restartDelayMs);
     this.state = "restarting";
     this.options.logger.error(
       { code, restartInMs: delay, restarts: this.restarts, lastError: this.lastError },
@@ -269,6 +266,11 @@ export class IngestThread implements IngestSide {
       worker.postMessage({ type: "call", id, call });
     });
   }
+}
+
+/** The wait before restart number `failures` in a row: base, doubling, capped at max. */
+export function restartDelayMs(failures: number, backoff = { base: 1000, max: 30_000 }): number {
+  return Math.min(backoff.max, backoff.base * 2 ** Math.max(0, failures - 1));
 }
 
 /** lastError is served by the health endpoints: a URL in an error must not carry its password. */

@@ -117,6 +117,10 @@ if (serverUrl !== undefined) {
       });
       assert.equal(refused.status, 503);
       assert.doesNotMatch(JSON.stringify(refused.body), /at .*\.ts/);
+      // The ingest thread cannot answer for its metrics now; this thread's are still served.
+      const whileDown = await fetch(`${live.url}/metrics`);
+      assert.equal(whileDown.status, 200);
+      assert.equal(metric(await whileDown.text(), "torghut_ingest_thread_up"), 0);
 
       await eventually(
         async () => (await getJson(`${live.url}/readyz`)).status === 200,
