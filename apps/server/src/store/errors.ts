@@ -19,6 +19,7 @@ export class StoreWriteError extends Error {
 const DATA_ERROR_CLASSES = new Set(["22", "23", "42"]);
 
 export function toStoreWriteError(error: unknown, what: string): StoreWriteError {
+  if (error instanceof StoreWriteError) return error;
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   const retryable = !(/^[0-9A-Z]{5}$/.test(code) && DATA_ERROR_CLASSES.has(code.slice(0, 2)));
   const detail = error instanceof Error ? error.message : String(error);

@@ -36,6 +36,15 @@ describe("eventTimeParts", () => {
     });
   });
 
+  test("only times event_ns (int8 nanoseconds) can hold parse: 1677-09-21 to 2262-04-11", () => {
+    assert.equal(eventTimeParts("2262-04-11T23:47:16.854775807Z")?.nanos, 854_775_807);
+    assert.equal(eventTimeParts("2262-04-11T23:47:16.854775808Z"), null);
+    assert.equal(eventTimeParts("2300-01-01T00:00:00Z"), null);
+    assert.equal(eventTimeParts("1677-09-21T00:12:43.145224192Z")?.nanos, 145_224_192);
+    assert.equal(eventTimeParts("1677-09-21T00:12:43.145224191Z"), null);
+    assert.equal(eventTimeParts("1600-01-01T00:00:00Z"), null);
+  });
+
   test("a canonical string is exactly what nanosToRfc3339 prints", () => {
     for (const text of ["2026-01-05T15:00:00.000000001Z", "2262-04-11T23:47:16.854775807Z"]) {
       assert.equal(eventTimeParts(text)?.canonical, true);

@@ -8,6 +8,19 @@ export interface EventTimeParts {
   canonical: boolean;
 }
 
+/**
+ * `event_ns` is int8: nanoseconds since 1970 fit from 1677-09-21 to 2262-04-11. A time outside
+ * cannot be keyed, so it does not parse (the writer drops it as `invalid_event_time`).
+ */
+const INT8_MAX = { seconds: 9_223_372_036, nanos: 854_775_807 };
+const INT8_MIN = { seconds: -9_223_372_037, nanos: 145_224_192 };
+
+function fitsEventNs(seconds: number, nanos: number): boolean {
+  if (seconds > INT8_MIN.seconds && seconds < INT8_MAX.seconds) return true;
+  if (seconds === INT8_MAX.seconds) return nanos <= INT8_MAX.nanos;
+  return seconds === INT8_MIN.seconds && nanos >= INT8_MIN.nanos;
+}
+
 const UTC_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
 let cachedSecond = "";
 let cachedEpochSeconds = 0;
@@ -31,6 +44,7 @@ export function eventTimeParts(eventTime: string): EventTimeParts | null {
     }
     const fraction = match[2];
     const nanos = fraction === undefined ? 0 : Number(fraction.padEnd(9, "0"));
+    if (cachedEpochSeconds >= INT8_MAX.seconds && !fitsEventNs(cachedEpochSeconds, nanos)) return null;
     return {
       seconds: cachedEpochSeconds,
       nanos,
@@ -49,6 +63,7 @@ function slowEventTimeParts(eventTime: string): EventTimeParts | null {
     nanos += 1_000_000_000n;
     seconds -= 1n;
   }
+  if (!fitsEventNs(Number(seconds), Number(nanos))) return null;
   return { seconds: Number(seconds), nanos: Number(nanos), canonical: false };
 }
 

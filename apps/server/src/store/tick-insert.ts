@@ -1,5 +1,6 @@
-import { rfc3339ToNanos, type Trade } from "@torghut/contracts";
+import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
+import { eventTimeParts } from "./event-time";
 
 /**
  * The portable bulk insert: one JSON parameter expanded by json_to_recordset. No 65,535-parameter
@@ -67,41 +68,27 @@ function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : "null";
 }
 
-const UTC_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
-let cachedSecond = "";
-let cachedEpochSeconds = 0;
-
-let cachedCanonicalSecond = false;
+let isoSecond = { seconds: Number.NaN, text: "" };
 
 /**
  * `nanos` (as decimal text, for the bigint column), `at` (microseconds, truncated, for the
- * timestamptz column) and whether `nanosToRfc3339(nanos)` gives the string back. Alpaca sends UTC
- * "Z" times and consecutive ticks share their second, so the common case is string work plus a
- * one-entry cache; anything else takes the general parser.
+ * timestamptz column) and whether `nanosToRfc3339(nanos)` gives the string back, from the same
+ * parse the binary COPY path uses. Consecutive ticks share their second, so its ISO text is cached.
  */
 export function eventTimeColumns(
   eventTime: string,
 ): { nanos: string; at: string; canonical: boolean } | null {
-  const match = UTC_TIME.exec(eventTime);
-  if (match) {
-    const second = match[1]!;
-    if (second !== cachedSecond) {
-      const ms = Date.parse(`${second}Z`);
-      if (Number.isNaN(ms) || ms < 1_000_000_000_000) return slowEventTimeColumns(eventTime);
-      cachedSecond = second;
-      cachedEpochSeconds = ms / 1000;
-      cachedCanonicalSecond = new Date(ms).toISOString().slice(0, 19) === second;
-    }
-    const canonical = cachedCanonicalSecond && match[2]?.length === 9;
-    const fraction = (match[2] ?? "").padEnd(9, "0");
-    return { nanos: `${cachedEpochSeconds}${fraction}`, at: `${second}.${fraction.slice(0, 6)}Z`, canonical };
+  const time = eventTimeParts(eventTime);
+  if (time === null) return null;
+  const fraction = String(time.nanos).padStart(9, "0");
+  if (time.seconds !== isoSecond.seconds) {
+    isoSecond = { seconds: time.seconds, text: new Date(time.seconds * 1000).toISOString().slice(0, 19) };
   }
-  return slowEventTimeColumns(eventTime);
-}
-
-function slowEventTimeColumns(eventTime: string): { nanos: string; at: string; canonical: boolean } | null {
-  const nanos = rfc3339ToNanos(eventTime);
-  return nanos === null ? null : { nanos: nanos.toString(), at: microsIso(nanos), canonical: false };
+  const nanos =
+    time.seconds > 0
+      ? `${time.seconds}${fraction}`
+      : (BigInt(time.seconds) * 1_000_000_000n + BigInt(time.nanos)).toString();
+  return { nanos, at: `${isoSecond.text}.${fraction.slice(0, 6)}Z`, canonical: time.canonical };
 }
 
 /** Inserts a batch; returns how many rows were new (duplicates of committed rows count 0). */
@@ -113,11 +100,4 @@ export async function insertEncodedTicks(database: Database, batch: EncodedBatch
 
 export function insertTicks(database: Database, trades: readonly Trade[]): Promise<number> {
   return insertEncodedTicks(database, encodeTicks(trades));
-}
-
-/** timestamptz keeps microseconds: truncate rather than let PostgreSQL round into the next second. */
-function microsIso(nanos: bigint): string {
-  const micros = nanos / 1000n;
-  const iso = new Date(Number(micros / 1000n)).toISOString();
-  return `${iso.slice(0, 19)}.${(micros % 1_000_000n).toString().padStart(6, "0")}Z`;
 }

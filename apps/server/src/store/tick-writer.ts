@@ -2,7 +2,7 @@ import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
-import { toStoreWriteError } from "./errors";
+import { StoreWriteError, toStoreWriteError } from "./errors";
 import { copyInserter } from "./tick-copy";
 import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
@@ -243,7 +243,7 @@ export class TickWriter {
     this.inflightRows += chunk.trades.length;
     try {
       if (chunk.encoded === null) {
-        chunk.encoded = this.bulk.encode(chunk.trades);
+        chunk.encoded = this.encode(chunk.trades);
         if (chunk.encoded.invalid.length > 0) {
           this.drop("invalid_event_time", chunk.encoded.invalid.length);
           this.options.logger.warn(
@@ -261,6 +261,18 @@ export class TickWriter {
       this.inflightRows -= chunk.trades.length;
       this.settleWaiters();
       this.pump();
+    }
+  }
+
+  /**
+   * Encoding is our own code on our own data: if it throws, the same rows will throw again, so it
+   * is a refusal of these rows (halved until the bad tick stands alone), never a reason to retry.
+   */
+  private encode(trades: Trade[]): NonNullable<TickChunk["encoded"]> {
+    try {
+      return this.bulk.encode(trades);
+    } catch (error) {
+      throw new StoreWriteError(`tick batch could not be encoded: ${String(error)}`, false, { cause: error });
     }
   }
 

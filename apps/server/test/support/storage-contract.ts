@@ -173,6 +173,20 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       );
     });
 
+    test("a tick whose time cannot be keyed (outside int8 nanoseconds) is dropped alone, never stalls the writer", async () => {
+      const writer = new TickWriter(database, { batchRows: 50, flushIntervalMs: 1 });
+      const trades = sampleTrades(30, 500);
+      trades[10] = { ...trades[10]!, eventTime: "1600-01-01T00:00:00.000000000Z" };
+      trades[20] = { ...trades[20]!, eventTime: "2262-04-11T23:47:16.854775808Z" };
+      for (const trade of trades) writer.enqueue(trade);
+      await writer.close();
+      assert.deepEqual(
+        [writer.stats().committed, writer.stats().dropped, writer.stats().queueDepth],
+        [28, 2, 0],
+      );
+      assert.equal(writer.stats().lastError, null, "not mistaken for a database outage");
+    });
+
     test("latest tick per symbol follows event time, not insertion order", async () => {
       const trades = sampleTrades(9);
       await insertTicks(database, trades.slice(3));
