@@ -77,7 +77,7 @@ const zodTrade = z.looseObject({
   t: z.string(),
 });
 
-async function baselines(database: Database): Promise<void> {
+async function baselines(database: Database, synchronousCommit: boolean): Promise<void> {
   const frames = syntheticFrames(200); // 200k trades
   const ticks = frames.length * 1000;
   let parsed = 0;
@@ -110,7 +110,8 @@ async function baselines(database: Database): Promise<void> {
     `baseline parse: hand-written ${Math.round(ticks / (handMs / 1000)).toLocaleString()} ticks/s, zod per tick ${Math.round(zodParsed / (zodMs / 1000)).toLocaleString()} ticks/s (${parsed} / ${zodParsed})`,
   );
 
-  const writer = new TickWriter(database, {});
+  // The same commit setting as the end-to-end run it is printed beside.
+  const writer = new TickWriter(database, { synchronousCommit });
   const pipeline = new IngestPipeline({ validator: new TradeValidator(), writer });
   const sink = new FrameParser(
     {
@@ -142,7 +143,7 @@ export default async function ingest(args: string[]): Promise<void> {
   console.log(
     `ingest bench: sink ${arg(args, "sink", "db")}, database ${label}, synchronous_commit ${arg(args, "sync-commit", "off")}, ${seconds} s per step, trades only (quotes/bars not subscribed)`,
   );
-  await baselines(database);
+  await baselines(database, arg(args, "sync-commit", "off") !== "off");
 
   const port = await freePort();
   const sim = spawn(

@@ -6,7 +6,7 @@ import { DEFAULT_MIGRATIONS_FOLDER } from "@torghut/db";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { BINARY_COLUMNS, encodeBinary } from "./tick-binary";
+import { TICK_COLUMNS, encodeBinary } from "./tick-binary";
 import { encodeTicks } from "./tick-insert";
 
 /** Trades that exercise every column and every encoding branch. */
@@ -28,7 +28,7 @@ function edgeTrades(): Trade[] {
   ];
 }
 
-const SELECT = `SELECT ${BINARY_COLUMNS}, event_ns::text AS ns FROM ticks ORDER BY trade_id`;
+const SELECT = `SELECT ${TICK_COLUMNS}, event_ns::text AS ns FROM ticks ORDER BY trade_id`;
 
 describe("encodeBinary against PGlite", () => {
   let pg: PGlite;
@@ -44,7 +44,7 @@ describe("encodeBinary against PGlite", () => {
   beforeEach(() => pg.exec("TRUNCATE ticks"));
 
   const copy = (buffer: Buffer) =>
-    pg.query(`COPY ticks (${BINARY_COLUMNS}) FROM '/dev/blob' (FORMAT binary)`, [], {
+    pg.query(`COPY ticks (${TICK_COLUMNS}) FROM '/dev/blob' (FORMAT binary)`, [], {
       blob: new Blob([new Uint8Array(buffer)]),
     });
 
@@ -52,7 +52,7 @@ describe("encodeBinary against PGlite", () => {
     const trades = edgeTrades();
     const json = encodeTicks(trades);
     await pg.query(
-      `INSERT INTO ticks (${BINARY_COLUMNS})
+      `INSERT INTO ticks (${TICK_COLUMNS})
        SELECT r.s, r.n, r.src, r.id, r.t, r.at, to_timestamp(r.rcv / 1000.0), r.p, r.q, r.d, r.x, r.z, r.c, r.sus
        FROM json_to_recordset($1::json) AS r(s text, n bigint, src text, id text, t text, at timestamptz,
             rcv bigint, p float8, q float8, d boolean, x text, z text, c text[], sus boolean)`,

@@ -8,9 +8,10 @@ import type { PreparedBatch } from "./tick-insert";
  * rate on this box. Written by hand: pg-copy-streams-binary streams one object per row through
  * several Transform streams, which costs more CPU than encoding the batch itself.
  *
- * Column order is BINARY_COLUMNS; the wire format is documented in PostgreSQL's "COPY — Binary Format".
+ * Column order is TICK_COLUMNS; the wire format is documented in PostgreSQL's "COPY — Binary Format".
  */
-export const BINARY_COLUMNS =
+/** The ticks columns in the order every bulk path (binary COPY, JSON insert) sends them. */
+export const TICK_COLUMNS =
   "symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size, delayed, exchange, tape, conditions, suspicious";
 const FIELD_COUNT = 14;
 
@@ -20,7 +21,7 @@ export interface BinaryBatch extends PreparedBatch {
 
 /** "PGCOPY\n\377\r\n\0", flags (int32 0), header extension length (int32 0). */
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
-const HEADER_BYTES = SIGNATURE.length + 8;
+export const HEADER_BYTES = SIGNATURE.length + 8;
 const TEXT_OID = 25;
 const TWO_32 = 4_294_967_296;
 /** 2000-01-01T00:00:00Z in Unix seconds: PostgreSQL's timestamp epoch. */

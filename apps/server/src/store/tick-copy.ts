@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { BINARY_COLUMNS, encodeBinary, type BinaryBatch } from "./tick-binary";
+import { TICK_COLUMNS, encodeBinary, type BinaryBatch } from "./tick-binary";
 import type { BulkInserter } from "./tick-insert";
 
 /**
@@ -12,8 +12,8 @@ import type { BulkInserter } from "./tick-insert";
  * COPY instead of a COPY plus an INSERT.
  */
 const UNIQUE_VIOLATION = "23505";
-const COPY_TICKS = `COPY ticks (${BINARY_COLUMNS}) FROM STDIN (FORMAT binary)`;
-const COPY_STAGE = `COPY ticks_stage (${BINARY_COLUMNS}) FROM STDIN (FORMAT binary)`;
+const COPY_TICKS = `COPY ticks (${TICK_COLUMNS}) FROM STDIN (FORMAT binary)`;
+const COPY_STAGE = `COPY ticks_stage (${TICK_COLUMNS}) FROM STDIN (FORMAT binary)`;
 
 export interface CopyOptions {
   /**

@@ -1,6 +1,7 @@
 import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { eventTimeParts } from "./event-time";
+import { TICK_COLUMNS } from "./tick-binary";
 
 /**
  * The portable bulk insert: one JSON parameter expanded by json_to_recordset. No 65,535-parameter
@@ -8,8 +9,7 @@ import { eventTimeParts } from "./event-time";
  * writer prefers binary COPY (tick-copy.ts), measured faster in bench/store.ts.
  */
 const INSERT_TICKS_SQL = `
-INSERT INTO ticks (symbol, event_ns, source, trade_id, event_time, event_at, received_at, price, size,
-                   delayed, exchange, tape, conditions, suspicious)
+INSERT INTO ticks (${TICK_COLUMNS})
 SELECT r.s, r.n, r.src, r.id, r.t, r.at, to_timestamp(r.rcv / 1000.0), r.p, r.q, r.d, r.x, r.z, r.c, r.sus
 FROM json_to_recordset($1::json) AS r(s text, n bigint, src text, id text, t text, at timestamptz,
                                       rcv bigint, p float8, q float8, d boolean, x text, z text,
