@@ -10,41 +10,17 @@
 // autocannon shares one Node event loop with its own timers and inflates the tail on 2 cores (a
 // constant-body server measured p99 15 ms with autocannon and 2.7 ms with hey at 2,000 req/s);
 // autocannon otherwise. Goal: p99 < 5 ms at 2,000 req/s while ingesting.
-import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { createTestDatabase } from "@torghut/db";
-import { freePort } from "./lib/processes";
+import { freePort, start, waitFor } from "./lib/processes";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const arg = (args: string[], name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`process for ${url} exited`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not ready`);
-}
-
-function start(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
 
 interface Load {
   rps: number;

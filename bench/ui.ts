@@ -8,43 +8,20 @@ import { chromium, type Page } from "@playwright/test";
 import type { Bar1m } from "@torghut/contracts";
 import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { upsertBars } from "../apps/server/src/store/repositories";
-import { freePort } from "./lib/processes";
+import { CHROMIUM_LAUNCH } from "../e2e/support/env";
+import { freePort, ROOT, start, waitFor } from "./lib/processes";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const WEB = join(ROOT, "apps/web");
 const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
 const SMALL = { symbol: "MSFT", bars: 500 };
-
-async function until(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} not ready at ${url}`);
-}
-
-/** The newest modification time under `dir`: a build older than its sources is rebuilt. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 /** A random walk of one-minute bars ending at the last whole minute. */
 function walk(symbol: string, count: number, start: number): Bar1m[] {
@@ -191,17 +168,16 @@ export default async function ui(args: string[]): Promise<void> {
     await upsertBars(db, walk(SMALL.symbol, SMALL.bars, 410));
     await db.close();
 
-    const buildId = join(WEB, ".next/BUILD_ID");
-    if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestMtime(join(WEB, "src"))) {
-      const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { cwd: WEB, stdio: "inherit" });
-      if (build.status !== 0) throw new Error("next build failed");
-    }
+    // scripts/web-build.mjs is plain JavaScript (`npm start` runs it on bare Node): typed here.
+    const { ensureWebBuild } = (await import(pathToFileURL(join(ROOT, "scripts/web-build.mjs")).href)) as {
+      ensureWebBuild: (options?: { log?: string }) => boolean;
+    };
+    ensureWebBuild({ log: "[bench ui]" });
     const [serverPort, webPort] = [await freePort(), await freePort()];
-    const server = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
-      cwd: ROOT,
-      stdio: "ignore",
-      env: {
-        ...process.env,
+    const server = start(
+      "apps/server/src/main.ts",
+      [],
+      {
         PORT: String(serverPort),
         HOST: "127.0.0.1",
         LOG_LEVEL: "error",
@@ -216,9 +192,10 @@ export default async function ui(args: string[]): Promise<void> {
         WS_AUTH_SECRET: SECRET,
         STARTUP_BACKFILL_MINUTES: "0",
       },
-    });
+      "ignore",
+    );
     children.push(server);
-    await until(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
+    await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
     const web = spawn(
       process.execPath,
       [NEXT_BIN, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
@@ -235,7 +212,7 @@ export default async function ui(args: string[]): Promise<void> {
     );
     children.push(web);
     const base = `http://127.0.0.1:${webPort}`;
-    await until(`${base}/ops`, web, "web app");
+    await waitFor(`${base}/ops`, web, "web app");
 
     // Where the bars fetch goes: the API itself (the page's first load asks for columns, the
     // browser's later fetches for objects) vs. the same objects request through the Next proxy.
@@ -256,17 +233,7 @@ export default async function ui(args: string[]): Promise<void> {
       }
       apiTimes[label] = samples.sort((x, y) => x - y)[2]!;
     }
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await chromium.launch(CHROMIUM_LAUNCH);
     try {
       // A fresh context (empty HTTP cache, no compiled scripts) for every page: a first visit.
       const coldContext = async () => {

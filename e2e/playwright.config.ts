@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { resolve } from "node:path";
 import {
+  CHROMIUM_LAUNCH,
   DATA_DIR,
   LAG_THRESHOLD_MS,
   NO_DATA_SYMBOL,
@@ -17,7 +18,6 @@ import {
 } from "./support/env";
 
 const root = resolve(import.meta.dirname, "..");
-const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "specs",
@@ -36,17 +36,7 @@ export default defineConfig({
     trace: "retain-on-failure",
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
-    launchOptions: {
-      executablePath: chromium,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
   webServer: [
     {

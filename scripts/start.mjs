@@ -3,9 +3,10 @@
 // Without Alpaca keys it first starts the built-in market simulator and points the server at it.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
+import { ensureWebBuild } from "./web-build.mjs";
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
 const serverPort = Number(env.PORT ?? 5002);
@@ -41,29 +42,6 @@ function run(name, args, childEnv, { tsx = true, cwd } = {}) {
   });
   children.push(child);
   return child;
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const stat = statSync(join(dir, name));
-    newest = Math.max(newest, stat.isDirectory() ? newestMtime(join(dir, name)) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-// The web app runs from a production build (fast to start, light on the CPU); rebuilt only when
-// its sources are newer than the build.
-function ensureWebBuild() {
-  const buildId = join("apps", "web", ".next", "BUILD_ID");
-  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestMtime(join("apps", "web", "src"))) return;
-  console.log("[torghut] building the web app (next build, about a minute the first time)");
-  const build = spawnSync(process.execPath, [join("..", "..", nextBin), "build"], {
-    cwd: join("apps", "web"),
-    env,
-    stdio: "inherit",
-  });
-  if (build.status !== 0) throw new Error("next build failed");
 }
 
 async function waitFor(url, label, child) {
@@ -110,7 +88,8 @@ try {
   }
   const server = run("server", ["apps/server/src/main.ts"], env);
   await waitFor(`http://127.0.0.1:${serverPort}/healthz`, "server", server);
-  ensureWebBuild();
+  // The web app runs from a production build (fast to start, light on the CPU).
+  ensureWebBuild({ log: "[torghut]", env });
   const web = run(
     "web app",
     [join("..", "..", nextBin), "start", "--port", String(webPort)],

@@ -28,3 +28,19 @@ export const LAG_THRESHOLD_MS = 5_000;
 
 /** The wrapper (run-e2e.mjs) makes a fresh one per run; the fallback is wiped by the server command. */
 export const DATA_DIR = process.env.E2E_DATA_DIR ?? join(tmpdir(), "torghut-e2e-data");
+
+/**
+ * Chromium for the suite and for `npm run bench -- ui`: the system's browser (CHROMIUM_PATH to
+ * override), headless in a container (no sandbox, GPU or /dev/shm) and quiet (no background traffic).
+ */
+export const CHROMIUM_LAUNCH: { executablePath: string; args: string[] } = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
