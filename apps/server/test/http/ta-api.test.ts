@@ -4,6 +4,7 @@ import type { Bar1m, Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, seedSymbols, type Database, type TestDatabase } from "@torghut/db";
 import type { FastifyInstance } from "fastify";
 import { ManualClock } from "../../src/clock";
+import type { IntervalBar } from "../../src/http/ta/bars-query";
 import { createHttpServer } from "../../src/http/server";
 import { registerTaRoutes } from "../../src/http/ta/routes";
 import { createLogger } from "../../src/logger";
@@ -30,19 +31,8 @@ function bar(i: number, close: number, volume = 100): Bar1m {
   };
 }
 
-interface ObjectBar {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  source: string;
-  delayed: boolean;
-}
-
 /** The objects answer as the columns answer should carry it. */
-function toColumns(bars: ObjectBar[]) {
+function toColumns(bars: IntervalBar[]) {
   const provenance: { start: number; source: string; delayed: boolean }[] = [];
   bars.forEach((b, i) => {
     const last = provenance.at(-1);

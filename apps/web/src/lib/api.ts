@@ -22,12 +22,18 @@ export class ApiError extends Error {
 
 const errorBody = z.object({ error: z.string().optional(), message: z.string().optional() });
 
+/**
+ * The path a message may name: never the scheme, host or query. The server component calls the API
+ * by its internal address (TORGHUT_API_URL), and these messages reach the page.
+ */
+const pathOf = (url: string): string => new URL(url, "http://localhost").pathname;
+
 export async function getJson<T>(url: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, { cache: "no-store", ...init });
   } catch (error) {
-    throw new ApiError(0, "network_error", `Network error calling ${url.split("?")[0]}`, { cause: error });
+    throw new ApiError(0, "network_error", `Network error calling ${pathOf(url)}`, { cause: error });
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
@@ -38,7 +44,7 @@ export async function getJson<T>(url: string, schema: z.ZodType<T>, init?: Reque
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new ApiError(response.status, "bad_response", `Unexpected answer from ${url.split("?")[0]}`, {
+    throw new ApiError(response.status, "bad_response", `Unexpected answer from ${pathOf(url)}`, {
       cause: parsed.error,
     });
   }
@@ -66,6 +72,8 @@ export const barsResponse = z.object({ symbol: z.string(), interval: z.string(),
 /**
  * `format=columns`: the same bars as one array per field (time in UTC seconds), provenance in runs.
  * What the visuals page's server component asks for: a third of the bytes and of the API's work.
+ * Only the fields the chart draws are parsed: the answer's `volume` and `provenance` arrays are
+ * stripped unread, not walked by the schema on every page load.
  */
 export const barColumnsResponse = z
   .object({
@@ -77,13 +85,10 @@ export const barColumnsResponse = z
     high: z.array(z.number()),
     low: z.array(z.number()),
     close: z.array(z.number()),
-    volume: z.array(z.number()),
-    provenance: z.array(z.object({ start: z.number().int(), source: z.string(), delayed: z.boolean() })),
   })
-  .refine(
-    (c) => [c.open, c.high, c.low, c.close, c.volume].every((column) => column.length === c.time.length),
-    { message: "columns of different lengths" },
-  );
+  .refine((c) => [c.open, c.high, c.low, c.close].every((column) => column.length === c.time.length), {
+    message: "columns of different lengths",
+  });
 export type ApiBarColumns = z.infer<typeof barColumnsResponse>;
 
 /**

@@ -1,6 +1,7 @@
 import { loadWebConfig } from "../config";
 import { ApiError, barColumnsResponse, barsUrl, getJson } from "../lib/api";
 import { toCandleColumns, type InitialBars } from "../lib/candle-columns";
+import { API_UNREACHABLE_MESSAGE } from "./upstream-proxy";
 
 /**
  * The visuals page's first candles, fetched by the Next server while it streams the page: the
@@ -24,9 +25,10 @@ export async function loadInitialBars(
     );
     return { status: "ok", columns: toCandleColumns(columns) };
   } catch (error) {
-    // The same words as the proxy's 502, and never the internal API address.
+    // The same words as the proxy's 502. No message names the internal API address: getJson's
+    // own messages name only the path.
     if (error instanceof ApiError && error.status === 0)
-      return { status: "error", message: "The Torghut API is not reachable" };
+      return { status: "error", message: API_UNREACHABLE_MESSAGE };
     return { status: "error", message: error instanceof Error ? error.message : String(error) };
   }
 }

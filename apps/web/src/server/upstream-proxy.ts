@@ -5,6 +5,9 @@ const FORWARDED_REQUEST = ["authorization", "content-type", "accept"];
 /** Response headers the browser needs to understand a refusal or a rate limit. */
 const FORWARDED_RESPONSE = ["content-type", "www-authenticate", "retry-after"];
 
+/** What the page says when the Next server cannot reach the API: never the API's internal address. */
+export const API_UNREACHABLE_MESSAGE = "The Torghut API is not reachable";
+
 /**
  * Same-origin proxy for the Torghut REST API. Route handlers instead of next.config rewrites because
  * rewrites are frozen into the build: this reads TORGHUT_API_URL when the request arrives.
@@ -29,7 +32,7 @@ export async function proxyToTorghut(request: Request, path: string): Promise<Re
     });
   } catch {
     return Response.json(
-      { error: "upstream_unavailable", message: "The Torghut API is not reachable" },
+      { error: "upstream_unavailable", message: API_UNREACHABLE_MESSAGE },
       { status: 502, headers: { "cache-control": "no-store" } },
     );
   }

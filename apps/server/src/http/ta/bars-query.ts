@@ -17,14 +17,14 @@ export interface IntervalBar {
 }
 
 /** Consecutive bars with the same provenance: bars `start` up to the next run's `start` (exclusive). */
-export interface ProvenanceRun {
+interface ProvenanceRun {
   start: number;
   source: SourceName;
   delayed: boolean;
 }
 
 /** The same bars as one array per field (`format=columns`): no repeated keys, no ISO strings. */
-export interface BarColumns {
+interface BarColumns {
   /** Bar start, UTC seconds. */
   time: number[];
   open: number[];

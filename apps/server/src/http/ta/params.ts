@@ -90,11 +90,10 @@ function describe(error: z.ZodError): string {
  * `{…, bars: [{time, open, …}]}`) or `columns` (`{…, format: "columns", time: [], open: [], …,
  * provenance: [{start, source, delayed}]}`, a third of the bytes, for the visuals page's first load).
  */
-export const barsFormatSchema = z
+const barsFormatSchema = z
   .enum(["objects", "columns"], { message: "must be objects or columns" })
-  .default("objects")
-  .describe("answer shape: objects (one object per bar) or columns (one array per field)");
-export type BarsFormat = z.infer<typeof barsFormatSchema>;
+  .default("objects");
+type BarsFormat = z.infer<typeof barsFormatSchema>;
 
 const barsQuery = rangeQuery.extend({ format: barsFormatSchema });
 

@@ -82,12 +82,13 @@ export function CandleChart({ candles, intervalSeconds, overlays, live, onFirstP
   useEffect(() => {
     const series = candleSeries.current;
     if (series === null) return;
-    if (candles.length > 0 && !firstCandlesMarked.current) performance.mark("torghut:set-data");
+    const firstCandles = candles.length > 0 && !firstCandlesMarked.current;
+    if (firstCandles) performance.mark("torghut:set-data");
     series.setData(candles.map((c) => ({ ...c, time: ts(c.time) })));
     builder.current = new MonotonicBarBuilder(intervalSeconds);
     builder.current.seed(candles.at(-1) ?? null);
     chart.current?.timeScale().scrollToRealTime();
-    if (candles.length > 0 && !firstCandlesMarked.current) {
+    if (firstCandles) {
       firstCandlesMarked.current = true;
       // The chart draws on the next animation frame; the one after it runs once that frame is painted.
       // `npm run bench -- ui` reads this mark as "time to first candle".

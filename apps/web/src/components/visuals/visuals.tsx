@@ -30,7 +30,8 @@ export function Visuals({ settings, initialSymbol, initialInterval, initialFromM
   const [interval, setChartInterval] = useState<ChartInterval>(initialInterval);
   const [enabled, setEnabled] = useState<IndicatorKey[]>([]);
   const feed = useFeedState();
-  const [fromMs] = useState(initialFromMs);
+  // `?days=` applies to every symbol and interval picked on this page: choose() keeps it in the URL.
+  const fromMs = initialFromMs;
   const bars = useBars(
     symbol,
     interval,
@@ -69,11 +70,14 @@ export function Visuals({ settings, initialSymbol, initialInterval, initialFromM
     setDraft(clean);
     setChartInterval(nextInterval);
     // The browser's history only: a router navigation would re-render the page on the server, and
-    // with it fetch that chart's bars a second time (this component fetches them itself).
+    // with it fetch that chart's bars a second time (this component fetches them itself). `days`
+    // stays, so a reload shows the same range.
+    const days = new URLSearchParams(window.location.search).get("days");
     window.history.replaceState(
       null,
       "",
-      `/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}`,
+      `/torghut/visuals?symbol=${encodeURIComponent(clean)}&interval=${nextInterval}` +
+        (days === null ? "" : `&days=${encodeURIComponent(days)}`),
     );
   };
   const toggle = (key: IndicatorKey, on: boolean): void =>
