@@ -101,9 +101,9 @@ const envSchema = z.object({
    * crash can then lose the last ~3 × wal_writer_delay (≤ ~600 ms at the default 200 ms) of ticks
    * already counted as committed; never corruption, never a torn batch (a batch is one transaction).
    * Default false because the writer already holds unacknowledged ticks in memory (up to
-   * WRITER_BUFFER_MAX_TICKS) that a crash of this process loses, nothing upstream waits on the commit,
-   * and the flush wait costs ~40 % of the writer's rate on a 2-core box (bench/store.ts: 203k vs 336k rows/s). true: every
-   * committed tick is durable.
+   * WRITER_BUFFER_MAX_TICKS) that a crash of this process loses, nothing upstream waits on the
+   * commit, and the flush wait costs ~40 % of the writer's rate on a 2-core box (bench/store.ts:
+   * 203k vs 336k rows/s). true: every committed tick is durable.
    */
   WRITER_SYNCHRONOUS_COMMIT: bool(false),
 

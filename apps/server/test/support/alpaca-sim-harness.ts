@@ -12,6 +12,12 @@ import { AlpacaStreamSource } from "../../src/sources/alpaca/stream-client";
 import type { AlpacaStreamOptions } from "../../src/sources/alpaca/stream-options";
 
 /** Test wiring: the simulator (the Alpaca fake) plus a stream client pointed at it. */
+/**
+ * Lets socket I/O run between ManualClock steps: the client's timers are on the manual clock, but
+ * the simulator's frames arrive on real sockets. Not a wait for a condition (use eventually()).
+ */
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+
 export const SIM_KEY = { keyId: "sim-key", secretKey: "sim-secret" };
 
 export async function startSim(options: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -4,15 +4,18 @@ import { ManualClock } from "../../clock";
 import { registry } from "../../metrics/registry";
 import { eventually } from "../../../test/support/eventually";
 import { recordEvents } from "../../../test/support/source-contract";
-import { SIM_KEY, credentialsFile, makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
+import {
+  SIM_KEY,
+  credentialsFile,
+  makeSource,
+  settle,
+  startSim,
+} from "../../../test/support/alpaca-sim-harness";
 
 async function errorCount(code: string): Promise<number> {
   const metric = await registry.getSingleMetric("alpaca_stream_errors_total")?.get();
   return metric?.values.find((v) => v.labels.code === code)?.value ?? 0;
 }
-
-/** Lets socket I/O run between ManualClock steps. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** A client set up as for Alpaca's connection limit: a 90 s stale-session window, no pings. */
 async function connectionLimitScenario() {

@@ -3,9 +3,7 @@ import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
 import { eventually } from "../../../test/support/eventually";
 import { recordEvents } from "../../../test/support/source-contract";
-import { makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+import { settle, makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
 
 describe("Alpaca stream liveness and backoff", () => {
   test("a silent-but-open socket is detected within MESSAGE_TIMEOUT_SECONDS and the session replaced", async () => {
