@@ -71,6 +71,10 @@ export default tseslint.config(
               message: "The simulator is dev-only; use it from tests or apps/server/test/support.",
             },
             {
+              group: ["@torghut/testing", "@torghut/testing/*"],
+              message: "Test helpers belong in tests and apps/server/test/support.",
+            },
+            {
               group: ["node:test", "node:assert", "node:assert/*", "assert", "assert/*"],
               message: "Test-runner and assertion modules belong in *.test.ts or apps/server/test/support.",
             },

@@ -1,39 +1,13 @@
-/** Test helpers: a plain `ws` stream client that records every frame, and deadline polling. */
-import { inspect } from "node:util";
+/** Test helpers: a plain `ws` stream client that records every frame; deadline polling is @torghut/testing's. */
+import { eventually } from "@torghut/testing";
 import WebSocket from "ws";
 import type { RunningSimulator, SimulatorOptions } from "../src/index";
 import { startSimulator } from "../src/index";
 
+export { eventually };
+
 export const KEY = { "APCA-API-KEY-ID": "sim-key", "APCA-API-SECRET-KEY": "sim-secret" };
 export const AUTH = JSON.stringify({ action: "auth", key: "sim-key", secret: "sim-secret" });
-
-/**
- * Polls `check` (sync or async) until it returns a truthy value and resolves to that value, or
- * rejects at the deadline naming `what` and the last value or error seen. Same signature as the
- * server's test/support/eventually.ts; a copy, because the simulator shares no code with its clients.
- */
-export async function eventually<T>(
-  check: () => T | PromiseLike<T>,
-  what: string,
-  options: number | { timeoutMs?: number; pump?: () => void } = {},
-): Promise<Exclude<T, false | 0 | 0n | "" | null | undefined>> {
-  const { timeoutMs = 5_000, pump } = typeof options === "number" ? { timeoutMs: options } : options;
-  const deadline = Date.now() + timeoutMs;
-  let last: string;
-  for (;;) {
-    try {
-      pump?.();
-      const value = await check();
-      if (value) return value as Exclude<T, false | 0 | 0n | "" | null | undefined>;
-      last = `last value: ${inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 5 })}`;
-    } catch (error) {
-      last = `last error: ${error instanceof Error ? error.message : inspect(error)}`;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 export type Msg = Record<string, unknown> & { T: string };
 
