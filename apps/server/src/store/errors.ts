@@ -18,10 +18,21 @@ export class StoreWriteError extends Error {
  */
 const DATA_ERROR_CLASSES = new Set(["22", "23", "42"]);
 
+/**
+ * The SQLSTATE of an error the database sent, or null for anything else. Both pg and PGlite give
+ * their server errors a `severity`; a socket error's errno code (EPIPE) has none, so it never
+ * passes for a SQLSTATE.
+ */
+export function sqlStateOf(error: unknown): string | null {
+  if (typeof error !== "object" || error === null || !("severity" in error) || !("code" in error))
+    return null;
+  return typeof error.code === "string" && /^[0-9A-Z]{5}$/.test(error.code) ? error.code : null;
+}
+
 export function toStoreWriteError(error: unknown, what: string): StoreWriteError {
   if (error instanceof StoreWriteError) return error;
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
-  const retryable = !(/^[0-9A-Z]{5}$/.test(code) && DATA_ERROR_CLASSES.has(code.slice(0, 2)));
+  const code = sqlStateOf(error);
+  const retryable = !(code !== null && DATA_ERROR_CLASSES.has(code.slice(0, 2)));
   const detail = error instanceof Error ? error.message : String(error);
   return new StoreWriteError(`${what}: ${detail}`, retryable, { cause: error });
 }

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { TICK_COLUMNS, encodeBinary, type BinaryBatch } from "./tick-binary";
 import type { BulkInserter } from "./tick-insert";
+import { sqlStateOf } from "./errors";
 
 /**
  * PostgreSQL-only bulk path. A batch is sent as binary COPY straight into `ticks`: one statement,
@@ -36,14 +37,7 @@ function copyBuffer(client: pg.PoolClient, sql: string, payload: Buffer): Promis
   });
 }
 
-function sqlState(error: unknown): string | null {
-  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
-    ? error.code
-    : null;
-}
-
-const isUniqueViolation = (error: unknown) => sqlState(error) === UNIQUE_VIOLATION;
-const hasSqlState = (error: unknown) => /^[0-9A-Z]{5}$/.test(sqlState(error) ?? "");
+const isUniqueViolation = (error: unknown) => sqlStateOf(error) === UNIQUE_VIOLATION;
 
 /** Inserts the batch; returns how many rows were new. */
 export async function copyTicks(pool: pg.Pool, batch: BinaryBatch, options: CopyOptions): Promise<number> {
@@ -93,7 +87,7 @@ export async function copyTicks(pool: pg.Pool, batch: BinaryBatch, options: Copy
     // A connection that cannot even roll back, or that failed below SQL (no SQLSTATE: a socket
     // error), is in an unknown state: destroy it, not pool it.
     if (inTransaction) broken ??= await rollback(client);
-    if (!hasSqlState(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+    if (sqlStateOf(error) === null) broken ??= error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
     client.off("error", onConnectionError);

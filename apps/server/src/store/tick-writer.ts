@@ -28,8 +28,9 @@ export interface TickWriterOptions {
   /** "auto": binary COPY on PostgreSQL (tick-copy.ts), json_to_recordset on PGlite. */
   method: "auto" | "json" | "copy";
   /**
-   * PostgreSQL: false commits the writer's transactions without waiting for the WAL flush
-   * (WRITER_SYNCHRONOUS_COMMIT in config.ts says what that risks). Default true.
+   * PostgreSQL with binary COPY (the "auto" choice there): false commits the writer's transactions
+   * without waiting for the WAL flush (WRITER_SYNCHRONOUS_COMMIT in config.ts says what that
+   * risks). The "json" method ignores it. Default true; the server passes its setting (false).
    */
   synchronousCommit: boolean;
   logger: Logger;
