@@ -37,7 +37,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     realtime: () => realtime?.hub.stats() ?? null,
     replica: parts.replica,
     bus: () => observer.view(),
-    ...(ingest.thread === undefined ? {} : { ingestThread: () => ingest.thread?.() ?? null }),
+    ingestThread: () => ingest.thread(),
     simulatedMarket: config.SIMULATED_MARKET,
   };
   registerLiveness(app);

@@ -17,8 +17,8 @@ export type IngestViews = Pick<
 export interface IngestSide {
   readonly views: IngestViews;
   readonly actions: OpsActions;
-  /** The ingest thread's own health; absent when ingest shares the HTTP event loop. */
-  thread?(): IngestThreadView;
+  /** The ingest thread's own health; null when ingest shares the HTTP event loop. */
+  thread(): IngestThreadView | null;
   /** Metrics kept on another thread's registry, merged into /metrics; absent when inline. */
   metrics?(): Promise<ThreadMetrics>;
 }
@@ -59,6 +59,7 @@ export function inlineIngestSide(
       reconnectPrimary: (actor) => leading().router.reconnectPrimary(actor),
       releaseToAutomatic: (actor) => leading().router.releaseManual(actor),
     },
+    thread: () => null,
   };
 }
 

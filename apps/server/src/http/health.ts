@@ -149,8 +149,8 @@ export function registerHealthRoutes(
       { name: "writer", status: writerStatus(views.writer(), now, settings) },
       { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
     ];
-    if (views.ingestThread !== undefined)
-      checks.push({ name: "ingest-thread", status: ingestThreadStatus(views.ingestThread()) });
+    const thread = views.ingestThread?.() ?? null;
+    if (thread !== null) checks.push({ name: "ingest-thread", status: ingestThreadStatus(thread) });
     const reasons = notReady(now);
     return {
       status: worst(...checks.map((c) => c.status)),
