@@ -98,9 +98,15 @@ export class HubSession {
   enqueue(key: string | null, frame: Frame): void {
     if (this.isClosed) return;
     const clientBehind = this.transportFull();
+    const bytes = frameBytes(frame);
     // A full queue on a client that keeps up is the server's backlog, not the client's: write it.
-    if (!clientBehind && this.queue.length >= this.limits.maxQueuedMessages) this.write();
-    const result = this.queue.push(key, frame, frameBytes(frame));
+    if (
+      !clientBehind &&
+      (this.queue.length >= this.limits.maxQueuedMessages ||
+        this.queue.bytes + bytes > this.limits.maxQueuedBytes)
+    )
+      this.write();
+    const result = this.queue.push(key, frame, bytes);
     if (result === "overflow") {
       this.host.onSlowClient(this, "queue full after conflation");
       return;

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ManualClock } from "../clock";
 import { Hub } from "./hub";
 import type { Frame, Publication, WireFormat } from "./publication";
 import type { HubClient } from "./transport";
+import { CloseCode } from "./transport";
 import { eventually } from "../../test/support/eventually";
 import { trade } from "../../test/support/realtime";
 
 /** The transport port with an in-memory sink: what a transport adapter looks like to the hub. */
 class SinkClient implements HubClient {
   readonly transport = "sink";
-  readonly bufferedAmount = 0;
+  /** What the transport reports as unflushed; set above the high-water mark to play a client that is behind. */
+  bufferedAmount = 0;
   /** One entry per write the hub asked for. */
   readonly writes: string[][] = [];
+  closedWith: number | null = null;
   constructor(readonly format: WireFormat) {}
   get frames(): string[] {
     return this.writes.flat();
@@ -22,7 +26,9 @@ class SinkClient implements HubClient {
   sendBatch(frames: readonly Frame[]): void {
     this.writes.push(frames.map(String));
   }
-  close(): void {}
+  close(code: number): void {
+    this.closedWith = code;
+  }
   terminate(): void {}
 }
 
@@ -86,4 +92,53 @@ test("a client that keeps up gets a long backlog written out, not conflated", as
   assert.equal(hub.stats().conflatedMessages, 0);
   assert.equal(hub.stats().slowClientsClosed, 0);
   await hub.shutdown(0);
+});
+
+test("a client that keeps up gets frames over the byte cap written out within one turn, not conflated", async () => {
+  const padding = "x".repeat(400);
+  const format: WireFormat = {
+    name: "large",
+    encode: (publication) => `${(publication.data as { price: number }).price}:${padding}`,
+  };
+  const hub = new Hub({ updatesPerSecond: 0, clientBuffer: 100, clientBufferBytes: 1000 });
+  const client = new SinkClient(format);
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  // Ten ~400-byte frames in one turn: four times the byte cap, far under the message cap.
+  for (let i = 1; i <= 10; i++) hub.publishTrade(trade(`S${i}`, i));
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
+  assert.deepEqual(
+    client.frames.map((frame) => frame.split(":")[0]),
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"],
+  );
+  assert.ok(client.writes.length > 1, "the queue was written out before the end of the turn");
+  assert.equal(hub.stats().conflatedMessages, 0);
+  assert.equal(hub.stats().slowClientsClosed, 0);
+  assert.equal(client.closedWith, null);
+  await hub.shutdown(0);
+});
+
+test("a client whose transport stays backed up is closed as slow once it has been behind for maxBehindMs", async () => {
+  const clock = new ManualClock();
+  const format: WireFormat = { name: "offset", encode: (publication) => String(publication.offset) };
+  const hub = new Hub({ clock, updatesPerSecond: 0, transportHighWaterBytes: 1024, maxBehindMs: 100 });
+  const client = new SinkClient(format);
+  client.bufferedAmount = 2048;
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  hub.publishTrade(trade("S1", 1));
+  // The end-of-turn flush finds the transport full: nothing is written and the client is behind from now.
+  await eventually(() => hub.stats().pendingFanouts === 0, "first flush");
+  assert.deepEqual(client.writes, []);
+  clock.advance(100);
+  hub.publishTrade(trade("S2", 2));
+  assert.equal(client.closedWith, null, "not closed at exactly maxBehindMs");
+  assert.equal(hub.stats().slowClientsClosed, 0);
+  clock.advance(1);
+  hub.publishTrade(trade("S3", 3));
+  assert.equal(client.closedWith, CloseCode.POLICY_VIOLATION);
+  assert.equal(hub.stats().slowClientsClosed, 1);
+  assert.deepEqual(client.writes, [], "a slow client's backlog is discarded, not written");
+  // The sink never reports the close back, so shutdown's deadline (on the manual clock) ends it.
+  const shutdown = hub.shutdown(0);
+  clock.advance(0);
+  await shutdown;
 });

@@ -230,7 +230,7 @@ export class Hub implements SessionHost {
     realtimeMetrics.deliveries.inc(count);
   }
 
-  onConflated(_session: HubSession | null, dropped: number): void {
+  onConflated(_session: HubSession, dropped: number): void {
     this.counters.conflated += dropped;
     realtimeMetrics.conflated.inc(dropped);
   }

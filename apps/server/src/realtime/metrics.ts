@@ -42,7 +42,7 @@ export const realtimeMetrics = {
   }),
   fanoutSeconds: new Histogram({
     name: "torghut_realtime_fanout_seconds",
-    help: "Time from a publication leaving the throttle to its frame's write for the last subscriber",
+    help: "Time from a publication leaving the throttle until the hub's flush has passed its last subscriber (frame handed to the transport, or left queued for a client that is behind)",
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
     registers: [registry],
   }),

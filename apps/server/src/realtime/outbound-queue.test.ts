@@ -33,3 +33,19 @@ test("the byte cap also triggers conflation, and a queue still full afterwards o
   distinct.push("b", "2", 1);
   assert.equal(distinct.push("c", "3", 1), "overflow");
 });
+
+test("take() hands out frames while they fit the byte budget, and a frame larger than the budget alone", () => {
+  const queue = new OutboundQueue(100, 1_000_000);
+  queue.push("a", "big", 50);
+  queue.push("b", "s1", 4);
+  queue.push("c", "s2", 4);
+  queue.push("d", "s3", 4);
+  assert.deepEqual(queue.take(10).map(String), ["big"], "a frame over the budget still leaves, alone");
+  assert.deepEqual(queue.take(10).map(String), ["s1", "s2"], "the budget stops the batch before s3");
+  assert.equal(queue.length, 1);
+  assert.equal(queue.bytes, 4);
+  assert.deepEqual(queue.take(0), [], "no budget, nothing taken");
+  assert.deepEqual(queue.take(100).map(String), ["s3"]);
+  assert.equal(queue.length, 0);
+  assert.equal(queue.bytes, 0);
+});

@@ -262,7 +262,8 @@ export function attachSignalrTransport(
               connection.session.close(CloseCode.GOING_AWAY, "client timeout");
               continue;
             }
-            // Data waiting in the hub queue means the socket is full; a ping would only add to it.
+            // Frames in the hub queue either leave with this turn's flush (a ping adds nothing) or wait
+            // for a full socket to drain (a ping would only add to it): ping only an idle connection.
             if (connection.session.queuedMessages === 0 && ws.readyState === ws.OPEN)
               connection.client.send(PING_FRAME);
           }

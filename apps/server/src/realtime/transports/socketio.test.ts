@@ -51,6 +51,48 @@ describe("/socket.io authentication", () => {
     polling.socket.close();
     await eventually(() => rt.hub.stats().TotalConnections === 0, "connections gone");
   });
+
+  test("takes the token from auth first, then an Authorization: Bearer header, then ?token=", async () => {
+    const outcomeOf = async (options: {
+      auth?: Record<string, unknown>;
+      extraHeaders?: Record<string, string>;
+      query?: Record<string, string>;
+    }): Promise<string> => {
+      const socket = connectSocketIo(rt.base, {
+        transports: ["websocket"],
+        reconnection: false,
+        forceNew: true,
+        ...options,
+      });
+      let seen: string | undefined;
+      socket.on("control", (message: Reply & { sub?: string }) => {
+        if (message.type === "welcome") seen = `welcome ${message.sub}`;
+      });
+      socket.on("connect_error", (error) => (seen = `refused ${error.message}`));
+      try {
+        return await eventually(() => seen, "welcome or refusal");
+      } finally {
+        socket.close();
+      }
+    };
+    const [alice, bob, carol] = await Promise.all(
+      ["alice", "bob", "carol"].map((sub) => token(sub, { audience: "torghut-ws" })),
+    );
+    const bearer = { authorization: `Bearer ${alice}` };
+    assert.equal(await outcomeOf({ extraHeaders: bearer }), "welcome alice");
+    assert.equal(await outcomeOf({ query: { token: bob! } }), "welcome bob");
+    assert.equal(await outcomeOf({ extraHeaders: bearer, query: { token: bob! } }), "welcome alice");
+    assert.equal(
+      await outcomeOf({ auth: { token: carol }, extraHeaders: bearer, query: { token: bob! } }),
+      "welcome carol",
+    );
+    assert.equal(await outcomeOf({ auth: { token: "" }, extraHeaders: bearer }), "welcome alice");
+    assert.equal(
+      await outcomeOf({ extraHeaders: { authorization: `Basic ${alice}` } }),
+      "refused missing_token",
+    );
+    await eventually(() => rt.hub.stats().TotalConnections === 0, "connections gone");
+  });
 });
 
 async function rejected(reason: string): Promise<number> {

@@ -4,7 +4,7 @@ import { Server as SocketIoServer, type Socket } from "socket.io";
 import type { Clock } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
-import { AuthError, verifyToken } from "../auth";
+import { AuthError, tokenFromRequest, verifyToken } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import { realtimeMetrics } from "../metrics";
@@ -302,11 +302,5 @@ export function attachSocketIoTransport(
 function handshakeToken(socket: Socket): string | null {
   const auth = socket.handshake.auth as { token?: unknown } | undefined;
   if (typeof auth?.token === "string" && auth.token.length > 0) return auth.token;
-  const header = socket.handshake.headers.authorization;
-  if (typeof header === "string") {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match !== null) return match[1]!;
-  }
-  const query = socket.handshake.query.token;
-  return typeof query === "string" && query.length > 0 ? query : null;
+  return tokenFromRequest(socket.request);
 }
