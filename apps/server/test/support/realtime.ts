@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { eventually } from "./eventually";
+import { makeTrade } from "./make-trade";
 import { signToken } from "../../src/realtime/auth";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
 import {
@@ -35,18 +36,26 @@ export async function startRealtimeServer(
     connectRatePerIp: 0,
     ...transportOptions,
   });
+  const { port, close } = await listenOnFreePort(server, hub, () => transport.close());
+  return { hub, server, transport, port, url: `ws://127.0.0.1:${port}/ws`, close };
+}
+
+/**
+ * Listens on 127.0.0.1, port 0. `close` shuts the hub down (unless a test already did), then closes
+ * the transports and the server.
+ */
+export async function listenOnFreePort(
+  server: Server,
+  hub: Hub,
+  closeTransports: () => Promise<unknown>,
+): Promise<{ port: number; close: () => Promise<void> }> {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const port = (server.address() as AddressInfo).port;
   return {
-    hub,
-    server,
-    transport,
-    port,
-    url: `ws://127.0.0.1:${port}/ws`,
-    async close() {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
       if (!hub.shuttingDown) await hub.shutdown(1000);
-      await transport.close();
+      await closeTransports();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -107,7 +116,7 @@ export class TestClient extends ReceivedMessages {
     const ws = new WebSocket(url, { headers });
     const client = new TestClient(ws);
     await once(ws, "open");
-    await eventually(() => client.messages.some((m) => m.type === "welcome"), "welcome");
+    await client.waitFor("welcome");
     return client;
   }
 
@@ -153,21 +162,16 @@ export function token(sub = "trader", extra: Partial<Parameters<typeof signToken
   return signToken({ secret: TEST_SECRET, sub, ttl: "1h", ...extra });
 }
 
+/** A trade on `symbol` at `price` (its tradeId is the price); `extra` may add fields a trade lacks (padding). */
 export function trade(symbol: string, price: number, extra: Record<string, unknown> = {}) {
   return {
-    kind: "trade" as const,
-    symbol,
-    price,
-    size: 100,
-    tradeId: String(price),
-    exchange: "V",
-    conditions: ["@"],
-    tape: "C",
-    suspicious: false,
-    eventTime: "2026-01-05T15:00:00.000000000Z",
-    receivedAt: 1_767_625_200_000,
-    source: "alpaca" as const,
-    delayed: false,
+    ...makeTrade({
+      symbol,
+      price,
+      size: 100,
+      tradeId: String(price),
+      eventTime: "2026-01-05T15:00:00.000000000Z",
+    }),
     ...extra,
   };
 }

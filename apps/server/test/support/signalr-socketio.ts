@@ -1,14 +1,11 @@
 // Test support for the SignalR and Socket.IO suites: one real HTTP server on port 0 with the hub and
 // all three transports (/ws, /hubs/market-data, /socket.io), and recording wrappers around the real
 // clients (@microsoft/signalr, socket.io-client). Not imported by production code.
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
-import { eventually } from "./eventually";
-import { ReceivedMessages, TEST_SECRET, type ServerMessage } from "./realtime";
+import { listenOnFreePort, ReceivedMessages, TEST_SECRET, type ServerMessage } from "./realtime";
 import {
   attachSignalrTransport,
   type SignalrTransport,
@@ -53,24 +50,10 @@ export async function startTransportsServer(
     ...clock,
     ...options.socketio,
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as AddressInfo).port;
-  return {
-    hub,
-    server,
-    ws,
-    signalr,
-    socketio,
-    port,
-    base: `http://127.0.0.1:${port}`,
-    async close() {
-      if (!hub.shuttingDown) await hub.shutdown(1000);
-      await Promise.all([ws.close(), signalr.close(), socketio.close()]);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { port, close } = await listenOnFreePort(server, hub, () =>
+    Promise.all([ws.close(), signalr.close(), socketio.close()]),
+  );
+  return { hub, server, ws, signalr, socketio, port, base: `http://127.0.0.1:${port}`, close };
 }
 
 /** Records what a real @microsoft/signalr HubConnection receives on `publication` and `control`. */
@@ -108,7 +91,7 @@ export class SignalrTestClient extends ReceivedMessages {
   ): Promise<SignalrTestClient> {
     const client = SignalrTestClient.create(base, token, options);
     await client.connection.start();
-    await eventually(() => client.of("welcome").length > 0, "welcome");
+    await client.waitFor("welcome");
     return client;
   }
 
@@ -154,7 +137,7 @@ export class SocketIoTestClient extends ReceivedMessages {
       client.socket.once("connect", resolve);
       client.socket.once("connect_error", reject);
     });
-    await eventually(() => client.of("welcome").length > 0, "welcome");
+    await client.waitFor("welcome");
     return client;
   }
 
