@@ -1,6 +1,7 @@
 // Child process of bench/fanout.ts: holds N raw WebSocket clients and reports what they received.
 import type { Socket } from "node:net";
 import { openRawClient, type Protocol, type RawClientStats } from "./fanout-raw-client";
+import { reply } from "./lib/fanout";
 
 type Command =
   | { cmd: "connect"; port: number; protocol: Protocol; count: number; token: string }
@@ -10,7 +11,6 @@ type Command =
 
 const stats: RawClientStats = { received: 0, latencies: new Float64Array(4_000_000), latencyCount: 0 };
 let sockets: Socket[] = [];
-const reply = (message: unknown): void => void process.send!(message);
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;

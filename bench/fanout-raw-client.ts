@@ -2,6 +2,7 @@
 // parser, no per-message objects. Thousands of them fit in one process without the client side
 // becoming the bottleneck we measure. Loopback only.
 import { connect, type Socket } from "node:net";
+import { hr } from "./lib/fanout";
 
 /**
  * `hub` is our hub over /ws; `hub-signalr` and `hub-socketio` are the same hub over
@@ -27,7 +28,6 @@ export interface RawClientStats {
 }
 
 const BENCH_KEY = Buffer.from('"benchT":');
-const now = (): number => performance.timeOrigin + performance.now();
 
 /** A masked client text frame with a zero mask key (legal, and the payload stays as is). */
 function clientFrame(text: string, opcode = 0x1): Buffer {
@@ -103,7 +103,7 @@ export function openRawClient(
     let stop = at + BENCH_KEY.length;
     while (stop < end && frame[stop] !== 0x2c && frame[stop] !== 0x7d) stop++;
     const sentAt = Number(frame.toString("latin1", at + BENCH_KEY.length, stop));
-    if (stats.latencyCount < stats.latencies.length) stats.latencies[stats.latencyCount++] = now() - sentAt;
+    if (stats.latencyCount < stats.latencies.length) stats.latencies[stats.latencyCount++] = hr() - sentAt;
   };
   socket.on("data", (chunk: Buffer) => {
     buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);

@@ -8,10 +8,10 @@ import { publishMarketData } from "../apps/server/src/compose/realtime";
 import { signToken } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
+import { reply } from "./lib/fanout";
 
 const [natsUrl, subjectPrefix, replicaId] = process.argv.slice(2) as [string, string, string];
 const secret = "bench-secret-0123456789abcdef0123456789";
-const reply = (message: unknown): void => void process.send!(message);
 
 const server = createServer((_req, res) => res.writeHead(404).end());
 const hub = new Hub();

@@ -6,12 +6,10 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { NatsBus } from "../apps/server/src/bus";
-import { benchTrade, forkServerAndClients } from "./lib/fanout";
-import { exited, request } from "./lib/processes";
+import { benchTrade, fixed as f, forkServerAndClients, pause, stopServerAndClients } from "./lib/fanout";
+import { request } from "./lib/processes";
 
 const execArgv = ["--import", "tsx"];
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
 export interface ReplicaBenchArgs {
   clients: number[];
@@ -33,12 +31,6 @@ async function startReplica(natsUrl: string, prefix: string, id: string, count: 
   );
   await request(clients, { cmd: "connect", port, protocol: "hub", count, token }, "connected");
   return { server, clients };
-}
-
-async function stopReplica(replica: Replica): Promise<void> {
-  await request(replica.clients, { cmd: "close" }, "closed");
-  replica.server.send({ cmd: "close" });
-  await Promise.all([exited(replica.server), exited(replica.clients)]);
 }
 
 /** Publishes `rate` trades/s over 10 symbols for `seconds` on the bus, as the ingest leader does. */
@@ -96,7 +88,7 @@ async function measure(
       `${cpu.map((c) => f(c.percent)).join(" · ")} |`
     );
   } finally {
-    await Promise.all(replicas.map(stopReplica));
+    await Promise.all(replicas.map(stopServerAndClients));
     await leader.close();
   }
 }

@@ -12,7 +12,7 @@ import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import { textFrame } from "../apps/server/src/realtime/transports/ws-protocol";
 import type { Protocol } from "./fanout-raw-client";
-import { benchTrade } from "./lib/fanout";
+import { benchTrade, reply } from "./lib/fanout";
 
 type Command =
   | { cmd: "mem" }
@@ -29,7 +29,6 @@ type Command =
 
 const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
-const reply = (message: unknown): void => void process.send!(message);
 const inServer: number[] = [];
 let onFanoutDone: (() => void) | null = null;
 

@@ -10,8 +10,8 @@
 import { execSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import type { Protocol } from "./fanout-raw-client";
-import { forkServerAndClients } from "./lib/fanout";
-import { exited, request } from "./lib/processes";
+import { fixed as f, forkServerAndClients, pause, stopServerAndClients } from "./lib/fanout";
+import { request } from "./lib/processes";
 
 const execArgv = ["--import", "tsx", "--expose-gc"];
 
@@ -63,14 +63,6 @@ async function startPair(protocol: Protocol): Promise<Pair> {
   const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
   return { server, clients, port, token, baseRss: rss, baseHeap: heapUsed };
 }
-
-async function stopPair(pair: Pair): Promise<void> {
-  await request(pair.clients, { cmd: "close" }, "closed");
-  pair.server.send({ cmd: "close" });
-  await Promise.all([exited(pair.server), exited(pair.clients)]);
-}
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server memory per connection (bytes): RSS and JS heap after a forced GC. */
 async function connect(
@@ -124,8 +116,6 @@ async function phase(
   return { ran, report, deliveriesPerSecond: report.received / ran.seconds };
 }
 
-const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-
 export default async function fanout(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const limit = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
@@ -156,7 +146,7 @@ export default async function fanout(argv: string[]): Promise<void> {
         rows.push(row);
         console.log(row);
       } finally {
-        await stopPair(pair);
+        await stopServerAndClients(pair);
       }
     }
   }
@@ -178,7 +168,7 @@ export default async function fanout(argv: string[]): Promise<void> {
       } catch (error) {
         idleRows.push(`| ${protocol} | ${args.idle} | failed: ${(error as Error).message} |`);
       } finally {
-        await stopPair(pair);
+        await stopServerAndClients(pair);
       }
     }
     console.log("\n" + idleRows.join("\n"));

@@ -1,11 +1,20 @@
-// Pieces shared by the fan-out benchmarks (bench/fanout*.ts): the trade every server publishes and
-// the server + client-process pair each run starts.
+// Pieces shared by the fan-out benchmarks (bench/fanout*.ts): the trade every server publishes, the
+// server + client-process pair each run starts and stops, and small helpers for the scripts.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { request } from "./processes";
+import { exited, request } from "./processes";
 
 /** Wall-clock ms with sub-ms precision, comparable across processes on one machine. */
 export const hr = (): number => performance.timeOrigin + performance.now();
+
+/** Lets a run settle (connections established, frames in flight); benchmarks only. */
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A number for a results table: fixed digits, "n/a" when not finite. */
+export const fixed = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/** A child process's answer to its parent (the bench scripts forked with an IPC channel). */
+export const reply = (message: unknown): void => void process.send!(message);
 
 /** A trade as the hub publishes it, stamped with `benchT` so clients can time the delivery. */
 export function benchTrade(symbol: string, offset: number) {
@@ -47,4 +56,14 @@ export async function forkServerAndClients(
   const clients = fork(here("../fanout-clients.ts"), [], { execArgv, stdio });
   await request(clients, null, "up");
   return { server, clients, port, token };
+}
+
+/** Closes the clients' connections, then the server, and waits for both processes to exit. */
+export async function stopServerAndClients(pair: {
+  server: ChildProcess;
+  clients: ChildProcess;
+}): Promise<void> {
+  await request(pair.clients, { cmd: "close" }, "closed");
+  pair.server.send({ cmd: "close" });
+  await Promise.all([exited(pair.server), exited(pair.clients)]);
 }
