@@ -4,7 +4,7 @@ import type { Bar1m } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { ManualClock, systemClock } from "../clock";
 import { startFailoverHarness, HARNESS_SYMBOLS } from "../../test/support/failover-harness";
 import { AlpacaRestClient, staticCredentials } from "../sources/alpaca";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { connect } from "nats";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { makeTrade } from "../../test/support/make-trade";
 import type { BusDelivery } from "./messages";
 import { BusConnectError } from "./market-bus";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "@torghut/db";
 import pg from "pg";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { AdvisoryLockElector } from "./advisory-lock-elector";
 
 const serverUrl = process.env.DATABASE_URL;

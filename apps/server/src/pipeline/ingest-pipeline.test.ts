@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Trade } from "@torghut/contracts";
 import { type Database, createDb } from "@torghut/db";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { makeSource, startSim } from "../../test/support/alpaca-sim-harness";
 import { BarAggregator } from "../store/bar-aggregator";
 import { TickWriter } from "../store/tick-writer";

@@ -5,7 +5,7 @@ import { Hub } from "./hub";
 import type { Frame, Publication, WireFormat } from "./publication";
 import type { HubClient } from "./transport";
 import { CloseCode } from "./transport";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { trade } from "../../test/support/realtime";
 
 /** The transport port with an in-memory sink: what a transport adapter looks like to the hub. */

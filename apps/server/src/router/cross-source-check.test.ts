@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { systemClock } from "../clock";
 import { AlpacaStreamSource, staticCredentials } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import {
   FAST_SETTINGS,
   sourceOf,

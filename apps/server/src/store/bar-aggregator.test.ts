@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import type { Bar1m, Trade } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { ManualClock } from "../clock";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { BarAggregator, type BarEventKind } from "./bar-aggregator";
 import { queryBars } from "./repositories";
 

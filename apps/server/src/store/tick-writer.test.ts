@@ -4,7 +4,7 @@ import { createDb, createTestDatabase, type Database, type TestDatabase } from "
 import { ManualClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
 import { TcpProxy, viaProxy } from "../../test/fixtures/tcp-proxy";
-import { eventually } from "../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { writerDroppedTicks } from "./metrics";
 import { countTicks } from "./repositories";
 import { TickWriter } from "./tick-writer";

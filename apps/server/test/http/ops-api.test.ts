@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { SignJWT } from "jose";
 import { z } from "zod";
 import { listSourceEvents } from "../../src/store/repositories";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, TEST_SECRET, type LiveServer } from "../support/live-server";
 
 const status = z.enum(["Healthy", "Degraded", "Unhealthy"]);

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 const run = promisify(execFile);

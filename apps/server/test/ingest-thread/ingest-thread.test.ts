@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createTestDatabase, type TestDatabase } from "@torghut/db";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, TEST_SECRET, type LiveServer } from "../support/live-server";
 import { TestClient } from "../support/realtime";
 import { signToken } from "../../src/realtime/auth";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SignalrTestClient, SocketIoTestClient } from "../support/signalr-socketio";
 import { TestClient } from "../support/realtime";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 // The composed server (Fastify + hub + all transports) fed by the real simulator: the SignalR and

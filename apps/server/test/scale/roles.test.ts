@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { TestClient, upgradeStatus } from "../support/realtime";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
 // ROLE=ingest and ROLE=realtime in one test process over the real nats-server (PGlite: the ingest

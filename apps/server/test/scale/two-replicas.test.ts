@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { signToken } from "../../src/realtime/auth";
 import { TestClient, type ServerMessage } from "../support/realtime";
-import { eventually } from "../support/eventually";
+import { eventually } from "@torghut/testing";
 import { getJson, simulatorEnv } from "../support/live-server";
 import { spawnReplica, type ReplicaProcess } from "./replica-process";
 

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { eventually } from "./eventually";
+import { eventually } from "@torghut/testing";
 import { makeTrade } from "./make-trade";
 import { signToken } from "../../src/realtime/auth";
 import { Hub, type HubOptions } from "../../src/realtime/hub";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { tradeSchema } from "@torghut/contracts";
-import { eventually } from "./eventually";
+import { eventually } from "@torghut/testing";
 import type { MarketDataSource, SourceEvent } from "../../src/sources/source";
 
 /**

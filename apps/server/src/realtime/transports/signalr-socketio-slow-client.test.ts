@@ -3,7 +3,7 @@ import { setImmediate as tick } from "node:timers/promises";
 import { test } from "node:test";
 import { pino } from "pino";
 import type { ServerMessage } from "../../../test/support/realtime";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { token, trade } from "../../../test/support/realtime";
 import {
   SignalrTestClient,

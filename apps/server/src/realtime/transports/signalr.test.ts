@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { TestClient, token, trade, upgradeStatus } from "../../../test/support/realtime";
 import {
   SignalrTestClient,

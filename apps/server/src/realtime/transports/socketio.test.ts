@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
 import { registry } from "../../metrics/registry";
 import { signToken } from "../auth";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { TestClient, token, trade } from "../../../test/support/realtime";
 import {
   SocketIoTestClient,

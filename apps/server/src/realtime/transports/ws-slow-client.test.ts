@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { setImmediate as tick } from "node:timers/promises";
 import { test } from "node:test";
 import { pino } from "pino";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { startRealtimeServer, TestClient, token, trade } from "../../../test/support/realtime";
 
 test("a client that stops reading is conflated, then closed with 1008, while a fast client gets everything", async () => {

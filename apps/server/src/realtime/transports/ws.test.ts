@@ -5,7 +5,7 @@ import { WebSocketServer } from "ws";
 import WebSocket from "ws";
 import { ManualClock } from "../../clock";
 import { signToken } from "../auth";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import {
   startRealtimeServer,
   TestClient,

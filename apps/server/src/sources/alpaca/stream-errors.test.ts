@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
 import { registry } from "../../metrics/registry";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { recordEvents } from "../../../test/support/source-contract";
 import {
   SIM_KEY,

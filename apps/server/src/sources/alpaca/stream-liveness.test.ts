@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../clock";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { recordEvents } from "../../../test/support/source-contract";
 import { settle, makeSource, startSim } from "../../../test/support/alpaca-sim-harness";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
-import { eventually } from "../../../test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { systemClock } from "../../clock";
 import type { SourceEvent } from "../source";
 import { YahooClient } from "./client";
