@@ -17,7 +17,7 @@ import {
   startFailoverHarness,
   statusAt,
 } from "../apps/server/test/support/failover-harness";
-import { eventually } from "../apps/server/test/support/eventually";
+import { eventually } from "@torghut/testing";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
 import { upsertBars } from "../apps/server/src/store/repositories";
 
