@@ -80,6 +80,9 @@ export class NatsBus implements MarketBus {
         this.deliver(msg.data);
       },
     });
+    // The SUB goes out asynchronously: one PING/PONG round trip makes sure the server has it, so
+    // whatever is published after connect() resolves reaches this replica.
+    await nc.flush();
     void this.watch(nc);
     this.logger.info({ subjects: `${this.subjectRoot}.>` }, "market bus: connected to NATS");
   }
