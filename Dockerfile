@@ -1,5 +1,5 @@
 # One image for every Torghut process; the command picks the app (see docker-compose.yml).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1 NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./

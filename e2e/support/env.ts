@@ -3,13 +3,15 @@ import { join } from "node:path";
 
 /**
  * Ports far from the dev defaults (5002/5010/3000) so the suite never talks to, or collides with,
- * a developer's `npm start`.
+ * a developer's `npm start`. E2E_PORT_BASE moves the whole block (two checkouts running the suite
+ * side by side on one machine each give their own).
  */
-export const SIM_PORT = 5510;
-export const SERVER_PORT = 5502;
-export const WEB_PORT = 5530;
+const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 5500);
+export const SIM_PORT = PORT_BASE + 10;
+export const SERVER_PORT = PORT_BASE + 2;
+export const WEB_PORT = PORT_BASE + 30;
 /** A second `next start` of the same build with NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false. */
-export const WEB_VISUALS_OFF_PORT = 5531;
+export const WEB_VISUALS_OFF_PORT = PORT_BASE + 31;
 
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 export const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;

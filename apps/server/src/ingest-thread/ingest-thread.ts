@@ -155,7 +155,7 @@ export class IngestThread implements IngestSide {
           startFailure = `ingest thread failed to start: ${this.lastError}`;
         } else this.receive(message);
       });
-      worker.on("error", (error) => {
+      worker.on("error", (error: Error) => {
         this.lastError = withoutCredentials(error.message);
         this.options.logger.error({ err: error }, "ingest thread crashed");
       });
