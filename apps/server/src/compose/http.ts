@@ -14,6 +14,7 @@ import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
+import type { TokenVerifier } from "../realtime/auth";
 
 export interface HttpParts {
   config: ServerConfig;
@@ -24,7 +25,7 @@ export interface HttpParts {
   realtime: Realtime | null;
   replica: () => ReplicaView;
   observer: BusObserver;
-  authSecret: string;
+  tokens: TokenVerifier;
   logger: Logger;
   clock: Clock;
 }
@@ -57,12 +58,13 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
   registerOpsRoutes(app, {
     actions: ingest.actions,
     audit: {
-      record: async ({ actor, action, result, state, at }) => {
+      // One row per attempt: `ops failover: refused (forbidden) from 203.0.113.9`, actor = the subject.
+      record: async ({ actor, action, result, detail, address, state, at }) => {
         const current = views.router()?.connectionState ?? "BOTH_UNAVAILABLE";
         await insertSourceEvent(database, {
           fromState: current,
           toState: (state as typeof current | null) ?? current,
-          reason: `ops ${action}: ${result}`,
+          reason: `ops ${action}: ${result}${detail === null ? "" : ` (${detail})`} from ${address}`,
           actor,
           at,
         });
@@ -70,8 +72,10 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     },
     clock,
     logger: parts.logger,
-    authSecret: parts.authSecret,
+    tokens: parts.tokens,
     adminSubjects: config.ADMIN_TOKEN_SUBJECTS,
+    perAddressPerMinute: config.OPS_RATE_PER_IP_PER_MINUTE,
+    actionTimeoutMs: config.OPS_ACTION_TIMEOUT_MS,
   });
   return views;
 }

@@ -5,6 +5,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest accepted request body; ops POSTs are tiny. */
   bodyLimit?: number;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For sets `request.ip` (rate limits, the ops audit). */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -20,6 +22,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // The query string may carry `?token=` for WebSocket clients: never log raw URLs with it.
     return503OnClosing: true,
+    // proxy-addr, as for the realtime transports (security/client-address.ts): the same clients.
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
   });
 
   app.setNotFoundHandler((request, reply) => {

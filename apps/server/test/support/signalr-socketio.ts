@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
-import { listenOnFreePort, ReceivedMessages, TEST_SECRET, type ServerMessage } from "./realtime";
+import { listenOnFreePort, ReceivedMessages, testHubTokens, type ServerMessage } from "./realtime";
 import {
   attachSignalrTransport,
   type SignalrTransport,
@@ -37,15 +37,15 @@ export async function startTransportsServer(
   // A stand-in for Fastify: the transports must leave other requests to it.
   const server = createServer((_req, res) => res.writeHead(404).end("fallthrough"));
   const clock = hubOptions.clock === undefined ? {} : { clock: hubOptions.clock };
-  const ws = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock });
+  const ws = attachWsTransport(server, hub, { authenticate: testHubTokens, connectRatePerIp: 0, ...clock });
   const signalr = attachSignalrTransport(server, hub, {
-    secret: TEST_SECRET,
+    authenticate: testHubTokens,
     connectRatePerIp: 0,
     ...clock,
     ...options.signalr,
   });
   const socketio = attachSocketIoTransport(server, hub, {
-    secret: TEST_SECRET,
+    authenticate: testHubTokens,
     connectRatePerIp: 0,
     ...clock,
     ...options.socketio,
