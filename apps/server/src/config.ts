@@ -155,6 +155,8 @@ const envSchema = z.object({
   WS_CONNECT_RATE_PER_IP: int(30, 0, 100_000),
   /** Ops POSTs per client address per minute, counted before the token is even read. */
   OPS_RATE_PER_IP_PER_MINUTE: int(30, 1, 10_000),
+  /** TA signals requests per client address per minute (indicator math runs on the HTTP thread); 0: no limit. */
+  TA_SIGNALS_PER_MINUTE_PER_IP: int(120, 0, 100_000),
   /** An ops action that has not finished by then answers 504 and is audited as a timeout. */
   OPS_ACTION_TIMEOUT_MS: int(10_000, 100, 600_000),
   WS_ALLOWED_ORIGINS: csv,

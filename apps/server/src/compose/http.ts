@@ -6,7 +6,8 @@ import type { Logger } from "../logger";
 import { registerHealthRoutes } from "../http/health";
 import { registerLiveness } from "../http/liveness";
 import { registerMetricsRoutes } from "../http/metrics";
-import { registerOpsRoutes } from "../http/ops";
+import { isOperator, registerOpsRoutes } from "../http/ops";
+import { redactBody } from "../http/redaction";
 import { registerSymbolRoutes } from "../http/symbols";
 import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
@@ -14,7 +15,7 @@ import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
-import type { TokenVerifier } from "../realtime/auth";
+import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 
 export interface HttpParts {
   config: ServerConfig;
@@ -42,10 +43,19 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     simulatedMarket: config.SIMULATED_MARKET,
   };
   registerLiveness(app);
-  registerHealthRoutes(app, views, clock, {
-    primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
-    fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
-    writerMaxCommitAgeMs: 30_000,
+  // Health bodies are public: their error texts lose any address (http/redaction.ts) unless an
+  // operator asks with an ops token, who gets the full text (as the logs have it).
+  void app.register(async (health) => {
+    health.addHook("preSerialization", async (request, _reply, payload) =>
+      (await operatorAsks(request.headers.authorization, parts.tokens, config.ADMIN_TOKEN_SUBJECTS))
+        ? payload
+        : redactBody(payload),
+    );
+    registerHealthRoutes(health, views, clock, {
+      primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
+      fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
+      writerMaxCommitAgeMs: 30_000,
+    });
   });
   registerSymbolRoutes(app, database);
   registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
@@ -54,6 +64,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     clock,
     // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
     livePrice: (symbol) => observer.lastTrade(symbol),
+    signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
   });
   registerOpsRoutes(app, {
     actions: ingest.actions,
@@ -78,4 +89,17 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     actionTimeoutMs: config.OPS_ACTION_TIMEOUT_MS,
   });
   return views;
+}
+
+async function operatorAsks(
+  authorization: string | undefined,
+  tokens: TokenVerifier,
+  adminSubjects: readonly string[],
+): Promise<boolean> {
+  if (authorization?.startsWith("Bearer ") !== true) return false;
+  try {
+    return isOperator(await tokens.verify(authorization.slice(7).trim(), OPS_AUDIENCE), adminSubjects);
+  } catch {
+    return false;
+  }
 }

@@ -33,6 +33,13 @@ export interface OpsRouteOptions {
 /** Roles that may act; `admin` and `operator` are the same power here. */
 const OPERATOR_ROLES = ["admin", "operator"];
 
+/** Whether a verified ops token belongs to an operator (a role claim, or ADMIN_TOKEN_SUBJECTS). */
+export function isOperator(principal: Principal, adminSubjects: readonly string[]): boolean {
+  return (
+    principal.roles.some((role) => OPERATOR_ROLES.includes(role)) || adminSubjects.includes(principal.sub)
+  );
+}
+
 class OpsTimeoutError extends Error {
   override readonly name = "OpsTimeoutError";
   readonly retryable = true;
@@ -94,9 +101,7 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions
       return refuse(reply, 401, entry, `An operator's ops token is required (${reason})`);
     }
     const actor = principal.sub;
-    const isOperator =
-      principal.roles.some((role) => OPERATOR_ROLES.includes(role)) || options.adminSubjects.includes(actor);
-    if (!isOperator) {
+    if (!isOperator(principal, options.adminSubjects)) {
       const entry = { action, actor, address, detail: "forbidden", audited: true };
       return refuse(reply, 403, entry, "The operator (or admin) role is required");
     }
