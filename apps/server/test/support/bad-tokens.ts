@@ -1,6 +1,7 @@
 // The forged, expired and otherwise wrong tokens every surface must refuse, built once for the
 // security suites (test/security/*). Each is what an attacker or a misconfigured client could send.
 import { SignJWT, UnsecuredJWT } from "jose";
+import { registry } from "../../src/metrics/registry";
 import { HUB_AUDIENCE, OPS_AUDIENCE, type TokenAudience } from "../../src/realtime/auth";
 
 export interface BadToken {
@@ -61,4 +62,11 @@ export async function metric(
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(line.split(" ").at(-1));
   }
   return 0;
+}
+
+/** The same, read from this process's registry (for servers running in the test process without /metrics). */
+export async function localMetric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const found = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  const sample = found.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l));
+  return sample?.value ?? 0;
 }
