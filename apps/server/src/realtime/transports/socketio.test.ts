@@ -180,7 +180,7 @@ describe("/socket.io connect rate", () => {
   test("over the per-IP connect rate the handshake itself is refused, before any engine.io session", async () => {
     const rt = await startTransportsServer(
       {},
-      { socketio: { connectRatePerIp: 1, connectRateWindowMs: 60_000 } },
+      { admission: { connectRatePerIp: 1, connectRateWindowMs: 60_000 } },
     );
     try {
       const first = await SocketIoTestClient.connect(rt.base, await token());
