@@ -147,17 +147,11 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions
         snapshot = await withDeadline(() => run(actor));
       } catch (error) {
         const own = (error as { statusCode?: unknown }).statusCode;
-        if (typeof own === "number" && own >= 400 && own < 500) {
-          // The action's own refusal (409: not the leader, which it names): answered as it says.
-          opsRequests.inc({ action, result: "refused" });
-          await trail.write({
-            actor,
-            action,
-            result: "refused",
-            detail: (error as Error).name,
-            address,
-            state: null,
-          });
+        if (typeof own === "number" && own >= 400 && own < 600) {
+          // The action's own answer (409: not the leader, which it names; 503: ingest restarting).
+          const result = own < 500 ? "refused" : "error";
+          opsRequests.inc({ action, result });
+          await trail.write({ actor, action, result, detail: (error as Error).name, address, state: null });
           throw error;
         }
         const timedOut = error instanceof OpsTimeoutError;
