@@ -85,7 +85,7 @@ test.describe("security: web routes", () => {
       expect(scriptSrc, url).not.toContain("unsafe-inline");
       expect(csp, url).toContain("frame-ancestors 'none'");
       expect(headers["x-frame-options"], url).toBe("DENY");
-      expect(headers["referrer-policy"], url).toBe("no-referrer");
+      expect(headers["referrer-policy"], url).toBe("same-origin");
       expect(headers["x-content-type-options"], url).toBe("nosniff");
       expect(headers["strict-transport-security"], `${url}: plain http`).toBeUndefined();
       if (headers["content-type"]?.includes("text/html")) {

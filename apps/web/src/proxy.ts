@@ -39,7 +39,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
         { status: 401, headers: { "cache-control": "no-store" } },
       );
     } else {
-      const target = new URL("/sign-in", auth.publicUrl ?? request.url);
+      // nextUrl carries the Host the browser used; AUTH_URL wins when set.
+      const target = auth.publicUrl === undefined ? request.nextUrl.clone() : new URL(auth.publicUrl);
+      target.pathname = "/sign-in";
+      target.search = "";
       target.searchParams.set("returnTo", `${path}${request.nextUrl.search}`);
       if (resolved.reason === "expired") target.searchParams.set("reason", "expired");
       response = NextResponse.redirect(target, 303);

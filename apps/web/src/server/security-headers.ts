@@ -2,7 +2,7 @@
  * The web app's security headers. Scripts run only with this response's nonce (Next puts it on its
  * own scripts, read from the CSP request header) or when loaded by such a script ('strict-dynamic'):
  * no 'unsafe-inline' for scripts. Styles keep 'unsafe-inline' (React renders style attributes).
- * Nobody may frame the app; the Referer never leaves it; HSTS only when served over https.
+ * Nobody may frame the app; the Referer never leaves it (same-origin); HSTS only when served over https.
  */
 export function securityHeaders(options: {
   nonce: string;
@@ -26,7 +26,9 @@ export function securityHeaders(options: {
     "content-security-policy": csp,
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on the app's own
+    // form POSTs, and the CSRF check needs that origin. Other sites still get no Referer at all.
+    "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
     ...(options.https ? { "strict-transport-security": "max-age=31536000; includeSubDomains" } : {}),

@@ -35,10 +35,9 @@ export function redirectTo(
   path: string,
   cookies: string[] = [],
 ): Response {
-  const headers = new Headers({
-    location: new URL(path, auth.publicUrl ?? request.url).toString(),
-    "cache-control": "no-store",
-  });
+  // Relative without AUTH_URL: the browser resolves it against the address it used.
+  const location = auth.publicUrl === undefined ? path : new URL(path, auth.publicUrl).toString();
+  const headers = new Headers({ location, "cache-control": "no-store" });
   for (const cookie of cookies) headers.append("set-cookie", cookie);
   return new Response(null, { status: 303, headers });
 }
