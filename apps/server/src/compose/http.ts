@@ -45,7 +45,8 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
   registerLiveness(app);
   // Health bodies are public: their error texts lose any address (http/redaction.ts) unless an
   // operator asks with an ops token, who gets the full text (as the logs have it).
-  void app.register(async (health) => {
+  // A plugin scope (encapsulation) so the hook covers these routes only; fastify wants it async or done-style.
+  void app.register((health, _options, done) => {
     health.addHook("preSerialization", async (request, _reply, payload) =>
       (await operatorAsks(request.headers.authorization, parts.tokens, config.ADMIN_TOKEN_SUBJECTS))
         ? payload
@@ -56,6 +57,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
       writerMaxCommitAgeMs: 30_000,
     });
+    done();
   });
   registerSymbolRoutes(app, database);
   registerMetricsRoutes(app, ingest.metrics?.bind(ingest));

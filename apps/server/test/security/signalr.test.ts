@@ -69,10 +69,10 @@ describe("security: SignalR", () => {
 
   test("channels of symbols we do not serve are refused", async () => {
     const client = await SignalrTestClient.connect(rt.base, await token("browser"));
-    const replies = (await client.connection.invoke("Subscribe", ["lines:ZZZZ", "lines:AAPL"])) as {
-      type: string;
-      code?: string;
-    }[];
+    const replies = await client.connection.invoke<{ type: string; code?: string }[]>("Subscribe", [
+      "lines:ZZZZ",
+      "lines:AAPL",
+    ]);
     assert.deepEqual(
       replies.map((r) => r.code ?? r.type),
       ["bad_channel", "subscribed"],

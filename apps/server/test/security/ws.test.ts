@@ -1,7 +1,6 @@
 // /ws's bad inputs, table by table, against the real transport on port 0 with real `ws` clients:
 // each is refused with its status or close code, counted in its metric, and leaves no session behind.
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 import { eventually } from "@torghut/testing";

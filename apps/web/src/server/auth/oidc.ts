@@ -21,9 +21,9 @@ type WithCache = typeof globalThis & { [CACHE]?: Map<string, Promise<client.Conf
  * Plain http is allowed only for a loopback issuer (a provider in a test or on a laptop).
  */
 function discover(mode: OidcMode): Promise<client.Configuration> {
-  const cache = ((globalThis as WithCache)[CACHE] ??= new Map());
+  const cache = ((globalThis as WithCache)[CACHE] ??= new Map<string, Promise<client.Configuration>>());
   const key = `${mode.issuer} ${mode.clientId}`;
-  let found = cache.get(key);
+  let found: Promise<client.Configuration> | undefined = cache.get(key);
   if (found === undefined) {
     const issuer = new URL(mode.issuer);
     const loopbackHttp =
@@ -111,7 +111,7 @@ export async function finishSignIn(
       sub: claims.sub,
       name,
       email: typeof claims.email === "string" ? claims.email : null,
-      role: roleFromClaims(claims as Record<string, unknown>, auth.rolesClaim, auth.operatorRoles),
+      role: roleFromClaims(claims, auth.rolesClaim, auth.operatorRoles),
       development: false,
       sid: randomBytes(12).toString("base64url"),
     },
