@@ -19,6 +19,8 @@ const hub = new Hub();
 attachWsTransport(server, hub, {
   authenticate,
   connectRatePerIp: 0,
+  // Every benchmark client comes from 127.0.0.1.
+  maxConnectionsPerIp: 0,
   maxConnections: 20_000,
   heartbeatIntervalMs: 0,
 });

@@ -44,7 +44,7 @@ if (ourHub) {
       onFanoutDone?.();
     },
   });
-  const limits = { authenticate, connectRatePerIp: 0, maxConnections: 20_000 };
+  const limits = { authenticate, connectRatePerIp: 0, maxConnectionsPerIp: 0, maxConnections: 20_000 };
   // One transport per run, so each row measures one framing of the same hub.
   if (protocol === "hub") attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
   else if (protocol === "hub-signalr")
