@@ -139,7 +139,7 @@ export class WebConfigError extends Error {
   readonly retryable = false;
 }
 
-function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema> {
+function parseEnv(env: Record<string, string | undefined>): z.infer<typeof envSchema> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     // Names the variable, never its value (it may be the secret).
@@ -150,7 +150,7 @@ function parseEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema> {
 }
 
 /** How people sign in; throws WebConfigError when no way is configured where one is required. */
-export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const v = parseEnv(env);
   return {
     mode: authMode(v),
