@@ -5,19 +5,22 @@ import type { AddressInfo } from "node:net";
 import { NatsBus } from "../apps/server/src/bus";
 import { systemClock } from "../apps/server/src/clock";
 import { publishMarketData } from "../apps/server/src/compose/realtime";
-import { signToken } from "../apps/server/src/realtime/auth";
+import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import { reply } from "./lib/fanout";
 
 const [natsUrl, subjectPrefix, replicaId] = process.argv.slice(2) as [string, string, string];
 const secret = "bench-secret-0123456789abcdef0123456789";
+const authenticate = new TokenVerifier({ secrets: [secret] }).forAudience(HUB_AUDIENCE);
 
 const server = createServer((_req, res) => res.writeHead(404).end());
 const hub = new Hub();
 attachWsTransport(server, hub, {
-  secret,
+  authenticate,
   connectRatePerIp: 0,
+  // Every benchmark client comes from 127.0.0.1.
+  maxConnectionsPerIp: 0,
   maxConnections: 20_000,
   heartbeatIntervalMs: 0,
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
 import { WebSocketServer } from "ws";
-import { signToken } from "../apps/server/src/realtime/auth";
+import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
 import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/socketio";
@@ -29,6 +29,7 @@ type Command =
 
 const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
+const authenticate = new TokenVerifier({ secrets: [secret] }).forAudience(HUB_AUDIENCE);
 const inServer: number[] = [];
 let onFanoutDone: (() => void) | null = null;
 
@@ -43,7 +44,7 @@ if (ourHub) {
       onFanoutDone?.();
     },
   });
-  const limits = { secret, connectRatePerIp: 0, maxConnections: 20_000 };
+  const limits = { authenticate, connectRatePerIp: 0, maxConnectionsPerIp: 0, maxConnections: 20_000 };
   // One transport per run, so each row measures one framing of the same hub.
   if (protocol === "hub") attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
   else if (protocol === "hub-signalr")

@@ -18,7 +18,6 @@ import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { freePort, ROOT, start, waitFor } from "./lib/processes";
 
 const WEB = join(ROOT, "apps/web");
-const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
 const SMALL = { symbol: "MSFT", bars: 500 };
@@ -198,7 +197,8 @@ export default async function ui(args: string[]): Promise<void> {
     await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
     const web = spawn(
       process.execPath,
-      [NEXT_BIN, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+      // As `npm start` runs it: server.mjs, signed in as the development operator.
+      ["server.mjs", "--port", String(webPort), "--hostname", "127.0.0.1"],
       {
         cwd: WEB,
         stdio: "ignore",
@@ -206,6 +206,7 @@ export default async function ui(args: string[]): Promise<void> {
           ...process.env,
           TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
           WS_AUTH_SECRET: SECRET,
+          AUTH_DEV_OPERATOR: "true",
           NEXT_TELEMETRY_DISABLED: "1",
         },
       },

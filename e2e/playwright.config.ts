@@ -15,6 +15,14 @@ import {
   WEB_URL,
   WEB_VISUALS_OFF_PORT,
   WEB_VISUALS_OFF_URL,
+  OIDC_CLIENT_ID,
+  OIDC_CLIENT_SECRET,
+  OIDC_URL,
+  SESSION_SECRET,
+  WEB_OIDC_PORT,
+  WEB_OIDC_URL,
+  WEB_PROXY_PORT,
+  WEB_PROXY_PORT_URL,
 } from "./support/env";
 
 const root = resolve(import.meta.dirname, "..");
@@ -72,6 +80,8 @@ export default defineConfig({
         ALPACA_DATA_URL: SIM_URL,
         YAHOO_BASE_URL: SIM_URL,
         WS_AUTH_SECRET: TEST_AUTH_SECRET,
+        // The web apps call the API for the browser and name its address in X-Forwarded-For.
+        TRUSTED_PROXIES: "loopback",
         SIMULATED_MARKET: "true",
         MESSAGE_TIMEOUT_SECONDS: "2",
         FALLBACK_ACTIVATION_DELAY_SECONDS: "1",
@@ -82,25 +92,69 @@ export default defineConfig({
         STARTUP_BACKFILL_MINUTES: "390",
       },
     },
-    nextStart("web", WEB_PORT, WEB_URL, {
+    {
+      name: "identity provider",
+      command: "node --import tsx e2e/support/oidc-provider.ts",
+      cwd: root,
+      url: `${OIDC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    // As `npm start` runs it: no identity provider, everyone a development operator (with a banner).
+    webStart("web", WEB_PORT, WEB_URL, {
+      AUTH_DEV_OPERATOR: "true",
       TORGHUT_LAG_THRESHOLD_MS: String(LAG_THRESHOLD_MS),
       TORGHUT_STALE_AFTER_SECONDS: "10",
       NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "true",
     }),
     // The same build with the visuals turned off: the flag is read when a request arrives.
-    nextStart("web (visuals off)", WEB_VISUALS_OFF_PORT, WEB_VISUALS_OFF_URL, {
+    webStart("web (visuals off)", WEB_VISUALS_OFF_PORT, WEB_VISUALS_OFF_URL, {
+      AUTH_DEV_OPERATOR: "true",
       NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "false",
     }),
+    // The same build signing people in with OpenID Connect (roles from the `roles` claim).
+    webStart(
+      "web (OIDC)",
+      WEB_OIDC_PORT,
+      WEB_OIDC_URL,
+      {
+        AUTH_OIDC_ISSUER: OIDC_URL,
+        AUTH_OIDC_CLIENT_ID: OIDC_CLIENT_ID,
+        AUTH_OIDC_CLIENT_SECRET: OIDC_CLIENT_SECRET,
+        AUTH_OIDC_SCOPES: "openid profile email roles",
+        AUTH_URL: WEB_OIDC_URL,
+        AUTH_SESSION_SECRET: SESSION_SECRET,
+      },
+      "/sign-in",
+    ),
+    // The same build behind an authenticating proxy that only 127.0.0.1 may be (it listens on IPv6 too).
+    webStart(
+      "web (proxy)",
+      WEB_PROXY_PORT,
+      WEB_PROXY_PORT_URL,
+      { AUTH_TRUSTED_PROXIES: "127.0.0.1" },
+      "/sign-in",
+      "::",
+    ),
   ],
 });
 
-/** `next start` of the one build in apps/web, against the test server, with extra settings. */
-function nextStart(name: string, port: number, url: string, env: Record<string, string>) {
+/** The one build in apps/web (its server.mjs, as `npm start` runs it) against the test server, with extra settings. */
+function webStart(
+  name: string,
+  port: number,
+  url: string,
+  env: Record<string, string>,
+  ready = "/ops",
+  hostname = "127.0.0.1",
+) {
   return {
     name,
-    command: `npx next start --port ${port} --hostname 127.0.0.1`,
+    command: `node server.mjs --port ${port} --hostname ${hostname}`,
     cwd: resolve(root, "apps/web"),
-    url: `${url}/ops`,
+    url: `${url}${ready}`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "ignore" as const,

@@ -26,7 +26,17 @@ if (!env.WS_AUTH_SECRET) {
 }
 
 const webPort = Number(env.WEB_PORT ?? 3000);
-const nextBin = join("node_modules", "next", "dist", "bin", "next");
+
+// Sign-in: with no identity provider or authenticating proxy configured, everyone who opens the web
+// app is a development operator (every page says so) — never with NODE_ENV=production, where the web
+// app refuses to start instead.
+const signInConfigured = Boolean(env.AUTH_OIDC_ISSUER || env.AUTH_TRUSTED_PROXIES);
+if (!signInConfigured && env.NODE_ENV !== "production") {
+  env.AUTH_DEV_OPERATOR ??= "true";
+  console.log("[torghut] no identity provider configured: you are signed in as a development operator");
+}
+// The web app calls the API for the browser and names the browser's address in X-Forwarded-For.
+env.TRUSTED_PROXIES ??= "loopback";
 
 function run(name, args, childEnv, { tsx = true, cwd } = {}) {
   const child = spawn(process.execPath, [...(tsx ? ["--import", "tsx"] : []), ...args], {
@@ -92,7 +102,7 @@ try {
   ensureWebBuild({ log: "[torghut]", env });
   const web = run(
     "web app",
-    [join("..", "..", nextBin), "start", "--port", String(webPort)],
+    ["server.mjs", "--port", String(webPort)],
     {
       ...env,
       TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
@@ -110,7 +120,7 @@ try {
   console.log(`[torghut]   WebSocket      ws://localhost:${serverPort}/ws`);
   if (simulated) console.log(`[torghut]   simulator      http://localhost:${simPort}/control/faults`);
   console.log(
-    `[torghut]   admin token    WS_AUTH_SECRET=$(cat ${env.DATA_DIR ?? "./data"}/dev-auth-secret) npm run token -- you --admin`,
+    `[torghut]   ops token      WS_AUTH_SECRET=$(cat ${env.DATA_DIR ?? "./data"}/dev-auth-secret) npm run token -- you --admin`,
   );
   console.log("");
 } catch (error) {

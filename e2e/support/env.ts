@@ -13,10 +13,24 @@ export const WEB_PORT = PORT_BASE + 30;
 /** A second `next start` of the same build with NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false. */
 export const WEB_VISUALS_OFF_PORT = PORT_BASE + 31;
 
+/** The same build signing people in with OpenID Connect against the provider below. */
+export const WEB_OIDC_PORT = PORT_BASE + 32;
+/** The same build behind an authenticating proxy (trusts X-Forwarded-User from 127.0.0.1 only). */
+export const WEB_PROXY_PORT = PORT_BASE + 33;
+/** The OpenID provider (oidc-provider) for the sign-in specs. */
+export const OIDC_PORT = PORT_BASE + 40;
+
 export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 export const SERVER_URL = `http://127.0.0.1:${SERVER_PORT}`;
 export const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
 export const WEB_VISUALS_OFF_URL = `http://127.0.0.1:${WEB_VISUALS_OFF_PORT}`;
+export const WEB_OIDC_URL = `http://localhost:${WEB_OIDC_PORT}`;
+export const WEB_PROXY_PORT_URL = `http://127.0.0.1:${WEB_PROXY_PORT}`;
+export const OIDC_URL = `http://localhost:${OIDC_PORT}`;
+export const OIDC_CLIENT_ID = "torghut-web";
+export const OIDC_CLIENT_SECRET = "e2e-client-secret-0123456789abcdef";
+/** The OIDC web app's AUTH_SESSION_SECRET: the expired-session spec seals a cookie with it. */
+export const SESSION_SECRET = "e2e-session-secret-0123456789abcdef0123";
 
 /** Shared with the server and the web app so the suite can mint its own admin token. */
 export const TEST_AUTH_SECRET = "torghut-e2e-secret-0123456789abcdef0123456789";

@@ -1,16 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { SignJWT } from "jose";
-import { SIM_URL, TEST_AUTH_SECRET } from "./env";
-
-/** An ops token as `npm run token -- <sub> [--admin]` would mint it. */
-export async function mintToken(sub: string, admin: boolean): Promise<string> {
-  return new SignJWT(admin ? { admin: true, roles: ["admin"] } : {})
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime("10m")
-    .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
-}
+import { SIM_URL } from "./env";
 
 /** Simulator fault control (apps/market-sim control API). */
 export async function setFault(spec: { target: "alpaca" | "rest" | "yahoo"; fault: string }): Promise<void> {

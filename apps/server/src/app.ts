@@ -14,6 +14,7 @@ import { createHttpServer } from "./http/server";
 import type { OpsViews, ReplicaView } from "./http/views";
 import { createLeadership, type Leadership } from "./leader";
 import type { Logger } from "./logger";
+import { TokenVerifier } from "./realtime/auth";
 
 export interface TorghutDeps {
   logger: Logger;
@@ -49,7 +50,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       "BUS_URL without DATABASE_URL: this process always leads; run exactly one replica with ROLE all|ingest",
     );
   }
-  const authSecret = config.WS_AUTH_SECRET ?? ephemeralSecret(logger);
+  const tokens = tokenVerifier(config, logger);
   const replicaId = randomUUID();
   const startedAt = new Date(clock.now()).toISOString();
 
@@ -58,10 +59,10 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
   const knownLeader = () => observer?.leader().replicaId ?? null;
   const placed = await placeIngest(config, { replicaId, bus, knownLeader, logger, clock });
   const { database, leadership } = placed;
-  const http = createHttpServer({ logger });
+  const http = createHttpServer({ logger, trustedProxies: config.TRUSTED_PROXIES });
   // ROLE=ingest serves health, ops and metrics but no client transports: nobody should connect there.
   const realtime =
-    config.ROLE === "ingest" ? null : createRealtime(config, http.server, authSecret, logger, clock);
+    config.ROLE === "ingest" ? null : createRealtime(config, http.server, tokens, logger, clock);
   const unpublish = realtime === null ? () => undefined : publishMarketData(realtime.hub, bus, clock);
   observer = new BusObserver(bus, leadership, realtime !== null, clock);
   const busObserver = observer;
@@ -79,7 +80,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     realtime,
     replica,
     observer: busObserver,
-    authSecret,
+    tokens,
     logger,
     clock,
   });
@@ -179,9 +180,19 @@ async function placeIngest(
   };
 }
 
-function ephemeralSecret(logger: Logger): string {
-  logger.warn(
-    "WS_AUTH_SECRET is not set: using a random secret for this run; tokens will not survive a restart",
-  );
-  return randomBytes(32).toString("hex");
+/** WS_AUTH_SECRET (and the previous one during a rotation); unset, a random secret for this run. */
+function tokenVerifier(config: ServerConfig, logger: Logger): TokenVerifier {
+  let secret = config.WS_AUTH_SECRET;
+  if (secret === undefined) {
+    logger.warn(
+      "WS_AUTH_SECRET is not set: using a random secret for this run; tokens will not survive a restart",
+    );
+    secret = randomBytes(32).toString("hex");
+  }
+  return new TokenVerifier({
+    secrets:
+      config.WS_AUTH_SECRET_PREVIOUS === undefined ? [secret] : [secret, config.WS_AUTH_SECRET_PREVIOUS],
+    issuer: config.WS_TOKEN_ISSUER,
+    maxTtlSeconds: config.MAX_TOKEN_TTL_SECONDS,
+  });
 }

@@ -37,3 +37,41 @@ test("INGEST_THREAD_NICE is bounded to the nice values a process may lower itsel
   assert.throws(() => loadConfig({ INGEST_THREAD_NICE: "-5" }), /INGEST_THREAD_NICE/);
   assert.throws(() => loadConfig({ INGEST_THREAD_NICE: "20" }), /INGEST_THREAD_NICE/);
 });
+
+test("WS_AUTH_SECRET: under 32 bytes or a published placeholder is refused, never quoted", () => {
+  for (const [value, why] of [
+    ["tiny-secret", /at least 32 bytes/],
+    ["0123456789abcdef0123456789abcde", /at least 32 bytes/],
+    ["change-me-in-production-please-32b", /placeholder/],
+    ["CHANGE_ME_32_RANDOM_BYTES_xxxxxxxxxxxxx", /placeholder/],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ WS_AUTH_SECRET: value }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /WS_AUTH_SECRET/.test(error.message) &&
+        why.test(error.message) &&
+        !error.message.includes(value),
+      value,
+    );
+  }
+  assert.throws(
+    () =>
+      loadConfig({ WS_AUTH_SECRET: "0123456789abcdef0123456789abcdef", WS_AUTH_SECRET_PREVIOUS: "short" }),
+    /WS_AUTH_SECRET_PREVIOUS/,
+  );
+  assert.throws(
+    () => loadConfig({ WS_AUTH_SECRET_PREVIOUS: "0123456789abcdef0123456789abcdef" }),
+    /needs WS_AUTH_SECRET/,
+  );
+  assert.equal(loadConfig({ WS_AUTH_SECRET: "0123456789abcdef0123456789abcdef" }).WS_AUTH_SECRET?.length, 32);
+});
+
+test("TRUSTED_PROXIES takes addresses, CIDRs and proxy-addr's names, and refuses anything else", () => {
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, loopback,192.0.2.7" }).TRUSTED_PROXIES, [
+    "10.0.0.0/8",
+    "loopback",
+    "192.0.2.7",
+  ]);
+  assert.throws(() => loadConfig({ TRUSTED_PROXIES: "proxy.internal" }), /TRUSTED_PROXIES/);
+});

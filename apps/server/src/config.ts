@@ -1,5 +1,6 @@
 import { DEFAULT_SYMBOLS, symbolSchema } from "@torghut/contracts";
 import { z } from "zod";
+import { checkTrustedProxies } from "./security/client-address";
 
 /**
  * The only reader of process.env in the server. Every setting is validated at start-up and a bad
@@ -28,6 +29,33 @@ const csv = z
           .map((s) => s.trim())
           .filter(Boolean),
   );
+
+/**
+ * Strings that have stood in for WS_AUTH_SECRET in examples: whoever reads the repo knows them, so
+ * a server signing with one would let anyone mint an admin token. Compared case-insensitively.
+ */
+export const PLACEHOLDER_SECRETS = [
+  "change-me-in-production-please-32b",
+  "change_me_32_random_bytes",
+  "change-me-to-32-random-bytes",
+  "changeme",
+  "secret",
+  "dev-secret",
+];
+const MIN_SECRET_BYTES = 32;
+
+/** An HS256 secret: at least 32 bytes and no known placeholder. The message never quotes the value. */
+const authSecret = optionalString.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  if (Buffer.byteLength(value, "utf8") < MIN_SECRET_BYTES) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`,
+    });
+  } else if (PLACEHOLDER_SECRETS.includes(value.toLowerCase()) || /change[-_ ]?me/i.test(value)) {
+    ctx.addIssue({ code: "custom", message: "is a published placeholder: generate a random secret" });
+  }
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -107,7 +135,30 @@ const envSchema = z.object({
    */
   WRITER_SYNCHRONOUS_COMMIT: bool(false),
 
-  WS_AUTH_SECRET: optionalString,
+  /** HS256 secret for hub and ops tokens (≥ 32 bytes, no placeholder). Unset: a random one per run. */
+  WS_AUTH_SECRET: authSecret,
+  /** The secret before the last rotation: tokens it signed verify until they expire (no mass logout). */
+  WS_AUTH_SECRET_PREVIOUS: authSecret,
+  /** `iss` of every token we sign and accept (the web app uses the same value). */
+  WS_TOKEN_ISSUER: z.string().trim().min(1).max(128).default("torghut"),
+  /** Longest token lifetime (`exp - iat`) accepted; a longer token is refused. */
+  MAX_TOKEN_TTL_SECONDS: int(86_400, 60, 30 * 86_400),
+  /**
+   * Proxies (addresses, CIDRs, or `loopback` / `linklocal` / `uniquelocal`) whose X-Forwarded-For
+   * names the client: rate limits, connection caps and the ops audit then see the real client. Empty:
+   * the TCP peer, and X-Forwarded-For is ignored.
+   */
+  TRUSTED_PROXIES: csv,
+  /** Open realtime connections per client address, over /ws, SignalR and Socket.IO together; 0: no cap. */
+  WS_MAX_CONNECTIONS_PER_IP: int(100, 0, 100_000),
+  /** Realtime connection attempts per client address per 10 s; 0: no limit. */
+  WS_CONNECT_RATE_PER_IP: int(30, 0, 100_000),
+  /** Ops POSTs per client address per minute, counted before the token is even read. */
+  OPS_RATE_PER_IP_PER_MINUTE: int(30, 1, 10_000),
+  /** TA signals requests per client address per minute (indicator math runs on the HTTP thread); 0: no limit. */
+  TA_SIGNALS_PER_MINUTE_PER_IP: int(120, 0, 100_000),
+  /** An ops action that has not finished by then answers 504 and is audited as a timeout. */
+  OPS_ACTION_TIMEOUT_MS: int(10_000, 100, 600_000),
   WS_ALLOWED_ORIGINS: csv,
   WS_CLIENT_BUFFER: int(256, 1, 100_000),
   /** Per channel and message type; 0 delivers every update (no latest-value throttle). */
@@ -150,6 +201,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const values = parsed.data;
   if ((values.ALPACA_KEY_ID === undefined) !== (values.ALPACA_SECRET_KEY === undefined)) {
     throw new ConfigError("Invalid configuration: ALPACA_KEY_ID and ALPACA_SECRET_KEY must be set together");
+  }
+  if (values.WS_AUTH_SECRET_PREVIOUS !== undefined && values.WS_AUTH_SECRET === undefined) {
+    throw new ConfigError(
+      "Invalid configuration: WS_AUTH_SECRET_PREVIOUS needs WS_AUTH_SECRET (the new secret)",
+    );
+  }
+  try {
+    checkTrustedProxies(values.TRUSTED_PROXIES);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: TRUSTED_PROXIES: ${(error as Error).message}`);
   }
   if (values.ROLE !== "all" && values.BUS_URL === undefined) {
     throw new ConfigError(

@@ -6,7 +6,8 @@ import type { Logger } from "../logger";
 import { registerHealthRoutes } from "../http/health";
 import { registerLiveness } from "../http/liveness";
 import { registerMetricsRoutes } from "../http/metrics";
-import { registerOpsRoutes } from "../http/ops";
+import { isOperator, registerOpsRoutes } from "../http/ops";
+import { redactBody } from "../http/redaction";
 import { registerSymbolRoutes } from "../http/symbols";
 import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
@@ -14,6 +15,7 @@ import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
+import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 
 export interface HttpParts {
   config: ServerConfig;
@@ -24,7 +26,7 @@ export interface HttpParts {
   realtime: Realtime | null;
   replica: () => ReplicaView;
   observer: BusObserver;
-  authSecret: string;
+  tokens: TokenVerifier;
   logger: Logger;
   clock: Clock;
 }
@@ -41,10 +43,21 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     simulatedMarket: config.SIMULATED_MARKET,
   };
   registerLiveness(app);
-  registerHealthRoutes(app, views, clock, {
-    primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
-    fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
-    writerMaxCommitAgeMs: 30_000,
+  // Health bodies are public: their error texts lose any address (http/redaction.ts) unless an
+  // operator asks with an ops token, who gets the full text (as the logs have it).
+  // A plugin scope (encapsulation) so the hook covers these routes only; fastify wants it async or done-style.
+  void app.register((health, _options, done) => {
+    health.addHook("preSerialization", async (request, _reply, payload) =>
+      (await operatorAsks(request.headers.authorization, parts.tokens, config.ADMIN_TOKEN_SUBJECTS))
+        ? payload
+        : redactBody(payload),
+    );
+    registerHealthRoutes(health, views, clock, {
+      primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
+      fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
+      writerMaxCommitAgeMs: 30_000,
+    });
+    done();
   });
   registerSymbolRoutes(app, database);
   registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
@@ -53,16 +66,18 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     clock,
     // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
     livePrice: (symbol) => observer.lastTrade(symbol),
+    signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
   });
   registerOpsRoutes(app, {
     actions: ingest.actions,
     audit: {
-      record: async ({ actor, action, result, state, at }) => {
+      // One row per attempt: `ops failover: refused (forbidden) from 203.0.113.9`, actor = the subject.
+      record: async ({ actor, action, result, detail, address, state, at }) => {
         const current = views.router()?.connectionState ?? "BOTH_UNAVAILABLE";
         await insertSourceEvent(database, {
           fromState: current,
           toState: (state as typeof current | null) ?? current,
-          reason: `ops ${action}: ${result}`,
+          reason: `ops ${action}: ${result}${detail === null ? "" : ` (${detail})`} from ${address}`,
           actor,
           at,
         });
@@ -70,8 +85,23 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     },
     clock,
     logger: parts.logger,
-    authSecret: parts.authSecret,
+    tokens: parts.tokens,
     adminSubjects: config.ADMIN_TOKEN_SUBJECTS,
+    perAddressPerMinute: config.OPS_RATE_PER_IP_PER_MINUTE,
+    actionTimeoutMs: config.OPS_ACTION_TIMEOUT_MS,
   });
   return views;
+}
+
+async function operatorAsks(
+  authorization: string | undefined,
+  tokens: TokenVerifier,
+  adminSubjects: readonly string[],
+): Promise<boolean> {
+  if (authorization?.startsWith("Bearer ") !== true) return false;
+  try {
+    return isOperator(await tokens.verify(authorization.slice(7).trim(), OPS_AUDIENCE), adminSubjects);
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,10 @@ import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Logger } from "../logger";
 import { endToEndLatency } from "../pipeline/metrics";
+import { HUB_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import { Hub } from "../realtime/hub";
+import { AddressLedger } from "../realtime/transports/admission";
+import { clientAddressOf } from "../security/client-address";
 import type { StatusMessage } from "../realtime/publication";
 import { attachSignalrTransport, type SignalrTransport } from "../realtime/transports/signalr";
 import { attachSocketIoTransport, type SocketIoTransport } from "../realtime/transports/socketio";
@@ -22,32 +25,47 @@ export interface Realtime {
 export function createRealtime(
   config: ServerConfig,
   server: Server,
-  authSecret: string,
+  tokens: TokenVerifier,
   logger: Logger,
   clock: Clock,
 ): Realtime {
   const hub = new Hub({
     clock,
+    servedSymbols: config.symbols,
     logger: logger.child({ component: "realtime" }),
     clientBuffer: config.WS_CLIENT_BUFFER,
     updatesPerSecond: config.WS_UPDATES_PER_SECOND,
   });
+  // Hub tokens only: an ops token (audience torghut-ops) opens no socket, a browser's token acts on nothing.
+  const hubTokens = tokens.forAudience(HUB_AUDIENCE);
+  // One connect budget and one open-connection count per client address, whichever transport it uses.
+  const ledger = new AddressLedger(clock, {
+    connectRatePerIp: config.WS_CONNECT_RATE_PER_IP,
+    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
+  });
+  const admission = { ledger, clientAddress: clientAddressOf(config.TRUSTED_PROXIES) };
   const ws = attachWsTransport(server, hub, {
-    secret: authSecret,
+    authenticate: hubTokens,
     allowedOrigins: config.WS_ALLOWED_ORIGINS,
+    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
+    ...admission,
     clock,
     logger: logger.child({ component: "ws" }),
   });
   // Same hub, same auth, origins and slow-client policy; only the framing differs (docs/ws-protocol.md).
   const signalr = attachSignalrTransport(server, hub, {
-    secret: authSecret,
+    authenticate: hubTokens,
     allowedOrigins: config.WS_ALLOWED_ORIGINS,
+    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
+    ...admission,
     clock,
     logger: logger.child({ component: "signalr" }),
   });
   const socketio = attachSocketIoTransport(server, hub, {
-    secret: authSecret,
+    authenticate: hubTokens,
     allowedOrigins: config.WS_ALLOWED_ORIGINS,
+    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
+    ...admission,
     clock,
     logger: logger.child({ component: "socketio" }),
   });

@@ -3,7 +3,13 @@ import { registry } from "../metrics/registry";
 
 export const opsRequests = new Counter({
   name: "ops_requests_total",
-  help: "Admin ops POSTs by action and result (ok, unauthorized, forbidden, rate_limited)",
+  help: "Ops POSTs by action and result (ok, unauthorized, forbidden, rate_limited, error, timeout)",
   labelNames: ["action", "result"],
+  registers: [registry],
+});
+
+export const opsAuditSuppressed = new Counter({
+  name: "ops_audit_suppressed_total",
+  help: "Refused ops attempts not written to source_events because the refusal audit budget was spent (a flood); counted here instead",
   registers: [registry],
 });

@@ -1,116 +1,181 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
-import { AuthError, verifyToken } from "../realtime/auth";
+import { AuthError, OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import type { Principal } from "../realtime/transport";
 import type { RouterSnapshot } from "../router";
+import { FixedWindowLimiter } from "../security/fixed-window-limiter";
+import { OpsAuditTrail, type OpsAction, type OpsAudit } from "./ops-audit";
 import { opsRequests } from "./ops-metrics";
 import type { OpsActions } from "./views";
 
-export interface OpsAudit {
-  record(entry: {
-    actor: string;
-    action: string;
-    result: string;
-    state: string | null;
-    at: number;
-  }): Promise<void>;
-}
+export type { OpsAudit, OpsAuditEntry } from "./ops-audit";
 
 export interface OpsRouteOptions {
   actions: OpsActions;
   audit: OpsAudit;
   clock: Clock;
   logger: Logger;
-  authSecret: string;
-  /** Subjects treated as admins even without an `admin` role claim (ADMIN_TOKEN_SUBJECTS). */
+  /** Ops tokens: WS_AUTH_SECRET, audience torghut-ops. */
+  tokens: TokenVerifier;
+  /** Subjects treated as operators even without a role claim (ADMIN_TOKEN_SUBJECTS). */
   adminSubjects: readonly string[];
   /** Calls per actor per minute before 429. */
   perActorPerMinute?: number;
+  /** Calls per client address per minute before 429, counted before the token is read. */
+  perAddressPerMinute?: number;
+  /** Refused attempts written to the audit per minute; the rest are only counted. */
+  refusalsAuditedPerMinute?: number;
+  /** An action still running after this answers 504 and is audited as a timeout. */
+  actionTimeoutMs?: number;
 }
 
-type Action = "failover" | "reconnect" | "automatic";
+/** Roles that may act; `admin` and `operator` are the same power here. */
+const OPERATOR_ROLES = ["admin", "operator"];
+
+/** Whether a verified ops token belongs to an operator (a role claim, or ADMIN_TOKEN_SUBJECTS). */
+export function isOperator(principal: Principal, adminSubjects: readonly string[]): boolean {
+  return (
+    principal.roles.some((role) => OPERATOR_ROLES.includes(role)) || adminSubjects.includes(principal.sub)
+  );
+}
+
+class OpsTimeoutError extends Error {
+  override readonly name = "OpsTimeoutError";
+  readonly retryable = true;
+}
 
 /**
- * Operator actions from the runbooks. Each needs a JWT with the admin role, is rate-limited per
- * actor, and is audited in source_events whatever its result.
+ * Operator actions from the runbooks. In order, so that nothing costly or audited happens for a
+ * flood: a rate limit per client address, the ops token (audience torghut-ops), the operator role,
+ * a rate limit per actor, then the action under a deadline. Every attempt is audited in
+ * source_events with its actor, address and result (refusals within a budget, see OpsAuditTrail).
  */
 export function registerOpsRoutes(app: FastifyInstance, options: OpsRouteOptions): void {
-  const limit = options.perActorPerMinute ?? 10;
-  const recent = new Map<string, number[]>();
+  const { clock } = options;
   const log = options.logger.child({ component: "ops" });
+  const byActor = new FixedWindowLimiter(clock, options.perActorPerMinute ?? 10, 60_000);
+  const byAddress = new FixedWindowLimiter(clock, options.perAddressPerMinute ?? 30, 60_000);
+  const trail = new OpsAuditTrail(options.audit, clock, log, options.refusalsAuditedPerMinute ?? 60);
+  const timeoutMs = options.actionTimeoutMs ?? 10_000;
 
-  async function authorize(
+  async function refuse(
+    reply: FastifyReply,
+    status: 401 | 403 | 429,
+    entry: { action: OpsAction; actor: string; address: string; detail: string; audited: boolean },
+    message: string,
+  ): Promise<null> {
+    opsRequests.inc({ action: entry.action, result: entry.detail });
+    if (entry.audited) {
+      await trail.write({ ...entry, result: "refused", state: null });
+    }
+    if (status === 401) reply.header("www-authenticate", 'Bearer realm="torghut-ops"');
+    if (status === 429) reply.header("retry-after", "60");
+    await reply.code(status).send({ error: entry.detail, message });
+    return null;
+  }
+
+  /** The actor when every check passes; null when the reply (a refusal) has been sent. */
+  async function admit(
     request: FastifyRequest,
     reply: FastifyReply,
-    action: Action,
+    action: OpsAction,
   ): Promise<string | null> {
+    const address = request.ip;
+    // Before the token: a flood costs one map lookup per request. Only the first refusal of a window
+    // is audited, so an address writes at most limit + 1 rows a minute.
+    const fromAddress = byAddress.take(address);
+    if (fromAddress > byAddress.limit) {
+      const audited = fromAddress === byAddress.limit + 1;
+      const entry = { action, actor: "anonymous", address, detail: "rate_limited", audited };
+      return refuse(reply, 429, entry, `At most ${byAddress.limit} ops calls per minute from one address`);
+    }
     const header = request.headers.authorization;
     const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : "";
     let principal: Principal;
     try {
-      principal = await verifyToken(token, { secret: options.authSecret, now: options.clock.now() });
+      principal = await options.tokens.verify(token, OPS_AUDIENCE, clock.now());
     } catch (error) {
       const reason = error instanceof AuthError ? error.code : "invalid_token";
-      opsRequests.inc({ action, result: "unauthorized" });
-      await reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="torghut-ops"')
-        .send({ error: "unauthorized", message: `An admin bearer token is required (${reason})` });
-      return null;
+      const entry = { action, actor: "anonymous", address, detail: "unauthorized", audited: true };
+      return refuse(reply, 401, entry, `An operator's ops token is required (${reason})`);
     }
-    const isAdmin = principal.roles.includes("admin") || options.adminSubjects.includes(principal.sub);
-    if (!isAdmin) {
-      opsRequests.inc({ action, result: "forbidden" });
-      await audit(principal.sub, action, "forbidden", null);
-      await reply.code(403).send({ error: "forbidden", message: "The admin role is required" });
-      return null;
+    const actor = principal.sub;
+    if (!isOperator(principal, options.adminSubjects)) {
+      const entry = { action, actor, address, detail: "forbidden", audited: true };
+      return refuse(reply, 403, entry, "The operator (or admin) role is required");
     }
-    if (!allow(principal.sub)) {
-      opsRequests.inc({ action, result: "rate_limited" });
-      await audit(principal.sub, action, "rate_limited", null);
-      await reply
-        .code(429)
-        .header("retry-after", "60")
-        .send({ error: "rate_limited", message: `At most ${limit} ops calls per minute` });
-      return null;
+    const fromActor = byActor.take(actor);
+    if (fromActor > byActor.limit) {
+      const entry = {
+        action,
+        actor,
+        address,
+        detail: "rate_limited",
+        audited: fromActor === byActor.limit + 1,
+      };
+      return refuse(reply, 429, entry, `At most ${byActor.limit} ops calls per minute`);
     }
-    return principal.sub;
+    return actor;
   }
 
-  function allow(actor: string): boolean {
-    const now = options.clock.now();
-    const calls = (recent.get(actor) ?? []).filter((t) => now - t < 60_000);
-    if (calls.length >= limit) {
-      recent.set(actor, calls);
-      return false;
-    }
-    calls.push(now);
-    recent.set(actor, calls);
-    return true;
-  }
-
-  async function audit(actor: string, action: Action, result: string, state: string | null): Promise<void> {
-    try {
-      await options.audit.record({ actor, action, result, state, at: options.clock.now() });
-    } catch (error) {
-      // The action itself already happened (or was refused); a failed audit write is logged, not fatal.
-      log.error({ err: error, action, actor }, "ops audit write failed");
-    }
+  /** The action, or OpsTimeoutError once the deadline passes (the action may still complete later). */
+  function withDeadline(run: () => Promise<RouterSnapshot> | RouterSnapshot): Promise<RouterSnapshot> {
+    return new Promise<RouterSnapshot>((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () => reject(new OpsTimeoutError(`no answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      Promise.resolve()
+        .then(run)
+        .then(resolve, reject)
+        .finally(() => clock.clearTimeout(timer));
+    });
   }
 
   function route(
     path: string,
-    action: Action,
+    action: OpsAction,
     run: (actor: string) => Promise<RouterSnapshot> | RouterSnapshot,
   ) {
     app.post(path, async (request, reply) => {
-      const actor = await authorize(request, reply, action);
+      const actor = await admit(request, reply, action);
       if (actor === null) return reply;
-      const snapshot = await run(actor);
-      log.warn({ actor, action, state: snapshot.connectionState }, `ops action ${action} by ${actor}`);
+      const address = request.ip;
+      let snapshot: RouterSnapshot;
+      try {
+        snapshot = await withDeadline(() => run(actor));
+      } catch (error) {
+        const own = (error as { statusCode?: unknown }).statusCode;
+        if (typeof own === "number" && own >= 400 && own < 600) {
+          // The action's own answer (409: not the leader, which it names; 503: ingest restarting).
+          const result = own < 500 ? "refused" : "error";
+          opsRequests.inc({ action, result });
+          await trail.write({ actor, action, result, detail: (error as Error).name, address, state: null });
+          throw error;
+        }
+        const timedOut = error instanceof OpsTimeoutError;
+        const result = timedOut ? "timeout" : "error";
+        log.error({ err: error, actor, action }, `ops action ${action} by ${actor} failed (${result})`);
+        opsRequests.inc({ action, result });
+        const detail = timedOut ? `no answer in ${timeoutMs} ms` : "the action failed";
+        await trail.write({ actor, action, result, detail, address, state: null });
+        const status = timedOut ? 504 : 500;
+        return reply.code(status).send({ error: result, message: `${action}: ${detail}` });
+      }
+      log.warn(
+        { actor, action, address, state: snapshot.connectionState },
+        `ops action ${action} by ${actor}`,
+      );
       opsRequests.inc({ action, result: "ok" });
-      await audit(actor, action, "ok", snapshot.connectionState);
+      await trail.write({
+        actor,
+        action,
+        result: "ok",
+        detail: null,
+        address,
+        state: snapshot.connectionState,
+      });
       return {
         result: "ok",
         action,

@@ -1,3 +1,4 @@
+import helmet from "@fastify/helmet";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "../logger";
 
@@ -5,6 +6,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest accepted request body; ops POSTs are tiny. */
   bodyLimit?: number;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For sets `request.ip` (rate limits, the ops audit). */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -20,6 +23,21 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     // The query string may carry `?token=` for WebSocket clients: never log raw URLs with it.
     return503OnClosing: true,
+    // proxy-addr, as for the realtime transports (security/client-address.ts): the same clients.
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
+  });
+
+  // Every answer is JSON, text or metrics, never a page: nothing may load from it, frame it or sniff it.
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginResourcePolicy: { policy: "same-site" },
+    // Sent always: browsers honour it only over TLS (RFC 6797), which is where the API is exposed.
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -37,6 +37,12 @@ export interface HubOptions {
   maxSubscriptionsPerClient?: number;
   /** Clients written per event-loop turn before the flush yields (default 2,000). */
   fanoutSliceSize?: number;
+  /**
+   * The symbols this deployment serves (SYMBOLS). A channel for any other symbol is unknown: nothing
+   * will ever be published there, and remembering every name a client tries would grow without bound.
+   * Unset (tests, benchmarks): any well-formed symbol, with at most MAX_REMEMBERED_CHANNELS remembered.
+   */
+  servedSymbols?: Iterable<string>;
   /** Observer called when a publication has reached its last subscriber (benchmarks, tracing). */
   onFanoutComplete?: (durationMs: number, recipients: number) => void;
 }
@@ -78,6 +84,9 @@ interface PendingUpdate {
 
 const liveHubs = new Set<Hub>();
 
+/** Parsed channel names kept when no served-symbol list bounds them; past it, names are parsed each time. */
+const MAX_REMEMBERED_CHANNELS = 10_000;
+
 /**
  * Channels, subscriptions and fan-out, independent of any transport. A publication is encoded at
  * most once per wire format and put on every subscriber's bounded queue; the hub never waits for a
@@ -97,7 +106,8 @@ export class Hub implements SessionHost {
   private readonly sessions = new Set<HubSession>();
   private readonly index = new SubscriptionIndex<HubSession>();
   private readonly histories = new Map<string, ChannelHistory>();
-  private readonly parsed = new Map<string, ParsedChannel | null>();
+  private readonly parsed = new Map<string, ParsedChannel>();
+  private readonly servedSymbols: ReadonlySet<string> | null;
   private readonly throttle: LatestValueThrottle<PendingUpdate>;
   /** Sessions with frames to write, in the order they became due; `flushHead` is the next one. */
   private flushList: HubSession[] = [];
@@ -126,6 +136,7 @@ export class Hub implements SessionHost {
     this.maxSubscriptions = options.maxSubscriptionsPerClient ?? 512;
     this.sliceSize = options.fanoutSliceSize ?? 2000;
     this.onFanoutComplete = options.onFanoutComplete;
+    this.servedSymbols = options.servedSymbols === undefined ? null : new Set(options.servedSymbols);
     const perSecond = options.updatesPerSecond ?? 20;
     const interval = perSecond > 0 ? 1000 / perSecond : 0;
     this.throttle = new LatestValueThrottle(this.clock, interval, (key, update) => this.emit(key, update));
@@ -303,13 +314,16 @@ export class Hub implements SessionHost {
     return { closed, terminated };
   }
 
+  /** Remembers only names we serve: client-supplied names must not grow this map. */
   private parse(channel: string): ParsedChannel | null {
-    let parsed = this.parsed.get(channel);
-    if (parsed === undefined) {
-      parsed = parseChannel(channel);
-      // Remember only valid names: client-supplied junk must not grow this map.
-      if (parsed !== null) this.parsed.set(channel, parsed);
-    }
+    const known = this.parsed.get(channel);
+    if (known !== undefined) return known;
+    const parsed = parseChannel(channel);
+    if (parsed === null) return null;
+    if (this.servedSymbols !== null) {
+      if (parsed.symbol !== null && !this.servedSymbols.has(parsed.symbol)) return null;
+    } else if (this.parsed.size >= MAX_REMEMBERED_CHANNELS) return parsed;
+    this.parsed.set(channel, parsed);
     return parsed;
   }
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SignJWT } from "jose";
 import { z } from "zod";
+import { OPS_AUDIENCE, signToken } from "../../src/realtime/auth";
 import { listSourceEvents } from "../../src/store/repositories";
 import { eventually } from "@torghut/testing";
 import { getJson, startLiveServer, TEST_SECRET, type LiveServer } from "../support/live-server";
@@ -156,6 +157,8 @@ describe("operations API against a live server on the simulator", () => {
     const forged = await new SignJWT({ roles: ["admin"] })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("mallory")
+      .setIssuer("torghut")
+      .setAudience("torghut-ops")
       .setIssuedAt()
       .setExpirationTime("5m")
       .sign(new TextEncoder().encode("not-the-secret-at-all-0123456789"));
@@ -163,13 +166,21 @@ describe("operations API against a live server on the simulator", () => {
     const expired = await new SignJWT({ roles: ["admin"] })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject("late-admin")
+      .setIssuer("torghut")
+      .setAudience("torghut-ops")
       .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(new TextEncoder().encode(TEST_SECRET));
     const expiredRes = await post("/api/health/failover", expired);
     assert.equal(expiredRes.status, 401);
     assert.match(expiredRes.body.message, /token_expired/);
-    const viewer = await post("/api/health/failover", await live.token("viewer@desk"));
+    // A hub token (what every signed-in browser gets) is for the wrong audience: refused as a token.
+    const hubToken = await post("/api/health/failover", await live.token("viewer@desk"));
+    assert.equal(hubToken.status, 401);
+    const viewer = await post(
+      "/api/health/failover",
+      await signToken({ secret: TEST_SECRET, sub: "viewer@desk", audience: OPS_AUDIENCE, ttl: "5m" }),
+    );
     assert.equal(viewer.status, 403);
     assert.equal((await getJson(`${live.url}/api/health/datasource`)).body.connectionState, "PRIMARY_ACTIVE");
   });
@@ -215,10 +226,21 @@ describe("operations API against a live server on the simulator", () => {
       5_000,
     );
     const audit = events.filter((e) => e.reason.startsWith("ops "));
-    assert.ok(audit.some((e) => e.reason === "ops failover: ok" && e.actor === "oncall@desk"));
-    assert.ok(audit.some((e) => e.reason === "ops automatic: ok"));
-    assert.ok(audit.some((e) => e.reason === "ops reconnect: ok"));
-    assert.ok(audit.some((e) => e.reason === "ops failover: forbidden" && e.actor === "viewer@desk"));
+    const from = "from 127.0.0.1";
+    assert.ok(audit.some((e) => e.reason === `ops failover: ok ${from}` && e.actor === "oncall@desk"));
+    assert.ok(audit.some((e) => e.reason === `ops automatic: ok ${from}`));
+    assert.ok(audit.some((e) => e.reason === `ops reconnect: ok ${from}`));
+    assert.ok(
+      audit.some(
+        (e) => e.reason === `ops failover: refused (forbidden) ${from}` && e.actor === "viewer@desk",
+      ),
+    );
+    assert.ok(
+      audit.some(
+        (e) => e.reason === `ops failover: refused (unauthorized) ${from}` && e.actor === "anonymous",
+      ),
+      "a 401 is audited too",
+    );
     assert.ok(
       events.some((e) => e.toState === "FALLBACK_ACTIVE" && e.actor === "oncall@desk"),
       "the transition itself names the operator",

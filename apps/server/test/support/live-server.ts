@@ -5,7 +5,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@t
 import { createTorghut, type Torghut } from "../../src/app";
 import { loadConfig, type ServerConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
-import { signToken } from "../../src/realtime/auth";
+import { HUB_AUDIENCE, OPS_AUDIENCE, signToken } from "../../src/realtime/auth";
 
 export const TEST_SECRET = "test-secret-for-ops-and-realtime-0123456789";
 export const TEST_SYMBOLS = ["AAPL", "MSFT", "TSLA", "NVDA"];
@@ -15,6 +15,7 @@ export interface LiveServer {
   torghut: Torghut;
   config: ServerConfig;
   url: string;
+  /** A hub token, or an ops token with `admin`. */
   token(sub: string, options?: { admin?: boolean; ttl?: string }): Promise<string>;
   close(): Promise<void>;
 }
@@ -76,7 +77,14 @@ export async function startLiveServer(
     config,
     url: torghut.url(),
     token: (sub, options = {}) =>
-      signToken({ secret: TEST_SECRET, sub, admin: options.admin ?? false, ttl: options.ttl ?? "10m" }),
+      // An admin gets an ops token (what `npm run token -- <sub> --admin` mints); anyone else a hub token.
+      signToken({
+        secret: TEST_SECRET,
+        sub,
+        admin: options.admin ?? false,
+        audience: options.admin === true ? OPS_AUDIENCE : HUB_AUDIENCE,
+        ttl: options.ttl ?? "10m",
+      }),
     async close() {
       await torghut.stop();
       await sim.close();

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { eventually } from "@torghut/testing";
 import { makeTrade } from "./make-trade";
-import { signToken } from "../../src/realtime/auth";
+import { HUB_AUDIENCE, signToken, TokenVerifier } from "../../src/realtime/auth";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
 import {
   attachWsTransport,
@@ -15,6 +15,8 @@ import {
 } from "../../src/realtime/transports/ws";
 
 export const TEST_SECRET = "test-secret-with-enough-entropy-0123456789";
+/** What the transports verify hub tokens with in these suites (the server builds it from config). */
+export const testHubTokens = new TokenVerifier({ secrets: [TEST_SECRET] }).forAudience(HUB_AUDIENCE);
 
 export interface RealtimeServer {
   hub: Hub;
@@ -32,7 +34,7 @@ export async function startRealtimeServer(
   const hub = new Hub(hubOptions);
   const server = createServer((_req, res) => res.writeHead(404).end());
   const transport = attachWsTransport(server, hub, {
-    secret: TEST_SECRET,
+    authenticate: testHubTokens,
     connectRatePerIp: 0,
     ...transportOptions,
   });

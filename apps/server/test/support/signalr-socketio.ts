@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import { HttpTransportType, HubConnectionBuilder, LogLevel, type HubConnection } from "@microsoft/signalr";
 import { io as connectSocketIo, type Socket as SocketIoClient } from "socket.io-client";
 import { Hub, type HubOptions } from "../../src/realtime/hub";
-import { listenOnFreePort, ReceivedMessages, TEST_SECRET, type ServerMessage } from "./realtime";
+import { listenOnFreePort, ReceivedMessages, testHubTokens, type ServerMessage } from "./realtime";
 import {
   attachSignalrTransport,
   type SignalrTransport,
@@ -17,6 +17,8 @@ import {
   type SocketIoTransportOptions,
 } from "../../src/realtime/transports/socketio";
 import { attachWsTransport, type WsTransport } from "../../src/realtime/transports/ws";
+import { AddressLedger, type AdmissionOptions } from "../../src/realtime/transports/admission";
+import { systemClock } from "../../src/clock";
 
 export interface TransportsServer {
   hub: Hub;
@@ -31,22 +33,32 @@ export interface TransportsServer {
 
 export async function startTransportsServer(
   hubOptions: HubOptions = {},
-  options: { signalr?: Partial<SignalrTransportOptions>; socketio?: Partial<SocketIoTransportOptions> } = {},
+  options: {
+    signalr?: Partial<SignalrTransportOptions>;
+    socketio?: Partial<SocketIoTransportOptions>;
+    /** Applied to all three, with one AddressLedger between them (as compose/realtime.ts does). */
+    admission?: AdmissionOptions;
+  } = {},
 ): Promise<TransportsServer> {
   const hub = new Hub(hubOptions);
   // A stand-in for Fastify: the transports must leave other requests to it.
   const server = createServer((_req, res) => res.writeHead(404).end("fallthrough"));
   const clock = hubOptions.clock === undefined ? {} : { clock: hubOptions.clock };
-  const ws = attachWsTransport(server, hub, { secret: TEST_SECRET, connectRatePerIp: 0, ...clock });
+  const admissionOptions = { connectRatePerIp: 0, ...options.admission };
+  const shared = {
+    ...admissionOptions,
+    ledger: new AddressLedger(hubOptions.clock ?? systemClock, admissionOptions),
+  };
+  const ws = attachWsTransport(server, hub, { authenticate: testHubTokens, ...shared, ...clock });
   const signalr = attachSignalrTransport(server, hub, {
-    secret: TEST_SECRET,
-    connectRatePerIp: 0,
+    authenticate: testHubTokens,
+    ...shared,
     ...clock,
     ...options.signalr,
   });
   const socketio = attachSocketIoTransport(server, hub, {
-    secret: TEST_SECRET,
-    connectRatePerIp: 0,
+    authenticate: testHubTokens,
+    ...shared,
     ...clock,
     ...options.socketio,
   });

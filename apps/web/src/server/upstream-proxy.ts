@@ -1,7 +1,8 @@
-import { loadWebConfig } from "../config";
+import { loadAuthConfig, loadWebConfig } from "../config";
+import { clientAddress } from "./auth/identity";
 
 /** Request headers the API needs; cookies and the rest of the browser's headers stay here. */
-const FORWARDED_REQUEST = ["authorization", "content-type", "accept"];
+const FORWARDED_REQUEST = ["content-type", "accept"];
 /** Response headers the browser needs to understand a refusal or a rate limit. */
 const FORWARDED_RESPONSE = ["content-type", "www-authenticate", "retry-after"];
 
@@ -9,26 +10,34 @@ const FORWARDED_RESPONSE = ["content-type", "www-authenticate", "retry-after"];
 export const API_UNREACHABLE_MESSAGE = "The Torghut API is not reachable";
 
 /**
- * Same-origin proxy for the Torghut REST API. Route handlers instead of next.config rewrites because
- * rewrites are frozen into the build: this reads TORGHUT_API_URL when the request arrives.
+ * One call to the Torghut API from this server. The client's address goes along in X-Forwarded-For
+ * (the API trusts this app through its TRUSTED_PROXIES), so the API's rate limits and audit see the
+ * person rather than this server. Nothing else of the browser's request is passed through.
  */
-export async function proxyToTorghut(request: Request, path: string): Promise<Response> {
+export async function forwardToTorghut(
+  pathAndQuery: string,
+  options: {
+    method: "GET" | "POST";
+    authorization?: string;
+    clientAddress: string | null;
+    headers?: Headers;
+  },
+): Promise<Response> {
   const { apiUrl } = loadWebConfig();
-  const search = new URL(request.url).search;
   const headers = new Headers();
   for (const name of FORWARDED_REQUEST) {
-    const value = request.headers.get(name);
-    if (value !== null) headers.set(name, value);
+    const value = options.headers?.get(name);
+    if (value != null) headers.set(name, value);
   }
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  if (options.authorization !== undefined) headers.set("authorization", options.authorization);
+  if (options.clientAddress !== null) headers.set("x-forwarded-for", options.clientAddress);
   let upstream: Response;
   try {
-    upstream = await fetch(`${apiUrl}${path}${search}`, {
-      method: request.method,
+    upstream = await fetch(`${apiUrl}${pathAndQuery}`, {
+      method: options.method,
       headers,
       cache: "no-store",
       signal: AbortSignal.timeout(10_000),
-      ...(hasBody ? { body: await request.arrayBuffer() } : {}),
     });
   } catch {
     return Response.json(
@@ -45,7 +54,31 @@ export async function proxyToTorghut(request: Request, path: string): Promise<Re
   return new Response(upstream.body, { status: upstream.status, headers: out });
 }
 
-/** `[...path]` segments back into an encoded path under `prefix`. */
-export function joinPath(prefix: string, segments: readonly string[]): string {
+/**
+ * Same-origin proxy for the Torghut REST API's reads (GET only: no request body is read, so none
+ * can be large). Route handlers instead of next.config rewrites because rewrites are frozen into
+ * the build: this reads TORGHUT_API_URL when the request arrives. `path` null (a refused path) is a 400.
+ */
+export async function proxyToTorghut(request: Request, path: string | null): Promise<Response> {
+  if (path === null) {
+    return Response.json(
+      { error: "bad_path", message: "Path segments . and .. are not allowed" },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
+  }
+  const search = new URL(request.url).search;
+  return forwardToTorghut(`${path}${search}`, {
+    method: "GET",
+    clientAddress: clientAddress(request.headers, loadAuthConfig()),
+    headers: request.headers,
+  });
+}
+
+/**
+ * `[...path]` segments back into an encoded path under `prefix`; null when a segment is `.` or `..`
+ * (decoded, as Next hands them over): `/api/health/../../metrics` must not become `/metrics` at the API.
+ */
+export function joinPath(prefix: string, segments: readonly string[]): string | null {
+  if (segments.some((s) => s === "." || s === ".." || s.includes("/") || s.includes("\\"))) return null;
   return `${prefix}/${segments.map((s) => encodeURIComponent(s)).join("/")}`;
 }

@@ -1,5 +1,7 @@
 import { symbolSchema } from "@torghut/contracts";
+import { IndicatorInputError, parseIndicatorSpec, type IndicatorSpec } from "@torghut/indicators";
 import { z } from "zod";
+import { taRefused } from "./metrics";
 
 /** Strict query schemas for our own API: unknown parameters and bad values are a 400, never guessed. */
 export const intervalSchema = z.enum(["1m", "5m", "15m", "1h", "1d"]);
@@ -31,15 +33,24 @@ const DEFAULT_RANGE_MS: Record<BarInterval, number> = {
   "1d": 5 * 366 * 86_400_000,
 };
 
+/** The largest epoch ms a JavaScript Date (and so an ISO-8601 answer) can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 /** Accepts ISO-8601 or epoch milliseconds/seconds (as lightweight-charts and curl users send). */
 const instant = z
   .string()
   .trim()
+  .max(40)
   .transform((value, ctx) => {
     const numeric = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     const ms = Number.isFinite(numeric) ? (numeric < 1e11 ? numeric * 1000 : numeric) : Date.parse(value);
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: "custom", message: "must be an ISO-8601 time or epoch milliseconds" });
+      return z.NEVER;
+    }
+    // Past this `new Date(ms).toISOString()` throws a RangeError: a 400 here, not a 500 later.
+    if (ms < 0 || ms > MAX_DATE_MS) {
+      ctx.addIssue({ code: "custom", message: "is out of range (1970 to year 275760)" });
       return z.NEVER;
     }
     return ms;
@@ -67,6 +78,11 @@ export class BadQueryError extends Error {
   override readonly name = "BadQueryError";
   readonly retryable = false;
   readonly statusCode = 400;
+
+  constructor(message: string) {
+    super(message);
+    taRefused.inc({ reason: "bad_query" });
+  }
 }
 
 function resolveRange(query: z.infer<typeof rangeQuery>, nowMs: number): RangeParams {
@@ -104,6 +120,20 @@ export function parseBarsQuery(raw: unknown, nowMs: number): RangeParams & { for
   return { ...resolveRange(range, nowMs), format };
 }
 
+/** Distinct indicators one signals request may ask for. */
+export const MAX_INDICATORS = 8;
+/**
+ * Work one signals request may ask for, in bar-passes: an indicator's cost is the work it does per
+ * bar (Bollinger recomputes its window: its period; EMA, RSI, MACD and VWAP are constant), summed.
+ * 2,000 allows two Bollinger bands of the longest period; 14 of them (1.2 s of CPU on the HTTP thread
+ * over 10,000 bars) are refused.
+ */
+export const MAX_INDICATOR_COST = 2000;
+
+function indicatorCost(spec: IndicatorSpec): number {
+  return spec.kind === "bollinger" ? spec.period : 1;
+}
+
 const signalsQuery = rangeQuery.extend({
   indicators: z
     .string()
@@ -111,12 +141,38 @@ const signalsQuery = rangeQuery.extend({
     .min(1)
     .max(200)
     .default("ema,bollinger,vwap,macd,rsi")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
+    .transform((s, ctx) => {
+      const texts = [
+        ...new Set(
+          s
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      ];
+      if (texts.length > MAX_INDICATORS) {
+        ctx.addIssue({ code: "custom", message: `at most ${MAX_INDICATORS} indicators per request` });
+        return z.NEVER;
+      }
+      let cost = 0;
+      for (const text of texts) {
+        try {
+          cost += indicatorCost(parseIndicatorSpec(text));
+        } catch (error) {
+          // A bad name or parameter: computeIndicators says which, with the same message.
+          if (error instanceof IndicatorInputError) continue;
+          throw error;
+        }
+      }
+      if (cost > MAX_INDICATOR_COST) {
+        ctx.addIssue({
+          code: "custom",
+          message: `too costly: the periods of the Bollinger bands asked for add up to more than ${MAX_INDICATOR_COST}`,
+        });
+        return z.NEVER;
+      }
+      return texts;
+    }),
 });
 
 export function parseSignalsQuery(raw: unknown, nowMs: number): RangeParams & { indicators: string[] } {

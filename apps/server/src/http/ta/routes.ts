@@ -5,11 +5,15 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Clock } from "../../clock";
 import { latestTicks } from "../../store/repositories";
 import { queryIntervalBarColumns, queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
+import { FixedWindowLimiter } from "../../security/fixed-window-limiter";
+import { taRefused } from "./metrics";
 import { BadQueryError, parseBarsQuery, parseLatestQuery, parseSignalsQuery } from "./params";
 
 export interface TaRouteDeps {
   database: Database;
   clock: Clock;
+  /** Signals requests per client address per minute (indicator math runs on the HTTP thread); 0: no limit. */
+  signalsPerMinutePerIp?: number;
   /** The newest accepted (non-suspicious) trade held in memory by the pipeline, if any. */
   livePrice(symbol: string): Trade | undefined;
 }
@@ -42,7 +46,19 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
     return { ...head, bars };
   });
 
+  const signalsLimit = new FixedWindowLimiter(clock, deps.signalsPerMinutePerIp ?? 120, 60_000);
   app.get("/api/torghut/ta/signals", async (request, reply) => {
+    // Before parsing or querying anything: a flood costs a map lookup per request.
+    if (!signalsLimit.allow(request.ip)) {
+      taRefused.inc({ reason: "rate_limited" });
+      return reply
+        .code(429)
+        .header("retry-after", "60")
+        .send({
+          error: "rate_limited",
+          message: `At most ${signalsLimit.limit} signals requests per minute`,
+        });
+    }
     const query = parseSignalsQuery(request.query, clock.now());
     if (!(await requireKnownSymbol(query.symbol, reply))) return reply;
     const bars = await queryIntervalBars(database, query.symbol, query.interval, query.fromMs, query.toMs);

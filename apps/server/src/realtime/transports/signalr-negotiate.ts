@@ -47,13 +47,16 @@ export class SignalrNegotiator {
     const { admission, clock } = this.options;
     req.resume();
     const origin = req.headers.origin;
-    if (origin !== undefined && admission.originAllowed(origin)) {
-      res.setHeader("Access-Control-Allow-Origin", origin);
+    res.setHeader("Vary", "Origin");
+    // Only a configured origin is named: reflecting any Origin with credentials would let every site
+    // on the web call negotiate as the browser's user.
+    const corsOrigin = admission.corsOrigin(origin);
+    if (corsOrigin !== null) {
+      res.setHeader("Access-Control-Allow-Origin", corsOrigin);
       res.setHeader("Access-Control-Allow-Credentials", "true");
-      res.setHeader("Vary", "Origin");
     }
     if (req.method === "OPTIONS") {
-      if (!admission.originAllowed(origin)) return this.refuse(res, 403, "origin", "origin not allowed");
+      if (corsOrigin === null) return this.refuse(res, 403, "origin", "origin not allowed");
       res.writeHead(204, {
         "Access-Control-Allow-Methods": "POST, OPTIONS",
         "Access-Control-Allow-Headers": CORS_HEADERS,
@@ -87,7 +90,7 @@ export class SignalrNegotiator {
       .catch((error: unknown) => {
         const code = error instanceof AuthError ? error.code : "invalid_token";
         this.options.logger.info(
-          { ip: req.socket.remoteAddress, code },
+          { ip: admission.address(req), code },
           "[ws-realtime] signalr negotiate refused token",
         );
         this.refuse(res, 401, code, code);

@@ -6,7 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
-import { AuthError, verifyToken } from "../auth";
+import { AuthError } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import type { Principal } from "../transport";
@@ -30,9 +30,8 @@ import {
 } from "./signalr-protocol";
 
 export interface SignalrTransportOptions extends AdmissionOptions {
-  /** WS_AUTH_SECRET. */
-  secret: string;
-  audience?: string;
+  /** Verifies a hub token (WS_AUTH_SECRET, the hub audience): resolves to who connects, or rejects with AuthError. */
+  authenticate(token: string): Promise<Principal>;
   /** Hub path; negotiate is `{path}/negotiate`. */
   path?: string;
   /** Largest inbound WebSocket message; bigger ones close with 1009. */
@@ -106,11 +105,7 @@ export function attachSignalrTransport(
   const maxMalformed = options.maxMalformedMessages ?? 5;
   const clientTimeoutMs = options.clientTimeoutMs ?? 30_000;
   const admission = new Admission(hub, clock, options);
-  const verify = (token: string): Promise<Principal> =>
-    verifyToken(token, {
-      secret: options.secret,
-      ...(options.audience === undefined ? {} : { audience: options.audience }),
-    });
+  const verify = (token: string): Promise<Principal> => options.authenticate(token);
   const negotiator = new SignalrNegotiator({
     admission,
     clock,
@@ -142,6 +137,8 @@ export function attachSignalrTransport(
       return refuse(socket, 404, "unknown_connection", "No Connection with that ID");
     const token = bearerToken(req);
     if (token === null) return refuse(socket, 401, "missing_token", "missing_token");
+    // Counted from here (authenticating) until the TCP connection closes, whichever way it ends.
+    socket.once("close", admission.hold(req));
     pending += 1;
     verify(token)
       .then((principal) => {
@@ -155,7 +152,7 @@ export function attachSignalrTransport(
       .catch((error: unknown) => {
         pending -= 1;
         const code = error instanceof AuthError ? error.code : "invalid_token";
-        logger.info({ ip: req.socket.remoteAddress, code }, "[ws-realtime] signalr refused token");
+        logger.info({ ip: admission.address(req), code }, "[ws-realtime] signalr refused token");
         refuse(socket, 401, code, code);
       });
   };

@@ -16,30 +16,26 @@ type Reply = { type: string; channel?: string; code?: string; recovered?: boolea
 describe("/socket.io authentication", () => {
   let rt: TransportsServer;
   before(async () => {
-    rt = await startTransportsServer({}, { socketio: { audience: "torghut-ws" } });
+    rt = await startTransportsServer({}, { socketio: {} });
   });
   after(() => rt.close());
 
   test("refuses a missing, forged, expired or wrong-audience token with connect_error naming the reason", async () => {
     assert.equal(await SocketIoTestClient.refusal(rt.base, {}), "missing_token");
-    const forged = await signToken({ secret: "another-secret", sub: "mallory", audience: "torghut-ws" });
+    const forged = await signToken({ secret: "another-secret", sub: "mallory" });
     assert.equal(await SocketIoTestClient.refusal(rt.base, { token: forged }), "invalid_token");
-    const expired = await token("bob", { audience: "torghut-ws", ttl: 60, now: Date.now() - 3_600_000 });
+    const expired = await token("bob", { ttl: 60, now: Date.now() - 3_600_000 });
     assert.equal(await SocketIoTestClient.refusal(rt.base, { token: expired }), "token_expired");
     assert.equal(
-      await SocketIoTestClient.refusal(rt.base, { token: await token("carol", { audience: "other" }) }),
+      await SocketIoTestClient.refusal(rt.base, { token: await token("carol", { audience: "torghut-ops" }) }),
       "invalid_token",
     );
     assert.equal(rt.hub.stats().TotalConnections, 0);
   });
 
   test("accepts the token from auth, over websocket and over long-polling", async () => {
-    const ws = await SocketIoTestClient.connect(rt.base, await token("alice", { audience: "torghut-ws" }));
-    const polling = await SocketIoTestClient.connect(
-      rt.base,
-      await token("dave", { audience: "torghut-ws" }),
-      ["polling"],
-    );
+    const ws = await SocketIoTestClient.connect(rt.base, await token("alice", {}));
+    const polling = await SocketIoTestClient.connect(rt.base, await token("dave", {}), ["polling"]);
     assert.equal(ws.of("welcome")[0]?.sub, "alice");
     assert.equal(polling.of("welcome")[0]?.sub, "dave");
     assert.deepEqual(rt.hub.stats().connectionsByTransport, { socketio: 2 });
@@ -75,9 +71,7 @@ describe("/socket.io authentication", () => {
         socket.close();
       }
     };
-    const [alice, bob, carol] = await Promise.all(
-      ["alice", "bob", "carol"].map((sub) => token(sub, { audience: "torghut-ws" })),
-    );
+    const [alice, bob, carol] = await Promise.all(["alice", "bob", "carol"].map((sub) => token(sub, {})));
     const bearer = { authorization: `Bearer ${alice}` };
     assert.equal(await outcomeOf({ extraHeaders: bearer }), "welcome alice");
     assert.equal(await outcomeOf({ query: { token: bob! } }), "welcome bob");
@@ -186,7 +180,7 @@ describe("/socket.io connect rate", () => {
   test("over the per-IP connect rate the handshake itself is refused, before any engine.io session", async () => {
     const rt = await startTransportsServer(
       {},
-      { socketio: { connectRatePerIp: 1, connectRateWindowMs: 60_000 } },
+      { admission: { connectRatePerIp: 1, connectRateWindowMs: 60_000 } },
     );
     try {
       const first = await SocketIoTestClient.connect(rt.base, await token());

@@ -4,7 +4,7 @@ import { Server as SocketIoServer, type Socket } from "socket.io";
 import type { Clock } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
-import { AuthError, tokenFromRequest, verifyToken } from "../auth";
+import { AuthError, tokenFromRequest } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import { realtimeMetrics } from "../metrics";
@@ -18,9 +18,8 @@ import { handleSocketIoEvents } from "./socketio-events";
 import { encodeSocketIoControl, packetOf, socketIoFormat } from "./socketio-protocol";
 
 export interface SocketIoTransportOptions extends AdmissionOptions {
-  /** WS_AUTH_SECRET. */
-  secret: string;
-  audience?: string;
+  /** Verifies a hub token (WS_AUTH_SECRET, the hub audience): resolves to who connects, or rejects with AuthError. */
+  authenticate(token: string): Promise<Principal>;
   path?: string;
   /** Allow HTTP long-polling before the WebSocket upgrade (default true, as socket.io-client expects). */
   allowPolling?: boolean;
@@ -181,13 +180,11 @@ export function attachSocketIoTransport(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const admission = new Admission(hub, clock, options);
-  const verify = (token: string): Promise<Principal> =>
-    verifyToken(token, {
-      secret: options.secret,
-      ...(options.audience === undefined ? {} : { audience: options.audience }),
-    });
+  const verify = (token: string): Promise<Principal> => options.authenticate(token);
   const sockets = new Set<Socket>();
   let pending = 0;
+  /** engine.io connections that hold (or are authenticating) their one hub session. */
+  const claimed = new WeakSet<object>();
   const origins = options.allowedOrigins ?? [];
 
   const upgradeListenersBefore = new Set(server.listeners("upgrade"));
@@ -199,12 +196,14 @@ export function attachSocketIoTransport(
     httpCompression: false,
     transports: options.allowPolling === false ? ["websocket"] : ["polling", "websocket"],
     maxHttpBufferSize: options.maxPayloadBytes ?? 16 * 1024,
-    cors: { origin: origins.length > 0 ? [...origins] : true, credentials: true },
+    // Only configured origins get CORS headers: reflecting any Origin with credentials would let
+    // every site on the web drive a browser's polling session.
+    cors: origins.length > 0 ? { origin: [...origins], credentials: true } : { origin: false },
     allowRequest: (
       req: IncomingMessage,
       callback: (err: string | null | undefined, success: boolean) => void,
     ) => {
-      const refusal = admission.attempt(req);
+      const refusal = admission.attempt(req, "engine.io ");
       if (refusal === null) return callback(null, true);
       realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: refusal.reason });
       callback(refusal.message, false);
@@ -219,11 +218,18 @@ export function attachSocketIoTransport(
       realtimeMetrics.rejectedConnections.inc({ transport: "socketio", reason: code });
       next(Object.assign(new Error(code), { data: message === undefined ? { code } : { code, message } }));
     };
-    // The attempt was counted against the connect rate at the handshake; counted once is enough.
-    const refusal = admission.policy(socket.request, sockets.size + pending);
+    // Every CONNECT packet is an attempt of its own: one engine.io connection may send many, and each
+    // would otherwise cost a token check (and, once valid, a hub session) without touching the rate.
+    const refusal =
+      admission.policy(socket.request, sockets.size + pending) ?? admission.attempt(socket.request);
     if (refusal !== null) return refuse(refusal.reason, refusal.message);
+    const engine = socket.conn;
+    if (claimed.has(engine)) return refuse("already_connected", "one session per connection");
     const token = handshakeToken(socket);
     if (token === null) return refuse("missing_token");
+    claimed.add(engine);
+    const release = admission.hold(socket.request);
+    engine.once("close", release);
     pending += 1;
     verify(token)
       .then((principal) => {
@@ -233,8 +239,10 @@ export function attachSocketIoTransport(
       })
       .catch((error: unknown) => {
         pending -= 1;
+        claimed.delete(engine);
+        release();
         const code = error instanceof AuthError ? error.code : "invalid_token";
-        logger.info({ ip: socket.handshake.address, code }, "[ws-realtime] socket.io refused token");
+        logger.info({ ip: admission.address(socket.request), code }, "[ws-realtime] socket.io refused token");
         refuse(code);
       });
   });
@@ -267,6 +275,7 @@ export function attachSocketIoTransport(
     handleSocketIoEvents(socket, session, commands, options.maxMalformedMessages ?? 5);
     socket.on("disconnect", (reason) => {
       commands.stop();
+      claimed.delete(socket.conn);
       sockets.delete(socket);
       session.detached();
       logger.debug(

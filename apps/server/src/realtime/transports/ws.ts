@@ -6,27 +6,20 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { Clock, TimerHandle } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
-import { AuthError, tokenFromRequest, verifyToken } from "../auth";
+import { AuthError, tokenFromRequest } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import type { ClientMessage, ServerControlMessage } from "./ws-protocol";
 import { clientMessageSchema, encodeControl, wsJsonFormat } from "./ws-protocol";
-import { Admission, refuseUpgrade } from "./admission";
+import { Admission, refuseUpgrade, type AdmissionOptions } from "./admission";
 import { SocketHubClient } from "./socket-client";
 
-export interface WsTransportOptions {
-  /** WS_AUTH_SECRET. */
-  secret: string;
-  audience?: string;
-  /** WS_ALLOWED_ORIGINS; empty allows any origin. Requests without an Origin (non-browsers) pass. */
-  allowedOrigins?: readonly string[];
+export interface WsTransportOptions extends AdmissionOptions {
+  /** Verifies a hub token (WS_AUTH_SECRET, the hub audience): resolves to who connects, or rejects with AuthError. */
+  authenticate(token: string): Promise<Principal>;
   path?: string;
-  maxConnections?: number;
-  /** Upgrades per IP per window; 0 disables the limit. */
-  connectRatePerIp?: number;
-  connectRateWindowMs?: number;
   /** Largest inbound frame; bigger ones close the socket with 1009. */
   maxPayloadBytes?: number;
   /** Malformed client messages tolerated (each answered with an error) before closing with 1008. */
@@ -80,7 +73,7 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
     const queryAt = url.indexOf("?");
     if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) return;
     socket.on("error", () => socket.destroy());
-    const ip = req.socket.remoteAddress ?? "unknown";
+    const ip = admission.address(req);
     const refusal = admission.check(req, alive.size + pending);
     if (refusal !== null) {
       if (refusal.reason === "origin")
@@ -89,11 +82,11 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
     }
     const token = tokenFromRequest(req);
     if (token === null) return refuse(socket, 401, "missing_token", "missing token");
+    // Counted from here (authenticating) until the TCP connection closes, whichever way it ends.
+    socket.once("close", admission.hold(req));
     pending += 1;
-    verifyToken(token, {
-      secret: options.secret,
-      ...(options.audience === undefined ? {} : { audience: options.audience }),
-    })
+    options
+      .authenticate(token)
       .then((principal) => {
         pending -= 1;
         if (socket.destroyed) return;
@@ -173,10 +166,8 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
           control({ type: "pong", serverTime: clock.now(), ...id });
           return;
         case "refresh":
-          verifyToken(message.token, {
-            secret: options.secret,
-            ...(options.audience === undefined ? {} : { audience: options.audience }),
-          })
+          options
+            .authenticate(message.token)
             .then((principal) => {
               if (principal.sub !== session.principal.sub) {
                 control({

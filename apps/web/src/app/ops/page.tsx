@@ -1,7 +1,9 @@
 import { OpsConsole } from "@/components/ops/ops-console";
+import { currentUser } from "@/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
 
-export default function OpsPage() {
-  return <OpsConsole />;
+export default async function OpsPage() {
+  const signedIn = await currentUser();
+  return <OpsConsole canAct={signedIn?.user.role === "operator"} />;
 }

@@ -1,31 +1,28 @@
 "use client";
 import { useState } from "react";
-import { ApiError, getJson } from "@/lib/api";
-import { opsResult } from "./ops-schemas";
+import { ApiError } from "@/lib/api";
+import { runOpsAction, type OpsAction } from "@/lib/ops-client";
 
-const ACTIONS = [
-  { key: "failover", label: "Force failover to Yahoo", path: "/api/health/failover" },
-  { key: "reconnect", label: "Reconnect Alpaca", path: "/api/health/alpaca/reconnect" },
-  { key: "automatic", label: "Back to automatic", path: "/api/health/automatic" },
-] as const;
+const ACTIONS: readonly { key: OpsAction; label: string }[] = [
+  { key: "failover", label: "Force failover to Yahoo" },
+  { key: "reconnect", label: "Reconnect Alpaca" },
+  { key: "automatic", label: "Back to automatic" },
+];
 
 type Outcome = { ok: boolean; text: string; status: number };
 
 /**
- * The runbook's operator actions. The admin token is pasted by the operator, kept only in this
- * component's memory and sent as a bearer header; the API refuses without it (401/403).
+ * The runbook's operator actions, run as the signed-in user (the session, no pasted token). A viewer
+ * sees them disabled, with the reason; the server refuses a viewer all the same.
  */
-export function OpsActions({ onDone }: { onDone: () => void }) {
-  const [token, setToken] = useState("");
+export function OpsActions({ canAct, onDone }: { canAct: boolean; onDone: () => void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const run = async (path: string, label: string): Promise<void> => {
+  const run = async (action: OpsAction, label: string): Promise<void> => {
     setBusy(true);
     try {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (token.trim() !== "") headers.authorization = `Bearer ${token.trim()}`;
-      const result = await getJson(path, opsResult, { method: "POST", headers, body: "{}" });
+      const result = await runOpsAction(action);
       setOutcome({
         ok: true,
         status: 200,
@@ -44,26 +41,19 @@ export function OpsActions({ onDone }: { onDone: () => void }) {
   return (
     <section className="panel">
       <h2>Operator actions</h2>
-      <p className="muted">
-        Needs an admin token: <code>npm run token -- you --admin</code>. It is not stored.
-      </p>
+      {canAct ? null : (
+        <p className="muted" data-testid="ops-viewer-note">
+          You are signed in as a viewer: only operators may run these.
+        </p>
+      )}
       <div className="toolbar">
-        <input
-          type="password"
-          data-testid="admin-token"
-          placeholder="admin bearer token"
-          value={token}
-          onChange={(e) => setToken(e.target.value)}
-          size={40}
-          autoComplete="off"
-        />
         {ACTIONS.map((a) => (
           <button
             key={a.key}
             type="button"
             data-testid={`ops-${a.key}`}
-            disabled={busy}
-            onClick={() => void run(a.path, a.label)}
+            disabled={busy || !canAct}
+            onClick={() => void run(a.key, a.label)}
           >
             {a.label}
           </button>

@@ -7,7 +7,7 @@ import { OpsActions } from "./ops-actions";
 import { datasourceResponse, realtimeResponse } from "./ops-schemas";
 
 /** `/ops`: the router's state and history, data quality, writer and hub health, operator actions. */
-export function OpsConsole() {
+export function OpsConsole({ canAct }: { canAct: boolean }) {
   const [refresh, setRefresh] = useState(0);
   const ds = usePoll(() => getJson("/api/health/datasource", datasourceResponse), 2_000, [refresh]);
   const rt = usePoll(() => getJson("/api/health/realtime", realtimeResponse), 2_000, [refresh]);
@@ -85,7 +85,7 @@ export function OpsConsole() {
           </dl>
         </section>
       </div>
-      <OpsActions onDone={() => setRefresh((n) => n + 1)} />
+      <OpsActions canAct={canAct} onDone={() => setRefresh((n) => n + 1)} />
       <section className="panel">
         <h2>Transitions</h2>
         {d === undefined || d.recentTransitions.length === 0 ? (

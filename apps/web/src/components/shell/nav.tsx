@@ -1,11 +1,12 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 
 /**
  * No prefetching: every page is dynamic, so a prefetch gets little more than the layout, and the
  * three of them would run on the servers just when the page being opened needs them most.
  * Without the visuals (NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false) there is no link to them.
  */
-export function Nav({ visualsEnabled }: { visualsEnabled: boolean }) {
+export function Nav({ visualsEnabled, children }: { visualsEnabled: boolean; children?: ReactNode }) {
   return (
     <header className="nav">
       <span className="brand">Torghut</span>
@@ -22,6 +23,7 @@ export function Nav({ visualsEnabled }: { visualsEnabled: boolean }) {
           Ops
         </Link>
       </nav>
+      {children}
     </header>
   );
 }

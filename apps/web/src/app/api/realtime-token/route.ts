@@ -1,22 +1,29 @@
-import { loadWebConfig } from "@/config";
-import { hubOrigin, signViewerToken } from "@/server/viewer-token";
+import { loadAuthConfig, loadWebConfig } from "@/config";
+import { userOf } from "@/server/auth/identity";
+import { refusal } from "@/server/auth/respond";
+import { hubOrigin, signHubToken } from "@/server/auth/tokens";
 
 export const dynamic = "force-dynamic";
 
-/** `GET /api/realtime-token` → `{token, expiresAt, hubUrl}` for the SignalR market-data hub. */
+/** `GET /api/realtime-token` → `{token, expiresAt, hubUrl}` for the SignalR hub: signed-in users only. */
 export async function GET(request: Request): Promise<Response> {
+  const auth = loadAuthConfig();
+  const resolved = await userOf(request, auth);
+  if (resolved.user === null) return refusal(401, "unauthorized", "Sign in first");
   const config = loadWebConfig();
-  const headers = { "cache-control": "no-store" };
   if (config.authSecret === undefined) {
-    return Response.json(
-      {
-        error: "live_unavailable",
-        message: "WS_AUTH_SECRET is not set: live updates are off, prices are polled",
-      },
-      { status: 503, headers },
+    return refusal(
+      503,
+      "live_unavailable",
+      "WS_AUTH_SECRET is not set: live updates are off, prices are polled",
     );
   }
-  const { token, expiresAt } = await signViewerToken(config.authSecret, Date.now());
-  const hubUrl = `${hubOrigin(request, config.apiUrl, config.wsOrigin)}/hubs/market-data`;
-  return Response.json({ token, expiresAt, hubUrl }, { headers });
+  const { token, expiresAt } = await signHubToken(
+    config.authSecret,
+    auth.tokenIssuer,
+    resolved.user,
+    Date.now(),
+  );
+  const hubUrl = `${hubOrigin(request, config.apiUrl, config.wsOrigin, auth.publicUrl)}/hubs/market-data`;
+  return Response.json({ token, expiresAt, hubUrl }, { headers: { "cache-control": "no-store" } });
 }

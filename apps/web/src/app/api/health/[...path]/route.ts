@@ -6,13 +6,8 @@ interface Context {
 
 export const dynamic = "force-dynamic";
 
+/** Health reads. Ops actions go through /api/ops/{action}, which runs them as the signed-in operator. */
 export async function GET(request: Request, context: Context): Promise<Response> {
-  const { path } = await context.params;
-  return proxyToTorghut(request, joinPath("/api/health", path));
-}
-
-/** The ops actions (failover, alpaca/reconnect, automatic); the API checks the admin token. */
-export async function POST(request: Request, context: Context): Promise<Response> {
   const { path } = await context.params;
   return proxyToTorghut(request, joinPath("/api/health", path));
 }
