@@ -23,6 +23,13 @@ export interface RouterSettings {
   flapDamping?: FlapDampingSettings;
 }
 
+/** The market clock as the router sees it: whether the US equity session is open, and when that changes. */
+export interface MarketSessionFeed {
+  isOpen(): boolean;
+  /** Called with the new state on every open/close; returns the unsubscribe function. */
+  onChange(listener: (open: boolean) => void): () => void;
+}
+
 export interface DataSourceRouterOptions {
   primary: MarketDataSource | null;
   fallback: FallbackSource;
@@ -33,4 +40,6 @@ export interface DataSourceRouterOptions {
   settings: RouterSettings;
   recorder?: TransitionRecorder;
   crossSource?: { view(): CrossSourceView };
+  /** Without one the market counts as always open (silence is always a fault). */
+  marketSession?: MarketSessionFeed;
 }
