@@ -1,5 +1,6 @@
 import { DEFAULT_SYMBOLS, symbolSchema } from "@torghut/contracts";
 import { z } from "zod";
+import { resolveStreamEndpoint } from "./sources/alpaca/stream-url";
 
 /**
  * The only reader of process.env in the server. Every setting is validated at start-up and a bad
@@ -69,7 +70,8 @@ const envSchema = z.object({
   ALPACA_KEY_ID: optionalString,
   ALPACA_SECRET_KEY: optionalString,
   ALPACA_CREDENTIALS_FILE: optionalString,
-  ALPACA_FEED: z.enum(["iex", "sip", "delayed_sip", "test"]).default("iex"),
+  /** Unset: the feed in ALPACA_STREAM_URL's path, else iex. */
+  ALPACA_FEED: z.enum(["iex", "sip", "delayed_sip", "test"]).optional(),
   ALPACA_STREAM_URL: optionalString.pipe(z.url().optional()),
   ALPACA_DATA_URL: optionalString.pipe(z.url().optional()),
   ENABLE_ALPACA_STREAMING: bool(true),
@@ -121,7 +123,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface ServerConfig extends Env {
+export interface ServerConfig extends Omit<Env, "ALPACA_FEED"> {
+  /** Resolved: ALPACA_FEED, else the feed in ALPACA_STREAM_URL, else iex. */
+  ALPACA_FEED: NonNullable<Env["ALPACA_FEED"]>;
   symbols: readonly string[];
   /** INGEST_THREAD resolved: ingest runs on a worker thread (never for ROLE=realtime, which has none). */
   ingestOnWorker: boolean;
@@ -161,12 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
     );
   }
+  const stream = resolveStreamEndpoint(values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT, values.ALPACA_FEED);
+  if (!stream.ok) throw new ConfigError(`Invalid configuration: ${stream.problem}`);
   return {
     ...values,
+    ALPACA_FEED: stream.feed,
     ingestOnWorker:
       values.ROLE !== "realtime" && values.DATABASE_URL !== undefined && values.INGEST_THREAD !== "inline",
     symbols: values.SYMBOLS.length > 0 ? [...new Set(values.SYMBOLS)] : DEFAULT_SYMBOLS.map((s) => s.symbol),
-    alpacaStreamUrl: values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT,
+    alpacaStreamUrl: stream.baseUrl,
     alpacaDataUrl: values.ALPACA_DATA_URL ?? ALPACA_DATA_DEFAULT,
     yahooBaseUrl: values.YAHOO_BASE_URL ?? YAHOO_DEFAULT,
   };

@@ -1,16 +1,11 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
-import type { MarketDataSource, SourceEvent } from "../sources/source";
+import type { FallbackSource, MarketDataSource, SourceEvent } from "../sources/source";
+
+export type { FallbackSource };
 import type { FlapDampingSettings } from "./flap-damping";
 import type { CrossSourceView, TransitionRecorder } from "./snapshot";
 
-/** The fallback is polled only while it is needed; the router switches it on and off. */
-export interface FallbackSource extends MarketDataSource {
-  /** Poll now and then at every interval. Idempotent. */
-  activate(): void;
-  /** Stop polling; health is kept. Idempotent. */
-  deactivate(): void;
-}
 
 export interface RouterSettings {
   /** ENABLE_ALPACA_STREAMING. */

@@ -20,6 +20,14 @@ export interface MarketDataSource {
   health(): SourceHealth;
 }
 
+/** The fallback is polled only while it is needed; the router switches it on and off. */
+export interface FallbackSource extends MarketDataSource {
+  /** Poll now and then at every interval. Idempotent. */
+  activate(): void;
+  /** Stop polling; health is kept. Idempotent. */
+  deactivate(): void;
+}
+
 export type SourceListener = (event: SourceEvent) => void;
 
 export type SourceEvent =

@@ -1,8 +1,7 @@
 import type { Trade } from "@torghut/contracts";
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../../clock";
-import type { FallbackSource } from "../../router/ports";
-import type { SourceEvent, SourceHealth, SourceListener } from "../source";
+import type { FallbackSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import type { YahooPrice } from "./client";
 import {
   classifyYahooError,
