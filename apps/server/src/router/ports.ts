@@ -6,7 +6,6 @@ export type { FallbackSource };
 import type { FlapDampingSettings } from "./flap-damping";
 import type { CrossSourceView, TransitionRecorder } from "./snapshot";
 
-
 export interface RouterSettings {
   /** ENABLE_ALPACA_STREAMING. */
   primaryEnabled: boolean;

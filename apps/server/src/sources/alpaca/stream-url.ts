@@ -3,9 +3,7 @@ import type { AlpacaFeed } from "./stream-options";
 export const ALPACA_FEEDS: readonly AlpacaFeed[] = ["iex", "sip", "delayed_sip", "test"];
 
 /** What ALPACA_STREAM_URL and ALPACA_FEED resolve to, or why they cannot be used together. */
-export type StreamEndpoint =
-  | { ok: true; baseUrl: string; feed: AlpacaFeed }
-  | { ok: false; problem: string };
+export type StreamEndpoint = { ok: true; baseUrl: string; feed: AlpacaFeed } | { ok: false; problem: string };
 
 const FEED_PATH = /^(.*?)\/(v2|v1beta1|v1beta3)\/([A-Za-z_/]+?)\/?$/;
 
