@@ -82,11 +82,17 @@ const envSchema = z.object({
   /** Wait after a 406 (connection limit): a session dropped uncleanly lingers ~90 s at Alpaca. */
   ALPACA_CONNECTION_LIMIT_DELAY_MS: int(90_000, 1, 3_600_000),
   ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
+  /** Deadline for one Alpaca REST request (bars, latest, clock, calendar), headers and body. */
+  ALPACA_REST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
   /** Minutes of 1m bars fetched from Alpaca REST at start so charts open on history (0 = off). */
   STARTUP_BACKFILL_MINUTES: int(390, 0, 7 * 24 * 60),
 
   YAHOO_BASE_URL: optionalString.pipe(z.url().optional()),
   YAHOO_POLL_INTERVAL_SECONDS: seconds(60),
+  /** Deadline for one Yahoo request (chart, quote, crumb), headers and body. */
+  YAHOO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
+  /** While Alpaca is active, one Yahoo request this often tells whether the fallback would work (0 = off). */
+  YAHOO_STANDBY_PROBE_SECONDS: seconds(60),
   FALLBACK_ACTIVATION_DELAY_SECONDS: seconds(10),
   PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: seconds(10),
 

@@ -63,12 +63,14 @@ export function createMarketData(
     ...(historicalFeedFor(config.ALPACA_FEED) ? { feed: historicalFeedFor(config.ALPACA_FEED) } : {}),
     delayed: delayedFeed,
     requestsPerMinute: config.ALPACA_REST_REQUESTS_PER_MINUTE,
+    requestTimeoutMs: config.ALPACA_REST_TIMEOUT_SECONDS * 1000,
     clock,
     logger: logger.child({ component: "alpaca-rest" }),
   });
   const yahooClient = new YahooClient({
     baseUrl: config.yahooBaseUrl,
     logger: logger.child({ component: "yahoo" }),
+    requestTimeoutMs: config.YAHOO_REQUEST_TIMEOUT_SECONDS * 1000,
   });
   const yahoo = new YahooSource({
     client: yahooClient,
@@ -77,6 +79,9 @@ export function createMarketData(
     symbols: config.symbols,
     pollIntervalMs: config.YAHOO_POLL_INTERVAL_SECONDS * 1000,
     startActive: false,
+    requestTimeoutMs: config.YAHOO_REQUEST_TIMEOUT_SECONDS * 1000,
+    // Probing a standby only makes sense when there is a primary to stand by for.
+    standbyProbeIntervalMs: config.ENABLE_ALPACA_STREAMING ? config.YAHOO_STANDBY_PROBE_SECONDS * 1000 : 0,
   });
   const validator = new TradeValidator({
     clock,

@@ -57,4 +57,6 @@ export interface SourceHealth {
   reconnectAttempts: number;
   /** True when the adapter stopped retrying because of a configuration error (bad key, wrong feed). */
   configurationError: boolean;
+  /** Epoch ms of the last attempt that got an answer or failed (a poll or standby probe), if tracked. */
+  lastAttemptAt?: number | null;
 }
