@@ -15,15 +15,17 @@ export async function readCapped(
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (response.body !== null) {
-    for await (const chunk of response.body) {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        await response.body.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(chunk);
+  const reader = response.body?.getReader();
+  for (;;) {
+    if (reader === undefined) break;
+    const { done, value } = (await reader.read()) as { done: boolean; value: Uint8Array };
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
     }
+    chunks.push(value);
   }
   const body = new Uint8Array(size);
   let offset = 0;
