@@ -70,6 +70,7 @@ export default defineConfig({
         ALPACA_SECRET_KEY: "sim-secret",
         ALPACA_STREAM_URL: `ws://127.0.0.1:${SIM_PORT}`,
         ALPACA_DATA_URL: SIM_URL,
+        ALPACA_TRADING_URL: SIM_URL,
         YAHOO_BASE_URL: SIM_URL,
         WS_AUTH_SECRET: TEST_AUTH_SECRET,
         SIMULATED_MARKET: "true",

@@ -82,6 +82,17 @@ const envSchema = z.object({
   /** Wait after a 406 (connection limit): a session dropped uncleanly lingers ~90 s at Alpaca. */
   ALPACA_CONNECTION_LIMIT_DELAY_MS: int(90_000, 1, 3_600_000),
   ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
+  /**
+   * Alpaca's trading API, read for the market clock and calendar only (same keys). Paper keys need
+   * the paper host (the default); live keys https://api.alpaca.markets.
+   */
+  ALPACA_TRADING_URL: optionalString.pipe(z.url().optional()),
+  /** How often the market clock is read again (it is also read at each open and close). */
+  MARKET_CLOCK_REFRESH_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /** A symbol silent for this many of its own usual gaps between trades, while others trade, is stale. */
+  SYMBOL_STALE_FACTOR: z.coerce.number().min(1).max(10_000).default(20),
+  /** …and silent for at least this long. */
+  SYMBOL_STALE_MIN_SECONDS: z.coerce.number().positive().max(86_400).default(30),
   /** Deadline for one Alpaca REST request (bars, latest, clock, calendar), headers and body. */
   ALPACA_REST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
   /** Minutes of 1m bars fetched from Alpaca REST at start so charts open on history (0 = off). */
@@ -137,6 +148,7 @@ export interface ServerConfig extends Omit<Env, "ALPACA_FEED"> {
   ingestOnWorker: boolean;
   alpacaStreamUrl: string;
   alpacaDataUrl: string;
+  alpacaTradingUrl: string;
   yahooBaseUrl: string;
 }
 
@@ -147,6 +159,7 @@ export class ConfigError extends Error {
 
 const ALPACA_STREAM_DEFAULT = "wss://stream.data.alpaca.markets";
 const ALPACA_DATA_DEFAULT = "https://data.alpaca.markets";
+const ALPACA_TRADING_DEFAULT = "https://paper-api.alpaca.markets";
 const YAHOO_DEFAULT = "https://query1.finance.yahoo.com";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -181,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     symbols: values.SYMBOLS.length > 0 ? [...new Set(values.SYMBOLS)] : DEFAULT_SYMBOLS.map((s) => s.symbol),
     alpacaStreamUrl: stream.baseUrl,
     alpacaDataUrl: values.ALPACA_DATA_URL ?? ALPACA_DATA_DEFAULT,
+    alpacaTradingUrl: values.ALPACA_TRADING_URL ?? ALPACA_TRADING_DEFAULT,
     yahooBaseUrl: values.YAHOO_BASE_URL ?? YAHOO_DEFAULT,
   };
 }

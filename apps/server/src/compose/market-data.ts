@@ -18,6 +18,9 @@ import { YahooClient } from "../sources/yahoo/client";
 import { YahooSource } from "../sources/yahoo/poller";
 import { TradeValidator } from "../validation/trade-validator";
 import type { Storage } from "./storage";
+import { SymbolFreshnessTracker } from "../freshness/symbol-freshness";
+import type { MarketHours } from "../market-hours/market-hours";
+import { createMarketHours } from "./market-session";
 
 export interface MarketData {
   alpaca: AlpacaStreamSource | null;
@@ -27,6 +30,8 @@ export interface MarketData {
   pipeline: IngestPipeline;
   backfiller: GapBackfiller;
   crossCheck: CrossSourceCheck | null;
+  marketHours: MarketHours;
+  freshness: SymbolFreshnessTracker;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,6 +48,7 @@ export function createMarketData(
 ): MarketData {
   const credentials = credentialsFromConfig(config);
   const delayedFeed = config.ALPACA_FEED === "delayed_sip";
+  const marketHours = createMarketHours(config, credentials, logger, clock);
   const alpaca = config.ENABLE_ALPACA_STREAMING
     ? new AlpacaStreamSource({
         streamUrl: config.alpacaStreamUrl,
@@ -55,6 +61,7 @@ export function createMarketData(
         reconnectBaseDelayMs: config.RECONNECT_BASE_DELAY_MS,
         reconnectMaxDelayMs: config.RECONNECT_MAX_DELAY_MS,
         connectionLimitDelayMs: config.ALPACA_CONNECTION_LIMIT_DELAY_MS,
+        silenceExpected: () => !marketHours.isOpen(),
       })
     : null;
   const rest = new AlpacaRestClient({
@@ -130,6 +137,20 @@ export function createMarketData(
         }).then(() => undefined),
     },
     ...(crossCheck === null ? {} : { crossSource: crossCheck }),
+    marketSession: marketHours,
+  });
+  const freshness = new SymbolFreshnessTracker(
+    () => config.symbols,
+    clock,
+    { staleFactor: config.SYMBOL_STALE_FACTOR, minStaleMs: config.SYMBOL_STALE_MIN_SECONDS * 1000 },
+    () => marketHours.isOpen(),
+  );
+  pipeline.onPublish((event) => {
+    if (event.type === "trade") freshness.trade(event.trade);
+  });
+  alpaca?.onEvent((event) => {
+    if (event.type !== "notice" || event.halted === undefined) return;
+    for (const symbol of event.symbols ?? []) freshness.tradingStatus(symbol, event.halted, event.message);
   });
   const backfiller = new GapBackfiller({
     primary: alpacaBarsFetcher(rest),
@@ -150,7 +171,11 @@ export function createMarketData(
     pipeline,
     backfiller,
     crossCheck,
+    marketHours,
+    freshness,
     async start() {
+      // The session's state first: the router must not count last night's quiet as silence.
+      await marketHours.start();
       await activeRouter.start();
       crossCheck?.start();
       // Charts should open on history, not on an empty axis: fetch the recent minutes we were not
@@ -165,6 +190,7 @@ export function createMarketData(
       }
     },
     async stop() {
+      marketHours.stop();
       crossCheck?.stop();
       await activeRouter.stop();
       await backfiller.stop();

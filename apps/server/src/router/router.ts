@@ -56,17 +56,10 @@ export class DataSourceRouter {
   constructor(private readonly options: DataSourceRouterOptions) {
     const { settings, clock } = options;
     const enabled = settings.primaryEnabled && options.primary !== null;
-    this.facts = initialFacts(
-      enabled,
-      settings.primaryRecoveryGraceMs,
-      options.marketSession?.isOpen() ?? true,
-    );
-    this.damper = new FlapDamper(
-      settings.primaryRecoveryGraceMs,
-      settings.flapDamping ?? DEFAULT_FLAP_DAMPING,
-    );
-    this.sinceMs = clock.now();
-    this.silenceBaseAt = clock.now();
+    const grace = settings.primaryRecoveryGraceMs;
+    this.facts = initialFacts(enabled, grace, options.marketSession?.isOpen() ?? true);
+    this.damper = new FlapDamper(grace, settings.flapDamping ?? DEFAULT_FLAP_DAMPING);
+    this.sinceMs = this.silenceBaseAt = clock.now();
     this.listeners = new RouterListeners(options.logger, options.recorder);
     this.updateStateGauge();
     routerGraceSeconds.set(settings.primaryRecoveryGraceMs / 1000);
@@ -77,7 +70,11 @@ export class DataSourceRouter {
     this.started = true;
     const { primary, fallback, clock, settings, marketSession } = this.options;
     this.unsubscribers.push(fallback.onEvent((e) => this.onFallbackEvent(e)));
-    if (marketSession) this.unsubscribers.push(marketSession.onChange((open) => this.onMarketChange(open)));
+    if (marketSession) {
+      this.unsubscribers.push(marketSession.onChange((open) => this.onMarketChange(open)));
+      // The clock may have answered between construction and start.
+      if (marketSession.isOpen() !== this.facts.marketOpen) this.onMarketChange(marketSession.isOpen());
+    }
     if (primary !== null) this.unsubscribers.push(primary.onEvent((e) => this.onPrimaryEvent(e)));
     this.silenceBaseAt = clock.now();
     if (settings.messageTimeoutMs > 0) {

@@ -39,7 +39,7 @@ export type SourceEvent =
   /** A failure the router counts: connection lost, watchdog silence, poll failed, auth rejected. */
   | { type: "failure"; reason: string; retryable: boolean }
   /** A symbol-level note from upstream (trading status, halts, refused subscriptions). */
-  | { type: "notice"; message: string; symbols?: readonly string[] };
+  | { type: "notice"; message: string; symbols?: readonly string[]; halted?: boolean };
 
 export interface SourceHealth {
   /** Delivering data now (Alpaca: connected + authenticated + not silent; Yahoo: last poll ok). */

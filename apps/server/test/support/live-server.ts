@@ -29,6 +29,8 @@ export function simulatorEnv(sim: RunningSimulator): Record<string, string> {
     ALPACA_SECRET_KEY: "sim-secret",
     ALPACA_STREAM_URL: sim.alpacaStreamUrl,
     ALPACA_DATA_URL: sim.alpacaDataUrl,
+    ALPACA_TRADING_URL: sim.alpacaTradingUrl,
+    MARKET_CLOCK_REFRESH_SECONDS: "0.5",
     YAHOO_BASE_URL: sim.yahooBaseUrl,
     YAHOO_POLL_INTERVAL_SECONDS: "0.5",
     MESSAGE_TIMEOUT_SECONDS: "1",

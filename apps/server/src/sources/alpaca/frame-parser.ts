@@ -8,8 +8,11 @@ export interface FrameSink {
   quote(quote: Quote): void;
   bar(bar: Bar1m): void;
   control(message: ControlMessage): void;
-  /** Trading status, corrections and cancels: rare, symbol-level news for the notice stream. */
-  notice(message: string, symbol: string): void;
+  /**
+   * Trading status, corrections and cancels: rare, symbol-level news for the notice stream.
+   * `halted` is set by trading-status messages: true for a halt or pause, false for a resumption.
+   */
+  notice(message: string, symbol: string, halted?: boolean): void;
 }
 
 export interface FrameCounters {
@@ -119,7 +122,7 @@ export class FrameParser {
         const notice = toNotice(item);
         if (notice === null) return this.malformed();
         this.counters.data += 1;
-        this.sink.notice(notice.message, notice.symbol);
+        this.sink.notice(notice.message, notice.symbol, notice.halted);
         return 1;
       }
       case "d":
@@ -253,14 +256,20 @@ export function toBar(m: Element, delayed: boolean): Bar1m | null {
   };
 }
 
-function toNotice(m: Element): { message: string; symbol: string } | null {
+/** Trading-status codes (reference §1.6): CTA (tapes A/B) `2` halt, `3` resume; UTP (C/O) `H` halt, `P` pause, `T` resume. */
+const HALT_CODES = new Set(["2", "H", "P"]);
+const RESUME_CODES = new Set(["3", "T"]);
+
+function toNotice(m: Element): { message: string; symbol: string; halted?: boolean } | null {
   if (!isSymbol(m.S)) return null;
   const symbol = m.S;
   if (m.T === "s") {
     const code = typeof m.sc === "string" ? m.sc : "?";
     const text = typeof m.sm === "string" ? m.sm : "";
     const reason = typeof m.rm === "string" && m.rm !== "" ? ` (${m.rm})` : "";
-    return { symbol, message: `${symbol} trading status ${code} ${text}${reason}`.trim() };
+    const halted = HALT_CODES.has(code) ? true : RESUME_CODES.has(code) ? false : undefined;
+    const message = `${symbol} trading status ${code} ${text}${reason}`.trim();
+    return halted === undefined ? { symbol, message } : { symbol, message, halted };
   }
   if (m.T === "c") {
     return {

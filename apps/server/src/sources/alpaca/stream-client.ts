@@ -176,8 +176,8 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     this.emit({ type: "bar", bar });
   }
 
-  notice(message: string, symbol: string): void {
-    this.emit({ type: "notice", message, symbols: [symbol] });
+  notice(message: string, symbol: string, halted?: boolean): void {
+    this.emit({ type: "notice", message, symbols: [symbol], ...(halted === undefined ? {} : { halted }) });
   }
 
   control(message: ControlMessage): void {
