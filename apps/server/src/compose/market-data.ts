@@ -144,6 +144,7 @@ export function createMarketData(
     clock,
     { staleFactor: config.SYMBOL_STALE_FACTOR, minStaleMs: config.SYMBOL_STALE_MIN_SECONDS * 1000 },
     () => marketHours.isOpen(),
+    () => router?.snapshot().currentDataSource ?? null,
   );
   pipeline.onPublish((event) => {
     if (event.type === "trade") freshness.trade(event.trade);

@@ -105,3 +105,25 @@ describe("per-symbol staleness", () => {
     assert.equal(row("AAPL").stale, false, "1.5 s is nothing for a 1 s rhythm (floor 2 s)");
   });
 });
+
+test("after a switch, a row whose last price came from the old source is stale once the floor passes", () => {
+  const clock = new ManualClock();
+  let active: SourceName | null = "alpaca";
+  const tracker = new SymbolFreshnessTracker(
+    () => ["AAPL", "MSFT"],
+    clock,
+    { staleFactor: 10, minStaleMs: 2_000 },
+    () => true,
+    () => active,
+  );
+  tracker.trade(trade("AAPL", clock.now()));
+  tracker.trade(trade("MSFT", clock.now()));
+  active = "yahoo";
+  clock.advance(1_000);
+  tracker.trade(trade("MSFT", clock.now(), "yahoo"));
+  assert.equal(tracker.view()[0]!.stale, false, "within the floor");
+  clock.advance(1_500);
+  const aapl = tracker.view()[0]!;
+  assert.deepEqual([aapl.stale, aapl.staleReason], [true, "quiet"]);
+  assert.match(aapl.staleDetail ?? "", /^no yahoo price yet; the last came from alpaca 2\.5 s ago$/);
+});

@@ -37,6 +37,8 @@ export class SymbolFreshnessTracker {
     private readonly clock: Clock,
     private readonly settings: FreshnessSettings,
     private readonly marketOpen: () => boolean,
+    /** The source feeding the pipeline now (the router's choice); null when none does. */
+    private readonly activeSource: () => SourceName | null = () => null,
   ) {
     this.startedAt = clock.now();
   }
@@ -91,9 +93,22 @@ export class SymbolFreshnessTracker {
     othersTrading: ReadonlySet<string>,
   ): { reason: StaleReason; detail: string } | null {
     if (state?.halt != null) return { reason: "halted", detail: state.halt };
+    // After a switch, a price from the source that no longer feeds us is not current (once the floor passes).
+    const active = this.activeSource();
+    const since = state?.lastReceivedAt ?? this.startedAt;
+    if (
+      state?.source != null &&
+      active !== null &&
+      state.source !== active &&
+      now - since > this.settings.minStaleMs
+    ) {
+      return {
+        reason: "quiet",
+        detail: `no ${active} price yet; the last came from ${state.source} ${seconds(now - since)} ago`,
+      };
+    }
     const others = othersTrading.size - (othersTrading.has(symbol) ? 1 : 0);
     if (others === 0 || this.fresh(state, now)) return null;
-    const since = state?.lastReceivedAt ?? this.startedAt;
     const usual = state?.usualGapMs;
     const usualText = usual == null ? "" : ` (usual gap ${seconds(usual)})`;
     return {

@@ -8,7 +8,9 @@ import { spawnReplica, type ReplicaProcess } from "../scale/replica-process";
 import { FaultProxy } from "./fault-proxy";
 
 export const CHAOS_SYMBOLS = ["AAPL", "MSFT", "TSLA", "NVDA"];
-const SECRET = "chaos-suite-secret-0123456789abcdef012345";
+/** Shared with the web app the full run starts, so that its viewer tokens verify. */
+export const CHAOS_AUTH_SECRET = "chaos-suite-secret-0123456789abcdef012345";
+const SECRET = CHAOS_AUTH_SECRET;
 
 /** Small failover settings so that every fault plays out in seconds (the goal scales with them). */
 export const CHAOS_SETTINGS = {

@@ -31,6 +31,7 @@ export function simulatorEnv(sim: RunningSimulator): Record<string, string> {
     ALPACA_DATA_URL: sim.alpacaDataUrl,
     ALPACA_TRADING_URL: sim.alpacaTradingUrl,
     MARKET_CLOCK_REFRESH_SECONDS: "0.5",
+    YAHOO_STANDBY_PROBE_SECONDS: "1",
     YAHOO_BASE_URL: sim.yahooBaseUrl,
     YAHOO_POLL_INTERVAL_SECONDS: "0.5",
     MESSAGE_TIMEOUT_SECONDS: "1",
