@@ -181,13 +181,14 @@ export const SCENARIOS: readonly Scenario[] = [
     name: "flapping primary",
     expect: "not-live",
     fallbackPrice: true,
-    // Five 1.5 s outages, 2.5 s apart: a schedule of faults (the simulator holds one of a kind at a time).
+    // Five 3 s outages, 4.5 s apart (each longer than MESSAGE_TIMEOUT_SECONDS): a schedule of faults
+    // (the simulator holds one of a kind at a time).
     inject: (s) => {
       for (let i = 0; i < 5; i++)
-        setTimeout(() => alpaca(s, "down", { durationMs: 1_500 }), i * 2_500).unref();
+        setTimeout(() => alpaca(s, "down", { durationMs: 3_000 }), i * 4_500).unref();
     },
     heal: async (s) => {
-      await new Promise((resolve) => setTimeout(resolve, 12_000).unref());
+      await new Promise((resolve) => setTimeout(resolve, 22_500).unref());
       clear(s);
     },
     recoveryMs: 60_000,

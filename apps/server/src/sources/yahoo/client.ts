@@ -14,6 +14,11 @@ export interface YahooPrice {
   delayed: boolean;
 }
 
+/** What the poller and the standby probe need from the client (the real one is `YahooClient`). */
+export interface PriceReader {
+  latestPrice(symbol: string): Promise<YahooPrice>;
+}
+
 export interface YahooClientOptions {
   /** YAHOO_BASE_URL: every request (crumb steps too) is rewritten to this origin. */
   baseUrl: string;

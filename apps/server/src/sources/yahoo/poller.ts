@@ -2,7 +2,9 @@ import type { Trade } from "@torghut/contracts";
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../../clock";
 import type { FallbackSource, SourceEvent, SourceHealth, SourceListener } from "../source";
-import type { YahooPrice } from "./client";
+import type { PriceReader, YahooPrice } from "./client";
+
+export type { PriceReader };
 import {
   classifyYahooError,
   YahooRateLimitedError,
@@ -17,11 +19,6 @@ import {
   yahooRequestsTotal,
 } from "./metrics";
 import { StandbyProbe } from "./standby-probe";
-
-/** What the poller needs from the client (the real one is `YahooClient`). */
-export interface PriceReader {
-  latestPrice(symbol: string): Promise<YahooPrice>;
-}
 
 export interface YahooSourceOptions {
   client: PriceReader;

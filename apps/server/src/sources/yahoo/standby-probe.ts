@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from "../../clock";
-import type { PriceReader } from "./poller";
+import type { PriceReader } from "./client";
 import { classifyYahooError, YahooSymbolNotFoundError, type YahooError } from "./errors";
 import { yahooStandbyProbesTotal } from "./metrics";
 
