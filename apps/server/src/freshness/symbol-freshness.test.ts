@@ -127,3 +127,34 @@ test("after a switch, a row whose last price came from the old source is stale o
   assert.deepEqual([aapl.stale, aapl.staleReason], [true, "quiet"]);
   assert.match(aapl.staleDetail ?? "", /^no yahoo price yet; the last came from alpaca 2\.5 s ago$/);
 });
+
+test("a halt does not teach the symbol a slow rhythm: the next halt is seen as quickly", () => {
+  const clock = new ManualClock();
+  const tracker = new SymbolFreshnessTracker(
+    () => ["AAPL", "MSFT"],
+    clock,
+    { staleFactor: 20, minStaleMs: 1_000 },
+    () => true,
+  );
+  const both = (ms: number, silent = false) => {
+    for (let t = 0; t < ms; t += 20) {
+      clock.advance(20);
+      tracker.trade(trade("MSFT", clock.now()));
+      if (!silent) tracker.trade(trade("AAPL", clock.now()));
+    }
+  };
+  const detectAfter = () => {
+    let waited = 0;
+    while (!tracker.view()[0]!.stale) {
+      both(20, true);
+      waited += 20;
+    }
+    return waited;
+  };
+  both(2_000);
+  const first = detectAfter();
+  both(60); // resumes briefly: three trades
+  const second = detectAfter();
+  assert.ok(first <= 1_100, `first halt seen after ${first} ms`);
+  assert.ok(second <= 1_100, `second halt seen after ${second} ms (a learnt 1 s gap would make it 20 s)`);
+});

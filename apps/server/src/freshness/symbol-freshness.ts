@@ -20,6 +20,8 @@ interface SymbolState {
 
 /** Weight of the newest gap in the usual gap: recent enough to follow the day, steady enough to ignore a burst. */
 const GAP_WEIGHT = 0.2;
+/** The largest multiple of the usual gap one new gap counts as (a slower rhythm is learnt gradually). */
+const MAX_GROWTH = 3;
 
 /**
  * Per-symbol staleness. The router watches the feed as a whole; a single halted or illiquid symbol
@@ -51,8 +53,13 @@ export class SymbolFreshnessTracker {
       state.usualGapMs = null; // another source, another rhythm
     else if (state.lastReceivedAt !== null) {
       const gap = Math.max(0, receivedAt - state.lastReceivedAt);
+      // A halt or a lull is an outlier, not the rhythm: one long gap may raise the usual gap by at
+      // most MAX_GROWTH per trade, or the next halt would go unnoticed for as long as this one lasted.
+      const usual = state.usualGapMs;
       state.usualGapMs =
-        state.usualGapMs === null ? gap : state.usualGapMs * (1 - GAP_WEIGHT) + gap * GAP_WEIGHT;
+        usual === null
+          ? gap
+          : usual * (1 - GAP_WEIGHT) + Math.min(gap, Math.max(usual, 1) * MAX_GROWTH) * GAP_WEIGHT;
     }
     const eventAt = Date.parse(trade.eventTime);
     state.lastEventAt = Number.isNaN(eventAt) ? receivedAt : eventAt;
