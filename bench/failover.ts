@@ -1,5 +1,7 @@
-// `npm run bench -- failover [cycles]`: repeated Alpaca drop → recover cycles against the simulator,
-// through the real stream client, Yahoo poller, DataSourceRouter and gap backfill (PGlite).
+// `npm run bench -- failover [cycles] [shape cycles] [quiet hours]`: repeated Alpaca drop → recover
+// cycles against the simulator, through the real stream client, Yahoo poller, DataSourceRouter and gap
+// backfill (PGlite); then detection per fault shape (the chaos stack) and false failovers of a quiet
+// but open market.
 import { createDb } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
@@ -20,6 +22,8 @@ import {
 import { eventually } from "@torghut/testing";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
 import { upsertBars } from "../apps/server/src/store/repositories";
+import { measureShapes } from "./lib/fault-shapes";
+import { quietMarket } from "./lib/quiet-market";
 
 const MINUTE = 60_000;
 
@@ -37,6 +41,8 @@ const fmt = (values: number[]) =>
 
 export default async function failover(args: string[]): Promise<void> {
   const cycles = Number(args[0] ?? 8);
+  const shapeCycles = Number(args[1] ?? 5);
+  const quietHours = Number(args[2] ?? 1);
   const sim = await startSimulator({
     port: 0,
     seed: 9,
@@ -179,4 +185,27 @@ export default async function failover(args: string[]): Promise<void> {
   console.log(
     `baseline (same run): one Yahoo chart request ${fmt(yahooBaseline)}; one Alpaca REST bars request (4 symbols, 9 min) ${fmt(restBaseline)}`,
   );
+
+  // Issue #14: detection per fault shape, through the real server process and its public API.
+  const { budgetMs, shapes } = await measureShapes(shapeCycles);
+  console.log(
+    `\ndetection per fault shape (${shapeCycles} cycles each; API sampled every 50 ms; budget MESSAGE_TIMEOUT + FALLBACK_ACTIVATION_DELAY + 1 s = ${budgetMs} ms):`,
+  );
+  for (const shape of shapes) {
+    const fallback =
+      shape.firstFallback.length > 0 ? `; first fallback price ${fmt(shape.firstFallback)}` : "";
+    console.log(
+      `  ${shape.name.padEnd(40)} detection ${fmt(shape.detection)}${fallback}; violations ${shape.violations}`,
+    );
+  }
+  // False failovers of a quiet but open market, at IEX-like rates, with the default settings.
+  console.log(
+    `\nquiet but open market, default settings (MESSAGE_TIMEOUT 30 s), ${quietHours} simulated hour(s) each:`,
+  );
+  for (const rate of [1, 0.2]) {
+    const q = await quietMarket(rate, quietHours);
+    console.log(
+      `  ${rate} trades/s over 10 symbols: ${q.dataMessages} data messages, longest gap ${q.longestGapS.toFixed(1)} s, ${q.failovers} failovers → ${q.perHour.toFixed(2)} false failovers per hour (goal 0)`,
+    );
+  }
 }

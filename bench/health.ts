@@ -140,6 +140,7 @@ export default async function health(args: string[]): Promise<void> {
         ALPACA_SECRET_KEY: "sim-secret",
         ALPACA_STREAM_URL: `ws://127.0.0.1:${simPort}`,
         ALPACA_DATA_URL: `http://127.0.0.1:${simPort}`,
+        ALPACA_TRADING_URL: `http://127.0.0.1:${simPort}`,
         YAHOO_BASE_URL: `http://127.0.0.1:${simPort}`,
         DATA_DIR: `/tmp/torghut-bench-health-${process.pid}`,
         ...(database ? { DATABASE_URL: database.url } : {}),

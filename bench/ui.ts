@@ -187,6 +187,7 @@ export default async function ui(args: string[]): Promise<void> {
         ALPACA_SECRET_KEY: "sim-secret",
         ALPACA_STREAM_URL: sim.alpacaStreamUrl,
         ALPACA_DATA_URL: sim.alpacaDataUrl,
+        ALPACA_TRADING_URL: sim.alpacaTradingUrl,
         YAHOO_BASE_URL: sim.yahooBaseUrl,
         WS_AUTH_SECRET: SECRET,
         STARTUP_BACKFILL_MINUTES: "0",

@@ -78,6 +78,7 @@ export default defineConfig({
         ALPACA_SECRET_KEY: "sim-secret",
         ALPACA_STREAM_URL: `ws://127.0.0.1:${SIM_PORT}`,
         ALPACA_DATA_URL: SIM_URL,
+        ALPACA_TRADING_URL: SIM_URL,
         YAHOO_BASE_URL: SIM_URL,
         WS_AUTH_SECRET: TEST_AUTH_SECRET,
         // The web apps call the API for the browser and name its address in X-Forwarded-For.
@@ -87,6 +88,8 @@ export default defineConfig({
         FALLBACK_ACTIVATION_DELAY_SECONDS: "1",
         PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: "1",
         YAHOO_POLL_INTERVAL_SECONDS: "1",
+        MARKET_CLOCK_REFRESH_SECONDS: "1",
+        SYMBOL_STALE_MIN_SECONDS: "3",
         RECONNECT_BASE_DELAY_MS: "200",
         RECONNECT_MAX_DELAY_MS: "1000",
         STARTUP_BACKFILL_MINUTES: "390",

@@ -90,6 +90,7 @@ try {
     Object.assign(env, {
       ALPACA_STREAM_URL: `ws://127.0.0.1:${simPort}`,
       ALPACA_DATA_URL: `http://127.0.0.1:${simPort}`,
+      ALPACA_TRADING_URL: `http://127.0.0.1:${simPort}`,
       YAHOO_BASE_URL: `http://127.0.0.1:${simPort}`,
       ALPACA_KEY_ID: "sim-key",
       ALPACA_SECRET_KEY: "sim-secret",

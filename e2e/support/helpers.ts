@@ -2,13 +2,27 @@ import { expect, type Page } from "@playwright/test";
 import { SIM_URL } from "./env";
 
 /** Simulator fault control (apps/market-sim control API). */
-export async function setFault(spec: { target: "alpaca" | "rest" | "yahoo"; fault: string }): Promise<void> {
+export async function setFault(spec: {
+  target: "alpaca" | "rest" | "yahoo" | "trading";
+  fault: string;
+  symbol?: string;
+}): Promise<void> {
   const res = await fetch(`${SIM_URL}/control/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(spec),
   });
   expect(res.status, await res.clone().text()).toBe(201);
+}
+
+/** The simulated session: closed means no trades and a trading-API clock that says closed. */
+export async function setMarketOpen(open: boolean): Promise<void> {
+  const res = await fetch(`${SIM_URL}/control/market`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ open }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
 }
 
 export async function clearFaults(): Promise<void> {

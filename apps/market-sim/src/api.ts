@@ -13,13 +13,24 @@ export type AlpacaFault =
   | "malformed" // invalid frames and fields mixed into valid ones
   | "spike" // a price jump of `percent` % on `symbol`
   | "future-timestamps" // event times `seconds` ahead of the clock
-  | "slow-client"; // 407 then close
+  | "slow-client" // 407 then close
+  | "upgrade-status" // drop every socket, then answer upgrades with HTTP `status` (404, 401, 402, 406…)
+  | "halt" // `symbol` stops trading: a trading-status halt message, then no trades or quotes for it
+  | "drip"; // one data message every `seconds` s instead of the flow
 export type RestFault = "down" | "429";
-export type YahooFault = "down" | "429" | "slow" | "malformed";
+/** The trading API's clock and calendar. */
+export type TradingFault = "down" | "hang";
+export type YahooFault =
+  | "down"
+  | "429"
+  | "slow"
+  | "malformed"
+  | "html" // 200 with an HTML page (a consent wall or a captive portal) instead of JSON
+  | "hang"; // accept the request and never answer
 
 export interface FaultSpec {
-  target: "alpaca" | "rest" | "yahoo";
-  fault: AlpacaFault | RestFault | YahooFault;
+  target: "alpaca" | "rest" | "yahoo" | "trading";
+  fault: AlpacaFault | RestFault | YahooFault | TradingFault;
   /** Fault ends by itself after this long (simulator clock), otherwise until cleared. */
   durationMs?: number;
   /** Fault starts this long after it is set (simulator clock); default at once. */
@@ -29,6 +40,8 @@ export interface FaultSpec {
   seconds?: number;
   /** Added latency for Yahoo `slow`. */
   latencyMs?: number;
+  /** HTTP status for `upgrade-status`. */
+  status?: number;
 }
 
 export interface SimulatorCounters {
@@ -58,6 +71,8 @@ export interface SimulatorOptions {
   staleSessionMs?: number;
   /** Drive time by hand in tests (`control.advance(ms)`); real time otherwise. */
   manualClock?: boolean;
+  /** The session starts open (default) or closed. */
+  marketOpen?: boolean;
   /** Start time of the simulated market (epoch ms); default now. */
   startTime?: number;
   restRateLimitPerMinute?: number;
@@ -84,6 +99,9 @@ export interface SimulatorControl {
   advance(ms: number): void;
   now(): number;
   setTradesPerSecond(rate: number): void;
+  /** The simulated session: open (the default) or closed (no trades; the clock says closed). */
+  setMarketOpen(open: boolean): void;
+  isMarketOpen(): boolean;
 }
 
 export interface RunningSimulator {
@@ -93,6 +111,8 @@ export interface RunningSimulator {
   alpacaStreamUrl: string;
   /** Alpaca data REST base (same server). */
   alpacaDataUrl: string;
+  /** Alpaca trading API base for the clock and calendar (same server). */
+  alpacaTradingUrl: string;
   /** Yahoo base (same server). */
   yahooBaseUrl: string;
   control: SimulatorControl;

@@ -18,6 +18,7 @@ log.info(
     http: sim.url,
     alpacaStream: FEEDS.map((feed) => `${sim.alpacaStreamUrl}/v2/${feed}`),
     alpacaData: sim.alpacaDataUrl,
+    alpacaTrading: `${sim.alpacaTradingUrl}/v2/clock`,
     yahoo: sim.yahooBaseUrl,
     control: `${sim.url}/control/faults`,
     keyId: config.keyId,

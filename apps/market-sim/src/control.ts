@@ -2,6 +2,7 @@
  * Fault and counter controls over HTTP, for tests, benchmarks and people with curl:
  *   POST /control/faults (FaultSpec JSON) · GET /control/faults · DELETE /control/faults[?target=]
  *   GET /control/counters · POST /control/rate {"tradesPerSecond":n} · POST /control/advance {"ms":n}
+ *   GET|POST /control/market {"open":false} (the session: closed means no trades and a closed clock)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
@@ -17,7 +18,8 @@ const advanceSchema = z.strictObject({
     .positive()
     .max(7 * 86_400_000),
 });
-const targetSchema = z.enum(["alpaca", "rest", "yahoo"]);
+const targetSchema = z.enum(["alpaca", "rest", "yahoo", "trading"]);
+const marketSchema = z.strictObject({ open: z.boolean() });
 
 export async function handleControl(
   req: IncomingMessage,
@@ -50,6 +52,13 @@ export async function handleControl(
         const { tradesPerSecond } = rateSchema.parse(parseJson(await readBody(req)));
         control.setTradesPerSecond(tradesPerSecond);
         return sendJson(res, 200, { tradesPerSecond });
+      }
+      case "GET /control/market":
+        return sendJson(res, 200, { open: control.isMarketOpen() });
+      case "POST /control/market": {
+        const { open } = marketSchema.parse(parseJson(await readBody(req)));
+        control.setMarketOpen(open);
+        return sendJson(res, 200, { open });
       }
       case "POST /control/advance": {
         const { ms } = advanceSchema.parse(parseJson(await readBody(req)));

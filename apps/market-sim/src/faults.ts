@@ -18,13 +18,17 @@ const ALPACA = [
   "spike",
   "future-timestamps",
   "slow-client",
+  "upgrade-status",
+  "halt",
+  "drip",
 ] as const;
 const REST = ["down", "429"] as const;
-const YAHOO = ["down", "429", "slow", "malformed"] as const;
+const TRADING = ["down", "hang"] as const;
+const YAHOO = ["down", "429", "slow", "malformed", "html", "hang"] as const;
 
 export const faultSpecSchema = z
   .strictObject({
-    target: z.enum(["alpaca", "rest", "yahoo"]),
+    target: z.enum(["alpaca", "rest", "yahoo", "trading"]),
     fault: z.string(),
     durationMs: z.number().int().positive().optional(),
     delayMs: z.number().int().nonnegative().optional(),
@@ -32,10 +36,17 @@ export const faultSpecSchema = z
     percent: z.number().optional(),
     seconds: z.number().optional(),
     latencyMs: z.number().int().nonnegative().optional(),
+    status: z.number().int().min(300).max(599).optional(),
   })
   .superRefine((spec, ctx) => {
     const allowed: readonly string[] =
-      spec.target === "alpaca" ? ALPACA : spec.target === "rest" ? REST : YAHOO;
+      spec.target === "alpaca"
+        ? ALPACA
+        : spec.target === "rest"
+          ? REST
+          : spec.target === "trading"
+            ? TRADING
+            : YAHOO;
     if (!allowed.includes(spec.fault)) {
       ctx.addIssue({
         code: "custom",
@@ -48,6 +59,15 @@ export const faultSpecSchema = z
       (spec.symbol === undefined || spec.percent === undefined)
     ) {
       ctx.addIssue({ code: "custom", message: "spike needs symbol and percent" });
+    }
+    if (spec.target === "alpaca" && spec.fault === "upgrade-status" && spec.status === undefined) {
+      ctx.addIssue({ code: "custom", message: "upgrade-status needs status (e.g. 404, 401, 402, 406)" });
+    }
+    if (spec.target === "alpaca" && spec.fault === "halt" && spec.symbol === undefined) {
+      ctx.addIssue({ code: "custom", message: "halt needs symbol" });
+    }
+    if (spec.target === "alpaca" && spec.fault === "drip" && spec.seconds === undefined) {
+      ctx.addIssue({ code: "custom", message: "drip needs seconds (one message every N s)" });
     }
   });
 

@@ -9,6 +9,7 @@ import { AlpacaRest } from "./alpaca/rest";
 import type { KeyPlan } from "./alpaca/connection";
 import { SessionRegistry } from "./alpaca/sessions";
 import { AlpacaStream, FEEDS } from "./alpaca/stream";
+import { AlpacaTrading } from "./alpaca/trading";
 import { Timeline } from "./clock";
 import { handleControl } from "./control";
 import { Counters } from "./counters";
@@ -76,6 +77,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   engine = new Engine(model, timeline, startMs, (events) => stream.publish(events));
 
   faults.onChange((spec, phase) => {
+    if (spec.target !== "alpaca" || spec.fault !== "halt" || !spec.symbol) return;
+    model.setHalted(spec.symbol, phase === "start");
+    const status = model.status(spec.symbol, phase === "start", now());
+    if (status) stream.publish([status]);
+  });
+  if (options.marketOpen === false) model.setMarketOpen(false);
+  faults.onChange((spec, phase) => {
     if (spec.target !== "alpaca" || spec.fault !== "spike" || !spec.symbol) return;
     model.setShock(spec.symbol, phase === "start" ? 1 + (spec.percent ?? 0) / 100 : 1);
     const status = model.status(spec.symbol, phase === "start", now());
@@ -94,6 +102,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     now,
     setTradesPerSecond: (rate) => model.setTradesPerSecond(rate),
+    setMarketOpen: (open) => model.setMarketOpen(open),
+    isMarketOpen: () => model.isMarketOpen(),
   };
 
   const rest = new AlpacaRest({
@@ -105,6 +115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     now,
     rateLimitPerMinute: options.restRateLimitPerMinute ?? 10_000,
   });
+  const trading = new AlpacaTrading({ faults, counters, keys, now, isOpen: () => model.isMarketOpen() });
   const chart = new YahooChart({ model, history, faults, counters, now });
   const quote = new YahooQuote({ model, history, faults, counters, now, seed });
   const server = createSimServer({
@@ -115,6 +126,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return true;
       },
       (req, res, url) => rest.handle(req, res, url),
+      (req, res, url) => trading.handle(req, res, url),
       (req, res, url) => chart.handle(req, res, url),
       (req, res, url) => quote.handle(req, res, url),
     ],
@@ -137,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url,
     alpacaStreamUrl: `ws://${host}:${address.port}`,
     alpacaDataUrl: url,
+    alpacaTradingUrl: url,
     yahooBaseUrl: url,
     control,
     close: async () => {

@@ -75,3 +75,34 @@ test("TRUSTED_PROXIES takes addresses, CIDRs and proxy-addr's names, and refuses
   ]);
   assert.throws(() => loadConfig({ TRUSTED_PROXIES: "proxy.internal" }), /TRUSTED_PROXIES/);
 });
+
+test("ALPACA_STREAM_URL: the base URL, or the whole URL with the feed path Alpaca's docs show", () => {
+  const base = loadConfig({ ALPACA_STREAM_URL: "wss://stream.data.alpaca.markets" });
+  assert.deepEqual([base.alpacaStreamUrl, base.ALPACA_FEED], ["wss://stream.data.alpaca.markets", "iex"]);
+  const documented = loadConfig({ ALPACA_STREAM_URL: "wss://stream.data.alpaca.markets/v2/iex" });
+  assert.deepEqual(
+    [documented.alpacaStreamUrl, documented.ALPACA_FEED],
+    ["wss://stream.data.alpaca.markets", "iex"],
+    "never dials /v2/iex/v2/iex",
+  );
+  const sipAlone = loadConfig({ ALPACA_STREAM_URL: "wss://stream.data.alpaca.markets/v2/sip/" });
+  assert.equal(sipAlone.ALPACA_FEED, "sip", "the URL's feed decides when ALPACA_FEED is unset");
+  const agreeing = loadConfig({ ALPACA_STREAM_URL: "ws://127.0.0.1:5010/v2/test", ALPACA_FEED: "test" });
+  assert.deepEqual([agreeing.alpacaStreamUrl, agreeing.ALPACA_FEED], ["ws://127.0.0.1:5010", "test"]);
+  const prefixed = loadConfig({ ALPACA_STREAM_URL: "wss://proxy.example/alpaca" });
+  assert.equal(prefixed.alpacaStreamUrl, "wss://proxy.example/alpaca", "a path prefix is kept as the base");
+});
+
+test("a feed in ALPACA_STREAM_URL that disagrees with ALPACA_FEED stops start-up, naming both", () => {
+  assert.throws(
+    () => loadConfig({ ALPACA_STREAM_URL: "wss://stream.data.alpaca.markets/v2/sip", ALPACA_FEED: "iex" }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /ALPACA_STREAM_URL names the feed "sip"/.test(error.message) &&
+      /ALPACA_FEED is "iex"/.test(error.message),
+  );
+  assert.throws(
+    () => loadConfig({ ALPACA_STREAM_URL: "wss://stream.data.alpaca.markets/v1beta3/crypto/us" }),
+    /ALPACA_STREAM_URL ends in \/v1beta3\/crypto\/us.*not a stock feed/,
+  );
+});

@@ -1,6 +1,7 @@
 import { DEFAULT_SYMBOLS, symbolSchema } from "@torghut/contracts";
 import { z } from "zod";
 import { checkTrustedProxies } from "./security/client-address";
+import { resolveStreamEndpoint } from "./sources/alpaca/stream-url";
 
 /**
  * The only reader of process.env in the server. Every setting is validated at start-up and a bad
@@ -97,7 +98,8 @@ const envSchema = z.object({
   ALPACA_KEY_ID: optionalString,
   ALPACA_SECRET_KEY: optionalString,
   ALPACA_CREDENTIALS_FILE: optionalString,
-  ALPACA_FEED: z.enum(["iex", "sip", "delayed_sip", "test"]).default("iex"),
+  /** Unset: the feed in ALPACA_STREAM_URL's path, else iex. */
+  ALPACA_FEED: z.enum(["iex", "sip", "delayed_sip", "test"]).optional(),
   ALPACA_STREAM_URL: optionalString.pipe(z.url().optional()),
   ALPACA_DATA_URL: optionalString.pipe(z.url().optional()),
   ENABLE_ALPACA_STREAMING: bool(true),
@@ -108,11 +110,28 @@ const envSchema = z.object({
   /** Wait after a 406 (connection limit): a session dropped uncleanly lingers ~90 s at Alpaca. */
   ALPACA_CONNECTION_LIMIT_DELAY_MS: int(90_000, 1, 3_600_000),
   ALPACA_REST_REQUESTS_PER_MINUTE: int(180, 1, 10_000),
+  /**
+   * Alpaca's trading API, read for the market clock and calendar only (same keys). Paper keys need
+   * the paper host (the default); live keys https://api.alpaca.markets.
+   */
+  ALPACA_TRADING_URL: optionalString.pipe(z.url().optional()),
+  /** How often the market clock is read again (it is also read at each open and close). */
+  MARKET_CLOCK_REFRESH_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /** A symbol silent for this many of its own usual gaps between trades, while others trade, is stale. */
+  SYMBOL_STALE_FACTOR: z.coerce.number().min(1).max(10_000).default(20),
+  /** …and silent for at least this long. */
+  SYMBOL_STALE_MIN_SECONDS: z.coerce.number().positive().max(86_400).default(30),
+  /** Deadline for one Alpaca REST request (bars, latest, clock, calendar), headers and body. */
+  ALPACA_REST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
   /** Minutes of 1m bars fetched from Alpaca REST at start so charts open on history (0 = off). */
   STARTUP_BACKFILL_MINUTES: int(390, 0, 7 * 24 * 60),
 
   YAHOO_BASE_URL: optionalString.pipe(z.url().optional()),
   YAHOO_POLL_INTERVAL_SECONDS: seconds(60),
+  /** Deadline for one Yahoo request (chart, quote, crumb), headers and body. */
+  YAHOO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
+  /** While Alpaca is active, one Yahoo request this often tells whether the fallback would work (0 = off). */
+  YAHOO_STANDBY_PROBE_SECONDS: seconds(60),
   FALLBACK_ACTIVATION_DELAY_SECONDS: seconds(10),
   PRIMARY_RECOVERY_GRACE_PERIOD_SECONDS: seconds(10),
 
@@ -172,12 +191,15 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface ServerConfig extends Env {
+export interface ServerConfig extends Omit<Env, "ALPACA_FEED"> {
+  /** Resolved: ALPACA_FEED, else the feed in ALPACA_STREAM_URL, else iex. */
+  ALPACA_FEED: NonNullable<Env["ALPACA_FEED"]>;
   symbols: readonly string[];
   /** INGEST_THREAD resolved: ingest runs on a worker thread (never for ROLE=realtime, which has none). */
   ingestOnWorker: boolean;
   alpacaStreamUrl: string;
   alpacaDataUrl: string;
+  alpacaTradingUrl: string;
   yahooBaseUrl: string;
 }
 
@@ -188,6 +210,7 @@ export class ConfigError extends Error {
 
 const ALPACA_STREAM_DEFAULT = "wss://stream.data.alpaca.markets";
 const ALPACA_DATA_DEFAULT = "https://data.alpaca.markets";
+const ALPACA_TRADING_DEFAULT = "https://paper-api.alpaca.markets";
 const YAHOO_DEFAULT = "https://query1.finance.yahoo.com";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -222,13 +245,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
     );
   }
+  const stream = resolveStreamEndpoint(values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT, values.ALPACA_FEED);
+  if (!stream.ok) throw new ConfigError(`Invalid configuration: ${stream.problem}`);
   return {
     ...values,
+    ALPACA_FEED: stream.feed,
     ingestOnWorker:
       values.ROLE !== "realtime" && values.DATABASE_URL !== undefined && values.INGEST_THREAD !== "inline",
     symbols: values.SYMBOLS.length > 0 ? [...new Set(values.SYMBOLS)] : DEFAULT_SYMBOLS.map((s) => s.symbol),
-    alpacaStreamUrl: values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT,
+    alpacaStreamUrl: stream.baseUrl,
     alpacaDataUrl: values.ALPACA_DATA_URL ?? ALPACA_DATA_DEFAULT,
+    alpacaTradingUrl: values.ALPACA_TRADING_URL ?? ALPACA_TRADING_DEFAULT,
     yahooBaseUrl: values.YAHOO_BASE_URL ?? YAHOO_DEFAULT,
   };
 }

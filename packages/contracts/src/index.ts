@@ -3,3 +3,4 @@ export * from "./provenance";
 export * from "./router-state";
 export * from "./market-data";
 export * from "./time";
+export * from "./market-status";

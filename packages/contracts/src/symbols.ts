@@ -1,9 +1,11 @@
 import { z } from "zod";
 
 /** US equity tickers as Alpaca and Yahoo spell them (class shares use a dot: BRK.B). */
+export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,9}$/;
+
 export const symbolSchema = z
   .string()
-  .regex(/^[A-Z][A-Z0-9.-]{0,9}$/, "symbol must be 1-10 upper-case letters, digits, '.' or '-'");
+  .regex(SYMBOL_PATTERN, "symbol must be 1-10 upper-case letters, digits, '.' or '-'");
 export type Symbol = z.infer<typeof symbolSchema>;
 
 export const assetClassSchema = z.enum(["STOCK"]);

@@ -4,7 +4,7 @@
  * and applies the stream faults (down, 429, drop, silent, stall, malformed, future-timestamps,
  * slow-client).
  */
-import type { IncomingMessage } from "node:http";
+import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { FaultSpec } from "../api";
@@ -34,6 +34,7 @@ export class AlpacaStream {
   private readonly overLimitSince = new WeakMap<StreamConnection, number>();
   private readonly watchdog: NodeJS.Timeout;
   private delayed: { at: number; events: MarketEvent[] }[] = [];
+  private lastDripAt = Number.NEGATIVE_INFINITY;
   private delayedCount = 0;
 
   constructor(
@@ -59,6 +60,12 @@ export class AlpacaStream {
     // not depend on it.
     if (this.ctx.faults.active("alpaca", "429")) {
       socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return true;
+    }
+    const refusal = this.ctx.faults.active("alpaca", "upgrade-status")?.status;
+    if (refusal !== undefined) {
+      const reason = STATUS_CODES[refusal] ?? "Refused";
+      socket.end(`HTTP/1.1 ${refusal} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return true;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -93,10 +100,11 @@ export class AlpacaStream {
     }
   }
 
-  publish(events: MarketEvent[]): void {
+  publish(slotEvents: MarketEvent[]): void {
     const now = this.ctx.now();
-    if (this.hasDelayedListeners()) this.keepForDelayedFeed(now, events);
+    if (this.hasDelayedListeners()) this.keepForDelayedFeed(now, slotEvents);
     if (this.ctx.faults.active("alpaca", "silent")) return;
+    const events = this.drip(now, slotEvents);
     const slow = this.ctx.faults.active("alpaca", "slow-client") !== undefined;
     const shiftMs = (this.ctx.faults.active("alpaca", "future-timestamps")?.seconds ?? 0) * 1000;
     const texts: (string | undefined)[] = new Array<string | undefined>(events.length);
@@ -109,6 +117,17 @@ export class AlpacaStream {
       this.deliver(connection, events, texts, shiftMs);
     }
     this.releaseDelayed(now, shiftMs);
+  }
+
+  /** The `drip` fault: one data message every `seconds` s instead of the flow. */
+  private drip(now: number, events: MarketEvent[]): MarketEvent[] {
+    const drip = this.ctx.faults.active("alpaca", "drip");
+    if (drip === undefined) return events;
+    if (now - this.lastDripAt < (drip.seconds ?? 1) * 1000) return [];
+    const first = events.find((e) => e.T === "t");
+    if (first === undefined) return [];
+    this.lastDripAt = now;
+    return [first];
   }
 
   close(): void {
@@ -188,7 +207,7 @@ export class AlpacaStream {
 
   private faultChanged(spec: FaultSpec, phase: "start" | "end"): void {
     if (spec.target !== "alpaca") return;
-    if (phase === "start" && (spec.fault === "drop" || spec.fault === "down")) {
+    if (phase === "start" && ["drop", "down", "upgrade-status"].includes(spec.fault)) {
       for (const connection of this.connections) connection.terminate();
       if (spec.fault === "down") this.ctx.sessions.reset();
     }

@@ -58,6 +58,8 @@ export class MarketModel {
   private tradeCarry = 0;
   private quoteCarry = 0;
   private correctionCarry = 0;
+  private readonly halted = new Set<string>();
+  private open = true;
   private nextTradeId: number;
   private currentMinute: number;
 
@@ -108,6 +110,21 @@ export class MarketModel {
     if (state) state.shock = multiplier;
   }
 
+  /** A halted symbol neither trades nor quotes until resumed (the `halt` fault). */
+  setHalted(symbol: string, halted: boolean): void {
+    if (halted) this.halted.add(symbol);
+    else this.halted.delete(symbol);
+  }
+
+  /** Outside the session nothing trades: prices stand still and the stream falls quiet. */
+  setMarketOpen(open: boolean): void {
+    this.open = open;
+  }
+
+  isMarketOpen(): boolean {
+    return this.open;
+  }
+
   /** Everything that happens in [start, start + slotMs), appended to `out` in time order. */
   advanceSlot(start: number, slotMs: number, out: MarketEvent[]): void {
     const minute = Math.floor(start / 60_000) * 60_000;
@@ -124,7 +141,7 @@ export class MarketModel {
     const quotes = Math.floor(this.quoteCarry);
     this.tradeCarry -= trades;
     this.quoteCarry -= quotes;
-    const total = trades + quotes;
+    const total = this.open ? trades + quotes : 0;
     let tradesLeft = trades;
     const slotNs = slotMs * 1_000_000;
     for (let k = 0; k < total; k++) {
@@ -133,6 +150,10 @@ export class MarketModel {
       const ns = offsetNs % 1_000_000;
       const state = this.states[this.prng.int(this.states.length)]!;
       const isTrade = this.prng.next() * (total - k) < tradesLeft;
+      if (this.halted.has(state.profile.symbol)) {
+        if (isTrade) tradesLeft--;
+        continue;
+      }
       if (isTrade) {
         tradesLeft--;
         out.push(this.trade(state, ms, ns));

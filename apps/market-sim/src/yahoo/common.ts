@@ -76,5 +76,18 @@ export async function passYahooFaults(deps: YahooDeps, res: ServerResponse): Pro
     sendText(res, 429, "Too Many Requests");
     return false;
   }
+  if (deps.faults.active("yahoo", "hang")) return false; // accepted, never answered
+  if (deps.faults.active("yahoo", "html")) {
+    // What a consent wall or a captive portal sends: 200, and a page instead of JSON.
+    sendText(
+      res,
+      200,
+      "<!DOCTYPE html><html><head><title>Before you continue</title></head><body></body></html>",
+      {
+        "content-type": "text/html; charset=utf-8",
+      },
+    );
+    return false;
+  }
   return true;
 }

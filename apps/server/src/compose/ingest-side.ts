@@ -7,7 +7,7 @@ import type { MarketData } from "./market-data";
 /** The part of the health answers that the ingest half (router, sources, validation, writer) fills. */
 export type IngestViews = Pick<
   OpsViews,
-  "router" | "alpaca" | "yahoo" | "ingest" | "validation" | "writer" | "backfill"
+  "router" | "alpaca" | "yahoo" | "ingest" | "validation" | "writer" | "backfill" | "market" | "symbols"
 >;
 
 /**
@@ -53,6 +53,8 @@ export function inlineIngestSide(
       },
       writer: () => writer?.stats() ?? null,
       backfill: () => term()?.backfiller.recentReports() ?? [],
+      market: () => term()?.marketHours.status() ?? null,
+      symbols: () => term()?.freshness.view() ?? [],
     },
     actions: {
       forceFallback: (actor) => leading().router.forceFallback(actor),

@@ -18,6 +18,9 @@ import { YahooClient } from "../sources/yahoo/client";
 import { YahooSource } from "../sources/yahoo/poller";
 import { TradeValidator } from "../validation/trade-validator";
 import type { Storage } from "./storage";
+import { SymbolFreshnessTracker } from "../freshness/symbol-freshness";
+import type { MarketHours } from "../market-hours/market-hours";
+import { createMarketHours } from "./market-session";
 
 export interface MarketData {
   alpaca: AlpacaStreamSource | null;
@@ -27,6 +30,8 @@ export interface MarketData {
   pipeline: IngestPipeline;
   backfiller: GapBackfiller;
   crossCheck: CrossSourceCheck | null;
+  marketHours: MarketHours;
+  freshness: SymbolFreshnessTracker;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,6 +48,7 @@ export function createMarketData(
 ): MarketData {
   const credentials = credentialsFromConfig(config);
   const delayedFeed = config.ALPACA_FEED === "delayed_sip";
+  const marketHours = createMarketHours(config, credentials, logger, clock);
   const alpaca = config.ENABLE_ALPACA_STREAMING
     ? new AlpacaStreamSource({
         streamUrl: config.alpacaStreamUrl,
@@ -55,6 +61,7 @@ export function createMarketData(
         reconnectBaseDelayMs: config.RECONNECT_BASE_DELAY_MS,
         reconnectMaxDelayMs: config.RECONNECT_MAX_DELAY_MS,
         connectionLimitDelayMs: config.ALPACA_CONNECTION_LIMIT_DELAY_MS,
+        silenceExpected: () => !marketHours.isOpen(),
       })
     : null;
   const rest = new AlpacaRestClient({
@@ -63,12 +70,14 @@ export function createMarketData(
     ...(historicalFeedFor(config.ALPACA_FEED) ? { feed: historicalFeedFor(config.ALPACA_FEED) } : {}),
     delayed: delayedFeed,
     requestsPerMinute: config.ALPACA_REST_REQUESTS_PER_MINUTE,
+    requestTimeoutMs: config.ALPACA_REST_TIMEOUT_SECONDS * 1000,
     clock,
     logger: logger.child({ component: "alpaca-rest" }),
   });
   const yahooClient = new YahooClient({
     baseUrl: config.yahooBaseUrl,
     logger: logger.child({ component: "yahoo" }),
+    requestTimeoutMs: config.YAHOO_REQUEST_TIMEOUT_SECONDS * 1000,
   });
   const yahoo = new YahooSource({
     client: yahooClient,
@@ -77,6 +86,9 @@ export function createMarketData(
     symbols: config.symbols,
     pollIntervalMs: config.YAHOO_POLL_INTERVAL_SECONDS * 1000,
     startActive: false,
+    requestTimeoutMs: config.YAHOO_REQUEST_TIMEOUT_SECONDS * 1000,
+    // Probing a standby only makes sense when there is a primary to stand by for.
+    standbyProbeIntervalMs: config.ENABLE_ALPACA_STREAMING ? config.YAHOO_STANDBY_PROBE_SECONDS * 1000 : 0,
   });
   const validator = new TradeValidator({
     clock,
@@ -125,6 +137,21 @@ export function createMarketData(
         }).then(() => undefined),
     },
     ...(crossCheck === null ? {} : { crossSource: crossCheck }),
+    marketSession: marketHours,
+  });
+  const freshness = new SymbolFreshnessTracker(
+    () => config.symbols,
+    clock,
+    { staleFactor: config.SYMBOL_STALE_FACTOR, minStaleMs: config.SYMBOL_STALE_MIN_SECONDS * 1000 },
+    () => marketHours.isOpen(),
+    () => router?.snapshot().currentDataSource ?? null,
+  );
+  pipeline.onPublish((event) => {
+    if (event.type === "trade") freshness.trade(event.trade);
+  });
+  alpaca?.onEvent((event) => {
+    if (event.type !== "notice" || event.halted === undefined) return;
+    for (const symbol of event.symbols ?? []) freshness.tradingStatus(symbol, event.halted, event.message);
   });
   const backfiller = new GapBackfiller({
     primary: alpacaBarsFetcher(rest),
@@ -145,7 +172,11 @@ export function createMarketData(
     pipeline,
     backfiller,
     crossCheck,
+    marketHours,
+    freshness,
     async start() {
+      // The session's state first: the router must not count last night's quiet as silence.
+      await marketHours.start();
       await activeRouter.start();
       crossCheck?.start();
       // Charts should open on history, not on an empty axis: fetch the recent minutes we were not
@@ -160,6 +191,7 @@ export function createMarketData(
       }
     },
     async stop() {
+      marketHours.stop();
       crossCheck?.stop();
       await activeRouter.stop();
       await backfiller.stop();

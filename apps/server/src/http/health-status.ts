@@ -67,7 +67,8 @@ export function notReadyReasons(
       const lastDataAt = source === "alpaca" ? router.primary.lastDataAt : router.fallback.lastDataAt;
       const maxSilence = source === "alpaca" ? settings.primaryMaxSilenceMs : settings.fallbackMaxSilenceMs;
       const age = lastDataAt === null ? Infinity : now - Date.parse(lastDataAt);
-      if (age > maxSilence) {
+      // Outside the session no data is due: quiet is not a lack of progress.
+      if (age > maxSilence && router.marketOpen) {
         reasons.push(
           `active source ${source} made no progress for ${lastDataAt === null ? "ever" : `${Math.round(age / 1000)}s`}`,
         );

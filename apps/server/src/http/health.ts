@@ -10,6 +10,7 @@ import {
 } from "./health-status";
 import { busNotReadyReasons, leaderOf } from "./bus-readiness";
 import { ingestThreadNotReadyReasons, ingestThreadStatus } from "./ingest-thread-readiness";
+import { lastPriceAt, pricePresentation } from "./presentation";
 import type { OpsViews, ReadinessSettings } from "./views";
 
 const DISPLAY_SOURCE = { alpaca: "Alpaca", yahoo: "Yahoo", backfill: "Alpaca" } as const;
@@ -70,6 +71,7 @@ export function registerHealthRoutes(
       forcedMode: router?.forcedMode ?? { active: false, actor: null, since: null },
       primaryEnabled: router?.primaryEnabled ?? false,
       pricesStale: router?.pricesStale ?? true,
+      market: views.market(),
       damping: router?.damping ?? null,
       primary: router?.primary ?? null,
       fallback: router?.fallback ?? null,
@@ -95,12 +97,18 @@ export function registerHealthRoutes(
     const alpaca = views.alpaca();
     const yahoo = views.yahoo();
     const source = router?.currentDataSource ?? null;
+    const market = views.market();
+    const symbols = views.symbols();
     return {
       status: dataSourceStatus(router),
       currentDataSource: source === null ? "None" : DISPLAY_SOURCE[source],
       connectionState: router?.connectionState ?? "BOTH_UNAVAILABLE",
       delayed: source === "yahoo",
       pricesStale: router?.pricesStale ?? true,
+      presentation: pricePresentation(router, market),
+      market,
+      lastPriceAt: lastPriceAt(symbols),
+      symbols,
       alpaca: {
         connected: alpaca?.connected ?? false,
         authenticated: alpaca?.authenticated ?? false,
@@ -109,8 +117,11 @@ export function registerHealthRoutes(
         lastMessageAt: iso(alpaca?.lastMessageAt ?? null),
       },
       yahoo: {
+        // Probed while it stands by, so this says whether a failover would find it working.
+        role: source === "yahoo" ? "active" : "standby",
         healthy: yahoo?.healthy ?? false,
         lastSuccessAt: iso(yahoo?.lastSuccessAt ?? null),
+        lastAttemptAt: iso(yahoo?.lastAttemptAt ?? null),
         lastError: yahoo?.lastError ?? null,
         consecutiveFailures: yahoo?.consecutiveFailures ?? 0,
       },

@@ -1,3 +1,4 @@
+import type { MarketStatus, SymbolFreshness } from "@torghut/contracts";
 import type { IngestStats } from "../pipeline/ingest-pipeline";
 import type { BackfillReport } from "../backfill/ports";
 import type { HubStats } from "../realtime/hub";
@@ -18,6 +19,10 @@ export interface OpsViews {
   writer(): TickWriterStats | null;
   realtime(): HubStats | null;
   backfill(): readonly BackfillReport[];
+  /** The market clock's view (null where ingest does not run). */
+  market(): MarketStatus | null;
+  /** Per-symbol freshness of the last prices (empty where ingest does not run). */
+  symbols(): readonly SymbolFreshness[];
   replica(): ReplicaView;
   /** The market bus as this replica sees it (absent in compositions without one). */
   bus?(): BusView;

@@ -1,3 +1,4 @@
+import type { MarketStatus, SymbolFreshness } from "@torghut/contracts";
 import type { BusMessage } from "../bus";
 import type { ServerConfig } from "../config";
 import type { LeadershipKind } from "../leader";
@@ -24,6 +25,8 @@ export interface IngestSnapshot {
   validation: ValidationView | null;
   writer: TickWriterStats | null;
   backfill: readonly BackfillReport[];
+  market: MarketStatus | null;
+  symbols: readonly SymbolFreshness[];
   leadership: { kind: LeadershipKind; isLeader: boolean; leaderSince: number | null };
 }
 

@@ -14,6 +14,8 @@ export function takeSnapshot(views: IngestViews, leadership: Leadership, clock: 
     validation: views.validation(),
     writer: views.writer(),
     backfill: views.backfill(),
+    market: views.market(),
+    symbols: views.symbols(),
     leadership: {
       kind: leadership.kind,
       isLeader: leadership.isLeader,
@@ -32,5 +34,7 @@ export function snapshotViews(current: () => IngestSnapshot | null): IngestViews
     validation: () => current()?.validation ?? null,
     writer: () => current()?.writer ?? null,
     backfill: () => current()?.backfill ?? [],
+    market: () => current()?.market ?? null,
+    symbols: () => current()?.symbols ?? [],
   };
 }

@@ -9,8 +9,15 @@ export type RouterEvent =
   | { type: "PRIMARY_FAILED"; reason: string }
   /** FALLBACK_ACTIVATION_DELAY_SECONDS passed since PRIMARY_FAILED. */
   | { type: "ACTIVATION_DELAY_ELAPSED" }
-  /** The primary delivers again (session up, or data after silence); the grace period starts. */
+  /** The primary delivers data again after a failure; the grace period starts. */
   | { type: "PRIMARY_RECOVERED"; at: number }
+  /** The primary's handshake finished (connected, authenticated, subscribed): no data yet. */
+  | { type: "PRIMARY_SESSION_UP"; at: number }
+  /** The primary's session ended (closed, refused, abandoned by a watchdog). */
+  | { type: "PRIMARY_SESSION_LOST"; reason: string }
+  /** The market clock says the US equity session opened / closed. */
+  | { type: "MARKET_OPENED"; at: number }
+  | { type: "MARKET_CLOSED"; at: number }
   /** A primary data message (only its first one after a recovery matters to the guards). */
   | { type: "PRIMARY_DATA" }
   /** The grace-period timer ran out; the guard checks the primary really was stable throughout. */
@@ -45,16 +52,21 @@ export function applyEvent(facts: RouterFacts, event: RouterEvent): RouterFacts 
         primaryDataSinceRecovery: false,
       };
     case "PRIMARY_RECOVERED":
-      if (!facts.primaryEnabled) return facts;
-      return facts.primaryUp && facts.primaryStableSince !== null
-        ? facts
-        : {
-            ...facts,
-            primaryUp: true,
-            primaryFailureReason: null,
-            primaryStableSince: event.at,
-            primaryDataSinceRecovery: false,
-          };
+      return recovered(facts, event.at);
+    case "PRIMARY_SESSION_UP": {
+      const withSession = { ...facts, primarySessionUp: true };
+      // Outside the session no data is due: a working session is all the health there can be.
+      return facts.marketOpen ? withSession : recovered(withSession, event.at);
+    }
+    case "PRIMARY_SESSION_LOST":
+      return { ...facts, primarySessionUp: false };
+    case "MARKET_OPENED":
+      return { ...facts, marketOpen: true };
+    case "MARKET_CLOSED": {
+      const closed = { ...facts, marketOpen: false };
+      // Silence that began in the session is forgiven at the close if a session is still there.
+      return facts.primarySessionUp ? recovered(closed, event.at) : closed;
+    }
     case "PRIMARY_DATA":
       return facts.primaryUp && !facts.primaryDataSinceRecovery
         ? { ...facts, primaryDataSinceRecovery: true }
@@ -83,4 +95,18 @@ export function applyEvent(facts: RouterFacts, event: RouterEvent): RouterFacts 
     case "RECONNECT_PRIMARY":
       return facts;
   }
+}
+
+/** The primary counts as up again from `at` (unless it already was, or is disabled). */
+function recovered(facts: RouterFacts, at: number): RouterFacts {
+  if (!facts.primaryEnabled) return facts;
+  return facts.primaryUp && facts.primaryStableSince !== null
+    ? facts
+    : {
+        ...facts,
+        primaryUp: true,
+        primaryFailureReason: null,
+        primaryStableSince: at,
+        primaryDataSinceRecovery: false,
+      };
 }

@@ -1,16 +1,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock";
-import type { MarketDataSource, SourceEvent } from "../sources/source";
+import type { FallbackSource, MarketDataSource, SourceEvent } from "../sources/source";
+
+export type { FallbackSource };
 import type { FlapDampingSettings } from "./flap-damping";
 import type { CrossSourceView, TransitionRecorder } from "./snapshot";
-
-/** The fallback is polled only while it is needed; the router switches it on and off. */
-export interface FallbackSource extends MarketDataSource {
-  /** Poll now and then at every interval. Idempotent. */
-  activate(): void;
-  /** Stop polling; health is kept. Idempotent. */
-  deactivate(): void;
-}
 
 export interface RouterSettings {
   /** ENABLE_ALPACA_STREAMING. */
@@ -23,6 +17,13 @@ export interface RouterSettings {
   flapDamping?: FlapDampingSettings;
 }
 
+/** The market clock as the router sees it: whether the US equity session is open, and when that changes. */
+export interface MarketSessionFeed {
+  isOpen(): boolean;
+  /** Called with the new state on every open/close; returns the unsubscribe function. */
+  onChange(listener: (open: boolean) => void): () => void;
+}
+
 export interface DataSourceRouterOptions {
   primary: MarketDataSource | null;
   fallback: FallbackSource;
@@ -33,4 +34,6 @@ export interface DataSourceRouterOptions {
   settings: RouterSettings;
   recorder?: TransitionRecorder;
   crossSource?: { view(): CrossSourceView };
+  /** Without one the market counts as always open (silence is always a fault). */
+  marketSession?: MarketSessionFeed;
 }

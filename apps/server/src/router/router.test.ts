@@ -5,7 +5,7 @@ import type { Trade } from "@torghut/contracts";
 import { pino } from "pino";
 import { ManualClock } from "../clock";
 import type { SourceEvent, SourceHealth, SourceListener } from "../sources/source";
-import type { FallbackSource, RouterSettings } from "./ports";
+import type { FallbackSource, MarketSessionFeed, RouterSettings } from "./ports";
 import { DataSourceRouter } from "./router";
 import type { PrimaryGap, RouterStatusEvent, TransitionRecord } from "./snapshot";
 
@@ -82,7 +82,24 @@ const SETTINGS: RouterSettings = {
   primaryRecoveryGraceMs: 10_000,
 };
 
-async function setup(settings: Partial<RouterSettings> = {}, withPrimary = true) {
+/** The market clock at the port: the test opens and closes the session by hand. */
+class SessionDouble implements MarketSessionFeed {
+  private readonly listeners = new Set<(open: boolean) => void>();
+  constructor(public open = true) {}
+  isOpen(): boolean {
+    return this.open;
+  }
+  onChange(listener: (open: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  set(open: boolean): void {
+    this.open = open;
+    for (const l of this.listeners) l(open);
+  }
+}
+
+async function setup(settings: Partial<RouterSettings> = {}, withPrimary = true, market?: SessionDouble) {
   const clock = new ManualClock();
   const primary = new PortDouble("alpaca");
   const fallback = new PortDouble("yahoo");
@@ -108,6 +125,7 @@ async function setup(settings: Partial<RouterSettings> = {}, withPrimary = true)
     settings: { ...SETTINGS, ...settings },
     sink: (e) => fed.push(e),
     recorder: { record: (t) => void recorded.push(t) },
+    ...(market ? { marketSession: market } : {}),
   });
   router.onGap((g) => gaps.push(g));
   router.onStatus((s) => statuses.push(s));
@@ -164,6 +182,78 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
     clock.advance(10_000);
     assert.equal(router.currentState, "FALLBACK_ACTIVE");
     assert.match(router.snapshot().lastTransition!.reason, /^Alpaca timeout: no data for 30s/);
+  });
+
+  test("silence counts across reconnects: a handshake that brings no data forgives nothing", async () => {
+    const { primary, router, clock } = await setup({
+      messageTimeoutMs: 5_000,
+      fallbackActivationDelayMs: 2_000,
+    });
+    primary.emit({ type: "up" });
+    primary.trade();
+    // The stream answers every handshake and then says nothing; the client's own watchdog
+    // reconnects it every 4 s, as Alpaca's users saw (alpaca-py #740).
+    for (let i = 0; i < 3; i++) {
+      clock.advance(2_000);
+      primary.fail("no data for 4 s while subscribed");
+      primary.emit({ type: "up" });
+      clock.advance(2_000);
+      if (router.currentState !== "PRIMARY_ACTIVE") break;
+    }
+    assert.equal(router.currentState, "FALLBACK_ACTIVE", "failed over within timeout + delay");
+    assert.match(
+      router.snapshot().lastTransition!.reason,
+      /^Alpaca timeout: no data for 5s across 1 reconnect\(s\)$/,
+    );
+    assert.equal(router.snapshot().primary.sessionUp, true, "the session itself was up throughout");
+    assert.ok(router.snapshot().primary.consecutiveFailures >= 2, "failures kept counting across handshakes");
+  });
+
+  test("outside market hours silence is not a failure; a session is health; the open restarts the count", async () => {
+    const market = new SessionDouble(false);
+    const { primary, router, clock, fallback } = await setup({ messageTimeoutMs: 5_000 }, true, market);
+    assert.equal(router.snapshot().marketOpen, false);
+    primary.emit({ type: "up" });
+    clock.advance(3_600_000);
+    assert.equal(router.currentState, "PRIMARY_ACTIVE");
+    assert.equal(router.snapshot().primary.up, true);
+    assert.equal(router.snapshot().pricesStale, false);
+    assert.equal(fallback.activations, 0, "no flapping to Yahoo all night");
+    market.set(true);
+    clock.advance(4_999);
+    assert.equal(router.snapshot().primary.up, true, "silence counts from the open, not from yesterday");
+    clock.advance(1_000);
+    assert.equal(router.snapshot().primary.up, false);
+    assert.match(router.snapshot().primary.failureReason ?? "", /^timeout: no data for 5s$/);
+  });
+
+  test("a market close forgives session-time silence; failback needs only the grace period then", async () => {
+    const market = new SessionDouble(true);
+    const { primary, router, clock } = await setup({ messageTimeoutMs: 5_000 }, true, market);
+    primary.emit({ type: "up" });
+    primary.trade();
+    clock.advance(5_000 + SETTINGS.fallbackActivationDelayMs);
+    assert.equal(router.currentState, "FALLBACK_ACTIVE");
+    market.set(false);
+    clock.advance(SETTINGS.primaryRecoveryGraceMs - 1);
+    assert.equal(router.currentState, "FALLBACK_ACTIVE", "hysteresis still applies");
+    clock.advance(1);
+    assert.equal(router.currentState, "PRIMARY_ACTIVE");
+    assert.match(router.snapshot().lastTransition!.reason, /^Alpaca recovered/);
+  });
+
+  test("both down with the market closed: a session brings the primary back", async () => {
+    const market = new SessionDouble(false);
+    const { primary, fallback, router } = await setup({}, true, market);
+    primary.emit({ type: "up" });
+    primary.fail("connection lost", false);
+    fallback.fail("HTTP 503");
+    router.forceFallback("ops");
+    router.releaseManual("ops");
+    assert.equal(router.currentState, "BOTH_UNAVAILABLE");
+    primary.emit({ type: "up" });
+    assert.equal(router.currentState, "PRIMARY_ACTIVE");
+    assert.equal(router.snapshot().lastTransition!.reason, "Alpaca session up (market closed: no data due)");
   });
 
   test("a configuration error fails the primary at once", async () => {
@@ -231,13 +321,17 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
     );
   });
 
-  test("no failback on a session without data", async () => {
+  test("no failback on a session without data; the grace period counts from the first data", async () => {
     const { primary, router, clock } = await failedOver({ messageTimeoutMs: 0 });
     primary.emit({ type: "up" });
     clock.advance(60_000);
     assert.equal(router.currentState, "FALLBACK_ACTIVE");
+    assert.equal(router.snapshot().primary.up, false, "a session is not a recovery");
+    assert.equal(router.snapshot().primary.sessionUp, true);
     primary.trade();
-    clock.advance(1_000);
+    clock.advance(9_999);
+    assert.equal(router.currentState, "FALLBACK_ACTIVE");
+    clock.advance(1);
     assert.equal(router.currentState, "PRIMARY_ACTIVE");
   });
 
@@ -251,6 +345,8 @@ describe("DataSourceRouter shell (driven clock, port doubles)", () => {
     assert.equal(router.currentState, "FALLBACK_ACTIVE");
     fallback.fail("HTTP 503");
     primary.emit({ type: "up" });
+    assert.equal(router.currentState, "BOTH_UNAVAILABLE", "a handshake without data recovers nothing");
+    primary.trade();
     assert.equal(router.currentState, "PRIMARY_ACTIVE", "no grace period out of BOTH_UNAVAILABLE");
   });
 

@@ -15,9 +15,10 @@ import {
   type RouterStatusEvent,
   type TransitionRecord,
 } from "./snapshot";
+import { RouterListeners } from "./listeners";
 import type { DataSourceRouterOptions } from "./ports";
 import { ACTIVE_SOURCE, initialFacts, ROUTER_STATES, type RouterFacts, type RouterState } from "./states";
-import { decide } from "./transitions";
+import { decide, GUARDS } from "./transitions";
 
 const RECENT_KEPT = 50;
 const isData = (e: SourceEvent): boolean => e.type === "trade" || e.type === "quote" || e.type === "bar";
@@ -35,7 +36,10 @@ export class DataSourceRouter {
   private forcedBy: { actor: string; at: number } | null = null;
   private readonly damper: FlapDamper;
   private consecutiveFailures = 0;
+  /** Sessions that ended since the primary last delivered data: silence spans them. */
+  private sessionsSinceData = 0;
   private lastPrimaryDataAt: number | null = null;
+  /** Silence is counted from the later of the last data and this (start-up, or the market's open). */
   private silenceBaseAt: number;
   private lastPrimaryFedAt: number | null = null;
   private lastFallbackDataAt: number | null = null;
@@ -46,20 +50,17 @@ export class DataSourceRouter {
   private silenceTimer: TimerHandle | null = null;
   private stale = false;
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly statusListeners = new Set<(e: RouterStatusEvent) => void>();
-  private readonly gapListeners = new Set<(gap: PrimaryGap) => void>();
+  private readonly listeners: RouterListeners;
   private started = false;
 
   constructor(private readonly options: DataSourceRouterOptions) {
     const { settings, clock } = options;
     const enabled = settings.primaryEnabled && options.primary !== null;
-    this.facts = initialFacts(enabled, settings.primaryRecoveryGraceMs);
-    this.damper = new FlapDamper(
-      settings.primaryRecoveryGraceMs,
-      settings.flapDamping ?? DEFAULT_FLAP_DAMPING,
-    );
-    this.sinceMs = clock.now();
-    this.silenceBaseAt = clock.now();
+    const grace = settings.primaryRecoveryGraceMs;
+    this.facts = initialFacts(enabled, grace, options.marketSession?.isOpen() ?? true);
+    this.damper = new FlapDamper(grace, settings.flapDamping ?? DEFAULT_FLAP_DAMPING);
+    this.sinceMs = this.silenceBaseAt = clock.now();
+    this.listeners = new RouterListeners(options.logger, options.recorder);
     this.updateStateGauge();
     routerGraceSeconds.set(settings.primaryRecoveryGraceMs / 1000);
   }
@@ -67,8 +68,13 @@ export class DataSourceRouter {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const { primary, fallback, clock, settings } = this.options;
+    const { primary, fallback, clock, settings, marketSession } = this.options;
     this.unsubscribers.push(fallback.onEvent((e) => this.onFallbackEvent(e)));
+    if (marketSession) {
+      this.unsubscribers.push(marketSession.onChange((open) => this.onMarketChange(open)));
+      // The clock may have answered between construction and start.
+      if (marketSession.isOpen() !== this.facts.marketOpen) this.onMarketChange(marketSession.isOpen());
+    }
     if (primary !== null) this.unsubscribers.push(primary.onEvent((e) => this.onPrimaryEvent(e)));
     this.silenceBaseAt = clock.now();
     if (settings.messageTimeoutMs > 0) {
@@ -139,14 +145,12 @@ export class DataSourceRouter {
   }
 
   onStatus(listener: (e: RouterStatusEvent) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.listeners.onStatus(listener);
   }
 
   /** Called after failback and after a primary reconnect with the window to backfill. */
   onGap(listener: (gap: PrimaryGap) => void): () => void {
-    this.gapListeners.add(listener);
-    return () => this.gapListeners.delete(listener);
+    return this.listeners.onGap(listener);
   }
 
   get currentState(): RouterState {
@@ -170,10 +174,12 @@ export class DataSourceRouter {
         since: iso(this.forcedBy?.at ?? null),
       },
       primaryEnabled: this.facts.primaryEnabled,
+      marketOpen: this.facts.marketOpen,
       pricesStale: this.stale,
       damping: this.damper.view(now),
       primary: {
         up: this.facts.primaryUp,
+        sessionUp: this.facts.primarySessionUp,
         failureReason: this.facts.primaryFailureReason,
         consecutiveFailures: this.consecutiveFailures,
         lastDataAt: iso(this.lastPrimaryDataAt),
@@ -201,6 +207,7 @@ export class DataSourceRouter {
     if (isData(event)) {
       this.lastPrimaryDataAt = now;
       this.consecutiveFailures = 0;
+      this.sessionsSinceData = 0;
       if (!this.facts.primaryUp) this.fire({ type: "PRIMARY_RECOVERED", at: now });
       else if (this.facts.primaryStableSince === null) this.fire({ type: "PRIMARY_RECOVERED", at: now });
       if (!this.facts.primaryDataSinceRecovery) this.fire({ type: "PRIMARY_DATA" });
@@ -212,11 +219,13 @@ export class DataSourceRouter {
       return;
     }
     if (event.type === "up") {
-      this.consecutiveFailures = 0;
-      this.silenceBaseAt = now;
-      this.fire({ type: "PRIMARY_RECOVERED", at: now });
+      // A handshake is not data: the failure count and the silence clock carry on (reference §1.8).
+      this.fire({ type: "PRIMARY_SESSION_UP", at: now });
+      if (this.facts.primaryUp && !this.facts.marketOpen) this.consecutiveFailures = 0;
     } else if (event.type === "failure") {
       this.consecutiveFailures += 1;
+      this.sessionsSinceData += 1;
+      this.fire({ type: "PRIMARY_SESSION_LOST", reason: event.reason });
       if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? now;
       if (!this.facts.primaryUp) return;
       const exhausted = this.consecutiveFailures >= this.options.settings.maxConsecutiveFailures;
@@ -244,14 +253,27 @@ export class DataSourceRouter {
   }
 
   private checkSilence(): void {
-    if (!this.facts.primaryEnabled || !this.facts.primaryUp) return;
     const { clock, settings } = this.options;
+    const now = clock.now();
+    if (!GUARDS.silenceIsFailure.test({ facts: this.facts, now })) return;
     const last = Math.max(this.lastPrimaryDataAt ?? 0, this.silenceBaseAt);
-    const silentMs = clock.now() - last;
+    const silentMs = now - last;
     if (silentMs >= settings.messageTimeoutMs) {
       if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? last;
-      this.fire({ type: "PRIMARY_FAILED", reason: `timeout: no data for ${Math.round(silentMs / 1000)}s` });
+      const across = this.sessionsSinceData > 0 ? ` across ${this.sessionsSinceData} reconnect(s)` : "";
+      this.fire({
+        type: "PRIMARY_FAILED",
+        reason: `timeout: no data for ${Math.round(silentMs / 1000)}s${across}`,
+      });
     }
+  }
+
+  private onMarketChange(open: boolean): void {
+    const now = this.options.clock.now();
+    // Last night's quiet is not this session's silence: count it from the open.
+    if (open) this.silenceBaseAt = now;
+    this.fire(open ? { type: "MARKET_OPENED", at: now } : { type: "MARKET_CLOSED", at: now });
+    if (!open && this.facts.primaryUp) this.consecutiveFailures = 0;
   }
 
   /** A reconnect inside PRIMARY_ACTIVE (no failover) still lost data: backfill from the first failure. */
@@ -259,11 +281,11 @@ export class DataSourceRouter {
     if (this.gapStartMs === null) return;
     const gap: PrimaryGap = { startMs: this.gapStartMs, endMs: now, cause: "reconnect" };
     this.gapStartMs = null;
-    this.emitGap(gap);
+    this.listeners.gap(gap);
   }
 
   private enter(record: TransitionRecord): void {
-    const { logger, recorder, fallback, clock } = this.options;
+    const { logger, fallback, clock } = this.options;
     this.state = record.to;
     this.sinceMs = record.at;
     this.transitions.push(record);
@@ -290,22 +312,14 @@ export class DataSourceRouter {
       if (this.graceTimer) clock.clearTimeout(this.graceTimer);
       this.graceTimer = null;
       if (this.gapStartMs !== null) {
-        this.emitGap({ startMs: this.gapStartMs, endMs: record.at, cause: "failback" });
+        this.listeners.gap({ startMs: this.gapStartMs, endMs: record.at, cause: "failback" });
         this.gapStartMs = null;
       }
     } else {
       fallback.activate();
     }
-    if (recorder) {
-      const failed = (err: unknown) =>
-        logger.error({ err }, "DataSourceRouter could not record the transition");
-      try {
-        void Promise.resolve(recorder.record(record)).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
-    }
-    this.emit({ kind: "transition", transition: record, snapshot: this.snapshot() });
+    this.listeners.record(record);
+    this.listeners.status({ kind: "transition", transition: record, snapshot: this.snapshot() });
   }
 
   /** Timers and derived flags that follow from the facts after any event. */
@@ -377,21 +391,7 @@ export class DataSourceRouter {
     for (const s of ROUTER_STATES) routerStateGauge.set({ state: s }, s === this.state ? 1 : 0);
   }
 
-  private emitGap(gap: PrimaryGap): void {
-    for (const listener of this.gapListeners) listener(gap);
-  }
-
   private emitStatus(kind: "stale" | "forced" | "damping"): void {
-    this.emit({ kind, snapshot: this.snapshot() });
-  }
-
-  private emit(event: RouterStatusEvent): void {
-    for (const listener of this.statusListeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.options.logger.error({ err }, "DataSourceRouter status listener failed");
-      }
-    }
+    this.listeners.status({ kind, snapshot: this.snapshot() });
   }
 }

@@ -53,11 +53,16 @@ export interface RouterSnapshot {
   recentTransitions: readonly TransitionRecord[];
   forcedMode: { active: boolean; actor: string | null; since: string | null };
   primaryEnabled: boolean;
+  /** The market clock's view (true without one): outside the session silence is not a fault. */
+  marketOpen: boolean;
   /** Last primary prices are still shown but no longer current (activation delay, or nothing available). */
   pricesStale: boolean;
   damping: DampingView;
   primary: {
+    /** Healthy: data since the last failure (or a session while the market is closed). */
     up: boolean;
+    /** Has a session (handshake done); a session without data is not `up` during the session. */
+    sessionUp: boolean;
     failureReason: string | null;
     consecutiveFailures: number;
     lastDataAt: string | null;

@@ -22,7 +22,10 @@ export const ACTIVE_SOURCE: Readonly<Record<RouterState, "primary" | "fallback" 
 export interface RouterFacts {
   /** `ENABLE_ALPACA_STREAMING`; false means Yahoo only (the runbook's rollback). */
   primaryEnabled: boolean;
-  /** The primary is delivering: not failed by count, silence or a configuration error. */
+  /**
+   * The primary is healthy: it delivered data since its last failure (or, with the market closed,
+   * has a session). A reconnect alone is not a recovery: a stream can answer the handshake and stay mute.
+   */
   primaryUp: boolean;
   /** Why the primary was last declared failed ("timeout: no data for 30s"). */
   primaryFailureReason: string | null;
@@ -37,9 +40,16 @@ export interface RouterFacts {
   forcedFallback: boolean;
   /** The recovery grace period now in force (lengthened by flap damping). */
   effectiveGraceMs: number;
+  /**
+   * The US equity session is open (market clock). Outside it silence is expected, so a working
+   * session is all the health the primary can show. True when no market clock is configured.
+   */
+  marketOpen: boolean;
+  /** The primary has a session (connected, authenticated, subscribed); says nothing about data. */
+  primarySessionUp: boolean;
 }
 
-export function initialFacts(primaryEnabled: boolean, graceMs: number): RouterFacts {
+export function initialFacts(primaryEnabled: boolean, graceMs: number, marketOpen = true): RouterFacts {
   return {
     primaryEnabled,
     primaryUp: primaryEnabled,
@@ -50,5 +60,7 @@ export function initialFacts(primaryEnabled: boolean, graceMs: number): RouterFa
     fallbackFailureReason: null,
     forcedFallback: false,
     effectiveGraceMs: graceMs,
+    marketOpen,
+    primarySessionUp: false,
   };
 }

@@ -141,6 +141,24 @@ const ROW_CASES: RowCase[] = [
     reason: /^Yahoo recovered$/,
   },
   {
+    name: "both: Alpaca session up while the market is closed",
+    from: "BOTH_UNAVAILABLE",
+    event: { type: "PRIMARY_SESSION_UP", at: NOW },
+    facts: { ...primaryDown, ...yahooDown, marketOpen: false },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /^Alpaca session up \(market closed: no data due\)$/,
+  },
+  {
+    name: "both: the market closes with an Alpaca session up",
+    from: "BOTH_UNAVAILABLE",
+    event: { type: "MARKET_CLOSED", at: NOW },
+    facts: { ...primaryDown, ...yahooDown, primarySessionUp: true },
+    to: "PRIMARY_ACTIVE",
+    row: 0,
+    reason: /^market closed; Alpaca session up/,
+  },
+  {
     name: "both: release with Alpaca up",
     from: "BOTH_UNAVAILABLE",
     event: { type: "RELEASE_MANUAL", actor: "ops@desk" },
@@ -236,6 +254,24 @@ describe("guards block transitions", () => {
       facts: { ...primaryDown, ...yahooDown, primaryEnabled: false },
     },
     {
+      name: "both: a session during the market session is not a recovery",
+      from: "BOTH_UNAVAILABLE",
+      event: { type: "PRIMARY_SESSION_UP", at: NOW },
+      facts: { ...primaryDown, ...yahooDown },
+    },
+    {
+      name: "both: the market closes but Alpaca has no session",
+      from: "BOTH_UNAVAILABLE",
+      event: { type: "MARKET_CLOSED", at: NOW },
+      facts: { ...primaryDown, ...yahooDown, primarySessionUp: false },
+    },
+    {
+      name: "grace elapsed with no data during the session (a handshake only)",
+      from: "FALLBACK_ACTIVE",
+      event: { type: "GRACE_ELAPSED", at: NOW },
+      facts: { ...stablePrimary, primaryDataSinceRecovery: false, primarySessionUp: true },
+    },
+    {
       name: "both: release with Alpaca still down",
       from: "BOTH_UNAVAILABLE",
       event: { type: "RELEASE_MANUAL", actor: "a" },
@@ -284,6 +320,8 @@ describe("each guard on its own", () => {
     ["primaryEnabled", { primaryEnabled: true }, { primaryEnabled: false }],
     ["primaryStable", stablePrimary, { ...stablePrimary, primaryStableSince: null }],
     ["primaryUsableNow", { primaryUp: true }, { primaryUp: true, forcedFallback: true }],
+    ["marketClosed", { marketOpen: false }, { marketOpen: true }],
+    ["silenceIsFailure", { primaryUp: true, marketOpen: true }, { primaryUp: true, marketOpen: false }],
   ];
   for (const [name, holds, fails] of cases) {
     test(name, () => {
@@ -305,6 +343,22 @@ describe("facts reducer", () => {
     assert.equal(facts.primaryStableSince, 5);
     facts = applyEvent(facts, { type: "PRIMARY_DATA" });
     assert.equal(facts.primaryDataSinceRecovery, true);
+  });
+  test("a session recovers the primary only while the market is closed", () => {
+    const failed = applyEvent(base(), { type: "PRIMARY_FAILED", reason: "timeout" });
+    const open = applyEvent(failed, { type: "PRIMARY_SESSION_UP", at: 5 });
+    assert.deepEqual([open.primaryUp, open.primarySessionUp], [false, true]);
+    const closed = applyEvent({ ...failed, marketOpen: false }, { type: "PRIMARY_SESSION_UP", at: 5 });
+    assert.deepEqual([closed.primaryUp, closed.primaryStableSince], [true, 5]);
+    assert.equal(applyEvent(closed, { type: "PRIMARY_SESSION_LOST", reason: "x" }).primarySessionUp, false);
+  });
+  test("the close forgives silence only with a session; the open changes nothing else", () => {
+    const silent = applyEvent({ ...base(), primarySessionUp: true }, { type: "PRIMARY_FAILED", reason: "t" });
+    const closed = applyEvent(silent, { type: "MARKET_CLOSED", at: 7 });
+    assert.deepEqual([closed.marketOpen, closed.primaryUp, closed.primaryStableSince], [false, true, 7]);
+    const noSession = applyEvent({ ...silent, primarySessionUp: false }, { type: "MARKET_CLOSED", at: 7 });
+    assert.equal(noSession.primaryUp, false);
+    assert.deepEqual(applyEvent(closed, { type: "MARKET_OPENED", at: 9 }), { ...closed, marketOpen: true });
   });
   test("a disabled primary never recovers", () => {
     const facts = applyEvent(applyEvent(base(), { type: "PRIMARY_DISABLED" }), {

@@ -1,15 +1,19 @@
 import { actorOf as actor, type RouterEvent, type RouterEventType } from "./events";
 import type { RouterFacts, RouterState } from "./states";
 
-export interface GuardInput {
+/** What a guard may look at: the facts and the time (never the event: rows say which events they take). */
+export interface GuardFacts {
   facts: RouterFacts;
-  event: RouterEvent;
   now: number;
+}
+
+export interface GuardInput extends GuardFacts {
+  event: RouterEvent;
 }
 
 export interface Guard {
   readonly name: string;
-  test(input: GuardInput): boolean;
+  test(input: GuardFacts): boolean;
 }
 
 export interface TransitionRow {
@@ -19,7 +23,7 @@ export interface TransitionRow {
   readonly reason: (input: GuardInput) => string;
 }
 
-const guard = (name: string, test: (input: GuardInput) => boolean): Guard => ({ name, test });
+const guard = (name: string, test: (input: GuardFacts) => boolean): Guard => ({ name, test });
 
 export const GUARDS = {
   primaryDown: guard("primaryDown", ({ facts }) => !facts.primaryUp),
@@ -28,14 +32,26 @@ export const GUARDS = {
   notForced: guard("notForced", ({ facts }) => !facts.forcedFallback),
   primaryEnabled: guard("primaryEnabled", ({ facts }) => facts.primaryEnabled),
   primaryUp: guard("primaryUp", ({ facts }) => facts.primaryUp),
-  /** Hysteresis: up for the whole (possibly damped) grace period, with data seen during it. */
+  /**
+   * Hysteresis: up for the whole (possibly damped) grace period, with data seen during it — or,
+   * with the market closed, a session held throughout (no data is due then).
+   */
   primaryStable: guard(
     "primaryStable",
     ({ facts, now }) =>
       facts.primaryUp &&
       facts.primaryStableSince !== null &&
-      facts.primaryDataSinceRecovery &&
+      (facts.primaryDataSinceRecovery || !facts.marketOpen) &&
       now - facts.primaryStableSince >= facts.effectiveGraceMs,
+  ),
+  marketClosed: guard("marketClosed", ({ facts }) => !facts.marketOpen),
+  /**
+   * The shell's silence watchdog asks this before counting silence: only a primary believed healthy
+   * can fall silent, and only during the session is silence a fault.
+   */
+  silenceIsFailure: guard(
+    "silenceIsFailure",
+    ({ facts }) => facts.primaryEnabled && facts.primaryUp && facts.marketOpen,
   ),
   /** Anything beats no data: usable primary without waiting for the grace period. */
   primaryUsableNow: guard(
@@ -121,6 +137,21 @@ export const TRANSITIONS: Readonly<
   BOTH_UNAVAILABLE: {
     PRIMARY_RECOVERED: [
       { to: "PRIMARY_ACTIVE", guards: [G.primaryUsableNow], reason: () => "Alpaca recovered" },
+    ],
+    // During the session only data recovers the primary (PRIMARY_RECOVERED); outside it a session does.
+    PRIMARY_SESSION_UP: [
+      {
+        to: "PRIMARY_ACTIVE",
+        guards: [G.marketClosed, G.primaryUsableNow],
+        reason: () => "Alpaca session up (market closed: no data due)",
+      },
+    ],
+    MARKET_CLOSED: [
+      {
+        to: "PRIMARY_ACTIVE",
+        guards: [G.primaryUsableNow],
+        reason: () => "market closed; Alpaca session up (no data due)",
+      },
     ],
     FALLBACK_RECOVERED: [{ to: "FALLBACK_ACTIVE", guards: [G.fallbackUp], reason: () => "Yahoo recovered" }],
     RELEASE_MANUAL: [

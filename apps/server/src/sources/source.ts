@@ -20,6 +20,14 @@ export interface MarketDataSource {
   health(): SourceHealth;
 }
 
+/** The fallback is polled only while it is needed; the router switches it on and off. */
+export interface FallbackSource extends MarketDataSource {
+  /** Poll now and then at every interval. Idempotent. */
+  activate(): void;
+  /** Stop polling; health is kept. Idempotent. */
+  deactivate(): void;
+}
+
 export type SourceListener = (event: SourceEvent) => void;
 
 export type SourceEvent =
@@ -31,7 +39,7 @@ export type SourceEvent =
   /** A failure the router counts: connection lost, watchdog silence, poll failed, auth rejected. */
   | { type: "failure"; reason: string; retryable: boolean }
   /** A symbol-level note from upstream (trading status, halts, refused subscriptions). */
-  | { type: "notice"; message: string; symbols?: readonly string[] };
+  | { type: "notice"; message: string; symbols?: readonly string[]; halted?: boolean };
 
 export interface SourceHealth {
   /** Delivering data now (Alpaca: connected + authenticated + not silent; Yahoo: last poll ok). */
@@ -49,4 +57,6 @@ export interface SourceHealth {
   reconnectAttempts: number;
   /** True when the adapter stopped retrying because of a configuration error (bad key, wrong feed). */
   configurationError: boolean;
+  /** Epoch ms of the last attempt that got an answer or failed (a poll or standby probe), if tracked. */
+  lastAttemptAt?: number | null;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SignJWT } from "jose";
+import { marketStatusSchema, pricePresentationSchema, symbolFreshnessSchema } from "@torghut/contracts";
 import { z } from "zod";
 import { OPS_AUDIENCE, signToken } from "../../src/realtime/auth";
 import { listSourceEvents } from "../../src/store/repositories";
@@ -50,12 +51,22 @@ const schemas = {
     connectionState: state,
     delayed: z.boolean(),
     pricesStale: z.boolean(),
+    presentation: pricePresentationSchema,
+    market: marketStatusSchema,
+    lastPriceAt: isoOrNull,
+    symbols: z.array(symbolFreshnessSchema),
     alpaca: z.object({
       connected: z.boolean(),
       authenticated: z.boolean(),
       lastError: z.string().nullable(),
     }),
-    yahoo: z.object({ healthy: z.boolean(), lastSuccessAt: isoOrNull, consecutiveFailures: z.number() }),
+    yahoo: z.object({
+      role: z.enum(["active", "standby"]),
+      healthy: z.boolean(),
+      lastSuccessAt: isoOrNull,
+      lastAttemptAt: isoOrNull,
+      consecutiveFailures: z.number(),
+    }),
     simulatedMarket: z.boolean(),
   }),
   realtime: z.object({

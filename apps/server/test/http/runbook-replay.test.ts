@@ -84,6 +84,33 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
       await eventually(async () => (await stocks()).currentDataSource === "Yahoo", "Yahoo serving", 30_000);
       await eventually(async () => (await ready()) === 200, "ready on the fallback", 30_000);
     },
+    async "yahoo-standby-down"() {
+      await setups.normal!();
+      live.sim.control.setFault({ target: "yahoo", fault: "down" });
+      await eventually(async () => (await stocks()).yahoo.healthy === false, "standby probe failed", 15_000);
+    },
+    async "market-closed"() {
+      await setups.normal!();
+      live.sim.control.setMarketOpen(false);
+      await eventually(
+        async () => (await stocks()).presentation === "market-closed",
+        "market closed",
+        15_000,
+      );
+    },
+    async "halted-symbol"() {
+      live.sim.control.setMarketOpen(true);
+      await setups.normal!();
+      live.sim.control.setFault({ target: "alpaca", fault: "halt", symbol: "TSLA" });
+      await eventually(
+        async () =>
+          (await stocks()).symbols.some(
+            (s: { symbol: string; stale: boolean }) => s.symbol === "TSLA" && s.stale,
+          ),
+        "TSLA stale",
+        15_000,
+      );
+    },
     async "future-timestamps"() {
       await setups.normal!();
       live.sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 3600 });
@@ -96,7 +123,7 @@ describe("docs/runbooks.md replayed against a live server on the simulator", () 
   };
 
   before(async () => {
-    live = await startLiveServer();
+    live = await startLiveServer({ SYMBOL_STALE_MIN_SECONDS: "2" });
     adminToken = await live.token("oncall@example.com", { admin: true });
   });
   after(async () => live.close());

@@ -118,6 +118,16 @@ export type LatestPrice = z.infer<typeof latestResponse>;
 export const connectionStateSchema = z.enum(["PRIMARY_ACTIVE", "FALLBACK_ACTIVE", "BOTH_UNAVAILABLE"]);
 export type ConnectionState = z.infer<typeof connectionStateSchema>;
 
+/** One row's freshness as the server judges it (packages/contracts symbolFreshnessSchema). */
+const symbolFreshness = z.object({
+  symbol: z.string(),
+  lastTradeAt: z.string().nullable(),
+  stale: z.boolean(),
+  staleReason: z.string().nullable(),
+  staleDetail: z.string().nullable(),
+});
+export type SymbolFreshness = z.infer<typeof symbolFreshness>;
+
 export const stocksHealthResponse = z.object({
   status: z.string(),
   currentDataSource: z.string(),
@@ -125,6 +135,14 @@ export const stocksHealthResponse = z.object({
   delayed: z.boolean(),
   pricesStale: z.boolean(),
   simulatedMarket: z.boolean(),
+  // Newer fields are optional so that a page keeps working against an older server.
+  presentation: z.enum(["live", "delayed", "stale", "market-closed"]).optional(),
+  market: z
+    .object({ open: z.boolean(), decidedBy: z.string(), nextOpen: z.string().nullable() })
+    .nullable()
+    .optional(),
+  lastPriceAt: z.string().nullable().optional(),
+  symbols: z.array(symbolFreshness).optional(),
 });
 export type StocksHealth = z.infer<typeof stocksHealthResponse>;
 

@@ -2,6 +2,21 @@ export function formatPrice(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : value.toFixed(2);
 }
 
+const ET = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/New_York",
+  hourCycle: "h23",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+/** Exchange time for a trader: "16:00:00 ET". */
+export function formatEasternTime(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? "—" : `${ET.format(date)} ET`;
+}
+
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s}s`;

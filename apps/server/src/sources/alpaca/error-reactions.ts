@@ -7,11 +7,14 @@ import {
 } from "./errors";
 import type { ErrorMessage } from "./messages";
 import * as metrics from "./metrics";
+import { streamErrorHint } from "./upgrade-refusal";
 
 /** What the stream client lets an upstream error message do to its session. */
 export interface ErrorReactionTarget {
   readonly log: Logger;
   readonly connectionLimitDelayMs: number;
+  /** ALPACA_FEED, named in what a configuration error says to check. */
+  readonly feed: string;
   setLastError(text: string): void;
   enterConfigurationError(error: AlpacaConfigurationError): void;
   /** Drop the session and reconnect after the backoff (at least `floorMs`). */
@@ -31,7 +34,9 @@ export function reactToStreamError(message: ErrorMessage, target: ErrorReactionT
   const text = `Alpaca error ${code}: ${msg}`;
   switch (reactionToCode(code)) {
     case "configuration":
-      target.enterConfigurationError(new AlpacaConfigurationError(text, code));
+      target.enterConfigurationError(
+        new AlpacaConfigurationError(`${text} — ${streamErrorHint(code, target.feed)}`, code),
+      );
       return;
     case "connection-limit":
       target.setLastError(new AlpacaConnectionLimitError(text, code).message);

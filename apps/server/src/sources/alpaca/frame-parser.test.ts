@@ -103,3 +103,36 @@ describe("FrameParser", () => {
     assert.match(seen.notices[1]!, /GOOGL trade 465 cancel/);
   });
 });
+
+describe("FrameParser symbol checks (issue #16 finding 10)", () => {
+  test("a symbol outside the contracts' shape is refused and counted, its neighbours kept", () => {
+    const { seen, parser } = collect();
+    const bad = trade.replace('"S":"AAPL"', `"S":"a'b"`);
+    const long = trade.replace('"S":"AAPL"', `"S":"${"X".repeat(40)}"`);
+    assert.equal(parser.parse(`[${bad},${long},${trade}]`, 1), 1);
+    assert.deepEqual(
+      seen.trades.map((t) => t.symbol),
+      ["AAPL"],
+    );
+    assert.equal(parser.counters.invalidSymbols, 2);
+    assert.equal(parser.counters.malformed, 0, "counted by its own reason, not as malformed");
+  });
+
+  test("a symbol we did not subscribe is refused as unknown; class shares (BRK.B) pass", () => {
+    const seen: string[] = [];
+    const sink: FrameSink = {
+      trade: (t) => seen.push(t.symbol),
+      quote: () => undefined,
+      bar: () => undefined,
+      control: () => undefined,
+      notice: () => undefined,
+    };
+    const wanted = new Set(["AAPL", "BRK.B"]);
+    const parser = new FrameParser(sink, { delayed: false, wants: (s) => wanted.has(s) });
+    const msft = trade.replace('"S":"AAPL"', '"S":"MSFT"');
+    const brk = trade.replace('"S":"AAPL"', '"S":"BRK.B"');
+    assert.equal(parser.parse(`[${msft},${brk},${trade}]`, 1), 2);
+    assert.deepEqual(seen, ["BRK.B", "AAPL"]);
+    assert.equal(parser.counters.unknownSymbols, 1);
+  });
+});

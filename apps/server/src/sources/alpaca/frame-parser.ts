@@ -1,14 +1,18 @@
-import type { Bar1m, Quote, Trade } from "@torghut/contracts";
+import { type Bar1m, type Quote, SYMBOL_PATTERN, type Trade } from "@torghut/contracts";
 import type WebSocket from "ws";
 import { type ControlMessage, parseControlMessage } from "./messages";
+import { alpacaRejectedElements } from "./metrics";
 
 export interface FrameSink {
   trade(trade: Trade): void;
   quote(quote: Quote): void;
   bar(bar: Bar1m): void;
   control(message: ControlMessage): void;
-  /** Trading status, corrections and cancels: rare, symbol-level news for the notice stream. */
-  notice(message: string, symbol: string): void;
+  /**
+   * Trading status, corrections and cancels: rare, symbol-level news for the notice stream.
+   * `halted` is set by trading-status messages: true for a halt or pause, false for a resumption.
+   */
+  notice(message: string, symbol: string, halted?: boolean): void;
 }
 
 export interface FrameCounters {
@@ -21,7 +25,12 @@ export interface FrameCounters {
   malformed: number;
   /** Known types we do not use (daily bars, LULD, imbalances). */
   ignored: number;
+  /** Elements refused for their symbol: not the contracts' shape, or not one we subscribed. */
+  invalidSymbols: number;
+  unknownSymbols: number;
 }
+
+export type RejectReason = "invalid_symbol" | "unknown_symbol";
 
 type Element = Record<string, unknown>;
 
@@ -30,11 +39,19 @@ type Element = Record<string, unknown>;
  * per tick would dominate the profile. Field names stay inside this file.
  */
 export class FrameParser {
-  readonly counters: FrameCounters = { frames: 0, data: 0, unknownTypes: 0, malformed: 0, ignored: 0 };
+  readonly counters: FrameCounters = {
+    frames: 0,
+    data: 0,
+    unknownTypes: 0,
+    malformed: 0,
+    ignored: 0,
+    invalidSymbols: 0,
+    unknownSymbols: 0,
+  };
 
   constructor(
     private readonly sink: FrameSink,
-    private readonly options: { delayed: boolean },
+    private readonly options: { delayed: boolean; wants?: (symbol: string) => boolean },
   ) {}
 
   /** Returns the number of data elements delivered from this frame. */
@@ -62,7 +79,20 @@ export class FrameParser {
     return delivered;
   }
 
+  private reject(reason: RejectReason): 0 {
+    if (reason === "invalid_symbol") this.counters.invalidSymbols += 1;
+    else this.counters.unknownSymbols += 1;
+    alpacaRejectedElements.inc({ reason });
+    return 0;
+  }
+
   private element(item: Element, receivedAt: number): number {
+    // `a'b` or a 200-character "symbol" would reach storage and metric labels: refuse it by name.
+    if (item.S !== undefined && DATA_TYPES.has(item.T)) {
+      if (!isSymbol(item.S)) return this.reject("invalid_symbol");
+      if (this.options.wants !== undefined && !this.options.wants(item.S))
+        return this.reject("unknown_symbol");
+    }
     switch (item.T) {
       case "t": {
         const trade = toTrade(item, receivedAt, this.options.delayed);
@@ -92,7 +122,7 @@ export class FrameParser {
         const notice = toNotice(item);
         if (notice === null) return this.malformed();
         this.counters.data += 1;
-        this.sink.notice(notice.message, notice.symbol);
+        this.sink.notice(notice.message, notice.symbol, notice.halted);
         return 1;
       }
       case "d":
@@ -129,8 +159,11 @@ function isTimestamp(value: unknown): value is string {
   return typeof value === "string" && value.length >= 20 && value.charCodeAt(10) === 84; /* T */
 }
 
+const DATA_TYPES = new Set<unknown>(["t", "q", "b", "u", "s", "c", "x"]);
+
+/** The contracts' symbol shape (`BRK.B` yes, `a'b` no); one regex test per element. */
 function isSymbol(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= 10;
+  return typeof value === "string" && SYMBOL_PATTERN.test(value);
 }
 
 function isNumber(value: unknown): value is number {
@@ -223,14 +256,20 @@ export function toBar(m: Element, delayed: boolean): Bar1m | null {
   };
 }
 
-function toNotice(m: Element): { message: string; symbol: string } | null {
+/** Trading-status codes (reference §1.6): CTA (tapes A/B) `2` halt, `3` resume; UTP (C/O) `H` halt, `P` pause, `T` resume. */
+const HALT_CODES = new Set(["2", "H", "P"]);
+const RESUME_CODES = new Set(["3", "T"]);
+
+function toNotice(m: Element): { message: string; symbol: string; halted?: boolean } | null {
   if (!isSymbol(m.S)) return null;
   const symbol = m.S;
   if (m.T === "s") {
     const code = typeof m.sc === "string" ? m.sc : "?";
     const text = typeof m.sm === "string" ? m.sm : "";
     const reason = typeof m.rm === "string" && m.rm !== "" ? ` (${m.rm})` : "";
-    return { symbol, message: `${symbol} trading status ${code} ${text}${reason}`.trim() };
+    const halted = HALT_CODES.has(code) ? true : RESUME_CODES.has(code) ? false : undefined;
+    const message = `${symbol} trading status ${code} ${text}${reason}`.trim();
+    return halted === undefined ? { symbol, message } : { symbol, message, halted };
   }
   if (m.T === "c") {
     return {

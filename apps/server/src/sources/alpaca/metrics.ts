@@ -72,3 +72,16 @@ export const alpacaRestRequests = new Counter({
   labelNames: ["endpoint", "status"] as const,
   registers: [registry],
 });
+
+export const alpacaOversizedFrames = new Counter({
+  name: "alpaca_oversized_frames_total",
+  help: "Upstream frames over the stream's frame limit (the session is dropped and reconnected)",
+  registers: [registry],
+});
+
+export const alpacaRejectedElements = new Counter({
+  name: "alpaca_rejected_elements_total",
+  help: "Stream elements refused before they reach storage or metric labels, by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});

@@ -6,6 +6,7 @@ import type { CredentialsProvider } from "./credentials";
 import { AlpacaRestError } from "./errors";
 import { toBar, toQuote, toTrade } from "./frame-parser";
 import { alpacaRestRequests } from "./metrics";
+import { readCapped } from "../http-body";
 import { TokenBucket } from "./token-bucket";
 
 export interface AlpacaRestOptions {
@@ -23,7 +24,10 @@ export interface AlpacaRestOptions {
   /** Retries for 429, 5xx and network failures, with exponential delays from `retryBaseDelayMs`. */
   maxRetries?: number;
   retryBaseDelayMs?: number;
+  /** Deadline for one request, headers and body (ALPACA_REST_TIMEOUT_SECONDS; default 10 s). */
   requestTimeoutMs?: number;
+  /** Largest body read (default 32 MiB; a full 10,000-bar page is ~1.2 MB). */
+  maxResponseBytes?: number;
   pageLimit?: number;
 }
 
@@ -66,8 +70,10 @@ export class AlpacaRestClient {
   private readonly clock: Clock;
   private readonly fetchImpl: typeof fetch;
   private readonly log: Logger;
+  private readonly baseUrl: string;
 
   constructor(private readonly options: AlpacaRestOptions) {
+    this.baseUrl = options.dataUrl.replace(/\/+$/, "");
     this.clock = options.clock ?? systemClock;
     this.fetchImpl = options.fetch ?? fetch;
     this.bucket = new TokenBucket(this.clock, options.requestsPerMinute ?? 180);
@@ -160,7 +166,11 @@ export class AlpacaRestClient {
     return result;
   }
 
-  private async get(endpoint: string, path: string): Promise<unknown> {
+  /**
+   * One authenticated GET (the bucket, the deadline, the retries), parsed as JSON. Also used against
+   * the trading API (ALPACA_TRADING_URL as `dataUrl`) for the market clock and calendar.
+   */
+  async get(endpoint: string, path: string): Promise<unknown> {
     const maxRetries = this.options.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       await this.bucket.take();
@@ -168,20 +178,24 @@ export class AlpacaRestClient {
       let status = 0;
       let failure: AlpacaRestError;
       try {
-        const response = await this.withTimeout((signal) =>
-          this.fetchImpl(`${this.options.dataUrl.replace(/\/+$/, "")}${path}`, {
+        // The deadline covers the body too: headers on time and then a stalled body is still a hang.
+        const response = await this.withTimeout(async (signal) => {
+          const answer = await this.fetchImpl(`${this.baseUrl}${path}`, {
             headers: {
               "APCA-API-KEY-ID": keyId,
               "APCA-API-SECRET-KEY": secretKey,
               accept: "application/json",
             },
             signal,
-          }),
-        );
+          });
+          const maxBytes = this.options.maxResponseBytes ?? 32 * 1024 * 1024;
+          const bytes = await readCapped(answer, maxBytes, () => new Error(`answer over ${maxBytes} bytes`));
+          return { status: answer.status, ok: answer.ok, body: new TextDecoder().decode(bytes) };
+        });
         status = response.status;
         alpacaRestRequests.inc({ endpoint, status: String(status) });
-        if (response.ok) return await response.json();
-        const text = (await response.text()).slice(0, 200);
+        if (response.ok) return JSON.parse(response.body) as unknown;
+        const text = response.body.slice(0, 200);
         failure = new AlpacaRestError(`Alpaca REST ${endpoint} answered ${status}: ${text}`, status);
       } catch (error) {
         if (status === 0) alpacaRestRequests.inc({ endpoint, status: "0" });
@@ -199,7 +213,7 @@ export class AlpacaRestClient {
 
   private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
-    const timer = this.clock.setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 30_000);
+    const timer = this.clock.setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 10_000);
     try {
       return await run(controller.signal);
     } finally {

@@ -4,7 +4,8 @@ import WebSocket from "ws";
 import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import { ExponentialBackoff } from "./backoff";
 import type { AlpacaCredentials } from "./credentials";
-import { AlpacaConfigurationError, AlpacaConnectionLimitError } from "./errors";
+import { ConfigurationHold } from "./configuration-hold";
+import { AlpacaConfigurationError } from "./errors";
 import { reactToStreamError } from "./error-reactions";
 import { type FrameSink, FrameParser, frameText } from "./frame-parser";
 import {
@@ -19,6 +20,7 @@ import { Liveness } from "./liveness";
 import { SessionTimers } from "./session-timers";
 import { type AlpacaStreamOptions, type StreamSettings, resolveStreamSettings } from "./stream-options";
 import { DesiredSubscriptions } from "./subscriptions";
+import { type SessionEnd, type StreamTarget, transportFailure, upgradeRefusal } from "./upgrade-refusal";
 
 /**
  * The Alpaca market-data stream behind the MarketDataSource port: one socket at a time (a new one is
@@ -47,14 +49,14 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   private authenticated = false;
   private held: string[] = [];
   private sessionFailure: { reason: string; floorMs: number } | null = null;
-  private configError: AlpacaConfigurationError | null = null;
-  private configFingerprint: string | null = null;
+  private readonly hold: ConfigurationHold;
   private lastError: string | null = null;
   private consecutiveFailures = 0;
   private lastSuccessAt: number | null = null;
   private reconnectAttempts = 0;
   private connectNowAfterClose = false;
   private sessionCredentials: AlpacaCredentials | null = null;
+  private readonly silenceExpected: () => boolean;
 
   constructor(options: AlpacaStreamOptions) {
     this.settings = resolveStreamSettings(options);
@@ -65,7 +67,11 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
       quotes: options.channels?.quotes ?? true,
       bars: options.channels?.bars ?? true,
     });
-    this.parser = new FrameParser(this, { delayed: options.feed === "delayed_sip" });
+    // Frames for symbols we did not ask for never reach storage or metric labels.
+    this.parser = new FrameParser(this, {
+      delayed: options.feed === "delayed_sip",
+      wants: (symbol) => this.desired.has(symbol),
+    });
     this.backoff = new ExponentialBackoff({
       baseDelayMs: this.settings.reconnectBaseDelayMs,
       maxDelayMs: this.settings.reconnectMaxDelayMs,
@@ -75,6 +81,11 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     this.liveness = new Liveness(this.settings.clock, this.timers, this.settings, (reason, destroy) =>
       this.abandon(reason, destroy),
     );
+    this.silenceExpected = options.silenceExpected ?? (() => false);
+    this.hold = new ConfigurationHold(this.timers, this.settings, this.log, (why) => {
+      if (why === "credentials") this.backoff.reset();
+      if (this.socket === null) void this.connect();
+    });
   }
 
   start(): Promise<void> {
@@ -98,7 +109,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   reconnect(): void {
     if (!this.running) return;
     this.log.info("reconnect requested");
-    this.clearConfigurationError();
+    this.hold.clear();
     this.backoff.reset();
     this.timers.clear("reconnect");
     if (this.socket !== null) {
@@ -136,7 +147,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
       lastSuccessAt: this.lastSuccessAt,
       messagesReceived: this.parser.counters.data,
       reconnectAttempts: this.reconnectAttempts,
-      configurationError: this.configError !== null,
+      configurationError: this.hold.active,
     };
   }
 
@@ -165,8 +176,8 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     this.emit({ type: "bar", bar });
   }
 
-  notice(message: string, symbol: string): void {
-    this.emit({ type: "notice", message, symbols: [symbol] });
+  notice(message: string, symbol: string, halted?: boolean): void {
+    this.emit({ type: "notice", message, symbols: [symbol], ...(halted === undefined ? {} : { halted }) });
   }
 
   control(message: ControlMessage): void {
@@ -185,7 +196,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   // ---- session lifecycle ----------------------------------------------------------------------------
 
   private async connect(): Promise<void> {
-    if (!this.running || this.socket !== null || this.connecting || this.configError !== null) return;
+    if (!this.running || this.socket !== null || this.connecting || this.hold.active) return;
     this.connecting = true;
     this.connects += 1;
     if (this.connects > 1) {
@@ -194,7 +205,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     }
     try {
       // Read at every connect (not at start-up) so a rotated key file is used without a restart.
-      this.configFingerprint = await this.settings.credentials.fingerprint();
+      this.hold.fingerprint = await this.settings.credentials.fingerprint();
       this.sessionCredentials = await this.settings.credentials.load();
     } catch (error) {
       this.connecting = false;
@@ -213,7 +224,10 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
 
   private open(): void {
     const generation = ++this.generation;
-    const socket = new WebSocket(this.url, { perMessageDeflate: this.settings.compression });
+    const socket = new WebSocket(this.url, {
+      perMessageDeflate: this.settings.compression,
+      maxPayload: this.settings.maxFrameBytes,
+    });
     this.socket = socket;
     this.log.info({ url: this.url, attempt: this.connects }, "connecting to Alpaca stream");
     const current = () => generation === this.generation;
@@ -239,24 +253,17 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     socket.on("unexpected-response", (_request, response) => {
       const status = response.statusCode ?? 0;
       response.resume();
-      if (status === 429) {
-        metrics.alpacaStreamErrors.inc({ code: "http_429" });
-        const error = new AlpacaConnectionLimitError(
-          "HTTP 429 on the stream upgrade (connection limit)",
-          429,
-        );
-        this.log.warn(
-          { status },
-          "Alpaca connection limit (HTTP 429): backing off past the stale-session window",
-        );
-        this.sessionFailure = { reason: error.message, floorMs: this.settings.connectionLimitDelayMs };
-      } else {
-        this.sessionFailure = { reason: `HTTP ${status} on the stream upgrade`, floorMs: 0 };
-      }
+      metrics.alpacaStreamErrors.inc({ code: `http_${status}` });
+      this.endSession(upgradeRefusal(status, this.target(), this.settings.connectionLimitDelayMs));
       socket.terminate();
     });
-    socket.on("error", (error) => {
-      this.sessionFailure ??= { reason: `socket error: ${error.message}`, floorMs: 0 };
+    socket.on("error", (error: Error & { code?: unknown }) => {
+      const end = transportFailure(error, this.target());
+      if (end.kind === "retry" && end.oversized) {
+        metrics.alpacaOversizedFrames.inc();
+        this.log.warn({ maxFrameBytes: this.settings.maxFrameBytes }, end.reason);
+      }
+      if (this.sessionFailure === null) this.endSession(end);
     });
     socket.on("close", (code) => this.onClose(generation, code));
   }
@@ -280,7 +287,8 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     this.lastSuccessAt = this.settings.clock.now();
     metrics.alpacaConnected.set(1);
     this.timers.set("stable", this.settings.stableSessionMs, () => this.backoff.reset());
-    this.liveness.watch(() => this.held.length > 0);
+    // Outside market hours a subscribed stream is quiet by nature: the data watchdog waits.
+    this.liveness.watch(() => this.held.length > 0 && !this.silenceExpected());
     this.log.info({ symbols: this.held.length }, "Alpaca stream subscribed");
     this.emit({ type: "up" });
   }
@@ -289,6 +297,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     reactToStreamError(message, {
       log: this.log,
       connectionLimitDelayMs: this.settings.connectionLimitDelayMs,
+      feed: this.settings.feed,
       setLastError: (text) => (this.lastError = text),
       enterConfigurationError: (error) => this.enterConfigurationError(error),
       abandon: (reason, floorMs) => this.abandon(reason, false, floorMs),
@@ -311,31 +320,12 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     });
   }
 
-  private enterConfigurationError(error: AlpacaConfigurationError): void {
-    this.configError = error;
+  private enterConfigurationError(error: AlpacaConfigurationError, retryAfterMs?: number): void {
     this.lastError = error.message;
     this.consecutiveFailures += 1;
-    metrics.alpacaConfigurationError.set(1);
-    this.log.error({ code: error.code }, `Alpaca configuration error, not retrying: ${error.message}`);
+    this.hold.enter(error, retryAfterMs);
     this.emit({ type: "failure", reason: error.message, retryable: false });
     if (this.socket !== null) this.closeSocket(this.socket, false);
-    this.timers.every("credentials", this.settings.credentialsPollMs, () => void this.checkCredentials());
-  }
-
-  private clearConfigurationError(): void {
-    if (this.configError === null) return;
-    this.configError = null;
-    this.timers.clear("credentials");
-    metrics.alpacaConfigurationError.set(0);
-  }
-
-  private async checkCredentials(): Promise<void> {
-    const fingerprint = await this.settings.credentials.fingerprint();
-    if (this.configError === null || fingerprint === null || fingerprint === this.configFingerprint) return;
-    this.log.info("Alpaca credentials changed; retrying");
-    this.clearConfigurationError();
-    this.backoff.reset();
-    if (this.socket === null) void this.connect();
   }
 
   /** Ends the session: `failure` is reported when the socket has closed. */
@@ -367,7 +357,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     metrics.alpacaConnected.set(0);
     const failure = this.sessionFailure ?? { reason: `connection closed (code ${code})`, floorMs: 0 };
     this.sessionFailure = null;
-    if (!this.running || this.configError !== null) return;
+    if (!this.running || this.hold.active) return;
     this.consecutiveFailures += 1;
     this.lastError = failure.reason;
     this.log.warn(
@@ -382,6 +372,16 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
     }
     const delay = Math.max(this.backoff.next(), failure.floorMs);
     this.timers.set("reconnect", delay, () => void this.connect());
+  }
+
+  private target(): StreamTarget {
+    return { url: this.url, feed: this.settings.feed, maxFrameBytes: this.settings.maxFrameBytes };
+  }
+
+  private endSession(end: SessionEnd): void {
+    if (end.kind === "retry") this.sessionFailure = { reason: end.reason, floorMs: end.floorMs };
+    // A wrong URL or host, or refused keys: say so now, and look again only at the slowest pace.
+    else this.enterConfigurationError(end.error, this.settings.reconnectMaxDelayMs);
   }
 
   private send(text: string): void {

@@ -31,11 +31,15 @@ export interface AlpacaStreamOptions {
   /** How long a clean close may take before the socket is destroyed. */
   closeTimeoutMs?: number;
   compression?: boolean;
+  /** Largest upstream frame accepted (ws maxPayload; its default is 100 MiB). Over it: counted, reconnect. */
+  maxFrameBytes?: number;
+  /** True while silence is expected (the market is closed): the data watchdog then waits. */
+  silenceExpected?: () => boolean;
   random?: () => number;
 }
 
 export type StreamSettings = Required<
-  Omit<AlpacaStreamOptions, "channels" | "logger" | "random" | "symbols">
+  Omit<AlpacaStreamOptions, "channels" | "logger" | "random" | "symbols" | "silenceExpected">
 >;
 
 /** Fills the defaults in one place; the values match the reference (§1.8) and the config defaults. */
@@ -56,5 +60,7 @@ export function resolveStreamSettings(options: AlpacaStreamOptions): StreamSetti
     credentialsPollMs: options.credentialsPollMs ?? 5_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
     compression: options.compression ?? false,
+    // Alpaca batches up to a few thousand messages per frame (~1 MB); 16 MiB leaves room, not 100.
+    maxFrameBytes: options.maxFrameBytes ?? 16 * 1024 * 1024,
   };
 }

@@ -12,16 +12,23 @@ export interface ChannelChoice {
  */
 export class DesiredSubscriptions {
   private symbols: string[];
+  private lookup: Set<string>;
 
   constructor(
     symbols: readonly string[],
     private readonly channels: ChannelChoice,
   ) {
     this.symbols = normalise(symbols);
+    this.lookup = new Set(this.symbols);
   }
 
   get all(): readonly string[] {
     return this.symbols;
+  }
+
+  /** Hot path: is `symbol` one we asked for (frames for anything else are refused)? */
+  has(symbol: string): boolean {
+    return this.lookup.has(symbol);
   }
 
   /** The whole desired set as one subscribe request. */
@@ -37,6 +44,7 @@ export class DesiredSubscriptions {
     const added = wanted.filter((s) => !before.has(s));
     const removed = this.symbols.filter((s) => !after.has(s));
     this.symbols = wanted;
+    this.lookup = after;
     return {
       added: added.length > 0 ? this.forSymbols(added) : null,
       removed: removed.length > 0 ? this.forSymbols(removed) : null,

@@ -2,6 +2,7 @@ import type { Bar1m } from "@torghut/contracts";
 import YahooFinance from "yahoo-finance2";
 import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
 import type { Logger } from "pino";
+import { boundedFetch } from "./bounded-fetch";
 import { classifyYahooError, YahooMalformedResponseError } from "./errors";
 import { chartResultSchema, isDelayed, type ChartResult } from "./messages";
 
@@ -13,6 +14,11 @@ export interface YahooPrice {
   delayed: boolean;
 }
 
+/** What the poller and the standby probe need from the client (the real one is `YahooClient`). */
+export interface PriceReader {
+  latestPrice(symbol: string): Promise<YahooPrice>;
+}
+
 export interface YahooClientOptions {
   /** YAHOO_BASE_URL: every request (crumb steps too) is rewritten to this origin. */
   baseUrl: string;
@@ -22,6 +28,10 @@ export interface YahooClientOptions {
   /** Requests in flight at most (yahoo-finance2's per-instance queue). */
   maxConcurrentRequests?: number;
   fetchImpl?: typeof fetch;
+  /** Deadline for one request, headers and body (YAHOO_REQUEST_TIMEOUT_SECONDS; default 10 s). */
+  requestTimeoutMs?: number;
+  /** Largest body read (default 4 MiB: a week of 1m bars for one symbol is ~300 KB). */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -34,7 +44,10 @@ export class YahooClient {
 
   constructor(private readonly options: YahooClientOptions) {
     const base = new URL(options.baseUrl);
-    const innerFetch = options.fetchImpl ?? globalThis.fetch;
+    const innerFetch = boundedFetch(options.fetchImpl ?? globalThis.fetch, {
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      maxBytes: options.maxResponseBytes ?? 4 * 1024 * 1024,
+    });
     const rewritingFetch: typeof fetch = (input, init) => {
       const original = new URL(
         typeof input === "string" ? input : input instanceof URL ? input.href : input.url,

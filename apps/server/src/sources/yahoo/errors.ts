@@ -32,6 +32,18 @@ export class YahooSymbolNotFoundError extends YahooError {
   readonly retryable = false;
 }
 
+/** No answer within the deadline (headers and body): the request was abandoned. */
+export class YahooTimeoutError extends YahooError {
+  override readonly name = "YahooTimeoutError";
+  readonly retryable = true;
+}
+
+/** The body was larger than we read; refused before it could fill memory. */
+export class YahooResponseTooLargeError extends YahooError {
+  override readonly name = "YahooResponseTooLargeError";
+  readonly retryable = true;
+}
+
 /** The body did not have the fields we need (Yahoo changed shape, or garbage). */
 export class YahooMalformedResponseError extends YahooError {
   override readonly name = "YahooMalformedResponseError";

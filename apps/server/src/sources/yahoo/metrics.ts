@@ -19,3 +19,22 @@ export const yahooPollDurationSeconds = new Gauge({
   help: "Duration of the last Yahoo poll cycle",
   registers: [registry],
 });
+
+export const yahooStandbyProbesTotal = new Counter({
+  name: "yahoo_standby_probes_total",
+  help: "Yahoo requests made while Alpaca is active, to know whether the fallback would work, by outcome",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const yahooFallbackHealthy = new Gauge({
+  name: "yahoo_fallback_healthy",
+  help: "1 while Yahoo answers (polling as the active source, or probed on standby), 0 while it fails",
+  registers: [registry],
+});
+
+export const yahooPollCyclesAbandoned = new Counter({
+  name: "yahoo_poll_cycles_abandoned_total",
+  help: "Yahoo poll cycles that did not finish within their deadline: abandoned, counted and restarted",
+  registers: [registry],
+});

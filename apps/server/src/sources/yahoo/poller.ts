@@ -1,21 +1,24 @@
 import type { Trade } from "@torghut/contracts";
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../../clock";
-import type { FallbackSource } from "../../router/ports";
-import type { SourceEvent, SourceHealth, SourceListener } from "../source";
-import type { YahooPrice } from "./client";
+import type { FallbackSource, SourceEvent, SourceHealth, SourceListener } from "../source";
+import type { PriceReader, YahooPrice } from "./client";
+
+export type { PriceReader };
 import {
   classifyYahooError,
   YahooRateLimitedError,
   YahooSymbolNotFoundError,
   type YahooError,
 } from "./errors";
-import { yahooBackoffSeconds, yahooPollDurationSeconds, yahooRequestsTotal } from "./metrics";
-
-/** What the poller needs from the client (the real one is `YahooClient`). */
-export interface PriceReader {
-  latestPrice(symbol: string): Promise<YahooPrice>;
-}
+import {
+  yahooBackoffSeconds,
+  yahooFallbackHealthy,
+  yahooPollCyclesAbandoned,
+  yahooPollDurationSeconds,
+  yahooRequestsTotal,
+} from "./metrics";
+import { StandbyProbe } from "./standby-probe";
 
 export interface YahooSourceOptions {
   client: PriceReader;
@@ -31,6 +34,15 @@ export interface YahooSourceOptions {
   backoffMaxMs?: number;
   /** Poll from `start()` on (default). The router starts it dormant and activates it on failover. */
   startActive?: boolean;
+  /** While dormant, probe one symbol this often (YAHOO_STANDBY_PROBE_SECONDS; 0 = never). */
+  standbyProbeIntervalMs?: number;
+  /**
+   * A cycle still running after this long is abandoned, counted and restarted (its late answers are
+   * dropped). Default: one request deadline per round of concurrent requests, plus one.
+   */
+  cycleDeadlineMs?: number;
+  /** The per-request deadline the client enforces (for the default cycle deadline). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -58,14 +70,27 @@ export class YahooSource implements FallbackSource {
   private lastMessageAt: number | null = null;
   private lastSuccessAt: number | null = null;
   private messagesReceived = 0;
+  private lastAttemptAt: number | null = null;
+  /** Bumped when a cycle is abandoned: answers that belong to an older cycle are dropped. */
+  private cycle = 0;
+  private cycleWatchdog: TimerHandle | null = null;
+  private readonly probe: StandbyProbe;
 
   constructor(private readonly options: YahooSourceOptions) {
     this.symbols = [...options.symbols];
+    this.probe = new StandbyProbe({
+      client: options.client,
+      clock: options.clock,
+      intervalMs: options.standbyProbeIntervalMs ?? 0,
+      symbols: () => this.symbols,
+      result: (outcome) => this.onProbe(outcome),
+    });
   }
 
   start(): Promise<void> {
     this.stopped = false;
     if (this.options.startActive ?? true) this.activate();
+    else this.probe.start();
     return Promise.resolve();
   }
 
@@ -73,11 +98,15 @@ export class YahooSource implements FallbackSource {
     this.stopped = true;
     this.healthy = false;
     this.deactivate();
+    this.probe.stop();
+    if (this.cycleWatchdog) this.options.clock.clearTimeout(this.cycleWatchdog);
+    this.cycleWatchdog = null;
     return Promise.resolve();
   }
 
   activate(): void {
     if (this.stopped || this.active) return;
+    this.probe.stop();
     this.active = true;
     this.justActivated = true;
     this.pollNow();
@@ -86,6 +115,7 @@ export class YahooSource implements FallbackSource {
   deactivate(): void {
     this.active = false;
     this.clearTimer();
+    if (!this.stopped) this.probe.start();
   }
 
   /** Poll now unless a cycle is running (then right after it) or a 429 back-off is in force. */
@@ -128,6 +158,7 @@ export class YahooSource implements FallbackSource {
       /** Polls retried after a failed one (lifetime), like a stream's reconnects. */
       reconnectAttempts: this.retries,
       configurationError: false,
+      lastAttemptAt: this.lastAttemptAt,
     };
   }
 
@@ -142,15 +173,75 @@ export class YahooSource implements FallbackSource {
     this.cycleRunning = true;
     this.pollRequested = false;
     if (this.consecutiveFailures > 0) this.retries += 1;
-    void this.pollAll().finally(() => {
-      this.cycleRunning = false;
-      if (!this.active) return;
-      if (this.pollRequested) this.pollNow();
-      else this.scheduleNext();
+    const cycle = ++this.cycle;
+    this.cycleWatchdog = this.options.clock.setTimeout(
+      () => this.abandonCycle(cycle),
+      this.cycleDeadlineMs(),
+    );
+    void this.pollAll(cycle).finally(() => {
+      if (cycle !== this.cycle) return; // abandoned: the watchdog already moved on
+      this.endCycle();
     });
   }
 
-  private async pollAll(): Promise<void> {
+  private endCycle(): void {
+    if (this.cycleWatchdog) this.options.clock.clearTimeout(this.cycleWatchdog);
+    this.cycleWatchdog = null;
+    this.cycleRunning = false;
+    if (!this.active) return;
+    if (this.pollRequested) this.pollNow();
+    else this.scheduleNext();
+  }
+
+  /** The loop's watchdog: a cycle that hangs past its deadline must not end polling for good. */
+  private abandonCycle(cycle: number): void {
+    if (cycle !== this.cycle || !this.cycleRunning) return;
+    this.cycle += 1;
+    yahooPollCyclesAbandoned.inc();
+    const seconds = Math.round(this.cycleDeadlineMs() / 100) / 10;
+    this.recordFailure(`poll cycle did not finish within ${seconds}s; abandoned and restarted`);
+    this.endCycle();
+  }
+
+  private cycleDeadlineMs(): number {
+    if (this.options.cycleDeadlineMs !== undefined) return this.options.cycleDeadlineMs;
+    const concurrency = Math.max(1, this.options.maxConcurrentRequests ?? 4);
+    const rounds = Math.ceil(Math.max(1, this.symbols.length) / concurrency);
+    return (rounds + 1) * (this.options.requestTimeoutMs ?? 10_000);
+  }
+
+  private onProbe(outcome: { ok: true } | { ok: false; error: YahooError }): void {
+    if (this.active) return;
+    const now = this.options.clock.now();
+    this.lastAttemptAt = now;
+    if (outcome.ok) {
+      this.lastSuccessAt = now;
+      this.consecutiveFailures = 0;
+      if (!this.healthy) {
+        this.healthy = true;
+        this.lastError = null;
+        yahooFallbackHealthy.set(1);
+        this.emit({ type: "up" });
+      }
+      return;
+    }
+    this.recordFailure(`standby probe: ${outcome.error.message}`);
+  }
+
+  /** One failed cycle or probe: unhealthy, counted, reported (the router learns the fallback is down). */
+  private recordFailure(reason: string): void {
+    this.consecutiveFailures += 1;
+    this.healthy = false;
+    this.lastError = reason;
+    yahooFallbackHealthy.set(0);
+    this.options.logger.warn(
+      { consecutiveFailures: this.consecutiveFailures, lastError: reason },
+      "Yahoo failed",
+    );
+    this.emit({ type: "failure", reason, retryable: true });
+  }
+
+  private async pollAll(cycle: number): Promise<void> {
     const { clock, client, logger } = this.options;
     const started = clock.now();
     const symbols = [...this.symbols];
@@ -162,10 +253,11 @@ export class YahooSource implements FallbackSource {
     let rateLimited: YahooRateLimitedError | null = null;
     let lastFailure: YahooError | null = null;
     const worker = async () => {
-      while (next < symbols.length && rateLimited === null && this.active) {
+      while (next < symbols.length && rateLimited === null && this.active && cycle === this.cycle) {
         const symbol = symbols[next++]!;
         try {
           const price = await client.latestPrice(symbol);
+          if (cycle !== this.cycle) return;
           yahooRequestsTotal.inc({ outcome: "ok" });
           successes += 1;
           this.onPrice(price, emitAll);
@@ -184,6 +276,8 @@ export class YahooSource implements FallbackSource {
     };
     const workers = Math.max(1, Math.min(this.options.maxConcurrentRequests ?? 4, symbols.length));
     await Promise.all(Array.from({ length: workers }, worker));
+    if (cycle !== this.cycle) return;
+    this.lastAttemptAt = clock.now();
     yahooPollDurationSeconds.set((clock.now() - started) / 1000);
     this.finishCycle(successes, failures, rateLimited, lastFailure, logger);
   }
@@ -215,14 +309,9 @@ export class YahooSource implements FallbackSource {
       return;
     }
     if (!rateLimited && failures === 0) return; // only unknown symbols: not an outage
-    this.consecutiveFailures += 1;
-    this.healthy = false;
-    if (!rateLimited) this.lastError = lastFailure?.message ?? "poll failed";
-    logger.warn(
-      { consecutiveFailures: this.consecutiveFailures, lastError: this.lastError },
-      "Yahoo poll failed",
+    this.recordFailure(
+      rateLimited ? (this.lastError ?? "rate limited") : (lastFailure?.message ?? "poll failed"),
     );
-    this.emit({ type: "failure", reason: this.lastError ?? "poll failed", retryable: true });
   }
 
   private onPrice(price: YahooPrice, force: boolean): void {
@@ -234,6 +323,7 @@ export class YahooSource implements FallbackSource {
       this.lastError = null;
       this.resetBackoff();
       this.lastSuccessAt = now;
+      yahooFallbackHealthy.set(1);
       this.emit({ type: "up" });
     }
     this.lastMessageAt = now;

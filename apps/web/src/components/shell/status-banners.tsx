@@ -1,4 +1,5 @@
 import type { StocksHealth } from "@/lib/api";
+import { formatEasternTime } from "@/lib/format";
 
 /** Source-state banners shared by the watchlist and the visuals page. */
 export function StatusBanners({
@@ -15,7 +16,12 @@ export function StatusBanners({
           Health endpoint unavailable: {error.message}
         </div>
       ) : null}
-      {health?.connectionState === "BOTH_UNAVAILABLE" ? (
+      {health?.presentation === "market-closed" ? (
+        <div className="banner banner-info" data-testid="market-closed-banner">
+          Market closed — last price at {formatEasternTime(health.lastPriceAt)}
+        </div>
+      ) : null}
+      {health?.connectionState === "BOTH_UNAVAILABLE" && health.presentation !== "market-closed" ? (
         <div className="banner banner-error" role="alert" data-testid="both-unavailable-banner">
           No market data source is available (Alpaca and Yahoo are both down). Prices shown are the last known
           and are not moving.
@@ -38,11 +44,21 @@ export function StatusBanners({
 export function SourceBadge({ health }: { health: StocksHealth | undefined }) {
   if (health === undefined) return null;
   return (
-    <span className="source" data-testid="source-state" data-state={health.connectionState}>
+    <span
+      className="source"
+      data-testid="source-state"
+      data-state={health.connectionState}
+      data-presentation={health.presentation ?? ""}
+    >
       {health.currentDataSource} · {health.connectionState}
       {health.delayed ? (
         <span className="badge badge-delayed" data-testid="delayed-badge">
           DELAYED
+        </span>
+      ) : null}
+      {health.presentation === "market-closed" ? (
+        <span className="badge badge-closed" data-testid="market-closed-badge">
+          MARKET CLOSED
         </span>
       ) : null}
     </span>

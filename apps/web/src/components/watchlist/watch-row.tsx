@@ -1,3 +1,4 @@
+import type { SymbolFreshness } from "@/lib/api";
 import { formatAge, formatPrice } from "@/lib/format";
 import type { Quote } from "./quotes";
 
@@ -9,11 +10,17 @@ interface Props {
   now: number;
   staleAfterMs: number;
   loaded: boolean;
+  /** The server's judgement of this symbol (halted or unusually quiet while others trade). */
+  freshness: SymbolFreshness | undefined;
+  /** Outside the session the last price is the close, not a stale one. */
+  marketClosed: boolean;
 }
 
-export function WatchRow({ symbol, name, quote, reference, now, staleAfterMs, loaded }: Props) {
+export function WatchRow(props: Props) {
+  const { symbol, name, quote, reference, now, staleAfterMs, loaded, freshness, marketClosed } = props;
   const ageMs = quote === undefined ? null : now - quote.eventTimeMs;
-  const stale = ageMs !== null && ageMs > staleAfterMs;
+  const flagged = freshness?.stale === true;
+  const stale = !marketClosed && (flagged || (ageMs !== null && ageMs > staleAfterMs));
   const change = quote !== undefined && reference !== undefined ? quote.price - reference : null;
   const changePct = change !== null && reference ? (change / reference) * 100 : null;
   const direction = change === null || change === 0 ? "" : change > 0 ? "up" : "down";
@@ -51,6 +58,15 @@ export function WatchRow({ symbol, name, quote, reference, now, staleAfterMs, lo
         )}
       </td>
       <td className="muted">
+        {stale && flagged ? (
+          <span
+            className="badge badge-stale"
+            data-testid={`row-stale-badge-${symbol}`}
+            title={freshness.staleDetail ?? ""}
+          >
+            STALE
+          </span>
+        ) : null}
         {stale && ageMs !== null ? (
           <span data-testid={`stale-note-${symbol}`}>last tick {formatAge(ageMs)} ago</span>
         ) : null}

@@ -151,6 +151,8 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
               now={now}
               staleAfterMs={settings.staleAfterMs}
               loaded={loaded}
+              freshness={healthData?.symbols?.find((f) => f.symbol === s.symbol)}
+              marketClosed={healthData?.presentation === "market-closed"}
             />
           ))}
         </tbody>

@@ -1,0 +1,43 @@
+import type { Clock } from "../clock";
+import type { ServerConfig } from "../config";
+import type { Logger } from "../logger";
+import { MarketHours } from "../market-hours/market-hours";
+import { LocalNyseCalendar } from "../market-hours/nyse-calendar";
+import { TradingApiClock } from "../market-hours/trading-api-clock";
+import { AlpacaRestClient, type CredentialsProvider } from "../sources/alpaca";
+
+/**
+ * The market clock for one ingest term: Alpaca's trading-API clock at ALPACA_TRADING_URL when there
+ * are keys to ask with, the local NYSE calendar otherwise (and whenever the clock cannot be read).
+ */
+export function createMarketHours(
+  config: ServerConfig,
+  credentials: CredentialsProvider,
+  logger: Logger,
+  clock: Clock,
+): MarketHours {
+  const hasKeys =
+    config.ALPACA_CREDENTIALS_FILE !== undefined ||
+    (config.ALPACA_KEY_ID !== undefined && config.ALPACA_SECRET_KEY !== undefined);
+  const tradingClock = hasKeys
+    ? new TradingApiClock(
+        new AlpacaRestClient({
+          dataUrl: config.alpacaTradingUrl,
+          credentials,
+          // The clock's own retry is the next refresh; the calendar stands in meanwhile.
+          maxRetries: 0,
+          requestsPerMinute: 30,
+          requestTimeoutMs: config.ALPACA_REST_TIMEOUT_SECONDS * 1000,
+          clock,
+          logger: logger.child({ component: "market-clock" }),
+        }),
+      )
+    : null;
+  return new MarketHours({
+    tradingClock,
+    calendar: new LocalNyseCalendar(),
+    clock,
+    logger: logger.child({ component: "market-hours" }),
+    refreshMs: config.MARKET_CLOCK_REFRESH_SECONDS * 1000,
+  });
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { startSimulator } from "@torghut/market-sim";
+import { pino } from "pino";
+import { ManualClock } from "../clock";
+import { marketClockContract } from "../../test/support/market-clock-contract";
+import { AlpacaRestClient, staticCredentials } from "../sources/alpaca";
+import { MarketHours } from "./market-hours";
+import { LocalNyseCalendar } from "./nyse-calendar";
+import { TradingApiClock } from "./trading-api-clock";
+
+const logger = pino({ level: "silent" });
+const KEYS = { keyId: "sim-key", secretKey: "sim-secret" };
+
+function restFor(url: string, keys = KEYS) {
+  return new AlpacaRestClient({
+    dataUrl: url,
+    credentials: staticCredentials(keys),
+    maxRetries: 0,
+    requestTimeoutMs: 1_000,
+  });
+}
+
+/** The simulator's session is open unless told otherwise, at any hour. */
+marketClockContract("Alpaca trading-API clock (simulator)", async () => {
+  const start = Date.UTC(2026, 0, 7, 17, 0); // a Wednesday, 12:00 EST
+  const open = await startSimulator({ port: 0, manualClock: true, startTime: start, symbols: ["AAPL"] });
+  const closed = await startSimulator({
+    port: 0,
+    manualClock: true,
+    startTime: start,
+    symbols: ["AAPL"],
+    marketOpen: false,
+  });
+  const openClock = new TradingApiClock(restFor(open.alpacaTradingUrl));
+  const closedClock = new TradingApiClock(restFor(closed.alpacaTradingUrl));
+  return {
+    clock: {
+      name: "trading-api-clock",
+      read: (now) => (now === start + 1 ? closedClock.read(start) : openClock.read(now)),
+    },
+    openAt: [start],
+    closedAt: [start + 1],
+    close: async () => {
+      await open.close();
+      await closed.close();
+    },
+  };
+});
+
+describe("MarketHours: the trading-API clock decides, the local calendar stands in", () => {
+  test("the clock's open/close reaches listeners; an unreachable clock falls back with a reason", async () => {
+    const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
+    // A Saturday by the wall clock: the local calendar alone would say closed.
+    const clock = new ManualClock(Date.UTC(2026, 0, 10, 16, 0));
+    const hours = new MarketHours({
+      tradingClock: new TradingApiClock(restFor(sim.alpacaTradingUrl)),
+      calendar: new LocalNyseCalendar(),
+      clock,
+      logger,
+      refreshMs: 1_000,
+    });
+    const heard: boolean[] = [];
+    hours.onChange((open) => heard.push(open));
+    try {
+      assert.equal(hours.isOpen(), false, "before the first read: the local calendar");
+      await hours.start();
+      assert.equal(hours.isOpen(), true, "the trading-API clock decides: the simulator is open");
+      assert.equal(hours.status().decidedBy, "trading-api-clock");
+      sim.control.setMarketOpen(false);
+      await hours.refresh();
+      assert.deepEqual(heard, [true, false]);
+      assert.equal(hours.status().open, false);
+      assert.ok(hours.status().lastClose !== null);
+      sim.control.setFault({ target: "trading", fault: "down" });
+      await hours.refresh();
+      const status = hours.status();
+      assert.equal(status.decidedBy, "local-calendar");
+      assert.match(
+        status.clockError ?? "",
+        /trading-API clock could not be read .*503.* check ALPACA_TRADING_URL/,
+      );
+    } finally {
+      hours.stop();
+      await sim.close();
+    }
+  });
+
+  test("refused keys say which settings to check", async () => {
+    const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
+    try {
+      const clock = new TradingApiClock(restFor(sim.alpacaTradingUrl, { keyId: "live-key", secretKey: "x" }));
+      await assert.rejects(
+        clock.read(Date.now()),
+        /refused the keys \(HTTP 401\) — check ALPACA_KEY_ID .*ALPACA_TRADING_URL/,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
+});
