@@ -1,5 +1,5 @@
 // `npm run bench -- ui [seconds]`: the visuals page in headless Chromium against a real server,
-// simulator and `next start`. Figures: time to first candle with 5,000 one-minute bars, and long
+// simulator and the standalone web server. Figures: time to first candle with 5,000 one-minute bars, and long
 // tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
 // 20 per second per channel). Same-run baseline: the same page with 500 bars. Each page opens in a
 // fresh browser context (a first visit), and the output breaks the first candle down into the page
@@ -18,7 +18,8 @@ import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { freePort, ROOT, start, waitFor } from "./lib/processes";
 
 const WEB = join(ROOT, "apps/web");
-const NEXT_BIN = join(ROOT, "node_modules/next/dist/bin/next");
+/** The production web server (`output: "standalone"`), as the web image runs it. */
+const WEB_SERVER = join(WEB, ".next/standalone/apps/web/server.js");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
 const SMALL = { symbol: "MSFT", bars: 500 };
@@ -196,20 +197,18 @@ export default async function ui(args: string[]): Promise<void> {
     );
     children.push(server);
     await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
-    const web = spawn(
-      process.execPath,
-      [NEXT_BIN, "start", "--port", String(webPort), "--hostname", "127.0.0.1"],
-      {
-        cwd: WEB,
-        stdio: "ignore",
-        env: {
-          ...process.env,
-          TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
-          WS_AUTH_SECRET: SECRET,
-          NEXT_TELEMETRY_DISABLED: "1",
-        },
+    const web = spawn(process.execPath, [WEB_SERVER], {
+      cwd: WEB,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        PORT: String(webPort),
+        HOSTNAME: "127.0.0.1",
+        TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
+        WS_AUTH_SECRET: SECRET,
+        NEXT_TELEMETRY_DISABLED: "1",
       },
-    );
+    });
     children.push(web);
     const base = `http://127.0.0.1:${webPort}`;
     await waitFor(`${base}/ops`, web, "web app");
@@ -251,7 +250,7 @@ export default async function ui(args: string[]): Promise<void> {
         });
         return context;
       };
-      // Warm-up: `next start` compiles nothing, but the first requests fill the servers' caches.
+      // Warm-up: the web server compiles nothing, but the first requests fill the servers' caches.
       const warm = await coldContext();
       await measure(await warm.newPage(), base, SMALL.symbol, 1);
       await warm.close();

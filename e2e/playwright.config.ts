@@ -94,11 +94,14 @@ export default defineConfig({
   ],
 });
 
-/** `next start` of the one build in apps/web, against the test server, with extra settings. */
+/**
+ * The one build of apps/web as production runs it (the standalone server.js the web image runs),
+ * against the test server, with extra settings.
+ */
 function nextStart(name: string, port: number, url: string, env: Record<string, string>) {
   return {
     name,
-    command: `npx next start --port ${port} --hostname 127.0.0.1`,
+    command: "node .next/standalone/apps/web/server.js",
     cwd: resolve(root, "apps/web"),
     url: `${url}/ops`,
     reuseExistingServer: false,
@@ -106,6 +109,8 @@ function nextStart(name: string, port: number, url: string, env: Record<string, 
     stdout: "ignore" as const,
     stderr: "pipe" as const,
     env: {
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       TORGHUT_API_URL: SERVER_URL,
       WS_AUTH_SECRET: TEST_AUTH_SECRET,
       NEXT_TELEMETRY_DISABLED: "1",

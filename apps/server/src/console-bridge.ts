@@ -24,13 +24,16 @@ const LEVELS: Record<ConsoleMethod, "debug" | "info" | "warn" | "error"> = {
  */
 export function routeConsoleToLogger(logger: Logger): () => void {
   const log = logger.child({ component: "console" });
-  const original = new Map<ConsoleMethod, (...args: unknown[]) => void>();
+  const original = new Map<ConsoleMethod, PropertyDescriptor | undefined>();
   for (const method of Object.keys(LEVELS) as ConsoleMethod[]) {
-    original.set(method, console[method]);
+    original.set(method, Object.getOwnPropertyDescriptor(console, method));
     const level = LEVELS[method];
-    console[method] = (...args: unknown[]) => log[level](format(...args));
+    // console.dir(object, inspectOptions): the second argument is how to print, not what.
+    console[method] = (...args: unknown[]) =>
+      log[level](method === "dir" ? format(args[0]) : format(...args));
   }
   return () => {
-    for (const [method, fn] of original) console[method] = fn;
+    for (const [method, descriptor] of original)
+      if (descriptor !== undefined) Object.defineProperty(console, method, descriptor);
   };
 }
