@@ -212,9 +212,7 @@ test("Grafana is provisioned with the Prometheus data source and deploy/grafana/
     readFileSync(`${REPO}deploy/grafana/provisioning/datasources/prometheus.yml`, "utf8"),
   );
   assert.equal(new URL(datasource.datasources[0].url).hostname, "prometheus");
-  const provider = parse(
-    readFileSync(`${REPO}deploy/grafana/provisioning/dashboards/torghut.yml`, "utf8"),
-  );
+  const provider = parse(readFileSync(`${REPO}deploy/grafana/provisioning/dashboards/torghut.yml`, "utf8"));
   const dashboard = mounts["./deploy/grafana/torghut.json"]!;
   assert.equal(dashboard, `${provider.providers[0].options.path}/torghut.json`);
   assert.equal(grafana.environment!.GF_AUTH_DISABLE_LOGIN_FORM, "true");

@@ -25,8 +25,14 @@ export function dockerStages(text = dockerfileText()): DockerStage[] {
     } else {
       // The source text, flags included (--from, --interval), continuation lines joined.
       const { start, end } = instruction.getRange();
-      const source = lines.slice(start.line, end.line + 1).join("\n").slice(start.character);
-      const args = source.slice(keyword.length).replace(/\\\n\s*/g, " ").trim();
+      const source = lines
+        .slice(start.line, end.line + 1)
+        .join("\n")
+        .slice(start.character);
+      const args = source
+        .slice(keyword.length)
+        .replace(/\\\n\s*/g, " ")
+        .trim();
       stages.at(-1)?.instructions.push({ keyword, args, line });
     }
   }
