@@ -60,7 +60,7 @@ describe("Prometheus and Alertmanager around a live Torghut", () => {
 
   test("AlpacaDisconnected: pending → firing → delivered to Alertmanager's receiver → resolved after recovery", async () => {
     await eventually(
-      async () => ((await stack.api("targets")) as any).activeTargets.some((t: any) => t.health === "up"),
+      async () => (await stack.api("targets")).activeTargets.some((t: any) => t.health === "up"),
       "Prometheus scraping the server",
       30_000,
     );
@@ -111,7 +111,7 @@ describe("Prometheus and Alertmanager around a live Torghut", () => {
     assert.ok(queries.length >= 14, `only ${queries.length} queries`);
     // Scraped twice at least (rates need two samples); the failover above has happened by now.
     await eventually(
-      async () => ((await stack.api("query?query=count_over_time(up[1m])")) as any).result[0]?.value[1] >= 2,
+      async () => (await stack.api("query?query=count_over_time(up[1m])")).result[0]?.value[1] >= 2,
       "two scrapes",
       30_000,
     );

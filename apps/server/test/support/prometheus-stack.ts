@@ -53,12 +53,12 @@ export async function startPrometheusStack(options: {
   const dir = mkdtempSync(join(tmpdir(), "torghut-prometheus-"));
   const [promPort, amPort] = [await freePort(), await freePort()];
 
-  const rules = parse(readFileSync(`${REPO}deploy/prometheus/alerts.yml`, "utf8")) as any;
+  const rules = parse(readFileSync(`${REPO}deploy/prometheus/alerts.yml`, "utf8"));
   for (const group of rules.groups)
     for (const rule of group.rules) if (rule.for) rule.for = `${options.forSeconds}s`;
   writeFileSync(join(dir, "alerts.yml"), stringify(rules));
 
-  const prometheus = parse(readFileSync(`${REPO}deploy/prometheus/prometheus.yml`, "utf8")) as any;
+  const prometheus = parse(readFileSync(`${REPO}deploy/prometheus/prometheus.yml`, "utf8"));
   prometheus.global = { scrape_interval: "1s", evaluation_interval: "1s" };
   prometheus.alerting.alertmanagers[0].static_configs[0].targets = [`127.0.0.1:${amPort}`];
   const [job] = prometheus.scrape_configs;
@@ -66,7 +66,7 @@ export async function startPrometheusStack(options: {
   job.static_configs = [{ targets: [options.metricsTarget] }];
   writeFileSync(join(dir, "prometheus.yml"), stringify(prometheus));
 
-  const alertmanager = parse(readFileSync(`${REPO}deploy/alertmanager/alertmanager.yml`, "utf8")) as any;
+  const alertmanager = parse(readFileSync(`${REPO}deploy/alertmanager/alertmanager.yml`, "utf8"));
   Object.assign(alertmanager.route, { group_wait: "1s", group_interval: "1s", repeat_interval: "1h" });
   for (const route of alertmanager.route.routes ?? []) route.group_wait = "0s";
   const onCall = alertmanager.receivers.find((r: { name: string }) => r.name === alertmanager.route.receiver);
@@ -77,7 +77,7 @@ export async function startPrometheusStack(options: {
   const logs: string[] = [];
   const start = (binary: string, args: string[]) => {
     const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
-    child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
     children.push(child);
   };
   start(ALERTMANAGER, [
