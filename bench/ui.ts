@@ -1,5 +1,5 @@
 // `npm run bench -- ui [seconds]`: the visuals page in headless Chromium against a real server,
-// simulator and `next start`. Figures: time to first candle with 5,000 one-minute bars, and long
+// simulator and the standalone web server. Figures: time to first candle with 5,000 one-minute bars, and long
 // tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
 // 20 per second per channel). Same-run baseline: the same page with 500 bars. Each page opens in a
 // fresh browser context (a first visit), and the output breaks the first candle down into the page
@@ -18,6 +18,8 @@ import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { freePort, ROOT, start, waitFor } from "./lib/processes";
 
 const WEB = join(ROOT, "apps/web");
+/** The production web server (the standalone build's server.mjs), as `npm start` and the web image run it. */
+const WEB_SERVER = join(WEB, ".next/standalone/apps/web/server.mjs");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
 const SMALL = { symbol: "MSFT", bars: 500 };
@@ -196,22 +198,18 @@ export default async function ui(args: string[]): Promise<void> {
     );
     children.push(server);
     await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
-    const web = spawn(
-      process.execPath,
-      // As `npm start` runs it: server.mjs, signed in as the development operator.
-      ["server.mjs", "--port", String(webPort), "--hostname", "127.0.0.1"],
-      {
-        cwd: WEB,
-        stdio: "ignore",
-        env: {
-          ...process.env,
-          TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
-          WS_AUTH_SECRET: SECRET,
-          AUTH_DEV_OPERATOR: "true",
-          NEXT_TELEMETRY_DISABLED: "1",
-        },
+    // As `npm start` runs it: signed in as the development operator.
+    const web = spawn(process.execPath, [WEB_SERVER, "--port", String(webPort), "--hostname", "127.0.0.1"], {
+      cwd: WEB,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
+        WS_AUTH_SECRET: SECRET,
+        AUTH_DEV_OPERATOR: "true",
+        NEXT_TELEMETRY_DISABLED: "1",
       },
-    );
+    });
     children.push(web);
     const base = `http://127.0.0.1:${webPort}`;
     await waitFor(`${base}/ops`, web, "web app");
@@ -253,7 +251,7 @@ export default async function ui(args: string[]): Promise<void> {
         });
         return context;
       };
-      // Warm-up: `next start` compiles nothing, but the first requests fill the servers' caches.
+      // Warm-up: the web server compiles nothing, but the first requests fill the servers' caches.
       const warm = await coldContext();
       await measure(await warm.newPage(), base, SMALL.symbol, 1);
       await warm.close();

@@ -144,7 +144,10 @@ export default defineConfig({
   ],
 });
 
-/** The one build in apps/web (its server.mjs, as `npm start` runs it) against the test server, with extra settings. */
+/**
+ * The one build of apps/web as production runs it (the standalone build's server.mjs, as `npm start`
+ * and the web image run it), against the test server, with extra settings.
+ */
 function webStart(
   name: string,
   port: number,
@@ -155,7 +158,7 @@ function webStart(
 ) {
   return {
     name,
-    command: `node server.mjs --port ${port} --hostname ${hostname}`,
+    command: `node .next/standalone/apps/web/server.mjs --port ${port} --hostname ${hostname}`,
     cwd: resolve(root, "apps/web"),
     url: `${url}${ready}`,
     reuseExistingServer: false,
@@ -163,6 +166,8 @@ function webStart(
     stdout: "ignore" as const,
     stderr: "pipe" as const,
     env: {
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
       TORGHUT_API_URL: SERVER_URL,
       WS_AUTH_SECRET: TEST_AUTH_SECRET,
       NEXT_TELEMETRY_DISABLED: "1",

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `npm start`: runs the whole product on embedded defaults and prints where to open it.
 // Without Alpaca keys it first starts the built-in market simulator and points the server at it.
-import { spawn, spawnSync } from "node:child_process";
+// Every process runs compiled output, as in production: the server and the simulator are bundled
+// (under a second, every start), the web app is built when its build is missing or stale.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { ensureWebBuild } from "./web-build.mjs";
+import { bundleNodeApp } from "./bundle.mjs";
+import { attachLogOutput } from "./log-output.mjs";
+import { ensureWebBuild, WEB_SERVER } from "./web-build.mjs";
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
 const serverPort = Number(env.PORT ?? 5002);
@@ -38,12 +42,13 @@ if (!signInConfigured && env.NODE_ENV !== "production") {
 // The web app calls the API for the browser and names the browser's address in X-Forwarded-For.
 env.TRUSTED_PROXIES ??= "loopback";
 
-function run(name, args, childEnv, { tsx = true, cwd } = {}) {
-  const child = spawn(process.execPath, [...(tsx ? ["--import", "tsx"] : []), ...args], {
+/** Runs `node args…`; pino output (server, simulator) is prettified when a person watches a terminal. */
+function run(name, args, childEnv, { pino = true } = {}) {
+  const child = spawn(process.execPath, args, {
     env: childEnv,
-    stdio: "inherit",
-    cwd,
+    stdio: ["inherit", pino ? "pipe" : "inherit", "inherit"],
   });
+  if (pino) attachLogOutput(child);
   child.on("exit", (code, signal) => {
     if (!stopping) {
       console.error(`[torghut] ${name} exited (${signal ?? code}); stopping everything`);
@@ -83,9 +88,11 @@ process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
 try {
+  await bundleNodeApp("server");
   if (simulated) {
+    await bundleNodeApp("market-sim");
     console.log(`[torghut] no ALPACA_KEY_ID set: starting the built-in simulated market on :${simPort}`);
-    const sim = run("market simulator", ["apps/market-sim/src/cli.ts", "--port", String(simPort)], env);
+    const sim = run("market simulator", ["apps/market-sim/dist/cli.js", "--port", String(simPort)], env);
     await waitFor(`http://127.0.0.1:${simPort}/control/counters`, "market simulator", sim);
     Object.assign(env, {
       ALPACA_STREAM_URL: `ws://127.0.0.1:${simPort}`,
@@ -97,18 +104,18 @@ try {
       SIMULATED_MARKET: "true",
     });
   }
-  const server = run("server", ["apps/server/src/main.ts"], env);
+  const server = run("server", ["apps/server/dist/main.js"], env);
   await waitFor(`http://127.0.0.1:${serverPort}/healthz`, "server", server);
-  // The web app runs from a production build (fast to start, light on the CPU).
+  // The web app runs from its production build (fast to start, light on the CPU).
   ensureWebBuild({ log: "[torghut]", env });
   const web = run(
     "web app",
-    ["server.mjs", "--port", String(webPort)],
+    [WEB_SERVER, "--port", String(webPort), "--hostname", "0.0.0.0"],
     {
       ...env,
       TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
     },
-    { tsx: false, cwd: join("apps", "web") },
+    { pino: false },
   );
   await waitFor(`http://127.0.0.1:${webPort}/ops`, "web app", web);
   console.log("");

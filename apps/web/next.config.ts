@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { NextConfig } from "next";
 
 // Everything that depends on the environment is read at request time (src/config.ts), so one build
@@ -6,6 +7,11 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   devIndicators: false,
+  // `next build` also writes .next/standalone: server.js with only the node_modules it traced, which
+  // is what the web image runs (`node apps/web/server.js`, no npm install, no next CLI).
+  output: "standalone",
+  // The monorepo root, so that the trace finds the hoisted node_modules and workspace packages.
+  outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),
 };
 
 export default nextConfig;

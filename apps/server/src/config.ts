@@ -84,6 +84,11 @@ const envSchema = z.object({
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),
+  /**
+   * NATS user and password as JSON `{"user", "password"}`, read at every connect and reconnect, so
+   * that rotating them needs no restart (docs/runbooks.md). Unset: credentials in BUS_URL, or none.
+   */
+  BUS_CREDENTIALS_FILE: optionalString,
   /** Subject namespace on the bus: replicas of one deployment share it; separate deployments must not. */
   BUS_SUBJECT_PREFIX: z
     .string()

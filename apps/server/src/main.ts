@@ -1,6 +1,7 @@
 // Entry point: build everything from config, start, and shut down gracefully on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
+import { routeConsoleToLogger } from "./console-bridge";
 import { createTorghut } from "./app";
 
 let config;
@@ -15,6 +16,7 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+routeConsoleToLogger(logger);
 const torghut = await createTorghut(config, { logger });
 await torghut.start();
 

@@ -13,6 +13,7 @@ export { NatsBus } from "./nats-bus";
 export interface BusSettings {
   BUS_URL?: string | undefined;
   BUS_SUBJECT_PREFIX: string;
+  BUS_CREDENTIALS_FILE?: string | undefined;
 }
 
 /** NATS when BUS_URL is set, the in-process bus otherwise. */
@@ -23,6 +24,9 @@ export function createBus(settings: BusSettings, replicaId: string, logger: Logg
     : new NatsBus({
         url: settings.BUS_URL,
         subjectPrefix: settings.BUS_SUBJECT_PREFIX,
+        ...(settings.BUS_CREDENTIALS_FILE === undefined
+          ? {}
+          : { credentialsFile: settings.BUS_CREDENTIALS_FILE }),
         replicaId,
         clock,
         logger: log,

@@ -1,9 +1,10 @@
 import { connect, Events, type NatsConnection, type Subscription } from "nats";
 import { pino } from "pino";
-import type { Clock } from "../clock";
+import type { Clock, TimerHandle } from "../clock";
 import { systemClock } from "../clock";
 import type { Logger } from "../logger";
 import type { BusHandler, BusHealth, MarketBus } from "./market-bus";
+import { credentialsFileAuthenticator } from "./credentials-file";
 import { BusConnectError } from "./market-bus";
 import { decodeDelivery, encodeDelivery, type BusMessage } from "./messages";
 import { busConnected, busDropped, busPublished, busReceived } from "./metrics";
@@ -18,9 +19,13 @@ export interface NatsBusOptions {
   logger?: Logger;
   /** Pause between reconnect attempts (default 500 ms); attempts never stop. */
   reconnectTimeWaitMs?: number;
+  /** BUS_CREDENTIALS_FILE: user and password, read again at every connect and reconnect. */
+  credentialsFile?: string;
 }
 
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+/** How long close() lets drain() flush the last publications before it closes regardless. */
+const DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * MarketBus over core NATS: one plain subscription per replica (never a queue group, so every
@@ -64,6 +69,14 @@ export class NatsBus implements MarketBus {
         maxReconnectAttempts: -1,
         reconnectTimeWait: this.options.reconnectTimeWaitMs ?? 500,
         pingInterval: 10_000,
+        ...(this.options.credentialsFile === undefined
+          ? {}
+          : {
+              authenticator: credentialsFileAuthenticator(this.options.credentialsFile),
+              // During a rotation the server may refuse the old user before the file holds the
+              // new one: keep trying (the default gives up after two refusals in a row).
+              ignoreAuthErrorAbort: true,
+            }),
       });
     } catch (error) {
       // Fail fast at start-up: the orchestrator restarts us; once up, reconnects never give up.
@@ -124,8 +137,18 @@ export class NatsBus implements MarketBus {
     if (nc === null) return;
     this.subscription?.unsubscribe();
     this.subscription = null;
-    // drain() flushes what we published before closing, so a leader's last ticks still go out.
-    await nc.drain().catch(() => nc.close());
+    // drain() flushes what we published before closing, so a leader's last ticks still go out. It
+    // needs the server, though: while NATS is unreachable it would wait for it forever, and a
+    // replica told to stop during a NATS outage must still stop. Then (or after a bounded wait) close.
+    if (this.connected) {
+      let timer: TimerHandle | null = null;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = this.clock.setTimeout(resolve, DRAIN_TIMEOUT_MS);
+      });
+      await Promise.race([nc.drain().catch(() => undefined), gaveUp]);
+      if (timer !== null) this.clock.clearTimeout(timer);
+    }
+    if (!nc.isClosed()) await nc.close();
     this.connection = null;
     this.setConnected(false);
   }
@@ -161,6 +184,8 @@ export class NatsBus implements MarketBus {
     for await (const status of nc.status()) {
       if (status.type === Events.Disconnect) {
         this.setConnected(false);
+        // Health says why the bus is down, not only that it is (an auth refusal overwrites it below).
+        this.lastError = `disconnected from NATS ${typeof status.data === "string" ? status.data : JSON.stringify(status.data)}`;
         this.logger.warn({ server: status.data }, "market bus: NATS disconnected, reconnecting");
       } else if (status.type === Events.Reconnect) {
         this.counters.reconnects += 1;

@@ -16,6 +16,7 @@ import {
 } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";
 import { YahooSource } from "../sources/yahoo/poller";
+import { countCircuitBreakerTripsFor } from "../validation/metrics";
 import { TradeValidator } from "../validation/trade-validator";
 import type { Storage } from "./storage";
 import { SymbolFreshnessTracker } from "../freshness/symbol-freshness";
@@ -96,6 +97,7 @@ export function createMarketData(
     futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
     circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
   });
+  countCircuitBreakerTripsFor(config.symbols);
   const pipeline = new IngestPipeline({
     validator,
     writer: storage.writer,

@@ -9,6 +9,7 @@ import { inlineIngestSide, NotLeaderError } from "../compose/ingest-side";
 import { createStorage } from "../compose/storage";
 import { createLeadership } from "../leader";
 import { createLogger } from "../logger";
+import { routeConsoleToLogger } from "../console-bridge";
 import { registry } from "../metrics/registry";
 import type { FromIngestThread, IngestCall, IngestThreadData, ToIngestThread } from "./protocol";
 import { takeSnapshot } from "./snapshot";
@@ -23,6 +24,7 @@ const port = parentPort;
 const { config, replicaId } = workerData as IngestThreadData;
 const clock = systemClock;
 const logger = createLogger(config.LOG_LEVEL, { thread: "ingest" });
+routeConsoleToLogger(logger);
 const send = (message: FromIngestThread) => port.postMessage(message);
 
 registerIngestThreadMetrics();

@@ -47,3 +47,7 @@ export const realtimeMetrics = {
     registers: [registry],
   }),
 };
+
+// Each transport's count exists from the start at 0: the connections panel then shows 0 clients
+// rather than no data. The names are the transports' `transport` fields.
+for (const transport of ["ws", "signalr", "socketio"]) realtimeMetrics.connections.labels(transport).set(0);

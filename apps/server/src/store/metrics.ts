@@ -34,6 +34,11 @@ export const writerDroppedTicks = new Counter({
   labelNames: ["reason"] as const,
   registers: [registry],
 });
+// Every reason starts at 0 (the reasons of TickWriter's drop()), so that the dashboard's drops panel
+// shows 0 rather than no data, and increase() counts the first drop of a reason.
+for (const reason of ["buffer_full", "closed", "invalid_event_time", "rejected_by_database"]) {
+  writerDroppedTicks.labels(reason).inc(0);
+}
 
 export const writerBatchFailures = new Counter({
   name: "torghut_store_writer_batch_failures_total",

@@ -36,3 +36,11 @@ export const circuitBreakerTrips = new Counter({
   labelNames: ["symbol"] as const,
   registers: [registry],
 });
+
+/**
+ * Every traded symbol's trip count starts at 0, like the failure reasons above: otherwise a symbol's
+ * first trip creates the series at 1 and increase() (the dashboard's panel) never shows it.
+ */
+export function countCircuitBreakerTripsFor(symbols: readonly string[]): void {
+  for (const symbol of symbols) circuitBreakerTrips.labels(symbol).inc(0);
+}

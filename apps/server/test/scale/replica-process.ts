@@ -12,17 +12,29 @@ export interface ReplicaProcess {
   replicaId: string;
   /** Everything the process logged (pino JSON lines), for failure messages. */
   output(): string;
+  /** What it wrote to stdout only (its log lines) and to stderr only. */
+  stdout(): string;
+  stderr(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** `apps/server/src/main.ts` as its own process (what a pod runs), with only the env given plus PATH. */
-export async function spawnReplica(env: Record<string, string>, timeoutMs = 30_000): Promise<ReplicaProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+/**
+ * `apps/server/src/main.ts` as its own process (what a pod runs), with only the env given plus PATH.
+ * `nodeArgs` replaces how it is run (the compiled server: `["dist/main.js"]`, from apps/server).
+ */
+export async function spawnReplica(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  nodeArgs: string[] = ["--import", "tsx", MAIN],
+): Promise<ReplicaProcess> {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: SERVER_DIR,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
+  let stdout = "";
+  let stderr = "";
   const listening = new Promise<{ url: string; replicaId: string }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`replica did not start within ${timeoutMs} ms:\n${log.slice(-4000)}`)),
@@ -35,6 +47,7 @@ export async function spawnReplica(env: Record<string, string>, timeoutMs = 30_0
     let pending = "";
     child.stdout.on("data", (chunk: Buffer) => {
       log += chunk.toString();
+      stdout += chunk.toString();
       pending += chunk.toString();
       let newline: number;
       while ((newline = pending.indexOf("\n")) >= 0) {
@@ -48,13 +61,18 @@ export async function spawnReplica(env: Record<string, string>, timeoutMs = 30_0
       }
     });
   });
-  child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+    stderr += chunk.toString();
+  });
   const { url, replicaId } = await listening;
   return {
     child,
     url,
     replicaId,
     output: () => log,
+    stdout: () => stdout,
+    stderr: () => stderr,
     async kill(signal) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");

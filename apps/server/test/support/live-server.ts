@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "@torghut/market-sim";
 import { createTorghut, type Torghut } from "../../src/app";
 import { loadConfig, type ServerConfig } from "../../src/config";
-import { createLogger } from "../../src/logger";
+import { createLogger, type Logger } from "../../src/logger";
 import { HUB_AUDIENCE, OPS_AUDIENCE, signToken } from "../../src/realtime/auth";
 
 export const TEST_SECRET = "test-secret-for-ops-and-realtime-0123456789";
@@ -51,6 +51,7 @@ export function simulatorEnv(sim: RunningSimulator): Record<string, string> {
 export async function startLiveServer(
   env: Record<string, string> = {},
   simOptions: SimulatorOptions = {},
+  logger: Logger = createLogger("silent"),
 ): Promise<LiveServer> {
   const sim = await startSimulator({
     port: 0,
@@ -72,7 +73,7 @@ export async function startLiveServer(
     SIMULATED_MARKET: "true",
     ...env,
   });
-  const torghut = await createTorghut(config, { logger: createLogger("silent") });
+  const torghut = await createTorghut(config, { logger });
   await torghut.start();
   return {
     sim,

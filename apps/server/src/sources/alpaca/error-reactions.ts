@@ -57,10 +57,10 @@ export function reactToStreamError(message: ErrorMessage, target: ErrorReactionT
       return;
     case "our-bug":
       target.setLastError(text);
-      target.log.error({ code, msg }, "Alpaca rejected a message we sent");
+      target.log.error({ code, alpacaMessage: msg }, "Alpaca rejected a message we sent");
       return;
     default:
       target.setLastError(text);
-      target.log.warn({ code, msg }, "Alpaca stream error");
+      target.log.warn({ code, alpacaMessage: msg }, "Alpaca stream error");
   }
 }

@@ -77,7 +77,7 @@ export class AlpacaRestClient {
     this.clock = options.clock ?? systemClock;
     this.fetchImpl = options.fetch ?? fetch;
     this.bucket = new TokenBucket(this.clock, options.requestsPerMinute ?? 180);
-    this.log = (options.logger ?? pino({ enabled: false })).child({ component: "alpaca-rest" });
+    this.log = options.logger ?? pino({ enabled: false });
   }
 
   /**

@@ -60,7 +60,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
 
   constructor(options: AlpacaStreamOptions) {
     this.settings = resolveStreamSettings(options);
-    this.log = (options.logger ?? pino({ enabled: false })).child({ component: "alpaca-stream" });
+    this.log = options.logger ?? pino({ enabled: false });
     this.url = `${options.streamUrl.replace(/\/+$/, "")}/v2/${options.feed}`;
     this.desired = new DesiredSubscriptions(options.symbols, {
       trades: options.channels?.trades ?? true,

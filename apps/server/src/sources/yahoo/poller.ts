@@ -297,7 +297,7 @@ export class YahooSource implements FallbackSource {
       this.backoffUntil = now + delay;
       yahooBackoffSeconds.set(delay / 1000);
       this.lastError = `rate limited (429); backing off ${Math.round(delay / 100) / 10}s`;
-      logger.warn({ backoffMs: delay, level: this.backoffLevel }, `Yahoo ${this.lastError}`);
+      logger.warn({ backoffMs: delay, backoffLevel: this.backoffLevel }, `Yahoo ${this.lastError}`);
       this.emit({ type: "notice", message: `Yahoo ${this.lastError}` });
     } else {
       this.resetBackoff();
