@@ -18,7 +18,13 @@ import { dockerStages, lineage } from "../support/dockerfile";
 // validated against the compose-spec JSON schema, interpolated as compose does, and every cross-
 // reference (build targets, depends_on, mounted files, the Prometheus and Grafana wiring) resolved.
 
-const SECRETS = { WS_AUTH_SECRET: "a".repeat(64), POSTGRES_PASSWORD: "b".repeat(32) };
+const SECRETS = {
+  WS_AUTH_SECRET: "a".repeat(64),
+  POSTGRES_PASSWORD: "b".repeat(32),
+  // Sign-in settings: optional (an authenticating proxy needs neither), so empty when unset.
+  AUTH_OIDC_CLIENT_SECRET: "c".repeat(32),
+  AUTH_SESSION_SECRET: "d".repeat(64),
+};
 const raw = readComposeYaml();
 const compose = interpolate(raw, SECRETS) as ComposeFile;
 const services = compose.services;

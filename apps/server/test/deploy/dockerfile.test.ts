@@ -43,7 +43,8 @@ for (const [target, port] of Object.entries(TARGETS)) {
     assert.match(last("EXPOSE"), new RegExp(`^${port}$`));
     const cmd = JSON.parse(last("CMD")) as string[];
     assert.equal(cmd[0], "node");
-    assert.match(cmd[1]!, /\/dist\/[\w-]+\.js$|^apps\/web\/server\.js$/, "runs compiled JavaScript");
+    // The web image runs the launcher that web-build.mjs puts beside the standalone build's server.js.
+    assert.match(cmd[1]!, /\/dist\/[\w-]+\.js$|^apps\/web\/server\.mjs$/, "runs compiled JavaScript");
     assert.ok(!cmd.some((arg) => /tsx|\.ts$/.test(arg)), `no TypeScript at run time: ${cmd.join(" ")}`);
 
     // What lands in the final image: only from a production-dependency stage or build outputs.
