@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createBus, type MarketBus } from "./bus";
 import { systemClock, type Clock } from "./clock";
-import type { ServerConfig } from "./config";
+import { authSecretProblem, type ServerConfig } from "./config";
 import type { Database } from "@torghut/db";
 import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
@@ -15,6 +15,7 @@ import type { OpsViews, ReplicaView } from "./http/views";
 import { createLeadership, type Leadership } from "./leader";
 import type { Logger } from "./logger";
 import { TokenVerifier } from "./realtime/auth";
+import { AuthSecretsFile } from "./security/auth-secrets-file";
 
 export interface TorghutDeps {
   logger: Logger;
@@ -182,6 +183,11 @@ async function placeIngest(
 
 /** WS_AUTH_SECRET (and the previous one during a rotation); unset, a random secret for this run. */
 function tokenVerifier(config: ServerConfig, logger: Logger): TokenVerifier {
+  const policy = { issuer: config.WS_TOKEN_ISSUER, maxTtlSeconds: config.MAX_TOKEN_TTL_SECONDS };
+  if (config.WS_AUTH_SECRET_FILE !== undefined) {
+    const file = new AuthSecretsFile(config.WS_AUTH_SECRET_FILE, authSecretProblem, logger);
+    return new TokenVerifier({ ...policy, secrets: () => file.current() });
+  }
   let secret = config.WS_AUTH_SECRET;
   if (secret === undefined) {
     logger.warn(
@@ -190,9 +196,8 @@ function tokenVerifier(config: ServerConfig, logger: Logger): TokenVerifier {
     secret = randomBytes(32).toString("hex");
   }
   return new TokenVerifier({
+    ...policy,
     secrets:
       config.WS_AUTH_SECRET_PREVIOUS === undefined ? [secret] : [secret, config.WS_AUTH_SECRET_PREVIOUS],
-    issuer: config.WS_TOKEN_ISSUER,
-    maxTtlSeconds: config.MAX_TOKEN_TTL_SECONDS,
   });
 }

@@ -45,17 +45,20 @@ export const PLACEHOLDER_SECRETS = [
 ];
 const MIN_SECRET_BYTES = 32;
 
-/** An HS256 secret: at least 32 bytes and no known placeholder. The message never quotes the value. */
-const authSecret = optionalString.superRefine((value, ctx) => {
-  if (value === undefined) return;
+/** Why `value` cannot be an HS256 secret (under 32 bytes, a known placeholder); never quotes it. */
+export function authSecretProblem(value: string): string | undefined {
   if (Buffer.byteLength(value, "utf8") < MIN_SECRET_BYTES) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`,
-    });
-  } else if (PLACEHOLDER_SECRETS.includes(value.toLowerCase()) || /change[-_ ]?me/i.test(value)) {
-    ctx.addIssue({ code: "custom", message: "is a published placeholder: generate a random secret" });
+    return `must be at least ${MIN_SECRET_BYTES} bytes (e.g. openssl rand -hex 32)`;
   }
+  if (PLACEHOLDER_SECRETS.includes(value.toLowerCase()) || /change[-_ ]?me/i.test(value)) {
+    return "is a published placeholder: generate a random secret";
+  }
+  return undefined;
+}
+
+const authSecret = optionalString.superRefine((value, ctx) => {
+  const problem = value === undefined ? undefined : authSecretProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
 });
 
 const envSchema = z.object({
@@ -163,6 +166,12 @@ const envSchema = z.object({
   WS_AUTH_SECRET: authSecret,
   /** The secret before the last rotation: tokens it signed verify until they expire (no mass logout). */
   WS_AUTH_SECRET_PREVIOUS: authSecret,
+  /**
+   * Instead of the two above: a file of secrets, one per line, the first signing and every one
+   * verifying; re-read when it changes, so a rotation is a rewrite of the file (a Kubernetes Secret
+   * volume does it in place) with no restart.
+   */
+  WS_AUTH_SECRET_FILE: optionalString,
   /** `iss` of every token we sign and accept (the web app uses the same value). */
   WS_TOKEN_ISSUER: z.string().trim().min(1).max(128).default("torghut"),
   /** Longest token lifetime (`exp - iat`) accepted; a longer token is refused. */
@@ -229,6 +238,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const values = parsed.data;
   if ((values.ALPACA_KEY_ID === undefined) !== (values.ALPACA_SECRET_KEY === undefined)) {
     throw new ConfigError("Invalid configuration: ALPACA_KEY_ID and ALPACA_SECRET_KEY must be set together");
+  }
+  if (
+    values.WS_AUTH_SECRET_FILE !== undefined &&
+    (values.WS_AUTH_SECRET !== undefined || values.WS_AUTH_SECRET_PREVIOUS !== undefined)
+  ) {
+    throw new ConfigError(
+      "Invalid configuration: set WS_AUTH_SECRET_FILE or WS_AUTH_SECRET(_PREVIOUS), not both",
+    );
   }
   if (values.WS_AUTH_SECRET_PREVIOUS !== undefined && values.WS_AUTH_SECRET === undefined) {
     throw new ConfigError(

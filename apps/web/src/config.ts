@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 
@@ -42,6 +43,11 @@ const envSchema = z.object({
   NEXT_PUBLIC_TORGHUT_WS_ORIGIN: optionalUrl,
   /** Signs the short-lived hub and ops tokens for signed-in users; the same secret as the server's. */
   WS_AUTH_SECRET: secret,
+  /**
+   * Instead: the server's WS_AUTH_SECRET_FILE (one secret per line, the first signs); read at every
+   * signing, so a rotation is a rewrite of the file with no restart.
+   */
+  WS_AUTH_SECRET_FILE: optionalText,
   /** The `iss` of those tokens; the server's WS_TOKEN_ISSUER. */
   WS_TOKEN_ISSUER: z.string().trim().min(1).default("torghut"),
 
@@ -120,11 +126,41 @@ export interface WebConfig {
   apiUrl: string;
   wsOrigin: string | undefined;
   authSecret: string | undefined;
+  authSecretFile: string | undefined;
   /** `next dev`: React needs eval there, so the CSP allows it. */
   development: boolean;
   visualsEnabled: boolean;
   lagThresholdMs: number;
   staleAfterMs: number;
+}
+
+/**
+ * The secret that signs hub and ops tokens now: WS_AUTH_SECRET, or the first secret in
+ * WS_AUTH_SECRET_FILE as the file reads at this call. Undefined when there is none; a file that cannot
+ * be used is logged by name, never by content, and signs nothing (the caller answers 503).
+ */
+export function signingSecret(config: WebConfig): string | undefined {
+  if (config.authSecret !== undefined || config.authSecretFile === undefined) return config.authSecret;
+  let text: string;
+  try {
+    text = readFileSync(config.authSecretFile, "utf8");
+  } catch (error) {
+    console.error(
+      `[auth] cannot read WS_AUTH_SECRET_FILE ${config.authSecretFile}: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
+  const first = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .find((line) => line !== "" && !line.startsWith("#"));
+  if (first === undefined || !secret.safeParse(first).success) {
+    console.error(
+      `[auth] WS_AUTH_SECRET_FILE ${config.authSecretFile}: the first secret is missing or under 32 bytes`,
+    );
+    return undefined;
+  }
+  return first;
 }
 
 /** What client components may know; never the secret. */
@@ -170,6 +206,7 @@ export function loadWebConfig(env: NodeJS.ProcessEnv = process.env): WebConfig {
     apiUrl: v.TORGHUT_API_URL.replace(/\/$/, ""),
     wsOrigin: v.NEXT_PUBLIC_TORGHUT_WS_ORIGIN?.replace(/\/$/, ""),
     authSecret: v.WS_AUTH_SECRET,
+    authSecretFile: v.WS_AUTH_SECRET_FILE,
     development: v.NODE_ENV === "development",
     visualsEnabled: v.NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED,
     lagThresholdMs: v.TORGHUT_LAG_THRESHOLD_MS,

@@ -35,7 +35,7 @@ export interface TokenPolicy {
    * The secrets a signature may verify with, in order: WS_AUTH_SECRET, then WS_AUTH_SECRET_PREVIOUS
    * during a rotation (tokens signed before it keep working until they expire: nobody is logged out).
    */
-  secrets: readonly string[];
+  secrets: readonly string[] | (() => readonly string[]);
   issuer?: string;
   maxTtlSeconds?: number;
   clockToleranceSeconds?: number;
@@ -57,10 +57,12 @@ const keyFor = (secret: string): Uint8Array => encoder.encode(secret);
  */
 export async function verifyToken(token: string, options: VerifyOptions): Promise<Principal> {
   if (token.length === 0) throw new AuthError("missing_token", "no token");
-  if (options.secrets.length === 0) throw new AuthError("invalid_token", "no verification key configured");
+  // A function is asked at every verification: WS_AUTH_SECRET_FILE's secrets change without a restart.
+  const secrets = typeof options.secrets === "function" ? options.secrets() : options.secrets;
+  if (secrets.length === 0) throw new AuthError("invalid_token", "no verification key configured");
   const now = options.now ?? Date.now();
   const tolerance = options.clockToleranceSeconds ?? 5;
-  const payload = await verifiedPayload(token, options, now, tolerance);
+  const payload = await verifiedPayload(token, { ...options, secrets }, now, tolerance);
   if (typeof payload.sub !== "string" || payload.sub.length === 0) {
     throw new AuthError("invalid_token", "token has an empty sub");
   }
@@ -80,7 +82,7 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
 /** The payload once a secret verifies the signature; a signature failure tries the next secret. */
 async function verifiedPayload(
   token: string,
-  options: VerifyOptions,
+  options: VerifyOptions & { secrets: readonly string[] },
   now: number,
   tolerance: number,
 ): Promise<JWTPayload> {

@@ -1,4 +1,4 @@
-import { loadAuthConfig, loadWebConfig } from "@/config";
+import { loadAuthConfig, loadWebConfig, signingSecret } from "@/config";
 import { userOf } from "@/server/auth/identity";
 import { refusal } from "@/server/auth/respond";
 import { hubOrigin, signHubToken } from "@/server/auth/tokens";
@@ -11,19 +11,15 @@ export async function GET(request: Request): Promise<Response> {
   const resolved = await userOf(request, auth);
   if (resolved.user === null) return refusal(401, "unauthorized", "Sign in first");
   const config = loadWebConfig();
-  if (config.authSecret === undefined) {
+  const secret = signingSecret(config);
+  if (secret === undefined) {
     return refusal(
       503,
       "live_unavailable",
-      "WS_AUTH_SECRET is not set: live updates are off, prices are polled",
+      "No token secret (WS_AUTH_SECRET or WS_AUTH_SECRET_FILE): live updates are off, prices are polled",
     );
   }
-  const { token, expiresAt } = await signHubToken(
-    config.authSecret,
-    auth.tokenIssuer,
-    resolved.user,
-    Date.now(),
-  );
+  const { token, expiresAt } = await signHubToken(secret, auth.tokenIssuer, resolved.user, Date.now());
   const hubUrl = `${hubOrigin(request, config.apiUrl, config.wsOrigin, auth.publicUrl)}/hubs/market-data`;
   return Response.json({ token, expiresAt, hubUrl }, { headers: { "cache-control": "no-store" } });
 }

@@ -1,4 +1,4 @@
-import { loadAuthConfig, loadWebConfig } from "@/config";
+import { loadAuthConfig, loadWebConfig, signingSecret } from "@/config";
 import { csrfFailure } from "@/server/auth/csrf";
 import { clientAddress, userOf } from "@/server/auth/identity";
 import { refusal } from "@/server/auth/respond";
@@ -38,9 +38,12 @@ export async function POST(request: Request, context: Context): Promise<Response
     return refusal(403, "csrf", `Refused: the request did not come from this app's page (${csrf})`);
   }
   const config = loadWebConfig();
-  if (config.authSecret === undefined)
-    return refusal(503, "ops_unavailable", "WS_AUTH_SECRET is not set on the web app: ops actions are off");
-  const token = await signOpsToken(config.authSecret, auth.tokenIssuer, user, Date.now());
+  const secret = signingSecret(config);
+  if (secret === undefined) {
+    const missing = "No token secret (WS_AUTH_SECRET or WS_AUTH_SECRET_FILE) on the web app";
+    return refusal(503, "ops_unavailable", `${missing}: ops actions are off`);
+  }
+  const token = await signOpsToken(secret, auth.tokenIssuer, user, Date.now());
   return forwardToTorghut(path, {
     method: "POST",
     authorization: `Bearer ${token}`,
