@@ -135,6 +135,10 @@ for (const overlay of OVERLAYS) {
             if (key !== undefined)
               assert.ok(key in example.stringData, `${variable.name}: ${key} not in the Secret`);
           }
+      for (const deployment of byKind(objects, "Deployment"))
+        for (const volume of deployment.spec.template.spec.volumes ?? [])
+          for (const item of volume.secret?.items ?? [])
+            assert.ok(item.key in example.stringData, `${volume.name}: ${item.key} not in the Secret`);
       if (configMap === undefined) return;
       for (const deployment of byKind(objects, "Deployment").filter((d) =>
         containersOf(d)[0]!.image.includes("torghut-server"),
