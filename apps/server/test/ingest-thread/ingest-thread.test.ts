@@ -117,6 +117,12 @@ if (serverUrl !== undefined) {
       });
       assert.equal(refused.status, 503);
       assert.doesNotMatch(JSON.stringify(refused.body), /at .*\.ts/);
+      // An action that could not run is audited as an error, with who asked (finding 4 of #16).
+      const audited = await listSourceEvents(live.torghut.database, 20);
+      assert.ok(
+        audited.some((e) => e.actor === "oncall" && /ops failover: error/.test(e.reason)),
+        audited.map((e) => e.reason).join("; "),
+      );
       // The ingest thread cannot answer for its metrics now; this thread's are still served.
       const whileDown = await fetch(`${live.url}/metrics`);
       assert.equal(whileDown.status, 200);
