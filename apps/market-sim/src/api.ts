@@ -99,8 +99,13 @@ export interface SimulatorControl {
   advance(ms: number): void;
   now(): number;
   setTradesPerSecond(rate: number): void;
-  /** The simulated session: open (the default) or closed (no trades; the clock says closed). */
-  setMarketOpen(open: boolean): void;
+  /**
+   * The simulated session: open (the default) or closed (no trades; the clock says closed). A close
+   * is announced `announceMs` ahead (default 2 s): until then the session trades and the clock's
+   * `next_close` names the moment, as Alpaca's clock names 16:00 all day. 0 closes at once, a shape
+   * Alpaca does not show (unscheduled closures are announced days ahead).
+   */
+  setMarketOpen(open: boolean, announceMs?: number): void;
   isMarketOpen(): boolean;
 }
 

@@ -19,7 +19,10 @@ const advanceSchema = z.strictObject({
     .max(7 * 86_400_000),
 });
 const targetSchema = z.enum(["alpaca", "rest", "yahoo", "trading"]);
-const marketSchema = z.strictObject({ open: z.boolean() });
+const marketSchema = z.strictObject({
+  open: z.boolean(),
+  announceMs: z.number().int().min(0).max(3_600_000).optional(),
+});
 
 export async function handleControl(
   req: IncomingMessage,
@@ -56,8 +59,8 @@ export async function handleControl(
       case "GET /control/market":
         return sendJson(res, 200, { open: control.isMarketOpen() });
       case "POST /control/market": {
-        const { open } = marketSchema.parse(parseJson(await readBody(req)));
-        control.setMarketOpen(open);
+        const { open, announceMs } = marketSchema.parse(parseJson(await readBody(req)));
+        control.setMarketOpen(open, announceMs);
         return sendJson(res, 200, { open });
       }
       case "POST /control/advance": {

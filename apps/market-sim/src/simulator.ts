@@ -24,6 +24,8 @@ import { YahooChart } from "./yahoo/chart";
 import { YahooQuote } from "./yahoo/quote";
 import { DEFAULT_SYMBOLS } from "@torghut/contracts";
 
+/** How far ahead `setMarketOpen(false)` announces the close on the clock (next_close). */
+export const DEFAULT_CLOSE_ANNOUNCE_MS = 2_000;
 export const DEFAULT_KEY = { keyId: "sim-key", secretKey: "sim-secret", feeds: [...FEEDS] } as const;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -102,7 +104,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     now,
     setTradesPerSecond: (rate) => model.setTradesPerSecond(rate),
-    setMarketOpen: (open) => model.setMarketOpen(open),
+    setMarketOpen: (open, announceMs = DEFAULT_CLOSE_ANNOUNCE_MS) => {
+      if (!open && announceMs > 0) model.scheduleClose(now() + announceMs);
+      else model.setMarketOpen(open);
+    },
     isMarketOpen: () => model.isMarketOpen(),
   };
 
@@ -115,7 +120,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     now,
     rateLimitPerMinute: options.restRateLimitPerMinute ?? 10_000,
   });
-  const trading = new AlpacaTrading({ faults, counters, keys, now, isOpen: () => model.isMarketOpen() });
+  const trading = new AlpacaTrading({
+    faults,
+    counters,
+    keys,
+    now,
+    isOpen: () => model.isMarketOpen(),
+    announcedClose: () => model.announcedClose(),
+  });
   const chart = new YahooChart({ model, history, faults, counters, now });
   const quote = new YahooQuote({ model, history, faults, counters, now, seed });
   const server = createSimServer({

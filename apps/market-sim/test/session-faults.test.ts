@@ -30,7 +30,15 @@ describe("market session, clock and the faults issue #14 adds", () => {
     assert.equal((await get("/v2/clock", {})).status, 401, "keys required, as on the trading API");
 
     const client = await subscribed(sim);
-    sim.control.setMarketOpen(false);
+    // A close is announced on the clock before it comes, as Alpaca's next_close names it all day.
+    sim.control.setMarketOpen(false, 2_000);
+    const announced = await get("/v2/clock");
+    assert.equal(announced.body.is_open, true);
+    assert.equal(announced.body.next_close, "2025-03-12T15:00:02-04:00");
+    const beforeClose = client.of("t").length;
+    sim.control.advance(1_000);
+    await eventually(() => client.of("t").length > beforeClose, "trades until the announced close");
+    sim.control.advance(1_100);
     const closed = await get("/v2/clock");
     assert.equal(closed.body.is_open, false);
     assert.equal(closed.body.next_open, "2025-03-13T09:30:00-04:00");

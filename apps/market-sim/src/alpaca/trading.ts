@@ -20,6 +20,8 @@ export interface TradingDeps {
   keys: ReadonlyMap<string, KeyPlan>;
   now(): number;
   isOpen(): boolean;
+  /** A close set for a moment other than 16:00 (the control's announced close). */
+  announcedClose(): number | null;
 }
 
 const DAY = 86_400_000;
@@ -52,7 +54,9 @@ export class AlpacaTrading {
     const now = this.deps.now();
     const open = this.deps.isOpen();
     // Open: the session runs to the next 16:00 New York. Closed: it reopens at the next 09:30.
-    const nextClose = open ? nextAt(now, 16, 0) : nextAt(nextAt(now, 9, 30), 16, 0);
+    const nextClose = open
+      ? (this.deps.announcedClose() ?? nextAt(now, 16, 0))
+      : nextAt(nextAt(now, 9, 30), 16, 0);
     const nextOpen = open ? nextAt(nextClose, 9, 30) : nextAt(now, 9, 30);
     return {
       timestamp: nyIso(now, true),

@@ -60,6 +60,8 @@ export class MarketModel {
   private correctionCarry = 0;
   private readonly halted = new Set<string>();
   private open = true;
+  /** A close the clock has announced (its next_close) but that has not come yet. */
+  private closeAt: number | null = null;
   private nextTradeId: number;
   private currentMinute: number;
 
@@ -119,6 +121,18 @@ export class MarketModel {
   /** Outside the session nothing trades: prices stand still and the stream falls quiet. */
   setMarketOpen(open: boolean): void {
     this.open = open;
+    this.closeAt = null;
+  }
+
+  /** The session ends at `at` (simulated time): it trades until then, and the clock says so. */
+  scheduleClose(at: number): void {
+    // On a whole second: the clock's next_close has no fraction, and a client that reads it must
+    // not see the close before the last trade.
+    if (this.open) this.closeAt = Math.ceil(at / 1000) * 1000;
+  }
+
+  announcedClose(): number | null {
+    return this.closeAt;
   }
 
   isMarketOpen(): boolean {
@@ -127,6 +141,7 @@ export class MarketModel {
 
   /** Everything that happens in [start, start + slotMs), appended to `out` in time order. */
   advanceSlot(start: number, slotMs: number, out: MarketEvent[]): void {
+    if (this.closeAt !== null && start >= this.closeAt) this.setMarketOpen(false);
     const minute = Math.floor(start / 60_000) * 60_000;
     if (minute !== this.currentMinute) {
       this.closeMinute(out);
