@@ -35,6 +35,7 @@ export async function openDatabase(config: ServerConfig, logger: Logger): Promis
 export async function createStorage(config: ServerConfig, logger: Logger, clock: Clock): Promise<Storage> {
   const database = await openDatabase(config, logger);
   const barListeners: ((bar: Bar1m) => void)[] = [];
+  const rejections = new RejectionRecorder(database, clock, logger.child({ component: "rejections" }));
   const writer = new TickWriter(
     database,
     {
@@ -43,6 +44,9 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
       bufferMaxTicks: config.WRITER_BUFFER_MAX_TICKS,
       synchronousCommit: config.WRITER_SYNCHRONOUS_COMMIT,
       logger: logger.child({ component: "tick-writer" }),
+      // A tick the database refuses for its content is kept as a rejection with the database's reason.
+      onRefused: (trade, reason, detail) =>
+        rejections.record({ trade, reason, detail, rejectedAt: clock.now() }),
     },
     clock,
   );
@@ -51,7 +55,6 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
     { logger: logger.child({ component: "bars" }), onBar: (bar) => barListeners.forEach((l) => l(bar)) },
     clock,
   );
-  const rejections = new RejectionRecorder(database, clock, logger.child({ component: "rejections" }));
   return {
     database,
     writer,
@@ -59,11 +62,11 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
     rejections,
     onBar: (listener) => void barListeners.push(listener),
     async close() {
-      // Order matters: bars and rejections write through the database, ticks last so a slow
-      // database still gets every accepted tick before the pool closes.
+      // Order matters: the writer before the rejection recorder, which keeps the ticks the writer
+      // refuses while it flushes; all of them before the pool closes.
       await aggregator.close();
-      await rejections.close();
       await writer.close();
+      await rejections.close();
       await database.close();
     },
   };

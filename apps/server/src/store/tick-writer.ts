@@ -2,7 +2,7 @@ import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
-import { StoreWriteError, toStoreWriteError } from "./errors";
+import { DUPLICATE_KEY, RowsRefusedError, toStoreWriteError } from "./errors";
 import { copyInserter } from "./tick-copy";
 import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
@@ -36,6 +36,22 @@ export interface TickWriterOptions {
   logger: Logger;
   /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
   onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
+  /**
+   * Called for each tick the writer refuses for what it holds (the database's row-level error, or an
+   * event time it cannot store), so it is kept in `validation_rejections` rather than vanishing.
+   */
+  onRefused: ((trade: Trade, reason: RefusalReason, detail: string) => void) | null;
+}
+
+export type RefusalReason = "rejected_by_database" | "invalid_event_time";
+
+/** Whether the writer can commit now; readiness reads it (`canCommit` false while batches are held). */
+export interface CommitHealth {
+  canCommit: boolean;
+  /** When the current state began (epoch ms), null before anything happened. */
+  since: number | null;
+  /** The last failure while `canCommit` is false, e.g. "[42501] permission denied for table ticks". */
+  reason: string | null;
 }
 
 export interface TickWriterStats {
@@ -61,6 +77,7 @@ const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
   method: "auto",
   synchronousCommit: true,
   onCommit: null,
+  onRefused: null,
 };
 
 type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by_database";
@@ -94,6 +111,8 @@ export class TickWriter {
   /** Set when close() gave up: nothing more is sent, whatever is left is abandoned. */
   private abandoned = false;
   private droppingSince: number | null = null;
+  private health: CommitHealth = { canCommit: true, since: null, reason: null };
+  private readonly healthListeners: ((health: CommitHealth) => void)[] = [];
 
   constructor(
     database: Database,
@@ -152,6 +171,23 @@ export class TickWriter {
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
     };
+  }
+
+  /** Whether batches are committing now or held because the database cannot take them, and why. */
+  commitHealth(): CommitHealth {
+    return { ...this.health };
+  }
+
+  /** Called on every change of `commitHealth()` (can commit ↔ cannot commit). */
+  onCommitHealth(listener: (health: CommitHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  private setHealth(canCommit: boolean, reason: string | null): void {
+    if (this.health.canCommit === canCommit && (canCommit || this.health.reason === reason)) return;
+    const changed = this.health.canCommit !== canCommit;
+    this.health = { canCommit, since: changed ? this.clock.now() : this.health.since, reason };
+    if (changed) for (const listener of this.healthListeners) listener(this.commitHealth());
   }
 
   /** Resolves once every tick accepted before the call is committed (or dropped as invalid). */
@@ -247,6 +283,12 @@ export class TickWriter {
         chunk.encoded = this.encode(chunk.trades);
         if (chunk.encoded.invalid.length > 0) {
           this.drop("invalid_event_time", chunk.encoded.invalid.length);
+          for (const trade of chunk.encoded.invalid)
+            this.options.onRefused?.(
+              trade,
+              "invalid_event_time",
+              `event time ${JSON.stringify(trade.eventTime)}`,
+            );
           this.options.logger.warn(
             { count: chunk.encoded.invalid.length },
             "ticks without an RFC-3339 event time dropped",
@@ -273,7 +315,7 @@ export class TickWriter {
     try {
       return this.bulk.encode(trades);
     } catch (error) {
-      throw new StoreWriteError(`tick batch could not be encoded: ${String(error)}`, false, { cause: error });
+      throw new RowsRefusedError(`tick batch could not be encoded: ${String(error)}`, null, { cause: error });
     }
   }
 
@@ -285,6 +327,7 @@ export class TickWriter {
     this.committed += rows;
     this.lastCommitAt = now;
     this.consecutiveFailures = 0;
+    this.setHealth(true, null);
     if (oldest !== Infinity) {
       this.commitLagMs = Math.max(0, now - oldest);
       writerCommitLag.observe(this.commitLagMs / 1000);
@@ -299,6 +342,7 @@ export class TickWriter {
     writerBatchFailures.inc({ retryable: String(failure.retryable) });
     if (failure.retryable) {
       this.consecutiveFailures++;
+      this.setHealth(false, failure.message);
       this.queue.requeue(chunk);
       this.startBackoff(failure);
       return;
@@ -315,11 +359,16 @@ export class TickWriter {
         encoded: null,
       });
       this.queue.requeue(half(chunk.trades.slice(0, middle)), half(chunk.trades.slice(middle)));
+    } else if (failure instanceof RowsRefusedError && failure.sqlState === DUPLICATE_KEY) {
+      // The row is stored already (see errors.ts): as good as committed.
+      this.onCommitted(chunk);
     } else {
-      this.drop("rejected_by_database", chunk.trades.length);
+      const trade = chunk.trades[0]!;
+      this.drop("rejected_by_database", 1);
+      this.options.onRefused?.(trade, "rejected_by_database", failure.message);
       this.options.logger.error(
-        { err: failure, symbol: chunk.trades[0]?.symbol },
-        "tick refused by the database: dropped",
+        { err: failure, symbol: trade.symbol },
+        "tick refused by the database: recorded as a rejection",
       );
     }
   }
