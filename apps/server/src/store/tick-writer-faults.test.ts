@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
 import { createDb, type Database } from "@torghut/db";
 import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
 import { systemClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
+import { FileSpool } from "../spool/file-spool";
 import { RejectionRecorder } from "./rejection-recorder";
 import { countTicks, listRejections } from "./repositories";
 import { TickWriter } from "./tick-writer";
@@ -93,5 +97,48 @@ describe("TickWriter on a PostgreSQL cluster of its own", () => {
     const payload = stored[0]!.payload as { tradeId: string; detail: string };
     assert.equal(payload.tradeId, "t10417");
     assert.match(payload.detail, /23502/);
+  });
+
+  test("database stopped while ticks flow: past the threshold they go to the spool, and all are stored once it is back", async () => {
+    await owner.query("TRUNCATE ticks");
+    const dir = mkdtempSync(join(tmpdir(), "torghut-writer-spool-"));
+    const spool = new FileSpool({ dir });
+    const writer = new TickWriter(database, {
+      batchRows: 200,
+      flushIntervalMs: 5,
+      retryBaseMs: 50,
+      retryMaxMs: 300,
+      spool,
+      spoolAfterMs: 300,
+    });
+    let sent = 0;
+    const feed = setInterval(() => {
+      for (const trade of sampleTrades(50, 100_000 + sent)) writer.enqueue(trade);
+      sent += 50;
+    }, 5);
+    try {
+      await eventually(() => writer.stats().committed > 500, "ticks committing", 30_000);
+      await cluster.stop("fast");
+      await eventually(() => writer.stats().spooled >= 3000, "the spool to grow during the outage", 60_000);
+      assert.ok(spool.bytes > 0);
+      assert.equal(writer.commitHealth().canCommit, false);
+      await cluster.start();
+      await eventually(() => writer.stats().replayed > 0, "replay to start", 60_000);
+    } finally {
+      clearInterval(feed);
+    }
+    await writer.flush();
+    await eventually(
+      () => spool.peek() === null && writer.stats().queueDepth === 0,
+      "the spool drained",
+      60_000,
+    );
+    const stats = writer.stats();
+    assert.deepEqual([await countTicks(owner), stats.dropped, stats.lost], [sent, 0, 0]);
+    assert.equal(stats.replayed, stats.spooled);
+    assert.equal(spool.bytes, 0);
+    await writer.close();
+    spool.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
