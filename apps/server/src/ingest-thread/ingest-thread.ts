@@ -108,6 +108,14 @@ export class IngestThread implements IngestSide {
     this.options.clock.clearTimeout(grace);
   }
 
+  /** Shutdown deadline: the thread's writer spools what it has not committed (fire and forget). */
+  forceStop(): void {
+    if (this.worker === null) return;
+    this.call({ method: "forceStop" }, 5_000).catch((error: unknown) =>
+      this.options.logger.error({ err: error }, "ingest thread did not answer the forced stop"),
+    );
+  }
+
   /**
    * Ends the thread at once, as a crash would (chaos drills and tests): the restart, the readiness
    * answers and the leadership hand-back are the ones a real crash gets.

@@ -39,7 +39,9 @@ export interface IngestThreadData {
 export type IngestCall =
   | { method: "forceFallback" | "reconnectPrimary" | "releaseToAutomatic"; actor: string }
   | { method: "metrics" }
-  | { method: "stop" };
+  | { method: "stop" }
+  /** Shutdown deadline: the writer spools what is left now; answered once it has. */
+  | { method: "forceStop" };
 
 export type ToIngestThread = { type: "call"; id: number; call: IngestCall };
 

@@ -55,6 +55,9 @@ try {
         return await side.actions[call.method](call.actor);
       case "metrics":
         return await registry.getMetricsAsJSON();
+      case "forceStop":
+        storage.forceClose();
+        return null;
       case "stop":
         clearInterval(pushing);
         await ingest.stop();

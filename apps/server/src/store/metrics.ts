@@ -46,7 +46,7 @@ export const rejectionsDropped = new Counter({
   labelNames: ["reason"] as const,
   registers: [registry],
 });
-rejectionsDropped.labels("buffer_full").inc(0);
+for (const reason of ["buffer_full", "shutdown"]) rejectionsDropped.labels(reason).inc(0);
 
 /** Ticks accepted and then neither committed nor spooled: what a crash or a forced exit cost. */
 export const ticksLost = new Counter({

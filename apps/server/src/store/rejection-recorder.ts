@@ -89,5 +89,16 @@ export class RejectionRecorder {
   async close(): Promise<void> {
     this.clock.clearInterval(this.timer);
     await this.flush();
+    // The database is down at shutdown: what is still pending is gone; count and say so.
+    if (this.pending.length > 0) {
+      const count = this.pending.length;
+      this.pending = [];
+      this.droppedCount += count;
+      rejectionsDropped.inc({ reason: "shutdown" }, count);
+      this.logger.error(
+        { dropped: count },
+        "validation rejections dropped at shutdown: database unavailable",
+      );
+    }
   }
 }

@@ -57,6 +57,10 @@ export interface TickWriterOptions {
 
 /** What close() did with the ticks it was given: in the database, in the spool, or gone (counted). */
 export interface CloseReport {
+  /** Since the writer started: accepted, and dropped as invalid or refused (kept as rejections). */
+  accepted: number;
+  dropped: number;
+  /** During close(): */
   committed: number;
   spooled: number;
   lost: number;
@@ -148,6 +152,7 @@ export class TickWriter {
   private replaying = false;
   private spoolFullSince: number | null = null;
   private forceClose: (() => void) | null = null;
+  private forced = false;
   private health: CommitHealth = { canCommit: true, since: null, reason: null };
   private readonly healthListeners: ((health: CommitHealth) => void)[] = [];
 
@@ -258,6 +263,7 @@ export class TickWriter {
     const gaveUp = await Promise.race([
       flushed.then(() => false),
       new Promise<boolean>((resolve) => {
+        if (this.forced) return resolve(true);
         this.forceClose = () => resolve(true);
         if (options.timeoutMs !== undefined)
           timer = this.clock.setTimeout(() => resolve(true), options.timeoutMs);
@@ -272,6 +278,8 @@ export class TickWriter {
     queueDepthSources.delete(this.readDepth);
     this.options.spool?.sync();
     const report: CloseReport = {
+      accepted: this.accepted,
+      dropped: this.dropped,
       committed: this.committed - before.committed,
       spooled: this.spooled - before.spooled,
       lost: this.lost,
@@ -286,16 +294,22 @@ export class TickWriter {
 
   /** A pending close() stops waiting for the database now (a second SIGTERM): spool the rest, return. */
   forceCloseNow(): void {
-    this.forceClose?.();
+    this.forced = true;
+    if (this.forceClose) return this.forceClose();
+    // Before close(): stop intake and spool now; close() then only reports.
+    this.closed = true;
+    this.abandon();
   }
 
   /** Stops sending: every queued or in-flight tick goes to the spool, or is counted as lost. */
   private abandon(): void {
+    if (this.abandoned) return;
     this.abandoned = true;
     const left = [...this.inflight];
     for (let chunk = this.queue.take(); chunk; chunk = this.queue.take()) left.push(chunk);
     let lost = 0;
     for (const chunk of left) if (!this.spill(chunk)) lost += chunk.trades.length;
+    this.options.spool?.sync();
     if (lost > 0) {
       this.lost += lost;
       ticksLost.inc({ reason: "shutdown" }, lost);
