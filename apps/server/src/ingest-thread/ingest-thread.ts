@@ -7,6 +7,7 @@ import type { IngestThreadView, OpsActions } from "../http/views";
 import type { Logger } from "../logger";
 import type { RouterSnapshot } from "../router";
 import { IngestThreadCallError, IngestThreadUnavailableError } from "./errors";
+import { ticksLost } from "../store/metrics";
 import { ingestThreadConflated, ingestThreadRestarts, ingestThreadUp } from "./metrics";
 import type { FromIngestThread, IngestCall, IngestSnapshot, IngestThreadData } from "./protocol";
 import { snapshotViews } from "./snapshot";
@@ -76,6 +77,9 @@ export class IngestThread implements IngestSide {
   private exited: (() => void) | null = null;
   /** Until the first thread is ready a failure is the caller's (start() rejects), not restarted. */
   private everReady = false;
+  /** What the dying thread said it saved; null when it died without a word (terminate, OOM). */
+  private crashReport: Extract<FromIngestThread, { type: "crashed" }> | null = null;
+  private lostToCrashes = 0;
 
   constructor(private readonly options: IngestThreadOptions) {}
 
@@ -124,6 +128,36 @@ export class IngestThread implements IngestSide {
     await this.worker?.terminate();
   }
 
+  /** Chaos drills and tests: the thread throws an uncaught error, as a bug would. */
+  async throwUncaught(): Promise<void> {
+    await this.call({ method: "throwUncaught" });
+  }
+
+  /** Ticks dead threads took with them (neither committed nor spooled), since start. */
+  get ticksLostToCrashes(): number {
+    return this.lostToCrashes;
+  }
+
+  /**
+   * A thread died: it reported what it spooled and lost, or (killed without a word) everything its
+   * writer held at the last snapshot is counted as lost — an upper bound, never a silent zero.
+   */
+  private accountCrash(code: number): void {
+    const report = this.crashReport;
+    this.crashReport = null;
+    const held = this.snapshot?.writer?.queueDepth ?? 0;
+    const lost = report ? report.lost : held;
+    const spooled = report ? report.spooled : 0;
+    if (lost > 0) ticksLost.inc({ reason: "ingest_thread_crash" }, lost);
+    this.lostToCrashes += lost;
+    this.options.logger.error(
+      { code, lost, spooled, reported: report !== null, error: report?.message ?? this.lastError },
+      lost === 0
+        ? "ingest thread died: its unflushed ticks are in the spool"
+        : "ingest thread died: ticks lost",
+    );
+  }
+
   thread(): IngestThreadView {
     return {
       state: this.state,
@@ -158,6 +192,8 @@ export class IngestThread implements IngestSide {
           ingestThreadUp.set(1);
           this.install(message.snapshot);
           resolve();
+        } else if (message.type === "crashed") {
+          this.crashReport = message;
         } else if (message.type === "fatal") {
           this.lastError = withoutCredentials(message.message);
           startFailure = `ingest thread failed to start: ${this.lastError}`;
@@ -175,7 +211,7 @@ export class IngestThread implements IngestSide {
     });
   }
 
-  private receive(message: Exclude<FromIngestThread, { type: "ready" | "fatal" }>): void {
+  private receive(message: Exclude<FromIngestThread, { type: "ready" | "fatal" | "crashed" }>): void {
     switch (message.type) {
       case "snapshot":
         this.install(message.snapshot);
@@ -214,6 +250,7 @@ export class IngestThread implements IngestSide {
 
   private onExit(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
+    if (!this.stopping && this.state === "running") this.accountCrash(code);
     this.worker = null;
     this.snapshot = null;
     this.snapshotAt = null;
