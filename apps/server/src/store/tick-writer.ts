@@ -95,6 +95,8 @@ export interface TickWriterStats {
   replayed: number;
   /** Ticks neither committed nor spooled when the writer was closed or abandoned. */
   lost: number;
+  /** commitHealth(), here too so that it crosses the ingest thread's snapshot (readiness reads it). */
+  commit: CommitHealth;
 }
 
 const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
@@ -217,6 +219,7 @@ export class TickWriter {
       spooled: this.spooled,
       replayed: this.replayed,
       lost: this.lost,
+      commit: this.commitHealth(),
     };
   }
 
