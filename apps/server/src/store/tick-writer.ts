@@ -57,10 +57,9 @@ export interface TickWriterOptions {
 
 /** What close() did with the ticks it was given: in the database, in the spool, or gone (counted). */
 export interface CloseReport {
-  /** Since the writer started: accepted, and dropped as invalid or refused (kept as rejections). */
+  /** Totals since the writer started; dropped: invalid or refused (kept as rejections). */
   accepted: number;
   dropped: number;
-  /** During close(): */
   committed: number;
   spooled: number;
   lost: number;
@@ -155,6 +154,7 @@ export class TickWriter {
   private spoolFullSince: number | null = null;
   private forceClose: (() => void) | null = null;
   private forced = false;
+  private reported = false;
   private health: CommitHealth = { canCommit: true, since: null, reason: null };
   private readonly healthListeners: ((health: CommitHealth) => void)[] = [];
 
@@ -258,7 +258,6 @@ export class TickWriter {
    */
   async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     this.closed = true;
-    const before = { committed: this.committed, spooled: this.spooled };
     if (!this.health.canCommit && this.options.spool) this.spooling = true;
     this.maybeSpill();
     const flushed = this.flush();
@@ -280,18 +279,25 @@ export class TickWriter {
     this.flushTimer = this.backoffTimer = null;
     queueDepthSources.delete(this.readDepth);
     this.options.spool?.sync();
+    return this.report(gaveUp);
+  }
+
+  /** Totals since start, logged once: the shutdown's "flushed, spooled, lost" line. */
+  private report(forced: boolean): CloseReport {
     const report: CloseReport = {
       accepted: this.accepted,
       dropped: this.dropped,
-      committed: this.committed - before.committed,
-      spooled: this.spooled - before.spooled,
+      committed: this.committed,
+      spooled: this.spooled,
       lost: this.lost,
       spoolBytes: this.options.spool?.bytes ?? 0,
     };
-    this.options.logger.info(
-      { ...report, forced: gaveUp },
-      report.lost === 0 ? "tick writer closed: nothing lost" : "tick writer closed: ticks lost",
-    );
+    if (!this.reported)
+      this.options.logger.info(
+        { ...report, forced },
+        report.lost === 0 ? "tick writer closed: nothing lost" : "tick writer closed: ticks lost",
+      );
+    this.reported = true;
     return report;
   }
 
@@ -299,9 +305,10 @@ export class TickWriter {
   forceCloseNow(): void {
     this.forced = true;
     if (this.forceClose) return this.forceClose();
-    // Before close(): stop intake and spool now; close() then only reports.
+    // Before close(): stop intake and spool now, and say so (the process may exit before close()).
     this.closed = true;
     this.abandon();
+    this.report(true);
   }
 
   /** Stops sending: every queued or in-flight tick goes to the spool, or is counted as lost. */
@@ -327,12 +334,12 @@ export class TickWriter {
     try {
       spool.append(chunk.trades);
     } catch (error) {
-      if (!(error instanceof SpoolFullError)) throw error;
+      // Full (SpoolFullError) or the disk failed (ENOSPC, EIO): either way these ticks stay in memory.
       if (this.spoolFullSince === null) {
         this.spoolFullSince = this.clock.now();
         this.options.logger.error(
-          { err: error },
-          "spool full: ticks stay in memory (then buffer_full drops)",
+          { err: error, full: error instanceof SpoolFullError },
+          "spool cannot take ticks: they stay in memory (then buffer_full drops)",
         );
       }
       return false;
