@@ -25,6 +25,11 @@ export interface TorghutDeps {
 export interface Torghut {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * The shutdown deadline passed or a second signal came: the tick writer spools what it has not
+   * committed, now, instead of waiting for the database (stop() may still be running).
+   */
+  forceStop(): void;
   /** Bound address after start (port 0 in tests picks a free one). */
   url(): string;
   readonly views: OpsViews;
@@ -123,6 +128,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       await http.close();
       await placed.close();
     },
+    forceStop: () => placed.forceStop(),
     url: () => address,
   };
 }
@@ -137,6 +143,7 @@ interface PlacedIngest {
   /** Ends ingest: upstream closed, every accepted tick committed. */
   stop(): Promise<void>;
   close(): Promise<void>;
+  forceStop(): void;
 }
 
 /**
@@ -165,6 +172,7 @@ async function placeIngest(
       start: () => thread.start(),
       stop: () => thread.stop(),
       close: () => database.close(),
+      forceStop: () => thread.forceStop(),
     };
   }
   const storage = await createStorage(config, logger, clock);
@@ -178,6 +186,7 @@ async function placeIngest(
     start: () => ingest.start(),
     stop: () => ingest.stop(),
     close: () => storage.close(),
+    forceStop: () => storage.forceClose(),
   };
 }
 

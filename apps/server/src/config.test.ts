@@ -106,3 +106,22 @@ test("a feed in ALPACA_STREAM_URL that disagrees with ALPACA_FEED stops start-up
     /ALPACA_STREAM_URL ends in \/v1beta3\/crypto\/us.*not a stock feed/,
   );
 });
+
+test("spool and shutdown settings: defaults, off with SPOOL_MAX_BYTES=0, bad fsync mode refused by name", () => {
+  const defaults = loadConfig({});
+  assert.deepEqual(
+    [
+      defaults.SPOOL_DIR,
+      defaults.SPOOL_MAX_BYTES,
+      defaults.SPOOL_AFTER_MS,
+      defaults.SPOOL_FSYNC,
+      defaults.SHUTDOWN_TIMEOUT_SECONDS,
+    ],
+    [undefined, 4 * 1024 ** 3, 5000, "interval", 20],
+  );
+  assert.equal(loadConfig({ SPOOL_MAX_BYTES: "0" }).SPOOL_MAX_BYTES, 0);
+  assert.throws(
+    () => loadConfig({ SPOOL_FSYNC: "never" }),
+    (error: unknown) => error instanceof ConfigError && /SPOOL_FSYNC/.test(error.message),
+  );
+});

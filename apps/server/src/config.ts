@@ -161,6 +161,24 @@ const envSchema = z.object({
    * 203k vs 336k rows/s). true: every committed tick is durable.
    */
   WRITER_SYNCHRONOUS_COMMIT: bool(false),
+  /**
+   * Local spool (spool/): ticks the database cannot take go to checksummed segment files here and
+   * are replayed when it commits again, and at the next start. Default: `<DATA_DIR>/spool`.
+   */
+  SPOOL_DIR: z.string().min(1).optional(),
+  /** Disk the spool may use; past it ticks wait in memory (then buffer_full). 0 turns the spool off. */
+  SPOOL_MAX_BYTES: int(4 * 1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
+  /** How long commits may fail before queued ticks go to the spool instead of waiting in memory. */
+  SPOOL_AFTER_MS: int(5_000, 0, 600_000),
+  /** "interval": fsync every SPOOL_FSYNC_INTERVAL_MS; "segment": only when a segment is closed. */
+  SPOOL_FSYNC: z.enum(["interval", "segment"]).default("interval"),
+  SPOOL_FSYNC_INTERVAL_MS: int(1_000, 10, 60_000),
+  /**
+   * SIGTERM: stop intake, commit what the database takes, spool the rest and exit 0 within this
+   * long. A second SIGTERM (or the deadline) spools at once. Keep it under the orchestrator's grace
+   * period (Kubernetes terminationGracePeriodSeconds: 30).
+   */
+  SHUTDOWN_TIMEOUT_SECONDS: seconds(20),
 
   /** HS256 secret for hub and ops tokens (≥ 32 bytes, no placeholder). Unset: a random one per run. */
   WS_AUTH_SECRET: authSecret,

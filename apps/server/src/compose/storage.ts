@@ -6,15 +6,33 @@ import type { ServerConfig } from "../config";
 import { BarAggregator } from "../store/bar-aggregator";
 import { RejectionRecorder } from "../store/rejection-recorder";
 import { TickWriter } from "../store/tick-writer";
+import { FileSpool } from "../spool/file-spool";
+import { join } from "node:path";
 
 export interface Storage {
   database: Database;
   writer: TickWriter;
   aggregator: BarAggregator;
   rejections: RejectionRecorder;
+  /** The writer's local spool; null with SPOOL_MAX_BYTES=0. */
+  spool: FileSpool | null;
   /** Bars as they close (and again when a late trade changes one): the hub's analytics channel. */
   onBar(listener: (bar: Bar1m) => void): void;
   close(): Promise<void>;
+  /** The shutdown deadline passed (or a second SIGTERM): the writer spools what is left, at once. */
+  forceClose(): void;
+}
+
+/** SPOOL_DIR, or `spool` under DATA_DIR; null when SPOOL_MAX_BYTES is 0. */
+export function openSpool(config: ServerConfig, logger: Logger): FileSpool | null {
+  if (config.SPOOL_MAX_BYTES === 0) return null;
+  return new FileSpool({
+    dir: config.SPOOL_DIR ?? join(config.DATA_DIR, "spool"),
+    maxBytes: config.SPOOL_MAX_BYTES,
+    fsync: config.SPOOL_FSYNC,
+    fsyncIntervalMs: config.SPOOL_FSYNC_INTERVAL_MS,
+    logger: logger.child({ component: "spool" }),
+  });
 }
 
 /** PostgreSQL when DATABASE_URL is set, PGlite under DATA_DIR otherwise; migrated and seeded. */
@@ -35,6 +53,8 @@ export async function openDatabase(config: ServerConfig, logger: Logger): Promis
 export async function createStorage(config: ServerConfig, logger: Logger, clock: Clock): Promise<Storage> {
   const database = await openDatabase(config, logger);
   const barListeners: ((bar: Bar1m) => void)[] = [];
+  const spool = openSpool(config, logger);
+  const rejections = new RejectionRecorder(database, clock, logger.child({ component: "rejections" }));
   const writer = new TickWriter(
     database,
     {
@@ -42,7 +62,13 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
       batchRows: config.WRITER_BATCH_ROWS,
       bufferMaxTicks: config.WRITER_BUFFER_MAX_TICKS,
       synchronousCommit: config.WRITER_SYNCHRONOUS_COMMIT,
+      spool,
+      spoolAfterMs: config.SPOOL_AFTER_MS,
+      spoolHighWaterTicks: Math.floor(config.WRITER_BUFFER_MAX_TICKS / 2),
       logger: logger.child({ component: "tick-writer" }),
+      // A tick the database refuses for its content is kept as a rejection with the database's reason.
+      onRefused: (trade, reason, detail) =>
+        rejections.record({ trade, reason, detail, rejectedAt: clock.now() }),
     },
     clock,
   );
@@ -51,19 +77,21 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
     { logger: logger.child({ component: "bars" }), onBar: (bar) => barListeners.forEach((l) => l(bar)) },
     clock,
   );
-  const rejections = new RejectionRecorder(database, clock, logger.child({ component: "rejections" }));
   return {
     database,
     writer,
     aggregator,
     rejections,
+    spool,
+    forceClose: () => writer.forceCloseNow(),
     onBar: (listener) => void barListeners.push(listener),
     async close() {
-      // Order matters: bars and rejections write through the database, ticks last so a slow
-      // database still gets every accepted tick before the pool closes.
+      // Order matters: the writer before the rejection recorder, which keeps the ticks the writer
+      // refuses while it flushes; all of them before the pool closes.
       await aggregator.close();
-      await rejections.close();
       await writer.close();
+      spool?.close();
+      await rejections.close();
       await database.close();
     },
   };

@@ -7,6 +7,7 @@ import type { IngestThreadView, OpsActions } from "../http/views";
 import type { Logger } from "../logger";
 import type { RouterSnapshot } from "../router";
 import { IngestThreadCallError, IngestThreadUnavailableError } from "./errors";
+import { ticksLost } from "../store/metrics";
 import { ingestThreadConflated, ingestThreadRestarts, ingestThreadUp } from "./metrics";
 import type { FromIngestThread, IngestCall, IngestSnapshot, IngestThreadData } from "./protocol";
 import { snapshotViews } from "./snapshot";
@@ -76,6 +77,9 @@ export class IngestThread implements IngestSide {
   private exited: (() => void) | null = null;
   /** Until the first thread is ready a failure is the caller's (start() rejects), not restarted. */
   private everReady = false;
+  /** What the dying thread said it saved; null when it died without a word (terminate, OOM). */
+  private crashReport: Extract<FromIngestThread, { type: "crashed" }> | null = null;
+  private lostToCrashes = 0;
 
   constructor(private readonly options: IngestThreadOptions) {}
 
@@ -108,12 +112,50 @@ export class IngestThread implements IngestSide {
     this.options.clock.clearTimeout(grace);
   }
 
+  /** Shutdown deadline: the thread's writer spools what it has not committed (fire and forget). */
+  forceStop(): void {
+    if (this.worker === null) return;
+    this.call({ method: "forceStop" }, 5_000).catch((error: unknown) =>
+      this.options.logger.error({ err: error }, "ingest thread did not answer the forced stop"),
+    );
+  }
+
   /**
    * Ends the thread at once, as a crash would (chaos drills and tests): the restart, the readiness
    * answers and the leadership hand-back are the ones a real crash gets.
    */
   async crash(): Promise<void> {
     await this.worker?.terminate();
+  }
+
+  /** Chaos drills and tests: the thread throws an uncaught error, as a bug would. */
+  async throwUncaught(): Promise<void> {
+    await this.call({ method: "throwUncaught" });
+  }
+
+  /** Ticks dead threads took with them (neither committed nor spooled), since start. */
+  get ticksLostToCrashes(): number {
+    return this.lostToCrashes;
+  }
+
+  /**
+   * A thread died: it reported what it spooled and lost, or (killed without a word) everything its
+   * writer held at the last snapshot is counted as lost — an upper bound, never a silent zero.
+   */
+  private accountCrash(code: number): void {
+    const report = this.crashReport;
+    this.crashReport = null;
+    const held = this.snapshot?.writer?.queueDepth ?? 0;
+    const lost = report ? report.lost : held;
+    const spooled = report ? report.spooled : 0;
+    if (lost > 0) ticksLost.inc({ reason: "ingest_thread_crash" }, lost);
+    this.lostToCrashes += lost;
+    this.options.logger.error(
+      { code, lost, spooled, reported: report !== null, error: report?.message ?? this.lastError },
+      lost === 0
+        ? "ingest thread died: its unflushed ticks are in the spool"
+        : "ingest thread died: ticks lost",
+    );
   }
 
   thread(): IngestThreadView {
@@ -150,6 +192,8 @@ export class IngestThread implements IngestSide {
           ingestThreadUp.set(1);
           this.install(message.snapshot);
           resolve();
+        } else if (message.type === "crashed") {
+          this.crashReport = message;
         } else if (message.type === "fatal") {
           this.lastError = withoutCredentials(message.message);
           startFailure = `ingest thread failed to start: ${this.lastError}`;
@@ -167,7 +211,7 @@ export class IngestThread implements IngestSide {
     });
   }
 
-  private receive(message: Exclude<FromIngestThread, { type: "ready" | "fatal" }>): void {
+  private receive(message: Exclude<FromIngestThread, { type: "ready" | "fatal" | "crashed" }>): void {
     switch (message.type) {
       case "snapshot":
         this.install(message.snapshot);
@@ -206,6 +250,7 @@ export class IngestThread implements IngestSide {
 
   private onExit(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
+    if (!this.stopping && this.state === "running") this.accountCrash(code);
     this.worker = null;
     this.snapshot = null;
     this.snapshotAt = null;

@@ -39,7 +39,11 @@ export interface IngestThreadData {
 export type IngestCall =
   | { method: "forceFallback" | "reconnectPrimary" | "releaseToAutomatic"; actor: string }
   | { method: "metrics" }
-  | { method: "stop" };
+  | { method: "stop" }
+  /** Shutdown deadline: the writer spools what is left now; answered once it has. */
+  | { method: "forceStop" }
+  /** Chaos drills and tests: an uncaught error on the ingest thread, as a bug would throw. */
+  | { method: "throwUncaught" };
 
 export type ToIngestThread = { type: "call"; id: number; call: IngestCall };
 
@@ -57,6 +61,8 @@ export type FromIngestThread =
   | { type: "bus"; messages: BusMessage[]; conflated: number; snapshot: IngestSnapshot | null }
   | { type: "reply"; id: number; ok: true; value: RouterSnapshotOrMetrics; snapshot: IngestSnapshot }
   | { type: "reply"; id: number; ok: false; error: CallFailure }
+  /** An uncaught error: what the writer spooled and could not spool before the thread dies. */
+  | { type: "crashed"; message: string; spooled: number; lost: number }
   /** Start-up failed; the thread exits after sending it. */
   | { type: "fatal"; message: string };
 

@@ -6,7 +6,7 @@ import { createBus, type MarketBus } from "../bus";
 import { systemClock } from "../clock";
 import { createIngest } from "../compose/ingest";
 import { inlineIngestSide, NotLeaderError } from "../compose/ingest-side";
-import { createStorage } from "../compose/storage";
+import { createStorage, type Storage } from "../compose/storage";
 import { createLeadership } from "../leader";
 import { createLogger } from "../logger";
 import { routeConsoleToLogger } from "../console-bridge";
@@ -28,10 +28,15 @@ routeConsoleToLogger(logger);
 const send = (message: FromIngestThread) => port.postMessage(message);
 
 registerIngestThreadMetrics();
+/** Set once storage is open: an uncaught error spools its unflushed ticks before the thread dies. */
+let crashStorage: Storage | null = null;
+process.on("uncaughtException", onUncaught);
+process.on("unhandledRejection", onUncaught);
 lowerOwnPriority(config.INGEST_THREAD_NICE);
 
 try {
   const storage = await createStorage(config, logger, clock);
+  crashStorage = storage;
   const leadership = createLeadership(config, replicaId, logger, clock);
   // Called only once `side` below exists: by the bus's first flush, at the earliest.
   const snapshot = () => takeSnapshot(side.views, leadership, clock);
@@ -55,6 +60,14 @@ try {
         return await side.actions[call.method](call.actor);
       case "metrics":
         return await registry.getMetricsAsJSON();
+      case "throwUncaught":
+        setImmediate(() => {
+          throw new Error("chaos: uncaught error on the ingest thread");
+        });
+        return null;
+      case "forceStop":
+        storage.forceClose();
+        return null;
       case "stop":
         clearInterval(pushing);
         await ingest.stop();
@@ -90,6 +103,29 @@ try {
   logger.error({ err: error }, "ingest thread failed to start");
   send({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
   process.exit(1);
+}
+
+/**
+ * The thread is about to die with ticks in its writer's memory: put them in the spool (where the
+ * next thread or start replays them), tell the HTTP thread what was saved and what was not, exit.
+ */
+function onUncaught(error: unknown): void {
+  logger.fatal({ err: error }, "ingest thread: uncaught error; spooling unflushed ticks before exiting");
+  let spooled = 0;
+  let lost = 0;
+  try {
+    if (crashStorage) {
+      const before = crashStorage.writer.stats();
+      crashStorage.forceClose();
+      const after = crashStorage.writer.stats();
+      spooled = after.spooled - before.spooled;
+      lost = after.lost - before.lost;
+    }
+  } finally {
+    const message = error instanceof Error ? error.message : String(error);
+    send({ type: "crashed", message, spooled, lost });
+    process.exit(1);
+  }
 }
 
 /**

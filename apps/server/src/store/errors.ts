@@ -1,6 +1,6 @@
 /** A batch the database did not take. `retryable` separates "try again later" from "this data is bad". */
 export class StoreWriteError extends Error {
-  override readonly name = "StoreWriteError";
+  override readonly name: string = "StoreWriteError";
   constructor(
     message: string,
     readonly retryable: boolean,
@@ -11,12 +11,44 @@ export class StoreWriteError extends Error {
 }
 
 /**
- * SQLSTATE classes that say something about the rows themselves (22 data exception, 23 integrity,
- * 42 syntax/undefined): retrying the same rows cannot succeed. Everything else (no SQLSTATE at all
- * means a socket error; 08 connection, 53 resources, 57 operator intervention, 40 rollback) is
- * treated as transient.
+ * The database cannot commit right now (no connection, out of resources, shutting down, a lost
+ * serialisation race, or a revoked grant or missing table): the batch is held and sent again. Retryable.
  */
-const DATA_ERROR_CLASSES = new Set(["22", "23", "42"]);
+export class DatabaseUnavailableError extends StoreWriteError {
+  override readonly name = "DatabaseUnavailableError";
+  constructor(
+    message: string,
+    readonly sqlState: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, true, options);
+  }
+}
+
+/** The database refused these rows for what they hold (22 data exception, 23 integrity). Not retryable. */
+export class RowsRefusedError extends StoreWriteError {
+  override readonly name = "RowsRefusedError";
+  constructor(
+    message: string,
+    readonly sqlState: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, false, options);
+  }
+}
+
+/**
+ * Only classes 22 (data exception) and 23 (integrity) say something about the rows themselves;
+ * bisection isolates the offending ones. Everything else means the database cannot commit *any*
+ * rows now: 08 connection, 53 resources, 57 operator intervention, 58 system, 40 rollback
+ * (40001/40P01), no SQLSTATE at all (a socket error) — and class 42 too: our statements are fixed
+ * text, so "permission denied" or "no such table" is a revoked grant or a botched migration to
+ * wait out, never bad data (before, it halved every batch down to single rows and dropped them all).
+ * 23505 (unique violation) never refuses a row: the natural key's ON CONFLICT already swallows
+ * duplicates, so it can only mean the row is stored already.
+ */
+const ROW_ERROR_CLASSES = new Set(["22", "23"]);
+export const DUPLICATE_KEY = "23505";
 
 /**
  * The SQLSTATE of an error the database sent, or null for anything else. Both pg and PGlite give
@@ -32,7 +64,9 @@ export function sqlStateOf(error: unknown): string | null {
 export function toStoreWriteError(error: unknown, what: string): StoreWriteError {
   if (error instanceof StoreWriteError) return error;
   const code = sqlStateOf(error);
-  const retryable = !(code !== null && DATA_ERROR_CLASSES.has(code.slice(0, 2)));
   const detail = error instanceof Error ? error.message : String(error);
-  return new StoreWriteError(`${what}: ${detail}`, retryable, { cause: error });
+  const message = `${what}: ${code === null ? "" : `[${code}] `}${detail}`;
+  return code !== null && ROW_ERROR_CLASSES.has(code.slice(0, 2))
+    ? new RowsRefusedError(message, code, { cause: error })
+    : new DatabaseUnavailableError(message, code, { cause: error });
 }

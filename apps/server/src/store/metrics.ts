@@ -40,6 +40,23 @@ for (const reason of ["buffer_full", "closed", "invalid_event_time", "rejected_b
   writerDroppedTicks.labels(reason).inc(0);
 }
 
+export const rejectionsDropped = new Counter({
+  name: "torghut_rejections_dropped_total",
+  help: "Rejection audit rows (validation_rejections) dropped before they were stored, by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+for (const reason of ["buffer_full", "shutdown"]) rejectionsDropped.labels(reason).inc(0);
+
+/** Ticks accepted and then neither committed nor spooled: what a crash or a forced exit cost. */
+export const ticksLost = new Counter({
+  name: "torghut_ticks_lost_total",
+  help: "Accepted ticks that were neither committed nor spooled, by reason",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+for (const reason of ["ingest_thread_crash", "shutdown"]) ticksLost.labels(reason).inc(0);
+
 export const writerBatchFailures = new Counter({
   name: "torghut_store_writer_batch_failures_total",
   help: "Batches the database refused, by whether they will be retried",

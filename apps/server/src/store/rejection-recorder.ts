@@ -2,18 +2,24 @@ import type { Database } from "@torghut/db";
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../clock";
 import type { RejectedTick } from "../validation/trade-validator";
+import { rejectionsDropped } from "./metrics";
 import { recordRejections, type ValidationRejection } from "./repositories";
+
+/** A validation rejection, or a tick the writer refused ("rejected_by_database", "invalid_event_time"). */
+export type RecordedRejection = Omit<RejectedTick, "reason"> & { reason: string };
 
 /**
  * Persists rejected ticks (the audit trail that makes "never silently dropped" checkable). The
  * pipeline hands them over synchronously; they are written in batches once a second. A database
- * outage keeps at most `maxPending` of them and counts the rest in the log.
+ * outage keeps at most `maxPending` of them; the rest are counted (torghut_rejections_dropped_total
+ * {reason="buffer_full"}) and logged, never dropped silently.
  */
 export class RejectionRecorder {
   private pending: ValidationRejection[] = [];
   private readonly timer: TimerHandle;
   private writing: Promise<void> = Promise.resolve();
   private droppedWhileFull = 0;
+  private droppedCount = 0;
 
   constructor(
     private readonly database: Database,
@@ -24,9 +30,9 @@ export class RejectionRecorder {
     this.timer = clock.setInterval(() => void this.flush(), 1000);
   }
 
-  record(rejection: RejectedTick): void {
+  record(rejection: RecordedRejection): void {
     if (this.pending.length >= this.maxPending) {
-      this.droppedWhileFull += 1;
+      this.dropped(1);
       return;
     }
     const { trade } = rejection;
@@ -48,7 +54,11 @@ export class RejectionRecorder {
       try {
         await recordRejections(this.database, batch);
       } catch (error) {
-        this.pending = batch.concat(this.pending).slice(0, this.maxPending);
+        this.pending = batch.concat(this.pending);
+        if (this.pending.length > this.maxPending) {
+          this.dropped(this.pending.length - this.maxPending);
+          this.pending.length = this.maxPending;
+        }
         this.logger.warn(
           { err: error, queued: this.pending.length },
           "writing validation rejections failed; will retry",
@@ -65,8 +75,30 @@ export class RejectionRecorder {
     return this.writing;
   }
 
+  /** Audit rows dropped since the recorder started (the metric counts them too). */
+  get droppedTotal(): number {
+    return this.droppedCount;
+  }
+
+  private dropped(count: number): void {
+    this.droppedWhileFull += count;
+    this.droppedCount += count;
+    rejectionsDropped.inc({ reason: "buffer_full" }, count);
+  }
+
   async close(): Promise<void> {
     this.clock.clearInterval(this.timer);
     await this.flush();
+    // The database is down at shutdown: what is still pending is gone; count and say so.
+    if (this.pending.length > 0) {
+      const count = this.pending.length;
+      this.pending = [];
+      this.droppedCount += count;
+      rejectionsDropped.inc({ reason: "shutdown" }, count);
+      this.logger.error(
+        { dropped: count },
+        "validation rejections dropped at shutdown: database unavailable",
+      );
+    }
   }
 }

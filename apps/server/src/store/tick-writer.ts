@@ -2,7 +2,10 @@ import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { pino, type Logger } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
-import { StoreWriteError, toStoreWriteError } from "./errors";
+import { SpoolFullError, type TickSpool } from "../spool/ports";
+import { spoolTicks } from "../spool/metrics";
+import type { StoreWriteError } from "./errors";
+import { DUPLICATE_KEY, RowsRefusedError, toStoreWriteError } from "./errors";
 import { copyInserter } from "./tick-copy";
 import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
@@ -12,6 +15,7 @@ import {
   writerCommitLag,
   writerCommittedTicks,
   writerDroppedTicks,
+  ticksLost,
 } from "./metrics";
 
 export interface TickWriterOptions {
@@ -36,6 +40,42 @@ export interface TickWriterOptions {
   logger: Logger;
   /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
   onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
+  /**
+   * Called for each tick the writer refuses for what it holds (the database's row-level error, or an
+   * event time it cannot store), so it is kept in `validation_rejections` rather than vanishing.
+   */
+  onRefused: ((trade: Trade, reason: RefusalReason, detail: string) => void) | null;
+  /**
+   * Where ticks go when the database cannot take them (spool/): past `spoolAfterMs` of failing
+   * commits, past `spoolHighWaterTicks` in memory, or at a close that cannot flush. Replayed, oldest
+   * first, once a commit succeeds again (and at start). null: ticks wait in memory only.
+   */
+  spool: TickSpool | null;
+  spoolAfterMs: number;
+  spoolHighWaterTicks: number;
+}
+
+/** What close() did with the ticks it was given: in the database, in the spool, or gone (counted). */
+export interface CloseReport {
+  /** Totals since the writer started; dropped: invalid or refused (kept as rejections). */
+  accepted: number;
+  dropped: number;
+  committed: number;
+  spooled: number;
+  lost: number;
+  /** Spool bytes still waiting for the next start to replay. */
+  spoolBytes: number;
+}
+
+export type RefusalReason = "rejected_by_database" | "invalid_event_time";
+
+/** Whether the writer can commit now; readiness reads it (`canCommit` false while batches are held). */
+export interface CommitHealth {
+  canCommit: boolean;
+  /** When the current state began (epoch ms), null before anything happened. */
+  since: number | null;
+  /** The last failure while `canCommit` is false, e.g. "[42501] permission denied for table ticks". */
+  reason: string | null;
 }
 
 export interface TickWriterStats {
@@ -49,6 +89,13 @@ export interface TickWriterStats {
   commitLagMs: number | null;
   consecutiveFailures: number;
   lastError: string | null;
+  /** Ticks written to the spool, and ticks committed from it. */
+  spooled: number;
+  replayed: number;
+  /** Ticks neither committed nor spooled when the writer was closed or abandoned. */
+  lost: number;
+  /** commitHealth(), here too so that it crosses the ingest thread's snapshot (readiness reads it). */
+  commit: CommitHealth;
 }
 
 const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
@@ -61,6 +108,10 @@ const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
   method: "auto",
   synchronousCommit: true,
   onCommit: null,
+  onRefused: null,
+  spool: null,
+  spoolAfterMs: 5_000,
+  spoolHighWaterTicks: 500_000,
 };
 
 type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by_database";
@@ -94,6 +145,18 @@ export class TickWriter {
   /** Set when close() gave up: nothing more is sent, whatever is left is abandoned. */
   private abandoned = false;
   private droppingSince: number | null = null;
+  private spooled = 0;
+  private replayed = 0;
+  private lost = 0;
+  /** The outage has lasted past `spoolAfterMs`: queued ticks go to the spool until a commit succeeds. */
+  private spooling = false;
+  private replaying = false;
+  private spoolFullSince: number | null = null;
+  private forceClose: (() => void) | null = null;
+  private forced = false;
+  private reported = false;
+  private health: CommitHealth = { canCommit: true, since: null, reason: null };
+  private readonly healthListeners: ((health: CommitHealth) => void)[] = [];
 
   constructor(
     database: Database,
@@ -111,6 +174,8 @@ export class TickWriter {
         ? copyInserter(pool, { synchronousCommit: this.options.synchronousCommit })
         : jsonInserter(database);
     queueDepthSources.add(this.readDepth);
+    // Ticks an earlier run spooled go in first; a failed attempt simply waits for the next commit.
+    if (this.options.spool?.peek()) setImmediate(() => void this.replaySpool(true));
   }
 
   /** Hands a trade over; returns false (and counts it) when it had to be dropped. O(1), never throws. */
@@ -151,7 +216,28 @@ export class TickWriter {
       commitLagMs: this.commitLagMs,
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
+      spooled: this.spooled,
+      replayed: this.replayed,
+      lost: this.lost,
+      commit: this.commitHealth(),
     };
+  }
+
+  /** Whether batches are committing now or held because the database cannot take them, and why. */
+  commitHealth(): CommitHealth {
+    return { ...this.health };
+  }
+
+  /** Called on every change of `commitHealth()` (can commit ↔ cannot commit). */
+  onCommitHealth(listener: (health: CommitHealth) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  private setHealth(canCommit: boolean, reason: string | null): void {
+    if (this.health.canCommit === canCommit && (canCommit || this.health.reason === reason)) return;
+    const changed = this.health.canCommit !== canCommit;
+    this.health = { canCommit, since: changed ? this.clock.now() : this.health.since, reason };
+    if (changed) for (const listener of this.healthListeners) listener(this.commitHealth());
   }
 
   /** Resolves once every tick accepted before the call is committed (or dropped as invalid). */
@@ -165,32 +251,175 @@ export class TickWriter {
   }
 
   /**
-   * Stops accepting, commits everything accepted so far and detaches. With `timeoutMs` it gives up
-   * waiting after that long (the database is down at shutdown) and logs what is lost.
+   * Stops accepting and commits everything accepted so far; with a spool, "committed" includes
+   * "spooled" (a database that cannot commit now sends the queue to the spool at once). With
+   * `timeoutMs`, at the deadline (or on `forceClose()`) it stops waiting: whatever is queued or in
+   * flight goes to the spool, and only what the spool cannot take is lost (counted and logged).
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+  async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     this.closed = true;
+    if (!this.health.canCommit && this.options.spool) this.spooling = true;
+    this.maybeSpill();
     const flushed = this.flush();
-    if (options.timeoutMs === undefined) {
-      await flushed;
-    } else {
-      let timer: TimerHandle | null = null;
-      const gaveUp = await Promise.race([
-        flushed.then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = this.clock.setTimeout(() => resolve(true), options.timeoutMs!);
-        }),
-      ]);
-      if (timer) this.clock.clearTimeout(timer);
-      if (gaveUp) {
-        this.abandoned = true;
-        this.options.logger.error({ unflushed: this.readDepth() }, "tick writer closed before flushing");
-      }
-    }
+    let timer: TimerHandle | null = null;
+    const gaveUp = await Promise.race([
+      flushed.then(() => false),
+      new Promise<boolean>((resolve) => {
+        if (this.forced) return resolve(true);
+        this.forceClose = () => resolve(true);
+        if (options.timeoutMs !== undefined)
+          timer = this.clock.setTimeout(() => resolve(true), options.timeoutMs);
+      }),
+    ]);
+    if (timer) this.clock.clearTimeout(timer);
+    this.forceClose = null;
+    if (gaveUp) this.abandon();
     if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
     if (this.backoffTimer) this.clock.clearTimeout(this.backoffTimer);
     this.flushTimer = this.backoffTimer = null;
     queueDepthSources.delete(this.readDepth);
+    this.options.spool?.sync();
+    return this.report(gaveUp);
+  }
+
+  /** Totals since start, logged once: the shutdown's "flushed, spooled, lost" line. */
+  private report(forced: boolean): CloseReport {
+    const report: CloseReport = {
+      accepted: this.accepted,
+      dropped: this.dropped,
+      committed: this.committed,
+      spooled: this.spooled,
+      lost: this.lost,
+      spoolBytes: this.options.spool?.bytes ?? 0,
+    };
+    if (!this.reported)
+      this.options.logger.info(
+        { ...report, forced },
+        report.lost === 0 ? "tick writer closed: nothing lost" : "tick writer closed: ticks lost",
+      );
+    this.reported = true;
+    return report;
+  }
+
+  /** A pending close() stops waiting for the database now (a second SIGTERM): spool the rest, return. */
+  forceCloseNow(): void {
+    this.forced = true;
+    if (this.forceClose) return this.forceClose();
+    // Before close(): stop intake and spool now, and say so (the process may exit before close()).
+    this.closed = true;
+    this.abandon();
+    this.report(true);
+  }
+
+  /** Stops sending: every queued or in-flight tick goes to the spool, or is counted as lost. */
+  private abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    const left = [...this.inflight];
+    for (let chunk = this.queue.take(); chunk; chunk = this.queue.take()) left.push(chunk);
+    let lost = 0;
+    for (const chunk of left) if (!this.spill(chunk)) lost += chunk.trades.length;
+    this.options.spool?.sync();
+    if (lost > 0) {
+      this.lost += lost;
+      ticksLost.inc({ reason: "shutdown" }, lost);
+      this.options.logger.error({ lost }, "tick writer closed before flushing: ticks lost");
+    }
+  }
+
+  /** Appends a chunk to the spool; false (nothing written) when there is none or it is full. */
+  private spill(chunk: TickChunk): boolean {
+    const spool = this.options.spool;
+    if (!spool) return false;
+    try {
+      spool.append(chunk.trades);
+    } catch (error) {
+      // Full (SpoolFullError) or the disk failed (ENOSPC, EIO): either way these ticks stay in memory.
+      if (this.spoolFullSince === null) {
+        this.spoolFullSince = this.clock.now();
+        this.options.logger.error(
+          { err: error, full: error instanceof SpoolFullError },
+          "spool cannot take ticks: they stay in memory (then buffer_full drops)",
+        );
+      }
+      return false;
+    }
+    this.spoolFullSince = null;
+    this.spooled += chunk.trades.length;
+    spoolTicks.inc({ event: "spooled" }, chunk.trades.length);
+    return true;
+  }
+
+  /**
+   * Sends queued ticks to the spool while the outage has lasted past `spoolAfterMs`, or while the
+   * buffer is past its high-water mark. In-flight batches stay: they come back here if they fail.
+   */
+  private maybeSpill(): void {
+    if (!this.options.spool || this.abandoned || this.queue.length === 0) return;
+    const { since, canCommit } = this.health;
+    if (
+      !canCommit &&
+      since !== null &&
+      this.clock.now() - since >= this.options.spoolAfterMs &&
+      !this.spooling
+    ) {
+      this.spooling = true;
+      this.options.logger.warn(
+        { queueDepth: this.readDepth(), spoolAfterMs: this.options.spoolAfterMs },
+        "database unavailable: spooling ticks to disk until it commits again",
+      );
+    }
+    if (!this.spooling && this.readDepth() < this.options.spoolHighWaterTicks) return;
+    const kept: TickChunk[] = [];
+    for (let chunk = this.queue.take(); chunk; chunk = this.queue.take())
+      if (!this.spill(chunk)) kept.push(chunk);
+    if (kept.length > 0) this.queue.requeue(...kept);
+    this.settleWaiters();
+  }
+
+  /**
+   * Commits the spool's records oldest first, one at a time, beside the live batches. `probe`: try
+   * even though the last commit failed (the spool is then the only thing left to test the database
+   * with). A retryable failure stops it until the next successful commit.
+   */
+  private async replaySpool(probe = false): Promise<void> {
+    const spool = this.options.spool;
+    if (!spool || this.replaying || this.closed || (!probe && !this.health.canCommit)) return;
+    this.replaying = true;
+    try {
+      for (let record = spool.peek(); record && !this.closed; record = spool.peek()) {
+        if (!(await this.replayRecord(record.trades))) return;
+        spool.ack(record);
+      }
+      if (!spool.peek() && this.replayed > 0)
+        this.options.logger.info({ replayed: this.replayed }, "spool replayed into the database");
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** One spooled record into the database; false when the database cannot commit (it stays spooled). */
+  private async replayRecord(trades: Trade[]): Promise<boolean> {
+    try {
+      const encoded = this.prepare(trades);
+      await this.bulk.insert(encoded);
+      this.replayed += trades.length;
+      spoolTicks.inc({ event: "replayed" }, trades.length);
+      this.countCommit(encoded.rows, trades);
+      return true;
+    } catch (error) {
+      const failure = toStoreWriteError(error, "spool replay failed");
+      if (failure.retryable) {
+        this.hold(failure);
+        return false;
+      }
+      // Rows the database refuses: the in-memory path halves the record down to the bad ones. Only
+      // a crash before those commit loses them (the record is acknowledged now).
+      const seq = this.lowWater();
+      this.queue.requeue({ firstSeq: seq, openedAt: this.clock.now(), trades, retry: true, encoded: null });
+      this.pump();
+      return true;
+    }
   }
 
   private drop(reason: DropReason, count: number): false {
@@ -224,6 +453,7 @@ export class TickWriter {
 
   /** Sends every eligible batch there is a slot for; arms the timer for the first one not yet due. */
   private pump(): void {
+    this.maybeSpill();
     if (this.backoffTimer !== null || this.abandoned) return;
     const forced = this.waiters.length > 0;
     while (this.inflight.size < this.options.concurrency) {
@@ -243,16 +473,7 @@ export class TickWriter {
     this.inflight.add(chunk);
     this.inflightRows += chunk.trades.length;
     try {
-      if (chunk.encoded === null) {
-        chunk.encoded = this.encode(chunk.trades);
-        if (chunk.encoded.invalid.length > 0) {
-          this.drop("invalid_event_time", chunk.encoded.invalid.length);
-          this.options.logger.warn(
-            { count: chunk.encoded.invalid.length },
-            "ticks without an RFC-3339 event time dropped",
-          );
-        }
-      }
+      chunk.encoded ??= this.prepare(chunk.trades);
       await this.bulk.insert(chunk.encoded);
       this.onCommitted(chunk);
     } catch (error) {
@@ -273,36 +494,74 @@ export class TickWriter {
     try {
       return this.bulk.encode(trades);
     } catch (error) {
-      throw new StoreWriteError(`tick batch could not be encoded: ${String(error)}`, false, { cause: error });
+      throw new RowsRefusedError(`tick batch could not be encoded: ${String(error)}`, null, { cause: error });
     }
+  }
+  /** Encodes once; ticks without a storable event time are dropped here, counted and kept as rejections. */
+  private prepare(trades: Trade[]): NonNullable<TickChunk["encoded"]> {
+    const encoded = this.encode(trades);
+    if (encoded.invalid.length > 0) {
+      this.drop("invalid_event_time", encoded.invalid.length);
+      for (const trade of encoded.invalid)
+        this.options.onRefused?.(
+          trade,
+          "invalid_event_time",
+          `event time ${JSON.stringify(trade.eventTime)}`,
+        );
+      this.options.logger.warn(
+        { count: encoded.invalid.length },
+        "ticks without an RFC-3339 event time dropped",
+      );
+    }
+    return encoded;
   }
 
   private onCommitted(chunk: TickChunk): void {
+    this.countCommit(chunk.encoded?.rows ?? 0, chunk.trades);
+  }
+
+  private countCommit(rows: number, trades: readonly Trade[]): void {
     const now = this.clock.now();
-    const rows = chunk.encoded?.rows ?? 0;
     let oldest = Infinity;
-    for (const trade of chunk.trades) if (trade.receivedAt < oldest) oldest = trade.receivedAt;
+    for (const trade of trades) if (trade.receivedAt < oldest) oldest = trade.receivedAt;
     this.committed += rows;
     this.lastCommitAt = now;
     this.consecutiveFailures = 0;
+    this.setHealth(true, null);
+    if (this.spooling) {
+      this.spooling = false;
+      this.options.logger.info(
+        { spoolBytes: this.options.spool?.bytes },
+        "database commits again: replaying the spool",
+      );
+    }
+    if (this.options.spool?.peek() && !this.replaying) void this.replaySpool();
     if (oldest !== Infinity) {
       this.commitLagMs = Math.max(0, now - oldest);
       writerCommitLag.observe(this.commitLagMs / 1000);
     }
     writerCommittedTicks.inc(rows);
-    if (this.options.onCommit) this.options.onCommit(chunk.trades, now);
+    if (this.options.onCommit) this.options.onCommit(trades, now);
+  }
+
+  /** The database cannot commit now: say so, and try again after a backoff. */
+  private hold(failure: StoreWriteError): void {
+    this.lastError = failure.message;
+    writerBatchFailures.inc({ retryable: "true" });
+    this.consecutiveFailures++;
+    this.setHealth(false, failure.message);
+    this.startBackoff(failure);
   }
 
   private onFailed(chunk: TickChunk, error: unknown): void {
     const failure = toStoreWriteError(error, "tick batch insert failed");
-    this.lastError = failure.message;
-    writerBatchFailures.inc({ retryable: String(failure.retryable) });
     if (failure.retryable) {
-      this.consecutiveFailures++;
       this.queue.requeue(chunk);
-      this.startBackoff(failure);
+      this.hold(failure);
       return;
     }
+    this.lastError = failure.message;
+    writerBatchFailures.inc({ retryable: "false" });
     // The rows themselves are refused: halve the batch until the offending ticks stand alone, so one
     // bad tick costs itself and not the other 4,999.
     if (chunk.trades.length > 1) {
@@ -315,11 +574,16 @@ export class TickWriter {
         encoded: null,
       });
       this.queue.requeue(half(chunk.trades.slice(0, middle)), half(chunk.trades.slice(middle)));
+    } else if (failure instanceof RowsRefusedError && failure.sqlState === DUPLICATE_KEY) {
+      // The row is stored already (see errors.ts): as good as committed.
+      this.onCommitted(chunk);
     } else {
-      this.drop("rejected_by_database", chunk.trades.length);
+      const trade = chunk.trades[0]!;
+      this.drop("rejected_by_database", 1);
+      this.options.onRefused?.(trade, "rejected_by_database", failure.message);
       this.options.logger.error(
-        { err: failure, symbol: chunk.trades[0]?.symbol },
-        "tick refused by the database: dropped",
+        { err: failure, symbol: trade.symbol },
+        "tick refused by the database: recorded as a rejection",
       );
     }
   }
@@ -341,6 +605,8 @@ export class TickWriter {
     this.backoffTimer = this.clock.setTimeout(() => {
       this.backoffTimer = null;
       this.pump();
+      // Everything went to the spool: it is the only thing left to test the database with.
+      if (this.spooling && this.queue.length === 0 && this.inflight.size === 0) void this.replaySpool(true);
     }, delay);
   }
 

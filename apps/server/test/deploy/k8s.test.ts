@@ -136,7 +136,7 @@ for (const overlay of OVERLAYS) {
               assert.ok(key in example.stringData, `${variable.name}: ${key} not in the Secret`);
           }
       for (const deployment of byKind(objects, "Deployment"))
-        for (const volume of deployment.spec.template.spec.volumes ?? [])
+        for (const volume of (deployment as any).spec.template.spec.volumes ?? [])
           for (const item of volume.secret?.items ?? [])
             assert.ok(item.key in example.stringData, `${volume.name}: ${item.key} not in the Secret`);
       if (configMap === undefined) return;

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { pino } from "pino";
+import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
+import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
+import { InProcessBus } from "../../src/bus";
+import { systemClock } from "../../src/clock";
+import { loadConfig } from "../../src/config";
+import { IngestThread } from "../../src/ingest-thread/ingest-thread";
+import { registry } from "../../src/metrics/registry";
+import { simulatorEnv, TEST_SYMBOLS } from "../support/live-server";
+
+const lostToCrashes = async () =>
+  (await registry.getSingleMetric("torghut_ticks_lost_total")!.get()).values.find(
+    (v) => v.labels.reason === "ingest_thread_crash",
+  )?.value ?? 0;
+
+describe("an ingest thread that dies during a database outage", () => {
+  let cluster: PgCluster;
+  let sim: RunningSimulator;
+  const dataDir = mkdtempSync(join(tmpdir(), "torghut-crash-"));
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+
+  before(async () => {
+    cluster = await startPgCluster();
+    await cluster.psql("CREATE DATABASE torghut");
+    sim = await startSimulator({
+      port: 0,
+      seed: 5,
+      symbols: TEST_SYMBOLS,
+      tradesPerSecond: 300,
+      staleSessionMs: 300,
+    });
+  });
+  after(async () => {
+    await sim?.close();
+    await cluster?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("an uncaught error spools the writer's buffer (0 lost); a thread killed without a word counts what it held as lost", async () => {
+    const config = loadConfig({
+      DATABASE_URL: cluster.url("torghut"),
+      DATA_DIR: dataDir,
+      SYMBOLS: TEST_SYMBOLS.join(","),
+      LOG_LEVEL: "silent",
+      INGEST_THREAD: "worker",
+      ...simulatorEnv(sim),
+      SIMULATED_MARKET: "true",
+      // Held in memory for the whole test: only the crash path may move ticks to the spool.
+      SPOOL_AFTER_MS: "600000",
+    });
+    const thread = new IngestThread({
+      config,
+      replicaId: "crash-test",
+      bus: new InProcessBus({ replicaId: "crash-test" }),
+      knownLeader: () => null,
+      logger,
+      clock: systemClock,
+      restartDelayMs: { base: 50, max: 200 },
+    });
+    await thread.start();
+    try {
+      await eventually(() => (thread.views.writer()?.committed ?? 0) > 100, "ticks committed", 60_000);
+      await cluster.stop("fast");
+      await eventually(
+        () => (thread.views.writer()?.queueDepth ?? 0) > 0,
+        "ticks held during the outage",
+        30_000,
+      );
+      const lostBefore = await lostToCrashes();
+
+      await thread.throwUncaught().catch(() => undefined);
+      await eventually(() => thread.thread().restarts >= 1, "the thread died", 60_000);
+      const died = logs.find((l) => String(l.msg).startsWith("ingest thread died"));
+      assert.ok(died, "the HTTP thread logs the death");
+      assert.equal(died.lost, 0);
+      assert.ok(Number(died.spooled) > 0, JSON.stringify(died));
+      assert.equal(await lostToCrashes(), lostBefore);
+      assert.ok(readdirSync(join(dataDir, "spool")).some((n) => n.endsWith(".seg")));
+
+      // A new thread cannot open storage until the database is back; then it replays the spool.
+      await cluster.start();
+      await eventually(() => thread.thread().state === "running", "the new thread running", 90_000);
+      await eventually(
+        () => !readdirSync(join(dataDir, "spool")).some((n) => n.endsWith(".seg")),
+        "the spool replayed once the database is back",
+        90_000,
+      );
+      assert.equal(thread.views.writer()?.replayed, died.spooled);
+
+      // Frozen database, then the thread killed outright (no handler runs): what it held is lost, and counted.
+      await cluster.freeze();
+      await eventually(() => (thread.views.writer()?.queueDepth ?? 0) > 0, "ticks held while frozen", 30_000);
+      const held = thread.views.writer()!.queueDepth;
+      const restarts = thread.thread().restarts;
+      await thread.crash();
+      await eventually(() => thread.thread().restarts > restarts, "the kill noticed", 60_000);
+      assert.ok((await lostToCrashes()) - lostBefore >= held, "a silent death is counted, not zero");
+      await cluster.thaw();
+    } finally {
+      await thread.stop();
+    }
+  });
+});
