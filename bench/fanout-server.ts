@@ -6,12 +6,14 @@ import type { Socket } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
 import { WebSocketServer } from "ws";
 import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
+import { fanoutStages } from "../apps/server/src/realtime/fanout-trace";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
 import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/socketio";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import { textFrame } from "../apps/server/src/realtime/transports/ws-protocol";
 import type { Protocol } from "./fanout-raw-client";
+import { startProfile } from "./lib/cpu-profile";
 import { benchTrade, reply } from "./lib/fanout";
 
 type Command =
@@ -24,6 +26,8 @@ type Command =
       symbols: number;
       /** Saturate mode: publications per round, as one upstream frame carries trades for several symbols. */
       batch: number;
+      /** Take a CPU profile of this phase and reply with its top self-time functions. */
+      profile?: boolean;
     }
   | { cmd: "close" };
 
@@ -31,6 +35,8 @@ const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
 const authenticate = new TokenVerifier({ secrets: [secret] }).forAudience(HUB_AUDIENCE);
 const inServer: number[] = [];
+/** The hub's per-stage durations (ms) of each publication in this run. */
+const stages = new Map<string, number[]>();
 let onFanoutDone: (() => void) | null = null;
 
 const server = createServer((_req, res) => res.writeHead(404).end());
@@ -42,6 +48,13 @@ if (ourHub) {
     onFanoutComplete: (ms) => {
       inServer.push(ms);
       onFanoutDone?.();
+    },
+    onFanoutTrace: (trace) => {
+      for (const [stage, ms] of Object.entries(fanoutStages(trace))) {
+        let values = stages.get(stage);
+        if (values === undefined) stages.set(stage, (values = []));
+        values.push(ms);
+      }
     },
   });
   const limits = { authenticate, connectRatePerIp: 0, maxConnectionsPerIp: 0, maxConnections: 20_000 };
@@ -98,6 +111,8 @@ function percentile(values: number[], p: number): number {
 
 async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   inServer.length = 0;
+  stages.clear();
+  const stopProfile = command.profile === true ? await startProfile() : null;
   const symbols = Array.from({ length: command.symbols }, (_, i) => `S${i}`);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -145,6 +160,7 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   }
   const wall = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const profile = stopProfile === null ? undefined : await stopProfile();
   reply({
     cmd: "ran",
     published,
@@ -153,6 +169,13 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
     inServerP99: percentile(inServer, 99),
     cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     rss: process.memoryUsage().rss,
+    stages: Object.fromEntries(
+      [...stages].map(([stage, values]) => [
+        stage,
+        { p50: percentile(values, 50), p99: percentile(values, 99) },
+      ]),
+    ),
+    profile,
   });
 }
 

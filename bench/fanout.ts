@@ -1,6 +1,8 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
 //                          [--servers hub,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
-//                          [--quick]`
+//                          [--quick] [--profile]`
+// --profile: a CPU profile of each steady-rate phase in the server, printed as its top self-time
+// functions (it costs CPU itself, so the latency figures of a profiled run are not the ones to quote).
 // Our hub over /ws, /hubs/market-data (SignalR) and /socket.io, against two baselines measured in
 // the same run at the same load: a plain socket.io broadcast and a naive `ws` broadcast that
 // stringifies per client; and a `floor` that writes one pre-built frame to every socket and nothing
@@ -10,6 +12,7 @@
 import { execSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import type { Protocol } from "./fanout-raw-client";
+import type { SelfTime } from "./lib/cpu-profile";
 import { fixed as f, forkServerAndClients, pause, stopServerAndClients } from "./lib/fanout";
 import { request } from "./lib/processes";
 
@@ -23,6 +26,7 @@ interface Args {
   idle: number;
   batch: number;
   servers: Protocol[];
+  profile: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,6 +45,7 @@ function parseArgs(argv: string[]): Args {
     servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive,floor").split(
       ",",
     ) as Protocol[],
+    profile: argv.includes("--profile"),
   };
 }
 
@@ -91,6 +96,9 @@ interface Ran {
   inServerP99: number;
   cpuPercent: number;
   rss: number;
+  /** Our hub only: per-stage p50 / p99 ms. */
+  stages: Record<string, { p50: number; p99: number }>;
+  profile?: SelfTime[];
 }
 interface Report {
   received: number;
@@ -105,15 +113,29 @@ async function phase(
   seconds: number,
   symbols: number,
   batch = 1,
+  profile = false,
 ) {
   await request(pair.clients, { cmd: "reset" }, "reset");
   const ran = await request<Ran>(
     pair.server,
-    { cmd: "run", mode, publishesPerSecond, seconds, symbols, batch },
+    { cmd: "run", mode, publishesPerSecond, seconds, symbols, batch, profile },
     "ran",
   );
   const report = await request<Report>(pair.clients, { cmd: "report" }, "report");
   return { ran, report, deliveriesPerSecond: report.received / ran.seconds };
+}
+
+/** Where the hub's time went in the steady phase, and (with --profile) the top self-time functions. */
+function printStages(protocol: Protocol, count: number, ran: Ran): void {
+  const stages = Object.entries(ran.stages);
+  if (stages.length > 0) {
+    const cells = stages.map(([stage, { p50, p99 }]) => `${stage} ${f(p50, 2)} / ${f(p99, 2)}`);
+    console.log(`  ${protocol} ${count} stages p50 / p99 ms: ${cells.join(" · ")}`);
+  }
+  if (ran.profile === undefined) return;
+  console.log(`  ${protocol} ${count} CPU profile, top self time (% of non-idle samples):`);
+  for (const { fn, percent, ms } of ran.profile)
+    console.log(`    ${f(percent, 1).padStart(5)} %  ${f(ms, 0).padStart(6)} ms  ${fn}`);
 }
 
 export default async function fanout(argv: string[]): Promise<void> {
@@ -134,7 +156,7 @@ export default async function fanout(argv: string[]): Promise<void> {
       const pair = await startPair(protocol);
       try {
         const perConnection = await connect(pair, protocol, count);
-        const steady = await phase(pair, "rate", args.rate, args.seconds, 10);
+        const steady = await phase(pair, "rate", args.rate, args.seconds, 10, 1, args.profile);
         const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
         const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
         const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
@@ -145,6 +167,7 @@ export default async function fanout(argv: string[]): Promise<void> {
           `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
         rows.push(row);
         console.log(row);
+        printStages(protocol, count, steady.ran);
       } finally {
         await stopServerAndClients(pair);
       }
