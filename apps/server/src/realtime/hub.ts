@@ -10,6 +10,7 @@ import { channelAllowed, marketChannel, parseChannel, STATUS_CHANNEL, wildcardOf
 import type { SessionHost, SessionLimits } from "./client-session";
 import { HubSession } from "./client-session";
 import type { FanoutTrace } from "./fanout-trace";
+import { EncodedFrames } from "./encoded-frames";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
 import type { IndicatorUpdate, Publication, PublicationType, StatusMessage } from "./publication";
@@ -366,12 +367,13 @@ export class Hub implements SessionHost {
       this.onFanoutTrace === undefined ? null : this.startTrace(update, startedAt, publication, exact, all);
     let recipients = 0;
     // Putting a frame on a queue is a few array operations; the writes happen in `flush`, sliced.
+    const encoded = new EncodedFrames(publication);
     if (exact !== undefined) {
       for (const session of exact) {
-        if (all === undefined || !all.has(session)) recipients += this.offer(session, publication);
+        if (all === undefined || !all.has(session)) recipients += this.offer(session, encoded);
       }
     }
-    if (all !== undefined) for (const session of all) recipients += this.offer(session, publication);
+    if (all !== undefined) for (const session of all) recipients += this.offer(session, encoded);
     if (recipients === 0) return;
     if (trace !== null) {
       trace.enqueuedAt = performance.now();
@@ -404,9 +406,10 @@ export class Hub implements SessionHost {
     };
   }
 
-  private offer(session: HubSession, publication: Publication): number {
+  private offer(session: HubSession, encoded: EncodedFrames): number {
     if (session.closed) return 0;
-    session.enqueue(publication.conflationKey, frameFor(publication, session.format));
+    encoded.select(session.format);
+    session.enqueue(encoded.publication.conflationKey, encoded.frame!, encoded.bytes);
     return 1;
   }
 
