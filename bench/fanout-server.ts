@@ -20,7 +20,8 @@ type Command =
   | { cmd: "mem" }
   | {
       cmd: "run";
-      mode: "rate" | "saturate";
+      /** relay: a worker of fanout-cluster-server.ts, publishing what its primary sends until `stop`. */
+      mode: "rate" | "saturate" | "relay";
       publishesPerSecond: number;
       seconds: number;
       symbols: number;
@@ -29,6 +30,8 @@ type Command =
       /** Take a CPU profile of this phase and reply with its top self-time functions. */
       profile?: boolean;
     }
+  | { cmd: "publish"; trade: ReturnType<typeof benchTrade> }
+  | { cmd: "stop" }
   | { cmd: "close" };
 
 const protocol = process.argv[2] as Protocol;
@@ -41,6 +44,9 @@ let onFanoutDone: (() => void) | null = null;
 
 const server = createServer((_req, res) => res.writeHead(404).end());
 let publish: (symbol: string, offset: number) => void;
+/** The hub's entry point for a trade built elsewhere (a cluster primary); hub servers only. */
+let publishTrade: ((trade: ReturnType<typeof benchTrade>) => void) | null = null;
+let stopRelay: (() => void) | null = null;
 
 const ourHub = protocol.startsWith("hub");
 if (ourHub) {
@@ -63,7 +69,8 @@ if (ourHub) {
   else if (protocol === "hub-signalr")
     attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
   else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });
-  publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, benchTrade(symbol, offset));
+  publishTrade = (trade) => void hub.publish(`lines:${trade.symbol}`, trade);
+  publish = (symbol, offset) => publishTrade!(benchTrade(symbol, offset));
 } else if (protocol === "naive") {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
   publish = (symbol, offset) => {
@@ -119,7 +126,9 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   const end = started + command.seconds * 1000;
   let published = 0;
   let peakRss = 0;
-  if (command.mode === "rate") {
+  if (command.mode === "relay") {
+    await new Promise<void>((resolve) => (stopRelay = resolve));
+  } else if (command.mode === "rate") {
     // Catch up on due publications every 5 ms instead of trusting timer precision.
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -186,6 +195,10 @@ process.on("message", (command: Command) => {
     reply({ cmd: "mem", rss: memory.rss, heapUsed: memory.heapUsed });
   } else if (command.cmd === "run") {
     void run(command);
+  } else if (command.cmd === "publish") {
+    publishTrade?.(command.trade);
+  } else if (command.cmd === "stop") {
+    stopRelay?.();
   } else {
     server.closeAllConnections();
     server.close();

@@ -1,5 +1,5 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
-//                          [--servers hub,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
+//                          [--servers hub,hub-x2,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
 //                          [--quick] [--profile]`
 // --profile: a CPU profile of each steady-rate phase in the server, printed as its top self-time
 // functions (it costs CPU itself, so the latency figures of a profiled run are not the ones to quote).
@@ -11,12 +11,15 @@
 // and rounds of --batch publications on distinct symbols (one upstream frame with several trades).
 import { execSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
-import type { Protocol } from "./fanout-raw-client";
+import type { Protocol as ClientProtocol } from "./fanout-raw-client";
 import type { SelfTime } from "./lib/cpu-profile";
 import { fixed as f, forkServerAndClients, pause, stopServerAndClients } from "./lib/fanout";
 import { request } from "./lib/processes";
 
 const execArgv = ["--import", "tsx", "--expose-gc"];
+
+/** What a row measures: a client protocol's server, or `hub-x2`, our hub over /ws on a process per core. */
+type Protocol = ClientProtocol | "hub-x2";
 
 interface Args {
   clients: number[];
@@ -59,11 +62,11 @@ interface Pair {
 }
 
 async function startPair(protocol: Protocol): Promise<Pair> {
-  const { server, clients, port, token } = await forkServerAndClients(
-    "fanout-server.ts",
-    [protocol],
-    execArgv,
-  );
+  // hub-x2: our hub on a worker process per core (bench/fanout-cluster-server.ts).
+  const { server, clients, port, token } =
+    protocol === "hub-x2"
+      ? await forkServerAndClients("fanout-cluster-server.ts", [], execArgv)
+      : await forkServerAndClients("fanout-server.ts", [protocol], execArgv);
   await pause(300);
   const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
   return { server, clients, port, token, baseRss: rss, baseHeap: heapUsed };
@@ -77,7 +80,13 @@ async function connect(
 ): Promise<{ rss: number; heap: number }> {
   await request(
     pair.clients,
-    { cmd: "connect", port: pair.port, protocol, count, token: pair.token },
+    {
+      cmd: "connect",
+      port: pair.port,
+      protocol: protocol === "hub-x2" ? "hub" : protocol,
+      count,
+      token: pair.token,
+    },
     "connected",
   );
   await pause(500);
