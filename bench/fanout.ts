@@ -1,6 +1,6 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
 //                          [--servers hub,hub-x2,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
-//                          [--quick] [--profile]`
+//                          [--quick] [--profile] [--paired]`
 // --profile: a CPU profile of each steady-rate phase in the server, printed as its top self-time
 // functions (it costs CPU itself, so the latency figures of a profiled run are not the ones to quote).
 // Our hub over /ws, /hubs/market-data (SignalR) and /socket.io, against two baselines measured in
@@ -30,6 +30,7 @@ interface Args {
   batch: number;
   servers: Protocol[];
   profile: boolean;
+  paired: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +50,7 @@ function parseArgs(argv: string[]): Args {
       ",",
     ) as Protocol[],
     profile: argv.includes("--profile"),
+    paired: argv.includes("--paired"),
   };
 }
 
@@ -147,6 +149,66 @@ function printStages(protocol: Protocol, count: number, ran: Ran): void {
     console.log(`    ${f(percent, 1).padStart(5)} %  ${f(ms, 0).padStart(6)} ms  ${fn}`);
 }
 
+function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): string {
+  const { steady, saturated, batched, perConnection } = m;
+  const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
+  return (
+    `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * rate}) | ` +
+    `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
+    `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
+    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`
+  );
+}
+
+type Measured = {
+  perConnection: { rss: number; heap: number };
+  steady: Awaited<ReturnType<typeof phase>>;
+  saturated: Awaited<ReturnType<typeof phase>>;
+  batched: Awaited<ReturnType<typeof phase>>;
+};
+
+/** One server's phases, one after the other. */
+async function measure(args: Args, pair: Pair, protocol: Protocol, count: number): Promise<Measured> {
+  const perConnection = await connect(pair, protocol, count);
+  const steady = await phase(pair, "rate", args.rate, args.seconds, 10, 1, args.profile);
+  const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
+  const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
+  return { perConnection, steady, saturated, batched };
+}
+
+async function measuredRow(args: Args, protocol: Protocol, count: number): Promise<string> {
+  const pair = await startPair(protocol);
+  try {
+    const measured = await measure(args, pair, protocol, count);
+    const row = rowOf(protocol, count, args.rate, measured);
+    console.log(row);
+    printStages(protocol, count, measured.steady.ran);
+    return row;
+  } finally {
+    await stopServerAndClients(pair);
+  }
+}
+
+/**
+ * --paired: every server at once, each with its own client process, phase by phase in the same
+ * window, so a box whose load changes from minute to minute loads them all alike. They share the
+ * CPU with each other too, so compare the rows with each other, not with unpaired runs.
+ */
+async function pairedRows(args: Args, count: number): Promise<string[]> {
+  const pairs = await Promise.all(args.servers.map((protocol) => startPair(protocol)));
+  try {
+    const measured = await Promise.all(pairs.map((pair, i) => measure(args, pair, args.servers[i]!, count)));
+    return measured.map((m, i) => {
+      const row = rowOf(args.servers[i]!, count, args.rate, m);
+      console.log(row);
+      printStages(args.servers[i]!, count, m.steady.ran);
+      return row;
+    });
+  } finally {
+    await Promise.all(pairs.map((pair) => stopServerAndClients(pair)));
+  }
+}
+
 export default async function fanout(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const limit = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
@@ -161,26 +223,8 @@ export default async function fanout(argv: string[]): Promise<void> {
   const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB |`;
   rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of args.clients) {
-    for (const protocol of args.servers) {
-      const pair = await startPair(protocol);
-      try {
-        const perConnection = await connect(pair, protocol, count);
-        const steady = await phase(pair, "rate", args.rate, args.seconds, 10, 1, args.profile);
-        const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
-        const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
-        const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
-        const row =
-          `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * args.rate}) | ` +
-          `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
-          `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
-          `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
-        rows.push(row);
-        console.log(row);
-        printStages(protocol, count, steady.ran);
-      } finally {
-        await stopServerAndClients(pair);
-      }
-    }
+    if (args.paired) rows.push(...(await pairedRows(args, count)));
+    else for (const protocol of args.servers) rows.push(await measuredRow(args, protocol, count));
   }
   console.log("\n" + rows.join("\n"));
 
