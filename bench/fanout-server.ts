@@ -6,35 +6,47 @@ import type { Socket } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
 import { WebSocketServer } from "ws";
 import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
+import { fanoutStages } from "../apps/server/src/realtime/fanout-trace";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
 import { attachSocketIoTransport } from "../apps/server/src/realtime/transports/socketio";
 import { attachWsTransport } from "../apps/server/src/realtime/transports/ws";
 import { textFrame } from "../apps/server/src/realtime/transports/ws-protocol";
 import type { Protocol } from "./fanout-raw-client";
+import { startProfile } from "./lib/cpu-profile";
 import { benchTrade, reply } from "./lib/fanout";
 
 type Command =
   | { cmd: "mem" }
   | {
       cmd: "run";
-      mode: "rate" | "saturate";
+      /** relay: a worker of fanout-cluster-server.ts, publishing what its primary sends until `stop`. */
+      mode: "rate" | "saturate" | "relay";
       publishesPerSecond: number;
       seconds: number;
       symbols: number;
       /** Saturate mode: publications per round, as one upstream frame carries trades for several symbols. */
       batch: number;
+      /** Take a CPU profile of this phase and reply with its top self-time functions. */
+      profile?: boolean;
     }
+  | { cmd: "publish"; trade: ReturnType<typeof benchTrade> }
+  | { cmd: "stop" }
   | { cmd: "close" };
 
 const protocol = process.argv[2] as Protocol;
 const secret = "bench-secret-0123456789abcdef0123456789";
 const authenticate = new TokenVerifier({ secrets: [secret] }).forAudience(HUB_AUDIENCE);
 const inServer: number[] = [];
+/** The hub's per-stage durations (ms) of each publication in this run. */
+const stages = new Map<string, number[]>();
 let onFanoutDone: (() => void) | null = null;
 
 const server = createServer((_req, res) => res.writeHead(404).end());
 let publish: (symbol: string, offset: number) => void;
+/** The hub's entry point for a trade built elsewhere (a cluster primary); hub servers only. */
+let publishTrade: ((trade: ReturnType<typeof benchTrade>) => void) | null = null;
+let stopRelay: (() => void) | null = null;
 
 const ourHub = protocol.startsWith("hub");
 if (ourHub) {
@@ -43,6 +55,13 @@ if (ourHub) {
       inServer.push(ms);
       onFanoutDone?.();
     },
+    onFanoutTrace: (trace) => {
+      for (const [stage, ms] of Object.entries(fanoutStages(trace))) {
+        let values = stages.get(stage);
+        if (values === undefined) stages.set(stage, (values = []));
+        values.push(ms);
+      }
+    },
   });
   const limits = { authenticate, connectRatePerIp: 0, maxConnectionsPerIp: 0, maxConnections: 20_000 };
   // One transport per run, so each row measures one framing of the same hub.
@@ -50,7 +69,8 @@ if (ourHub) {
   else if (protocol === "hub-signalr")
     attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
   else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });
-  publish = (symbol, offset) => void hub.publish(`lines:${symbol}`, benchTrade(symbol, offset));
+  publishTrade = (trade) => void hub.publish(`lines:${trade.symbol}`, trade);
+  publish = (symbol, offset) => publishTrade!(benchTrade(symbol, offset));
 } else if (protocol === "naive") {
   const wss = new WebSocketServer({ server, path: "/naive", perMessageDeflate: false });
   publish = (symbol, offset) => {
@@ -98,13 +118,17 @@ function percentile(values: number[], p: number): number {
 
 async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   inServer.length = 0;
+  stages.clear();
+  const stopProfile = command.profile === true ? await startProfile() : null;
   const symbols = Array.from({ length: command.symbols }, (_, i) => `S${i}`);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const end = started + command.seconds * 1000;
   let published = 0;
   let peakRss = 0;
-  if (command.mode === "rate") {
+  if (command.mode === "relay") {
+    await new Promise<void>((resolve) => (stopRelay = resolve));
+  } else if (command.mode === "rate") {
     // Catch up on due publications every 5 ms instead of trusting timer precision.
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -145,6 +169,7 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
   }
   const wall = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const profile = stopProfile === null ? undefined : await stopProfile();
   reply({
     cmd: "ran",
     published,
@@ -153,6 +178,13 @@ async function run(command: Extract<Command, { cmd: "run" }>): Promise<void> {
     inServerP99: percentile(inServer, 99),
     cpuPercent: ((cpu.user + cpu.system) / 1000 / wall) * 100,
     rss: process.memoryUsage().rss,
+    stages: Object.fromEntries(
+      [...stages].map(([stage, values]) => [
+        stage,
+        { p50: percentile(values, 50), p99: percentile(values, 99) },
+      ]),
+    ),
+    profile,
   });
 }
 
@@ -163,6 +195,10 @@ process.on("message", (command: Command) => {
     reply({ cmd: "mem", rss: memory.rss, heapUsed: memory.heapUsed });
   } else if (command.cmd === "run") {
     void run(command);
+  } else if (command.cmd === "publish") {
+    publishTrade?.(command.trade);
+  } else if (command.cmd === "stop") {
+    stopRelay?.();
   } else {
     server.closeAllConnections();
     server.close();

@@ -1,6 +1,8 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
-//                          [--servers hub,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
-//                          [--quick]`
+//                          [--servers hub,hub-x2,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
+//                          [--quick] [--profile] [--paired]`
+// --profile: a CPU profile of each steady-rate phase in the server, printed as its top self-time
+// functions (it costs CPU itself, so the latency figures of a profiled run are not the ones to quote).
 // Our hub over /ws, /hubs/market-data (SignalR) and /socket.io, against two baselines measured in
 // the same run at the same load: a plain socket.io broadcast and a naive `ws` broadcast that
 // stringifies per client; and a `floor` that writes one pre-built frame to every socket and nothing
@@ -9,11 +11,15 @@
 // and rounds of --batch publications on distinct symbols (one upstream frame with several trades).
 import { execSync, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
-import type { Protocol } from "./fanout-raw-client";
+import type { Protocol as ClientProtocol } from "./fanout-raw-client";
+import type { SelfTime } from "./lib/cpu-profile";
 import { fixed as f, forkServerAndClients, pause, stopServerAndClients } from "./lib/fanout";
 import { request } from "./lib/processes";
 
 const execArgv = ["--import", "tsx", "--expose-gc"];
+
+/** What a row measures: a client protocol's server, or `hub-x2`, our hub over /ws on a process per core. */
+type Protocol = ClientProtocol | "hub-x2";
 
 interface Args {
   clients: number[];
@@ -23,6 +29,8 @@ interface Args {
   idle: number;
   batch: number;
   servers: Protocol[];
+  profile: boolean;
+  paired: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -41,6 +49,8 @@ function parseArgs(argv: string[]): Args {
     servers: (value("servers") ?? "hub,hub-signalr,hub-socketio,socketio,naive,floor").split(
       ",",
     ) as Protocol[],
+    profile: argv.includes("--profile"),
+    paired: argv.includes("--paired"),
   };
 }
 
@@ -54,11 +64,11 @@ interface Pair {
 }
 
 async function startPair(protocol: Protocol): Promise<Pair> {
-  const { server, clients, port, token } = await forkServerAndClients(
-    "fanout-server.ts",
-    [protocol],
-    execArgv,
-  );
+  // hub-x2: our hub on a worker process per core (bench/fanout-cluster-server.ts).
+  const { server, clients, port, token } =
+    protocol === "hub-x2"
+      ? await forkServerAndClients("fanout-cluster-server.ts", [], execArgv)
+      : await forkServerAndClients("fanout-server.ts", [protocol], execArgv);
   await pause(300);
   const { rss, heapUsed } = await request<{ rss: number; heapUsed: number }>(server, { cmd: "mem" }, "mem");
   return { server, clients, port, token, baseRss: rss, baseHeap: heapUsed };
@@ -72,7 +82,13 @@ async function connect(
 ): Promise<{ rss: number; heap: number }> {
   await request(
     pair.clients,
-    { cmd: "connect", port: pair.port, protocol, count, token: pair.token },
+    {
+      cmd: "connect",
+      port: pair.port,
+      protocol: protocol === "hub-x2" ? "hub" : protocol,
+      count,
+      token: pair.token,
+    },
     "connected",
   );
   await pause(500);
@@ -91,6 +107,9 @@ interface Ran {
   inServerP99: number;
   cpuPercent: number;
   rss: number;
+  /** Our hub only: per-stage p50 / p99 ms. */
+  stages: Record<string, { p50: number; p99: number }>;
+  profile?: SelfTime[];
 }
 interface Report {
   received: number;
@@ -105,15 +124,89 @@ async function phase(
   seconds: number,
   symbols: number,
   batch = 1,
+  profile = false,
 ) {
   await request(pair.clients, { cmd: "reset" }, "reset");
   const ran = await request<Ran>(
     pair.server,
-    { cmd: "run", mode, publishesPerSecond, seconds, symbols, batch },
+    { cmd: "run", mode, publishesPerSecond, seconds, symbols, batch, profile },
     "ran",
   );
   const report = await request<Report>(pair.clients, { cmd: "report" }, "report");
   return { ran, report, deliveriesPerSecond: report.received / ran.seconds };
+}
+
+/** Where the hub's time went in the steady phase, and (with --profile) the top self-time functions. */
+function printStages(protocol: Protocol, count: number, ran: Ran): void {
+  const stages = Object.entries(ran.stages);
+  if (stages.length > 0) {
+    const cells = stages.map(([stage, { p50, p99 }]) => `${stage} ${f(p50, 2)} / ${f(p99, 2)}`);
+    console.log(`  ${protocol} ${count} stages p50 / p99 ms: ${cells.join(" · ")}`);
+  }
+  if (ran.profile === undefined) return;
+  console.log(`  ${protocol} ${count} CPU profile, top self time (% of non-idle samples):`);
+  for (const { fn, percent, ms } of ran.profile)
+    console.log(`    ${f(percent, 1).padStart(5)} %  ${f(ms, 0).padStart(6)} ms  ${fn}`);
+}
+
+function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): string {
+  const { steady, saturated, batched, perConnection } = m;
+  const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
+  return (
+    `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * rate}) | ` +
+    `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
+    `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
+    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`
+  );
+}
+
+type Measured = {
+  perConnection: { rss: number; heap: number };
+  steady: Awaited<ReturnType<typeof phase>>;
+  saturated: Awaited<ReturnType<typeof phase>>;
+  batched: Awaited<ReturnType<typeof phase>>;
+};
+
+/** One server's phases, one after the other. */
+async function measure(args: Args, pair: Pair, protocol: Protocol, count: number): Promise<Measured> {
+  const perConnection = await connect(pair, protocol, count);
+  const steady = await phase(pair, "rate", args.rate, args.seconds, 10, 1, args.profile);
+  const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
+  const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
+  return { perConnection, steady, saturated, batched };
+}
+
+async function measuredRow(args: Args, protocol: Protocol, count: number): Promise<string> {
+  const pair = await startPair(protocol);
+  try {
+    const measured = await measure(args, pair, protocol, count);
+    const row = rowOf(protocol, count, args.rate, measured);
+    console.log(row);
+    printStages(protocol, count, measured.steady.ran);
+    return row;
+  } finally {
+    await stopServerAndClients(pair);
+  }
+}
+
+/**
+ * --paired: every server at once, each with its own client process, phase by phase in the same
+ * window, so a box whose load changes from minute to minute loads them all alike. They share the
+ * CPU with each other too, so compare the rows with each other, not with unpaired runs.
+ */
+async function pairedRows(args: Args, count: number): Promise<string[]> {
+  const pairs = await Promise.all(args.servers.map((protocol) => startPair(protocol)));
+  try {
+    const measured = await Promise.all(pairs.map((pair, i) => measure(args, pair, args.servers[i]!, count)));
+    return measured.map((m, i) => {
+      const row = rowOf(args.servers[i]!, count, args.rate, m);
+      console.log(row);
+      printStages(args.servers[i]!, count, m.steady.ran);
+      return row;
+    });
+  } finally {
+    await Promise.all(pairs.map((pair) => stopServerAndClients(pair)));
+  }
 }
 
 export default async function fanout(argv: string[]): Promise<void> {
@@ -130,25 +223,8 @@ export default async function fanout(argv: string[]): Promise<void> {
   const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB |`;
   rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of args.clients) {
-    for (const protocol of args.servers) {
-      const pair = await startPair(protocol);
-      try {
-        const perConnection = await connect(pair, protocol, count);
-        const steady = await phase(pair, "rate", args.rate, args.seconds, 10);
-        const saturated = await phase(pair, "saturate", 0, args.saturateSeconds, 50);
-        const batched = await phase(pair, "saturate", 0, args.saturateSeconds, 50, args.batch);
-        const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
-        const row =
-          `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * args.rate}) | ` +
-          `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
-          `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
-          `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`;
-        rows.push(row);
-        console.log(row);
-      } finally {
-        await stopServerAndClients(pair);
-      }
-    }
+    if (args.paired) rows.push(...(await pairedRows(args, count)));
+    else for (const protocol of args.servers) rows.push(await measuredRow(args, protocol, count));
   }
   console.log("\n" + rows.join("\n"));
 

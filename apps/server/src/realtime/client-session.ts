@@ -94,11 +94,13 @@ export class HubSession {
     this.enqueue(null, frame);
   }
 
-  /** Queue a frame for the end of this turn; `key` null marks a control frame (never conflated). */
-  enqueue(key: string | null, frame: Frame): void {
+  /**
+   * Queue a frame for the end of this turn; `key` null marks a control frame (never conflated).
+   * A fan-out passes `bytes`, measured once per publication, instead of every client measuring it.
+   */
+  enqueue(key: string | null, frame: Frame, bytes = frameBytes(frame)): void {
     if (this.isClosed) return;
     const clientBehind = this.transportFull();
-    const bytes = frameBytes(frame);
     // A full queue on a client that keeps up is the server's backlog, not the client's: write it.
     if (
       !clientBehind &&
@@ -151,6 +153,12 @@ export class HubSession {
     while (!this.isClosed && this.queue.length > 0) {
       const room = this.limits.transportHighWaterBytes - this.client.bufferedAmount;
       if (room <= 0) break;
+      // One frame due (the usual case while clients keep up): no batch array.
+      if (this.queue.length === 1) {
+        this.client.send(this.queue.shift()!);
+        sent += 1;
+        continue;
+      }
       const frames = this.queue.take(room);
       if (frames.length === 1) this.client.send(frames[0]!);
       else this.client.sendBatch(frames);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ManualClock } from "../clock";
+import type { FanoutTrace } from "./fanout-trace";
+import { fanoutStages } from "./fanout-trace";
 import { Hub } from "./hub";
 import type { Frame, Publication, WireFormat } from "./publication";
 import type { HubClient } from "./transport";
@@ -79,6 +81,57 @@ test("a flush over more clients than one slice continues on later turns, in orde
   assert.deepEqual(clients[0]!.frames, ["1", "2"]);
   assert.deepEqual(clients[4]!.writes, [["1", "2"]], "a client not yet flushed gets both in one write");
   await hub.shutdown(0);
+});
+
+test("a traced fan-out reports its stages in order, a throttled one waiting in the throttle, still one encoding", async () => {
+  let encodings = 0;
+  const format: WireFormat = {
+    name: "offset",
+    encode: (publication) => {
+      encodings += 1;
+      return String(publication.offset);
+    },
+  };
+  const clock = new ManualClock();
+  const traces: FanoutTrace[] = [];
+  const hub = new Hub({
+    clock,
+    updatesPerSecond: 10,
+    fanoutSliceSize: 2,
+    onFanoutTrace: (t) => traces.push(t),
+  });
+  const clients = Array.from({ length: 5 }, () => new SinkClient(format));
+  for (const client of clients) hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:MSFT");
+  hub.publishTrade(trade("MSFT", 1));
+  hub.publishTrade(trade("MSFT", 2)); // inside the throttle's interval: deferred
+  await eventually(() => traces.length === 1, "first fan-out traced");
+  clock.advance(100);
+  await eventually(() => traces.length === 2, "throttled fan-out traced");
+  for (const trace of traces) {
+    assert.equal(trace.recipients, 5);
+    const order = [
+      trace.offeredAt,
+      trace.emittedAt,
+      trace.appendedAt,
+      trace.encodedAt,
+      trace.enqueuedAt,
+      trace.flushStartedAt,
+      trace.completedAt,
+    ];
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      "stages in order",
+    );
+    assert.ok(trace.completedAt > trace.flushStartedAt, "three slices of two take more than one turn");
+  }
+  assert.equal(fanoutStages(traces[0]!).throttle, traces[0]!.emittedAt - traces[0]!.offeredAt);
+  assert.ok(fanoutStages(traces[1]!).throttle > 0, "the deferred publication waited in the throttle");
+  assert.equal(encodings, 2, "tracing encodes nothing twice");
+  assert.deepEqual(clients[4]!.frames, ["1", "2"]);
+  const shutdown = hub.shutdown(0);
+  clock.advance(0);
+  await shutdown;
 });
 
 test("a client that keeps up gets a long backlog written out, not conflated", async () => {

@@ -9,6 +9,8 @@ import type { ParsedChannel } from "./channels";
 import { channelAllowed, marketChannel, parseChannel, STATUS_CHANNEL, wildcardOf } from "./channels";
 import type { SessionHost, SessionLimits } from "./client-session";
 import { HubSession } from "./client-session";
+import type { FanoutTrace } from "./fanout-trace";
+import { EncodedFrames } from "./encoded-frames";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
 import type { IndicatorUpdate, Publication, PublicationType, StatusMessage } from "./publication";
@@ -45,6 +47,8 @@ export interface HubOptions {
   servedSymbols?: Iterable<string>;
   /** Observer called when a publication has reached its last subscriber (benchmarks, tracing). */
   onFanoutComplete?: (durationMs: number, recipients: number) => void;
+  /** Observer given each publication's per-stage timings once it has reached its last subscriber. */
+  onFanoutTrace?: (trace: FanoutTrace) => void;
 }
 
 export interface HubStats {
@@ -74,12 +78,16 @@ interface PendingFanout {
   mark: number;
   startedAt: number;
   recipients: number;
+  /** Only when traced. */
+  trace: FanoutTrace | null;
 }
 
 interface PendingUpdate {
   channel: ParsedChannel;
   type: PublicationType;
   data: unknown;
+  /** performance.now() at `publish`, when traced (0 otherwise: reading the clock is not free). */
+  offeredAt: number;
 }
 
 const liveHubs = new Set<Hub>();
@@ -121,6 +129,7 @@ export class Hub implements SessionHost {
   private drained: (() => void) | null = null;
   private readonly counters = { published: 0, deliveries: 0, conflated: 0, slowClosed: 0 };
   private readonly onFanoutComplete: ((durationMs: number, recipients: number) => void) | undefined;
+  private readonly onFanoutTrace: ((trace: FanoutTrace) => void) | undefined;
 
   constructor(options: HubOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -136,6 +145,7 @@ export class Hub implements SessionHost {
     this.maxSubscriptions = options.maxSubscriptionsPerClient ?? 512;
     this.sliceSize = options.fanoutSliceSize ?? 2000;
     this.onFanoutComplete = options.onFanoutComplete;
+    this.onFanoutTrace = options.onFanoutTrace;
     this.servedSymbols = options.servedSymbols === undefined ? null : new Set(options.servedSymbols);
     const perSecond = options.updatesPerSecond ?? 20;
     const interval = perSecond > 0 ? 1000 / perSecond : 0;
@@ -172,7 +182,8 @@ export class Hub implements SessionHost {
     const parsed = this.parse(channel);
     if (parsed === null || parsed.wildcard || this.closing) return false;
     const kind = type ?? DEFAULT_TYPE[parsed.kind];
-    this.throttle.offer(`${channel}#${kind}`, { channel: parsed, type: kind, data });
+    const offeredAt = this.onFanoutTrace === undefined ? 0 : performance.now();
+    this.throttle.offer(`${channel}#${kind}`, { channel: parsed, type: kind, data, offeredAt });
     return true;
   }
 
@@ -352,20 +363,53 @@ export class Hub implements SessionHost {
     const exact = this.index.subscribers(channel.name);
     const wildcard = wildcardOf(channel);
     const all = wildcard === null ? undefined : this.index.subscribers(wildcard);
+    const trace =
+      this.onFanoutTrace === undefined ? null : this.startTrace(update, startedAt, publication, exact, all);
     let recipients = 0;
     // Putting a frame on a queue is a few array operations; the writes happen in `flush`, sliced.
+    const encoded = new EncodedFrames(publication);
     if (exact !== undefined) {
       for (const session of exact) {
-        if (all === undefined || !all.has(session)) recipients += this.offer(session, publication);
+        if (all === undefined || !all.has(session)) recipients += this.offer(session, encoded);
       }
     }
-    if (all !== undefined) for (const session of all) recipients += this.offer(session, publication);
-    if (recipients > 0) this.fanouts.push({ mark: this.flushEnqueued, startedAt, recipients });
+    if (all !== undefined) for (const session of all) recipients += this.offer(session, encoded);
+    if (recipients === 0) return;
+    if (trace !== null) {
+      trace.enqueuedAt = performance.now();
+      trace.recipients = recipients;
+    }
+    this.fanouts.push({ mark: this.flushEnqueued, startedAt, recipients, trace });
   }
 
-  private offer(session: HubSession, publication: Publication): number {
+  /** Times the history append and, by doing it now instead of at the first offer, one encoding. */
+  private startTrace(
+    update: PendingUpdate,
+    emittedAt: number,
+    publication: Publication,
+    exact: ReadonlySet<HubSession> | undefined,
+    all: ReadonlySet<HubSession> | undefined,
+  ): FanoutTrace {
+    const appendedAt = performance.now();
+    const someone = (exact ?? all)?.values().next().value;
+    if (someone !== undefined) frameFor(publication, someone.format);
+    const encodedAt = performance.now();
+    return {
+      recipients: 0,
+      offeredAt: update.offeredAt,
+      emittedAt,
+      appendedAt,
+      encodedAt,
+      enqueuedAt: encodedAt,
+      flushStartedAt: 0,
+      completedAt: encodedAt,
+    };
+  }
+
+  private offer(session: HubSession, encoded: EncodedFrames): number {
     if (session.closed) return 0;
-    session.enqueue(publication.conflationKey, frameFor(publication, session.format));
+    encoded.select(session.format);
+    session.enqueue(encoded.publication.conflationKey, encoded.frame!, encoded.bytes);
     return 1;
   }
 
@@ -373,6 +417,7 @@ export class Hub implements SessionHost {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const end = Math.min(this.flushList.length, this.flushHead + this.sliceSize);
+    if (this.onFanoutTrace !== undefined) this.traceFlushStart();
     for (let i = this.flushHead; i < end; i++) this.flushList[i]!.flushDue();
     this.flushDone += end - this.flushHead;
     this.flushHead = end;
@@ -385,10 +430,24 @@ export class Hub implements SessionHost {
       const elapsedMs = performance.now() - fanout.startedAt;
       realtimeMetrics.fanoutSeconds.observe(elapsedMs / 1000);
       this.onFanoutComplete?.(elapsedMs, fanout.recipients);
+      if (fanout.trace !== null) {
+        fanout.trace.completedAt = fanout.startedAt + elapsedMs;
+        this.onFanoutTrace?.(fanout.trace);
+      }
     }
     if (this.flushHead < this.flushList.length && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flush);
     }
   };
+
+  /** The flush is about to write: fan-outs not yet started start now. */
+  private traceFlushStart(): void {
+    const now = performance.now();
+    for (let i = this.fanouts.length - 1; i >= 0; i--) {
+      const trace = this.fanouts[i]!.trace;
+      if (trace === null || trace.flushStartedAt !== 0) break;
+      trace.flushStartedAt = now;
+    }
+  }
 }

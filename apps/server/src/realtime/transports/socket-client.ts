@@ -2,6 +2,10 @@ import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import type { Frame, WireFormat } from "../publication";
 import type { HubClient } from "../transport";
+import { FrameJoiner } from "./frame-join";
+
+/** One per process: the clients flushed in one turn share their joined runs. */
+const joiner = new FrameJoiner();
 
 /**
  * A hub client over one `ws` socket, shared by the /ws and SignalR transports. Pre-encoded frames
@@ -28,22 +32,25 @@ export abstract class SocketHubClient implements HubClient {
     else this.socket.write(frame);
   }
 
-  /** Runs of pre-encoded frames are concatenated: one socket write (one system call) per run. */
+  /**
+   * Runs of pre-encoded frames are joined: one socket write (one system call) per run. Text frames
+   * (rare: control messages) go through ws's sender between runs, in order.
+   */
   sendBatch(frames: readonly Frame[]): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    let run: Buffer[] = [];
-    const flushRun = (): void => {
-      if (run.length === 1) this.socket.write(run[0]!);
-      else if (run.length > 1) this.socket.write(Buffer.concat(run));
-      run = [];
-    };
-    for (const frame of frames) {
-      if (typeof frame === "string") {
-        flushRun();
-        this.ws.send(frame);
-      } else run.push(frame);
+    let from = 0;
+    for (let i = 0; i <= frames.length; i++) {
+      const frame = frames[i];
+      if (typeof frame === "object") continue;
+      this.writeRun(frames as readonly Buffer[], from, i);
+      if (frame !== undefined) this.ws.send(frame);
+      from = i + 1;
     }
-    flushRun();
+  }
+
+  private writeRun(frames: readonly Buffer[], from: number, to: number): void {
+    if (to - from === 1) this.socket.write(frames[from]!);
+    else if (to - from > 1) this.socket.write(joiner.join(frames, from, to));
   }
 
   close(code: number, reason: string): void {

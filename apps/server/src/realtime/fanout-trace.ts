@@ -1,0 +1,35 @@
+/**
+ * Where one publication's fan-out spent its time, stage by stage (benchmarks, tracing). Every field
+ * but `recipients` is a `performance.now()` reading, so differences are durations in ms.
+ */
+export interface FanoutTrace {
+  recipients: number;
+  /** `publish` was called. */
+  offeredAt: number;
+  /** The latest-value throttle let it through (later than `offeredAt` only when it was deferred). */
+  emittedAt: number;
+  /** Numbered and kept in the channel's history. */
+  appendedAt: number;
+  /** Encoded for the first subscriber's wire format. */
+  encodedAt: number;
+  /** On every subscriber's queue. */
+  enqueuedAt: number;
+  /** The end-of-turn flush began writing this publication's subscribers. */
+  flushStartedAt: number;
+  /** Written to (or queued behind a full transport for) its last subscriber. */
+  completedAt: number;
+}
+
+export type FanoutStage = "throttle" | "history append" | "encode" | "enqueue" | "flush scheduling" | "write";
+
+/** Stage durations in ms, in order, as a bench prints them. */
+export function fanoutStages(trace: FanoutTrace): Record<FanoutStage, number> {
+  return {
+    throttle: trace.emittedAt - trace.offeredAt,
+    "history append": trace.appendedAt - trace.emittedAt,
+    encode: trace.encodedAt - trace.appendedAt,
+    enqueue: trace.enqueuedAt - trace.encodedAt,
+    "flush scheduling": trace.flushStartedAt - trace.enqueuedAt,
+    write: trace.completedAt - trace.flushStartedAt,
+  };
+}
