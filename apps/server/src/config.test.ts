@@ -106,3 +106,16 @@ test("a feed in ALPACA_STREAM_URL that disagrees with ALPACA_FEED stops start-up
     /ALPACA_STREAM_URL ends in \/v1beta3\/crypto\/us.*not a stock feed/,
   );
 });
+
+test("database deadlines: defaults in seconds, and the client-side one must exceed the server's", () => {
+  const config = loadConfig({});
+  assert.equal(config.DATABASE_STATEMENT_TIMEOUT_MS, 10_000);
+  assert.ok(config.DATABASE_QUERY_TIMEOUT_MS > config.DATABASE_STATEMENT_TIMEOUT_MS);
+  assert.throws(
+    () => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "5000", DATABASE_QUERY_TIMEOUT_MS: "5000" }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /DATABASE_QUERY_TIMEOUT_MS/.test(error.message) &&
+      /DATABASE_STATEMENT_TIMEOUT_MS/.test(error.message),
+  );
+});

@@ -81,6 +81,16 @@ const envSchema = z.object({
   }),
   DATA_DIR: z.string().default("./data"),
   DATABASE_POOL_MAX: int(20, 1, 500),
+  /**
+   * Deadlines on every PostgreSQL connection, so a frozen server or a dead connection is noticed in
+   * seconds and the batch retried on a fresh connection. Statement: the server cancels (57014).
+   * Query: the client gives up on a server that answers nothing; keep it above the statement one.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100, 3_600_000),
+  DATABASE_QUERY_TIMEOUT_MS: int(12_000, 100, 3_600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 600_000),
+  /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
+  DATABASE_KEEPALIVE_IDLE_MS: int(10_000, 1_000, 3_600_000),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),
@@ -248,6 +258,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (values.INGEST_THREAD === "worker" && values.DATABASE_URL === undefined) {
     throw new ConfigError(
       "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
+    );
+  }
+  if (values.DATABASE_QUERY_TIMEOUT_MS <= values.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new ConfigError(
+      "Invalid configuration: DATABASE_QUERY_TIMEOUT_MS must exceed DATABASE_STATEMENT_TIMEOUT_MS (a live server cancels first)",
     );
   }
   const stream = resolveStreamEndpoint(values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT, values.ALPACA_FEED);
