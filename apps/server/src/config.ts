@@ -89,6 +89,9 @@ const envSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100, 3_600_000),
   DATABASE_QUERY_TIMEOUT_MS: int(12_000, 100, 3_600_000),
   DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 600_000),
+  /** How often readiness asks the database `SELECT 1`, and how long an answer may take. */
+  DATABASE_PROBE_INTERVAL_MS: int(2_000, 100, 600_000),
+  DATABASE_PROBE_TIMEOUT_MS: int(3_000, 100, 600_000),
   /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
   DATABASE_KEEPALIVE_IDLE_MS: int(10_000, 1_000, 3_600_000),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
