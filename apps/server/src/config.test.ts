@@ -119,3 +119,14 @@ test("database deadlines: defaults in seconds, and the client-side one must exce
       /DATABASE_STATEMENT_TIMEOUT_MS/.test(error.message),
   );
 });
+
+test("the leadership lease must leave room for two renewals after its safety margin", () => {
+  const config = loadConfig({});
+  assert.equal(config.LEADER_LEASE_SECONDS, 60);
+  assert.equal(config.LEADER_LEASE_MARGIN_SECONDS, 2);
+  assert.throws(
+    () =>
+      loadConfig({ LEADER_LEASE_SECONDS: "3", LEADER_LEASE_MARGIN_SECONDS: "2", LEADER_PROBE_MS: "1000" }),
+    (error: unknown) => error instanceof ConfigError && /LEADER_LEASE_SECONDS/.test(error.message),
+  );
+});

@@ -107,10 +107,18 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
     .default("torghut"),
-  /** How often a standby tries to take the Alpaca leadership lock (PostgreSQL only). */
+  /** How often a standby tries to take an expired Alpaca leadership lease (PostgreSQL only). */
   LEADER_RETRY_MS: int(5000, 50, 600_000),
-  /** How often the leader checks its lock connection; a failed or slow check steps it down. */
+  /** How often the leader renews its lease. A failed renewal does not step it down by itself. */
   LEADER_PROBE_MS: int(2000, 50, 600_000),
+  /**
+   * The leadership lease (docs/scaling.md). A leader that cannot reach the database keeps the feed
+   * for up to this long minus the margin after its last renewal; a crashed leader's successor waits
+   * up to this long. So it is the longest database outage traders never notice.
+   */
+  LEADER_LEASE_SECONDS: seconds(60),
+  /** The leader steps down this long before its lease could expire for the others (clock rate, close time). */
+  LEADER_LEASE_MARGIN_SECONDS: seconds(2),
   SYMBOLS: csv.pipe(z.array(symbolSchema).max(500)),
 
   ALPACA_KEY_ID: optionalString,
@@ -261,6 +269,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (values.INGEST_THREAD === "worker" && values.DATABASE_URL === undefined) {
     throw new ConfigError(
       "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
+    );
+  }
+  if (
+    (values.LEADER_LEASE_SECONDS - values.LEADER_LEASE_MARGIN_SECONDS) * 1000 <
+    2 * values.LEADER_PROBE_MS
+  ) {
+    throw new ConfigError(
+      "Invalid configuration: LEADER_LEASE_SECONDS minus LEADER_LEASE_MARGIN_SECONDS must allow two renewals (LEADER_PROBE_MS)",
     );
   }
   if (values.DATABASE_QUERY_TIMEOUT_MS <= values.DATABASE_STATEMENT_TIMEOUT_MS) {
