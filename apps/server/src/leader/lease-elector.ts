@@ -231,7 +231,7 @@ export class LeaseElector extends LeadershipState implements Leadership {
   private async connection(): Promise<pg.Client> {
     if (this.client !== null) return this.client;
     // Every call bounded: a frozen server must not hold a renewal (or shutdown) for long.
-    const timeoutMs = Math.max(500, Math.min(this.options.renewMs, this.options.retryMs));
+    const timeoutMs = Math.max(1000, Math.min(this.options.renewMs, this.options.retryMs));
     const client = new pg.Client({
       connectionString: this.options.connectionString,
       application_name: `torghut-lease:${this.options.replicaId}`.slice(0, 63),
