@@ -115,6 +115,19 @@ describe("LeaseElector against a PostgreSQL of the test's own", () => {
     assert.equal(census.max, 1);
   });
 
+  test("stop() during a freeze returns while the database is still frozen: shutdown never hangs on it", async () => {
+    const a = elector("a");
+    await a.start();
+    await cluster.freeze();
+    try {
+      await a.stop();
+      assert.equal(a.isLeader, false);
+      assert.equal(census.now, 0);
+    } finally {
+      await cluster.thaw();
+    }
+  });
+
   test("a replica of the previous release holding the advisory lock keeps the lease from being taken", async () => {
     const legacy = new pg.Client({ connectionString: cluster.url(), application_name: "torghut-leader:old" });
     await legacy.connect();

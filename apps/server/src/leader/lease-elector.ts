@@ -93,7 +93,11 @@ export class LeaseElector extends LeadershipState implements Leadership {
     await this.tick();
   }
 
-  /** Steps down, then gives the lease back so a standby takes over without waiting for expiry. */
+  /**
+   * Steps down, then gives the lease back so a standby takes over without waiting for expiry.
+   * Bounded: against a frozen database the give-back fails by its deadline and the socket is
+   * destroyed (pg's end() would wait for the server's goodbye forever); the lease then expires.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimers();
@@ -112,7 +116,7 @@ export class LeaseElector extends LeadershipState implements Leadership {
         ])
         .catch(() => undefined);
     }
-    await client.end().catch(() => undefined);
+    await endWithin(client, this.callTimeoutMs());
   }
 
   private async tick(): Promise<void> {
@@ -230,8 +234,7 @@ export class LeaseElector extends LeadershipState implements Leadership {
 
   private async connection(): Promise<pg.Client> {
     if (this.client !== null) return this.client;
-    // Every call bounded: a frozen server must not hold a renewal (or shutdown) for long.
-    const timeoutMs = Math.max(1000, Math.min(this.options.renewMs, this.options.retryMs));
+    const timeoutMs = this.callTimeoutMs();
     const client = new pg.Client({
       connectionString: this.options.connectionString,
       application_name: `torghut-lease:${this.options.replicaId}`.slice(0, 63),
@@ -254,12 +257,17 @@ export class LeaseElector extends LeadershipState implements Leadership {
     return client;
   }
 
+  /** Every call bounded: a frozen server must not hold a renewal (or shutdown) for long. */
+  private callTimeoutMs(): number {
+    return Math.max(1000, Math.min(this.options.renewMs, this.options.retryMs));
+  }
+
   /** Ends the session, and with it any advisory lock it held. */
   private dropConnection(): void {
     const client = this.client;
     this.client = null;
     this.clientHoldsLegacyLock = false;
-    if (client !== null) void client.end().catch(() => undefined);
+    if (client !== null) void endWithin(client, this.callTimeoutMs());
   }
 
   /** The lease is ours, as the others see it, until `deadline` (monotonic) at the earliest. */
@@ -309,4 +317,22 @@ export class LeaseElector extends LeadershipState implements Leadership {
     this.timer = null;
     this.expiryTimer = null;
   }
+}
+
+/** `client.end()`, or the socket destroyed if the server does not answer the goodbye in time. */
+async function endWithin(client: pg.Client, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), timeoutMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([
+    client.end().then(
+      () => "ended" as const,
+      () => "ended" as const,
+    ),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  if (outcome === "late") client.connection.stream.destroy();
 }
