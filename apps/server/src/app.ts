@@ -5,6 +5,7 @@ import { authSecretProblem, type ServerConfig } from "./config";
 import type { Database } from "@torghut/db";
 import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
+import { DatabaseProbe } from "./health/database-probe";
 import { createIngest } from "./compose/ingest";
 import { createRealtime, publishMarketData } from "./compose/realtime";
 import { inlineIngestSide, type IngestSide } from "./compose/ingest-side";
@@ -79,9 +80,16 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     startedAt,
     leader: busObserver.leader(),
   });
+  const databaseProbe = new DatabaseProbe(database, {
+    intervalMs: config.DATABASE_PROBE_INTERVAL_MS,
+    timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS,
+    clock,
+    logger: logger.child({ component: "database-probe" }),
+  });
   const views = registerRoutes(http, {
     config,
     database,
+    databaseView: () => databaseProbe.view(),
     ingest: placed.side,
     realtime,
     replica,
@@ -100,6 +108,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     ingestThread: placed.thread,
     async start() {
       await bus.connect();
+      databaseProbe.start();
       address = await http.listen({ port: config.PORT, host: config.HOST });
       await placed.start();
       logger.info(
@@ -126,6 +135,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       busObserver.close();
       await bus.close();
       await http.close();
+      databaseProbe.stop();
       await placed.close();
     },
     forceStop: () => placed.forceStop(),

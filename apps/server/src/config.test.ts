@@ -125,3 +125,27 @@ test("spool and shutdown settings: defaults, off with SPOOL_MAX_BYTES=0, bad fsy
     (error: unknown) => error instanceof ConfigError && /SPOOL_FSYNC/.test(error.message),
   );
 });
+
+test("database deadlines: defaults in seconds, and the client-side one must exceed the server's", () => {
+  const config = loadConfig({});
+  assert.equal(config.DATABASE_STATEMENT_TIMEOUT_MS, 10_000);
+  assert.ok(config.DATABASE_QUERY_TIMEOUT_MS > config.DATABASE_STATEMENT_TIMEOUT_MS);
+  assert.throws(
+    () => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: "5000", DATABASE_QUERY_TIMEOUT_MS: "5000" }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /DATABASE_QUERY_TIMEOUT_MS/.test(error.message) &&
+      /DATABASE_STATEMENT_TIMEOUT_MS/.test(error.message),
+  );
+});
+
+test("the leadership lease must leave room for two renewals after its safety margin", () => {
+  const config = loadConfig({});
+  assert.equal(config.LEADER_LEASE_SECONDS, 60);
+  assert.equal(config.LEADER_LEASE_MARGIN_SECONDS, 2);
+  assert.throws(
+    () =>
+      loadConfig({ LEADER_LEASE_SECONDS: "3", LEADER_LEASE_MARGIN_SECONDS: "2", LEADER_PROBE_MS: "1000" }),
+    (error: unknown) => error instanceof ConfigError && /LEADER_LEASE_SECONDS/.test(error.message),
+  );
+});

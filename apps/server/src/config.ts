@@ -84,6 +84,19 @@ const envSchema = z.object({
   }),
   DATA_DIR: z.string().default("./data"),
   DATABASE_POOL_MAX: int(20, 1, 500),
+  /**
+   * Deadlines on every PostgreSQL connection, so a frozen server or a dead connection is noticed in
+   * seconds and the batch retried on a fresh connection. Statement: the server cancels (57014).
+   * Query: the client gives up on a server that answers nothing; keep it above the statement one.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 100, 3_600_000),
+  DATABASE_QUERY_TIMEOUT_MS: int(12_000, 100, 3_600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 600_000),
+  /** How often readiness asks the database `SELECT 1`, and how long an answer may take. */
+  DATABASE_PROBE_INTERVAL_MS: int(2_000, 100, 600_000),
+  DATABASE_PROBE_TIMEOUT_MS: int(3_000, 100, 600_000),
+  /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
+  DATABASE_KEEPALIVE_IDLE_MS: int(10_000, 1_000, 3_600_000),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),
@@ -97,10 +110,18 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
     .default("torghut"),
-  /** How often a standby tries to take the Alpaca leadership lock (PostgreSQL only). */
+  /** How often a standby tries to take an expired Alpaca leadership lease (PostgreSQL only). */
   LEADER_RETRY_MS: int(5000, 50, 600_000),
-  /** How often the leader checks its lock connection; a failed or slow check steps it down. */
+  /** How often the leader renews its lease. A failed renewal does not step it down by itself. */
   LEADER_PROBE_MS: int(2000, 50, 600_000),
+  /**
+   * The leadership lease (docs/scaling.md). A leader that cannot reach the database keeps the feed
+   * for up to this long minus the margin after its last renewal; a crashed leader's successor waits
+   * up to this long. So it is the longest database outage traders never notice.
+   */
+  LEADER_LEASE_SECONDS: seconds(60),
+  /** The leader steps down this long before its lease could expire for the others (clock rate, close time). */
+  LEADER_LEASE_MARGIN_SECONDS: seconds(2),
   SYMBOLS: csv.pipe(z.array(symbolSchema).max(500)),
 
   ALPACA_KEY_ID: optionalString,
@@ -283,6 +304,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (values.INGEST_THREAD === "worker" && values.DATABASE_URL === undefined) {
     throw new ConfigError(
       "Invalid configuration: INGEST_THREAD=worker needs DATABASE_URL (PGlite cannot be shared between threads)",
+    );
+  }
+  if (
+    (values.LEADER_LEASE_SECONDS - values.LEADER_LEASE_MARGIN_SECONDS) * 1000 <
+    2 * values.LEADER_PROBE_MS
+  ) {
+    throw new ConfigError(
+      "Invalid configuration: LEADER_LEASE_SECONDS minus LEADER_LEASE_MARGIN_SECONDS must allow two renewals (LEADER_PROBE_MS)",
+    );
+  }
+  if (values.DATABASE_QUERY_TIMEOUT_MS <= values.DATABASE_STATEMENT_TIMEOUT_MS) {
+    throw new ConfigError(
+      "Invalid configuration: DATABASE_QUERY_TIMEOUT_MS must exceed DATABASE_STATEMENT_TIMEOUT_MS (a live server cancels first)",
     );
   }
   const stream = resolveStreamEndpoint(values.ALPACA_STREAM_URL ?? ALPACA_STREAM_DEFAULT, values.ALPACA_FEED);

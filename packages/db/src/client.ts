@@ -26,6 +26,8 @@ export interface CreateDbOptions {
   /** PGlite in memory, for tests. */
   inMemory?: boolean;
   poolMax?: number;
+  /** Deadlines on every pooled connection (PostgreSQL only); unset fields take the defaults below. */
+  deadlines?: Partial<PoolDeadlines>;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   migrationsFolder?: string;
@@ -43,6 +45,32 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * How long the pool waits for PostgreSQL before it gives up, so a frozen server or a black-holed
+ * connection is detected in seconds and the caller retries on a fresh connection, instead of
+ * waiting for the kernel to give up on the socket (many minutes).
+ */
+export interface PoolDeadlines {
+  /** Server side: PostgreSQL cancels a statement running longer (SQLSTATE 57014). */
+  statementTimeoutMs: number;
+  /**
+   * Client side: the query is failed with QueryDeadlineError and its connection discarded. Set above
+   * statementTimeoutMs so a live server cancels first; this one catches a server that answers nothing.
+   */
+  queryTimeoutMs: number;
+  /** Opening a connection (TCP + startup + auth). */
+  connectTimeoutMs: number;
+  /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
+  keepAliveIdleMs: number;
+}
+
+export const DEFAULT_POOL_DEADLINES: PoolDeadlines = {
+  statementTimeoutMs: 10_000,
+  queryTimeoutMs: 12_000,
+  connectTimeoutMs: 5_000,
+  keepAliveIdleMs: 10_000,
+};
+
 export class DatabaseError extends Error {
   override readonly name = "DatabaseError";
   constructor(
@@ -53,6 +81,21 @@ export class DatabaseError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * PostgreSQL did not answer a query within the client-side deadline. Retryable: the connection was
+ * discarded, the next attempt opens a fresh one. It carries no SQLSTATE, like any socket failure.
+ */
+export class QueryDeadlineError extends Error {
+  override readonly name = "QueryDeadlineError";
+  readonly retryable = true;
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super(`PostgreSQL did not answer within ${timeoutMs} ms`, options);
+  }
+}
+
+/** pg's own wording for an expired query_timeout (it has no error code). */
+const PG_READ_TIMEOUT = "Query read timeout";
 
 export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle", import.meta.url));
 const DEFAULT_POOL_MAX = 20;
@@ -77,12 +120,18 @@ export async function createDb(options: CreateDbOptions = {}): Promise<Database>
 }
 
 function createPostgres(url: string, options: CreateDbOptions): Database {
-  // A bounded connect timeout: a black-holed server must fail the batch (and trigger the writer's
-  // backoff) instead of hanging it.
+  const deadlines = { ...DEFAULT_POOL_DEADLINES, ...options.deadlines };
+  // Every deadline bounded: a black-holed or frozen server must fail the batch (and trigger the
+  // writer's backoff) instead of hanging it. pg-pool discards a client whose query failed, so the
+  // retry runs on a fresh connection.
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax ?? DEFAULT_POOL_MAX,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: deadlines.connectTimeoutMs,
+    statement_timeout: deadlines.statementTimeoutMs,
+    query_timeout: deadlines.queryTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: deadlines.keepAliveIdleMs,
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the
   // process, and the next checkout reconnects anyway.
@@ -95,8 +144,15 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
     db,
     pool,
     async query<Row>(text: string, params: unknown[] = []) {
-      const result = await pool.query(text, params);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      try {
+        const result = await pool.query(text, params);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        if (error instanceof Error && error.message === PG_READ_TIMEOUT) {
+          throw new QueryDeadlineError(deadlines.queryTimeoutMs, { cause: error });
+        }
+        throw error;
+      }
     },
     async migrate() {
       // The migrator runs on its own connection that holds an advisory lock, so replicas starting

@@ -112,3 +112,17 @@ export const validationRejections = pgTable(
   },
   (t) => [index("validation_rejections_symbol_at_idx").on(t.symbol, t.at.desc())],
 );
+
+/**
+ * Leases with fencing (apps/server/src/leader/lease-elector.ts): one row per leadership, e.g. the
+ * single Alpaca connection. `expires_at` is on the database's clock, so replicas' clocks never
+ * matter; `epoch` grows with every new term and is the fencing token.
+ */
+export const leaderLeases = pgTable("leader_leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  epoch: bigint("epoch", { mode: "number" }).notNull(),
+  acquiredAt: timestamp("acquired_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  renewedAt: timestamp("renewed_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+});

@@ -11,6 +11,7 @@ import { redactBody } from "../http/redaction";
 import { registerSymbolRoutes } from "../http/symbols";
 import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
+import type { DatabaseView } from "../health/database-probe";
 import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
@@ -21,6 +22,8 @@ export interface HttpParts {
   config: ServerConfig;
   /** Reads for the symbol and TA routes and the ops audit (the tick writer is ingest's). */
   database: Database;
+  /** The readiness probe of that database: /readyz names the database when it stops answering. */
+  databaseView: () => DatabaseView;
   ingest: IngestSide;
   /** null for ROLE=ingest, which serves no clients. */
   realtime: Realtime | null;
@@ -40,6 +43,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     replica: parts.replica,
     bus: () => observer.view(),
     ingestThread: () => ingest.thread(),
+    database: parts.databaseView,
     simulatedMarket: config.SIMULATED_MARKET,
   };
   registerLiveness(app);

@@ -40,6 +40,12 @@ export async function openDatabase(config: ServerConfig, logger: Logger): Promis
   const database = await createDb({
     ...(config.DATABASE_URL !== undefined ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR }),
     poolMax: config.DATABASE_POOL_MAX,
+    deadlines: {
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      keepAliveIdleMs: config.DATABASE_KEEPALIVE_IDLE_MS,
+    },
   });
   await seedSymbols(database, config.symbols);
   logger.info(

@@ -1,6 +1,7 @@
 import type { RouterSnapshot } from "../router";
 import type { SourceHealth } from "../sources/source";
 import type { TickWriterStats } from "../store/tick-writer";
+import type { DatabaseView } from "../health/database-probe";
 import type { ReadinessSettings } from "./views";
 
 /** The runbooks' three-level status vocabulary. */
@@ -48,32 +49,39 @@ export function writerStuck(writer: TickWriterStats, now: number, settings: Read
   return writer.consecutiveFailures > 0 && now - lastCommit > settings.writerMaxCommitAgeMs;
 }
 
-/**
- * Why this replica cannot make progress right now (empty when it can). Re-evaluated on every
- * request from live state, so readiness returns by itself as soon as the cause goes away.
- */
-export function notReadyReasons(
+/** Why the active market-data source is not making progress (empty when it is). */
+export function sourceNotReadyReasons(
   router: RouterSnapshot | null,
+  now: number,
+  settings: ReadinessSettings,
+): string[] {
+  if (router === null) return [];
+  const source = router.currentDataSource;
+  if (router.connectionState === "BOTH_UNAVAILABLE" || source === null) {
+    return ["no market-data source available (BOTH_UNAVAILABLE)"];
+  }
+  const lastDataAt = source === "alpaca" ? router.primary.lastDataAt : router.fallback.lastDataAt;
+  const maxSilence = source === "alpaca" ? settings.primaryMaxSilenceMs : settings.fallbackMaxSilenceMs;
+  const age = lastDataAt === null ? Infinity : now - Date.parse(lastDataAt);
+  // Outside the session no data is due: quiet is not a lack of progress.
+  if (age > maxSilence && router.marketOpen) {
+    return [
+      `active source ${source} made no progress for ${lastDataAt === null ? "ever" : `${Math.round(age / 1000)}s`}`,
+    ];
+  }
+  return [];
+}
+
+/** Why ticks cannot be committed: the database does not answer, or the writer has stopped committing. */
+export function databaseNotReadyReasons(
+  database: DatabaseView | null,
   writer: TickWriterStats | null,
   now: number,
   settings: ReadinessSettings,
 ): string[] {
   const reasons: string[] = [];
-  if (router !== null) {
-    const source = router.currentDataSource;
-    if (router.connectionState === "BOTH_UNAVAILABLE" || source === null) {
-      reasons.push("no market-data source available (BOTH_UNAVAILABLE)");
-    } else {
-      const lastDataAt = source === "alpaca" ? router.primary.lastDataAt : router.fallback.lastDataAt;
-      const maxSilence = source === "alpaca" ? settings.primaryMaxSilenceMs : settings.fallbackMaxSilenceMs;
-      const age = lastDataAt === null ? Infinity : now - Date.parse(lastDataAt);
-      // Outside the session no data is due: quiet is not a lack of progress.
-      if (age > maxSilence && router.marketOpen) {
-        reasons.push(
-          `active source ${source} made no progress for ${lastDataAt === null ? "ever" : `${Math.round(age / 1000)}s`}`,
-        );
-      }
-    }
+  if (database !== null && !database.reachable) {
+    reasons.push(`database unavailable, ticks cannot be committed: ${database.lastError ?? "no answer"}`);
   }
   if (writer !== null && writerStuck(writer, now, settings)) {
     reasons.push(

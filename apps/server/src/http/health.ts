@@ -1,15 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../clock";
-import {
-  alpacaStatus,
-  dataSourceStatus,
-  notReadyReasons,
-  worst,
-  writerStatus,
-  type HealthStatus,
-} from "./health-status";
-import { busNotReadyReasons, leaderOf } from "./bus-readiness";
-import { ingestThreadNotReadyReasons, ingestThreadStatus } from "./ingest-thread-readiness";
+import { alpacaStatus, dataSourceStatus, worst, writerStatus, type HealthStatus } from "./health-status";
+import { leaderOf } from "./bus-readiness";
+import { ingestThreadStatus } from "./ingest-thread-readiness";
+import { readiness } from "./readiness";
 import { lastPriceAt, pricePresentation } from "./presentation";
 import type { OpsViews, ReadinessSettings } from "./views";
 
@@ -25,12 +19,6 @@ export function registerHealthRoutes(
   clock: Clock,
   settings: ReadinessSettings,
 ): void {
-  const notReady = (now: number): string[] => [
-    ...ingestThreadNotReadyReasons(views.ingestThread?.()),
-    ...notReadyReasons(views.router(), views.writer(), now, settings),
-    ...busNotReadyReasons(views.bus?.()),
-  ];
-
   app.get("/api/health/alpaca", () => {
     const health = views.alpaca();
     const router = views.router();
@@ -144,13 +132,14 @@ export function registerHealthRoutes(
   });
 
   app.get("/readyz", async (_request, reply) => {
-    const reasons = notReady(clock.now());
-    if (reasons.length > 0) return reply.code(503).send({ status: "not_ready", reasons });
-    return { status: "ready", reasons: [] };
+    const { ready, reasons, dependencies } = readiness(views, clock.now(), settings);
+    if (!ready) return reply.code(503).send({ status: "not_ready", reasons, dependencies });
+    return { status: "ready", reasons, dependencies };
   });
 
   app.get("/health", () => {
     const now = clock.now();
+    const database = views.database?.() ?? null;
     const checks: { name: string; status: HealthStatus }[] = [
       {
         name: "alpaca",
@@ -158,16 +147,19 @@ export function registerHealthRoutes(
       },
       { name: "datasource", status: dataSourceStatus(views.router()) },
       { name: "writer", status: writerStatus(views.writer(), now, settings) },
+      { name: "database", status: database === null || database.reachable ? "Healthy" : "Unhealthy" },
       { name: "realtime", status: views.realtime() === null ? "Unhealthy" : "Healthy" },
     ];
     const thread = views.ingestThread?.() ?? null;
     if (thread !== null) checks.push({ name: "ingest-thread", status: ingestThreadStatus(thread) });
-    const reasons = notReady(now);
+    const { ready, reasons, dependencies } = readiness(views, now, settings);
     return {
       status: worst(...checks.map((c) => c.status)),
-      ready: reasons.length === 0,
+      ready,
       reasons,
+      dependencies,
       checks,
+      database,
       bus: views.bus?.() ?? null,
       replica: views.replica(),
       leader: leaderOf(views),

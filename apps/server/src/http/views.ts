@@ -5,6 +5,7 @@ import type { HubStats } from "../realtime/hub";
 import type { RouterSnapshot } from "../router";
 import type { SourceHealth } from "../sources/source";
 import type { TickWriterStats } from "../store/tick-writer";
+import type { DatabaseView } from "../health/database-probe";
 
 /**
  * Narrow read-only views the HTTP layer reads state through; the composition root fills them.
@@ -28,6 +29,8 @@ export interface OpsViews {
   bus?(): BusView;
   /** The ingest thread, when ingest runs off the HTTP event loop (INGEST_THREAD). */
   ingestThread?(): IngestThreadView | null;
+  /** The readiness probe's view of this process's database (absent in tests that have none). */
+  database?(): DatabaseView;
   simulatedMarket: boolean;
 }
 

@@ -53,7 +53,7 @@ const STABLE_RUN_MS = 60_000;
  * committed.
  */
 export class IngestThread implements IngestSide {
-  readonly leadership = new ThreadLeadership("advisory-lock");
+  readonly leadership = new ThreadLeadership("lease");
   readonly views = snapshotViews(() => (this.worker === null ? null : this.snapshot));
   readonly actions: OpsActions = {
     forceFallback: (actor) => this.routerCall({ method: "forceFallback", actor }),

@@ -1,4 +1,4 @@
-export type LeadershipKind = "always" | "never" | "advisory-lock";
+export type LeadershipKind = "always" | "never" | "lease";
 
 /**
  * Whether this process may connect upstream right now. Listeners run synchronously on every
@@ -11,6 +11,6 @@ export interface Leadership {
   readonly leaderSince: number | null;
   onChange(listener: (isLeader: boolean) => void): () => void;
   start(): Promise<void>;
-  /** Gives leadership up (listeners hear `false` first) and releases the lock. */
+  /** Gives leadership up (listeners hear `false` first) and gives the lease back. */
   stop(): Promise<void>;
 }

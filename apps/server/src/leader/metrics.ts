@@ -13,3 +13,9 @@ export const leadershipChanges = new Counter({
   labelNames: ["change", "reason"] as const,
   registers: [registry],
 });
+
+export const leaderEpochGauge = new Gauge({
+  name: "torghut_leader_epoch",
+  help: "Fencing epoch of the lease this replica holds (0 when it does not lead)",
+  registers: [registry],
+});

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { eventually } from "@torghut/testing";
+import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 import { PrivateNats, type NatsUser } from "../support/private-nats";
 import { readRunbook, type Expectation, type Step } from "../support/runbook";
@@ -75,6 +75,26 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
   let adminToken: string;
   /** RUNBOOK-008/009: a replica on a NATS bus of the test's own, started when first needed. */
   let bus: { nats: PrivateNats; live: LiveServer } | null = null;
+  /** RUNBOOK-015: a server on a PostgreSQL of the test's own, to stop and start. */
+  let pg: { cluster: PgCluster; live: LiveServer } | null = null;
+  const startDatabaseServer = async () => {
+    if (pg === null) {
+      const cluster = await startPgCluster();
+      const server = await startLiveServer({
+        DATABASE_URL: cluster.url(),
+        DATABASE_PROBE_INTERVAL_MS: "300",
+        DATABASE_PROBE_TIMEOUT_MS: "1000",
+        DATABASE_CONNECT_TIMEOUT_MS: "1000",
+      });
+      pg = { cluster, live: server };
+      await eventually(
+        async () => (await getJson(`${server.url}/readyz`)).status === 200,
+        "ready on its own PostgreSQL",
+        30_000,
+      );
+    }
+    return pg;
+  };
 
   const health = async (server: LiveServer, path: string) => (await getJson(`${server.url}${path}`)).body;
   const datasource = async () => health(live, "/api/health/datasource");
@@ -220,6 +240,16 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
       await nats.kill();
       return server;
     },
+    async "database-down"() {
+      const { cluster, live: server } = await startDatabaseServer();
+      await cluster.stop();
+      return server;
+    },
+    async "database-back"() {
+      const { cluster, live: server } = await startDatabaseServer();
+      await cluster.start();
+      return server;
+    },
     async "bus-back"() {
       const { nats, live: server } = await startBus();
       await nats.restart();
@@ -242,6 +272,10 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
     if (bus !== null) {
       await bus.live.close();
       await bus.nats.close();
+    }
+    if (pg !== null) {
+      await pg.live.close();
+      await pg.cluster.destroy();
     }
     rmSync(dir, { recursive: true, force: true });
   });

@@ -41,6 +41,9 @@ if (serverUrl !== undefined) {
         ALPACA_CONNECTION_LIMIT_DELAY_MS: "500",
         LEADER_RETRY_MS: "300",
         LEADER_PROBE_MS: "500",
+        // A short lease: the SIGKILLed leader's successor waits for it to expire.
+        LEADER_LEASE_SECONDS: "3",
+        LEADER_LEASE_MARGIN_SECONDS: "0.5",
         // Every tick to every client, so both replicas' streams can be compared one to one.
         WS_UPDATES_PER_SECOND: "0",
         WS_AUTH_SECRET: SECRET,

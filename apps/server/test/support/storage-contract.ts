@@ -50,7 +50,7 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       );
       assert.deepEqual(
         tables.rows.map((r) => r.name),
-        ["bars_1m", "source_events", "symbols", "ticks", "validation_rejections"],
+        ["bars_1m", "leader_leases", "source_events", "symbols", "ticks", "validation_rejections"],
       );
     });
 
