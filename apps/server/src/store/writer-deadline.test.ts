@@ -67,4 +67,22 @@ describe("closing the writer while the database refuses connections", () => {
     assert.deepEqual([report.spooled, report.lost], [0, 300]);
     assert.equal((await lostAtShutdown()) - before, 300);
   });
+
+  test("past the high-water mark queued ticks go to the spool before the outage threshold", async () => {
+    const spool = new FileSpool({ dir: join(root, "high-water") });
+    const writer = new TickWriter(database, {
+      batchRows: 100,
+      flushIntervalMs: 5,
+      spool,
+      spoolAfterMs: 600_000,
+      spoolHighWaterTicks: 500,
+    });
+    for (const trade of sampleTrades(2000)) writer.enqueue(trade);
+    await eventually(() => writer.stats().spooled >= 1500, "the buffer above high water spooled", 20_000);
+    assert.ok(writer.stats().queueDepth <= 500, `held in memory: ${writer.stats().queueDepth}`);
+    assert.equal(writer.stats().dropped, 0);
+    await writer.close({ timeoutMs: 100 });
+    assert.equal(writer.stats().lost, 0);
+    spool.close();
+  });
 });
