@@ -15,6 +15,7 @@ import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
+import { createPreviousCloseBook } from "./previous-closes";
 import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 
 export interface HttpParts {
@@ -67,6 +68,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
     livePrice: (symbol) => observer.lastTrade(symbol),
     signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
+    previousCloses: createPreviousCloseBook(config, parts.logger, clock),
   });
   registerOpsRoutes(app, {
     actions: ingest.actions,
