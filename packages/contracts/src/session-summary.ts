@@ -13,11 +13,21 @@ export type PreviousCloseOrigin = z.infer<typeof previousCloseOriginSchema>;
 /**
  * One symbol's trading day as the watchlist shows it (`GET /api/torghut/ta/session?symbols=`): the
  * previous close that change is measured against, the day's open/high/low/volume from stored bars,
- * and an intraday sparkline (one close per 5 minutes). `session` is the New York date of the latest
+ * the last trade, and an intraday sparkline (one close per 5 minutes). `session` is the New York date of the latest
  * day with bars (the last session when the market is closed); null fields mean "not known", never 0.
  */
 export const sessionSummarySchema = z.object({
   symbol: symbolSchema,
+  /** The newest accepted trade (live in memory, else stored); null when the symbol never traded. */
+  last: z
+    .object({
+      price: z.number(),
+      size: z.number(),
+      eventTime: z.string(),
+      source: sourceNameSchema,
+      delayed: z.boolean(),
+    })
+    .nullable(),
   session: z.string().nullable(),
   previousClose: z.number().nullable(),
   previousCloseOrigin: previousCloseOriginSchema.nullable(),

@@ -94,14 +94,31 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
     const now = clock.now();
     const stored = await queryStoredSessions(database, symbols, now);
     const sessions = new Map(symbols.map((s) => [s, stored.get(s)?.session ?? todayInNewYork(now)]));
+    const live = new Map<string, Trade>();
+    for (const symbol of symbols) {
+      const trade = deps.livePrice(symbol);
+      if (trade) live.set(symbol, trade);
+    }
+    const unheard = symbols.filter((s) => !live.has(s));
+    for (const trade of await latestTicks(database, unheard)) live.set(trade.symbol, trade);
     const closes = (await deps.previousCloses?.closes(sessions)) ?? new Map<string, ResolvedClose>();
     return {
       summaries: symbols.map((symbol) => {
         const day = stored.get(symbol);
         const fromSource = closes.get(symbol);
         const storedClose = day?.storedPreviousClose ?? null;
+        const trade = live.get(symbol);
         return {
           symbol,
+          last: trade
+            ? {
+                price: trade.price,
+                size: trade.size,
+                eventTime: trade.eventTime,
+                source: trade.source,
+                delayed: trade.delayed,
+              }
+            : null,
           session: day?.session ?? null,
           previousClose: fromSource?.price ?? storedClose,
           previousCloseOrigin: fromSource?.origin ?? (storedClose === null ? null : "stored"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sessionSummariesResponseSchema, type Bar1m } from "@torghut/contracts";
+import { sessionSummariesResponseSchema, type Bar1m, type Trade } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
@@ -16,6 +16,21 @@ import { registerTaRoutes } from "./routes";
 
 const logger = pino({ level: "silent" });
 const MINUTE = 60_000;
+const liveMsft: Trade = {
+  kind: "trade",
+  symbol: "MSFT",
+  price: 412.5,
+  size: 3,
+  eventTime: new Date().toISOString(),
+  receivedAt: Date.now(),
+  source: "yahoo",
+  delayed: true,
+  tradeId: "t1",
+  exchange: null,
+  conditions: [],
+  tape: null,
+  suspicious: false,
+};
 
 function bar(symbol: string, ms: number, close: number, volume = 100): Bar1m {
   return {
@@ -74,7 +89,7 @@ describe("GET /api/torghut/ta/session (simulator REST + PGlite)", () => {
     registerTaRoutes(server, {
       database: db,
       clock: systemClock,
-      livePrice: () => undefined,
+      livePrice: (symbol) => (symbol === "MSFT" ? liveMsft : undefined),
       previousCloses: book,
     });
     return server;
@@ -108,7 +123,16 @@ describe("GET /api/torghut/ta/session (simulator REST + PGlite)", () => {
     assert.equal(msft!.session, null);
     assert.equal(msft!.volume, null);
     assert.deepEqual(msft!.sparkline, []);
+    // Nothing traded in this database and nothing live: no last price (never a made-up 0).
+    assert.equal(aapl!.last, null);
     assert.equal(msft!.previousClose, await alpacaPrevClose("MSFT"));
+    assert.deepEqual(msft!.last, {
+      price: 412.5,
+      size: 3,
+      eventTime: liveMsft.eventTime,
+      source: "yahoo",
+      delayed: true,
+    });
     await server.close();
   });
 
