@@ -5,3 +5,4 @@ export * from "./market-data";
 export * from "./time";
 export * from "./market-status";
 export * from "./session-summary";
+export * from "./ops-console";
