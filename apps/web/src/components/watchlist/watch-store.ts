@@ -60,6 +60,8 @@ export class WatchStore {
   private version = 0;
   private flashSeq = 0;
   private readonly listeners = new Set<() => void>();
+  /** Messages taken and frames applied (`npm run bench -- ui` reads them). */
+  readonly stats = { trades: 0, quotes: 0, flushes: 0 };
 
   constructor(
     private readonly schedule: Schedule = (flush) =>
@@ -105,11 +107,13 @@ export class WatchStore {
   }
 
   pushTrade(trade: LiveTrade): void {
+    this.stats.trades++;
     this.pendingTrades.set(trade.symbol, trade);
     this.request();
   }
 
   pushQuote(quote: BookQuote): void {
+    this.stats.quotes++;
     this.pendingQuotes.set(quote.symbol, quote);
     this.request();
   }
@@ -118,6 +122,7 @@ export class WatchStore {
   flush = (): void => {
     this.scheduled = false;
     if (this.pendingTrades.size === 0 && this.pendingQuotes.size === 0) return;
+    this.stats.flushes++;
     for (const [symbol, t] of this.pendingTrades) {
       const before = this.row(symbol);
       const after = withTrade(before, {

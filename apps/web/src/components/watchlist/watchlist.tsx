@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useMemo, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useRouter } from "next/navigation";
 import { quoteSchema, sessionSummariesResponseSchema } from "@torghut/contracts";
 import type { PublicSettings } from "@/config";
@@ -34,6 +34,10 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
   const health = usePoll(() => getJson("/api/health/stocks", stocksHealthResponse), 2_000, []);
   const [store] = useState(() => new WatchStore());
   const version = useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
+  // `npm run bench -- ui` reads the store's counters (messages in, frames applied).
+  useEffect(() => {
+    (globalThis as { __torghutWatchStore?: WatchStore }).__torghutWatchStore = store;
+  }, [store]);
 
   const session = usePoll(
     symbolKey === ""
