@@ -163,7 +163,10 @@ async function rangeChange(page: Page, base: string): Promise<{ ms: number[]; ba
   let bars = 0;
   for (let i = 0; i < 5; i++) {
     await page.goto(`${base}/torghut/visuals?symbol=${YEAR}&interval=1h&range=1M`);
-    await page.getByTestId("chart-state").and(page.locator("[data-status=ok]")).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId("chart-state")
+      .and(page.locator("[data-status=ok]"))
+      .waitFor({ state: "attached", timeout: 30_000 });
     // A string: this package compiles without the DOM typings, and tsx must not wrap anything in it.
     const result = await page.evaluate<{ ms: number; bars: number }>(`new Promise((resolve) => {
       const state = document.querySelector("[data-testid=chart-state]");

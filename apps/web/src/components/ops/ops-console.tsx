@@ -1,7 +1,7 @@
 "use client";
 import { useState } from "react";
 import { getJson } from "@/lib/api";
-import { formatMs, formatTime } from "@/lib/format";
+import { formatEasternTime, formatMs } from "@/lib/format";
 import { usePoll } from "@/lib/use-poll";
 import {
   opsHistoryResponseSchema,
@@ -60,6 +60,11 @@ export function OpsConsole({ canAct }: { canAct: boolean }) {
             to={day.data.to}
             stateAtStart={day.data.stateAtStart}
             events={day.data.events}
+            now={
+              d === undefined || d.since === null
+                ? null
+                : { state: d.connectionState, sinceMs: Date.parse(d.since) }
+            }
           />
         ) : day.error !== undefined ? (
           <p className="banner banner-error" role="alert">
@@ -94,7 +99,7 @@ export function OpsConsole({ canAct }: { canAct: boolean }) {
             <dt>Source</dt>
             <dd data-testid="current-source">{d?.currentDataSource ?? "none"}</dd>
             <dt>Since</dt>
-            <dd>{formatTime(d?.since)}</dd>
+            <dd>{formatEasternTime(d?.since)}</dd>
             <dt>Failovers</dt>
             <dd>{d?.fallbackCount ?? "—"}</dd>
             <dt>Prices stale</dt>
@@ -176,7 +181,7 @@ export function OpsConsole({ canAct }: { canAct: boolean }) {
           <ol className="timeline" data-testid="transition-timeline">
             {[...d.recentTransitions].reverse().map((t) => (
               <li key={`${t.at}-${t.to}-${t.event}`}>
-                {formatTime(t.at)} · {t.from} → <strong>{t.to}</strong> · {t.reason} · by {t.actor}
+                {formatEasternTime(t.at)} · {t.from} → <strong>{t.to}</strong> · {t.reason} · by {t.actor}
               </li>
             ))}
           </ol>
