@@ -42,3 +42,15 @@ test.describe("accessibility (axe-core): no serious or critical violation", () =
     }
   }
 });
+
+test.describe("layouts from 1024 px wide", () => {
+  for (const { name, url, ready } of PAGES.slice(0, 3)) {
+    test(`${name}: nothing wider than the window at 1024 px`, async ({ page }) => {
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await page.goto(url);
+      await ready(page);
+      // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    });
+  }
+});
