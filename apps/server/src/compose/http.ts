@@ -52,7 +52,11 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     writerLagMs: views.writer()?.commitLagMs ?? null,
     clients: views.realtime()?.TotalConnections ?? null,
   }));
-  history.start();
+  // Sampling starts when the server is ready: a start-up that fails before leaves no timer behind.
+  app.addHook("onReady", (done) => {
+    history.start();
+    done();
+  });
   app.addHook("onClose", (_instance, done) => {
     history.stop();
     done();
