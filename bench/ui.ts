@@ -1,4 +1,4 @@
-// `npm run bench -- ui [seconds]`: the visuals page in headless Chromium against a real server,
+// `npm run bench -- ui [seconds] [watchlist seconds]`: the visuals page in headless Chromium against a real server,
 // simulator and the standalone web server. Figures: time to first candle with 5,000 one-minute bars, and long
 // tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
 // 20 per second per channel). Same-run baseline: the same page with 500 bars. Each page opens in a
@@ -16,12 +16,15 @@ import { pathToFileURL } from "node:url";
 import { upsertBars } from "../apps/server/src/store/repositories";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { freePort, ROOT, start, waitFor } from "./lib/processes";
+import { watchlistBench } from "./ui-watchlist";
 
 const WEB = join(ROOT, "apps/web");
 /** The production web server (the standalone build's server.mjs), as `npm start` and the web image run it. */
 const WEB_SERVER = join(WEB, ".next/standalone/apps/web/server.mjs");
 const SECRET = "bench-ui-secret-0123456789abcdef0123456789";
 const BIG = { symbol: "AAPL", bars: 5_000 };
+/** A year of history (one bar an hour) for the range change to 1Y of daily bars. */
+const YEAR = "YEAR";
 const SMALL = { symbol: "MSFT", bars: 500 };
 
 /** A random walk of one-minute bars ending at the last whole minute. */
@@ -151,8 +154,43 @@ async function measure(page: Page, base: string, symbol: string, seconds: number
   };
 }
 
+/**
+ * From `?range=1M` (hourly bars) to the 1Y preset (daily bars): click to the new candles painted
+ * (two animation frames after the chart state says so), five times, in the page's own clock.
+ */
+async function rangeChange(page: Page, base: string): Promise<{ ms: number[]; bars: number }> {
+  const ms: number[] = [];
+  let bars = 0;
+  for (let i = 0; i < 5; i++) {
+    await page.goto(`${base}/torghut/visuals?symbol=${YEAR}&interval=1h&range=1M`);
+    await page
+      .getByTestId("chart-state")
+      .and(page.locator("[data-status=ok]"))
+      .waitFor({ state: "attached", timeout: 30_000 });
+    // A string: this package compiles without the DOM typings, and tsx must not wrap anything in it.
+    const result = await page.evaluate<{ ms: number; bars: number }>(`new Promise((resolve) => {
+      const state = document.querySelector("[data-testid=chart-state]");
+      const before = state.getAttribute("data-first-time");
+      const t0 = performance.now();
+      new MutationObserver((_records, observer) => {
+        if (state.getAttribute("data-status") !== "ok" || state.getAttribute("data-first-time") === before) return;
+        observer.disconnect();
+        requestAnimationFrame(() => requestAnimationFrame(() =>
+          resolve({ ms: performance.now() - t0, bars: Number(state.getAttribute("data-candles")) })));
+      }).observe(state, { attributes: true });
+      document.querySelector("[data-testid=range-1Y]").click();
+    })`);
+    ms.push(result.ms);
+    bars = result.bars;
+  }
+  return { ms, bars };
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+
 export default async function ui(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 10);
+  const watchSeconds = Number(args[1] ?? 60);
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-bench-ui-"));
   const children: ChildProcess[] = [];
   // ~40 trades/s per symbol: above the hub's 20 updates/s cap per channel, light on the 2-core box.
@@ -164,7 +202,14 @@ export default async function ui(args: string[]): Promise<void> {
   });
   try {
     const db = await createDb({ dataDir });
-    await seedSymbols(db, [BIG.symbol, SMALL.symbol]);
+    await seedSymbols(db, [BIG.symbol, SMALL.symbol, YEAR]);
+    await upsertBars(
+      db,
+      walk(YEAR, 366 * 24, 120).map((b, i, all) => ({
+        ...b,
+        minute: new Date(Date.parse(all.at(-1)!.minute) - (all.length - 1 - i) * 3_600_000).toISOString(),
+      })),
+    );
     await upsertBars(db, walk(BIG.symbol, BIG.bars, 230));
     await upsertBars(db, walk(SMALL.symbol, SMALL.bars, 410));
     await db.close();
@@ -184,7 +229,7 @@ export default async function ui(args: string[]): Promise<void> {
         LOG_LEVEL: "error",
         DATABASE_URL: "",
         DATA_DIR: dataDir,
-        SYMBOLS: `${BIG.symbol},${SMALL.symbol}`,
+        SYMBOLS: `${BIG.symbol},${SMALL.symbol},${YEAR}`,
         ALPACA_KEY_ID: "sim-key",
         ALPACA_SECRET_KEY: "sim-secret",
         ALPACA_STREAM_URL: sim.alpacaStreamUrl,
@@ -265,6 +310,10 @@ export default async function ui(args: string[]): Promise<void> {
         results.push({ label, run: await measure(await context.newPage(), base, symbol, seconds) });
         await context.close();
       }
+      const rangeContext = await coldContext();
+      const rangeMs = await rangeChange(await rangeContext.newPage(), base);
+      await rangeContext.close();
+      const watch = await watchlistBench(WEB_SERVER, WEB, watchSeconds);
       console.log(`\nui bench: /torghut/visuals, headless Chromium, ${seconds} s of live updates per run`);
       const ms = (v: number) => (Number.isNaN(v) ? "–" : v.toFixed(0));
       for (const { label, run } of results) {
@@ -284,6 +333,30 @@ export default async function ui(args: string[]): Promise<void> {
       console.log(
         `  5,000-bar request alone (median of 5): API columns ${apiTimes["API columns"]!.toFixed(0)} ms (first load), ` +
           `objects ${apiTimes["API objects"]!.toFixed(0)} ms, objects through Next ${apiTimes["via Next"]!.toFixed(0)} ms`,
+      );
+      const r = rangeMs;
+      console.log(
+        `  range change 1M of 1h → 1Y of 1d (${r.bars} bars): ${r.ms.map((v) => v.toFixed(0)).join(", ")} ms ` +
+          `(median ${median(r.ms).toFixed(0)} ms; goal < 300 ms → ${median(r.ms) < 300 ? "met" : "MISSED"})`,
+      );
+      console.log(
+        `\nui bench: watchlist, ${watch.symbols} symbols, simulator ${watch.simTradesPerSecond} trades/s, ` +
+          `${watch.seconds.toFixed(0)} s measured`,
+      );
+      console.log(
+        `  received ${watch.tradesPerSecond.toFixed(0)} trades/s + ${watch.quotesPerSecond.toFixed(0)} quotes/s ` +
+          `(${(watch.tradesPerSecond / watch.symbols).toFixed(1)} trades/s/symbol) · ` +
+          `${watch.flushesPerSecond.toFixed(1)} renders/s (one per frame at most)`,
+      );
+      console.log(
+        `  long tasks > 50 ms: ${watch.longTasks} (longest ${watch.longestTaskMs.toFixed(0)} ms; goal 0 → ` +
+          `${watch.longTasks === 0 ? "met" : "MISSED"}) · frames ${watch.frames}, dropped ${watch.droppedFrames} ` +
+          `(${((watch.droppedFrames / Math.max(1, watch.frames + watch.droppedFrames)) * 100).toFixed(1)}%)`,
+      );
+      console.log(
+        `  JS heap after GC: ${watch.heapStartMb.toFixed(1)} → ${watch.heapEndMb.toFixed(1)} MB, slope ` +
+          `${watch.heapSlopeMbPerMin.toFixed(2)} MB/min → extrapolated to 10 min: ` +
+          `${(watch.heapSlopeMbPerMin * 10).toFixed(1)} MB (extrapolated from ${watch.seconds.toFixed(0)} s, not a 10-minute run)`,
       );
       const big = results.at(-1)!.run;
       console.log(

@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   // is what the web image runs (`node apps/web/server.js`, no npm install, no next CLI).
   output: "standalone",
   // The monorepo root, so that the trace finds the hoisted node_modules and workspace packages.
+  // Shared zod contracts ship as TypeScript source (packages/contracts): compiled with the app.
+  transpilePackages: ["@torghut/contracts"],
   outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),
 };
 

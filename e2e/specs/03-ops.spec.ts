@@ -32,6 +32,7 @@ test.describe("ops console", () => {
     await expect(page.getByTestId("admin-token")).toHaveCount(0);
 
     await page.getByTestId("ops-failover").click();
+    await page.getByTestId("ops-confirm").click();
     await expect(page.getByTestId("ops-result")).toHaveAttribute("data-ok", "true");
     await expect(page.getByTestId("ops-result")).toContainText("dev-operator");
     await expect(page.getByTestId("router-state")).toHaveAttribute("data-state", "FALLBACK_ACTIVE");
@@ -40,6 +41,7 @@ test.describe("ops console", () => {
     await page.screenshot({ path: testInfo.outputPath("ops-forced.png"), fullPage: true });
 
     await page.getByTestId("ops-automatic").click();
+    await page.getByTestId("ops-confirm").click();
     await expect(page.getByTestId("ops-result")).toContainText("Back to automatic: done");
     await expect(page.getByTestId("forced-mode")).toHaveCount(0);
     await expect(page.getByTestId("router-state")).toHaveAttribute("data-state", "PRIMARY_ACTIVE", {
@@ -47,6 +49,7 @@ test.describe("ops console", () => {
     });
 
     await page.getByTestId("ops-reconnect").click();
+    await page.getByTestId("ops-confirm").click();
     await expect(page.getByTestId("ops-result")).toContainText("Reconnect Alpaca: done");
   });
 });

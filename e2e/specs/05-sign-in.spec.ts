@@ -58,10 +58,12 @@ test.describe("sign-in with OpenID Connect", () => {
       },
     );
     await page.getByTestId("ops-failover").click();
+    await page.getByTestId("ops-confirm").click();
     await expect(page.getByTestId("ops-result")).toHaveAttribute("data-ok", "true");
     await expect(page.getByTestId("ops-result")).toContainText("alice@desk.example");
     await expect(page.getByTestId("forced-mode")).toContainText("alice@desk.example");
     await page.getByTestId("ops-automatic").click();
+    await page.getByTestId("ops-confirm").click();
     await expect(page.getByTestId("ops-result")).toContainText("Back to automatic: done");
 
     // A hub token for this user, not a shared viewer.

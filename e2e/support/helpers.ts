@@ -6,6 +6,7 @@ export async function setFault(spec: {
   target: "alpaca" | "rest" | "yahoo" | "trading";
   fault: string;
   symbol?: string;
+  seconds?: number;
 }): Promise<void> {
   const res = await fetch(`${SIM_URL}/control/faults`, {
     method: "POST",

@@ -4,3 +4,5 @@ export * from "./router-state";
 export * from "./market-data";
 export * from "./time";
 export * from "./market-status";
+export * from "./session-summary";
+export * from "./ops-console";

@@ -1,3 +1,4 @@
+import { rfc3339ToMillis, type Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import type { FastifyInstance } from "fastify";
 import type { Clock } from "../clock";
@@ -16,6 +17,9 @@ import type { BusObserver } from "./bus-observer";
 import type { IngestSide } from "./ingest-side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
+import { createPreviousCloseBook } from "./previous-closes";
+import { OpsHistory } from "../http/ops-history";
+import { registerOpsConsoleRoutes } from "../http/ops-console-routes";
 import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 
 export interface HttpParts {
@@ -46,6 +50,21 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     database: parts.databaseView,
     simulatedMarket: config.SIMULATED_MARKET,
   };
+  const history = new OpsHistory(clock, () => ({
+    messageRate: views.ingest()?.messagesPerSecond ?? null,
+    feedLagMs: feedLag(config.symbols, (symbol) => observer.lastTrade(symbol)),
+    writerLagMs: views.writer()?.commitLagMs ?? null,
+    clients: views.realtime()?.TotalConnections ?? null,
+  }));
+  // Sampling starts when the server is ready: a start-up that fails before leaves no timer behind.
+  app.addHook("onReady", (done) => {
+    history.start();
+    done();
+  });
+  app.addHook("onClose", (_instance, done) => {
+    history.stop();
+    done();
+  });
   registerLiveness(app);
   // Health bodies are public: their error texts lose any address (http/redaction.ts) unless an
   // operator asks with an ops token, who gets the full text (as the logs have it).
@@ -56,6 +75,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
         ? payload
         : redactBody(payload),
     );
+    registerOpsConsoleRoutes(health, { database, clock, history });
     registerHealthRoutes(health, views, clock, {
       primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
@@ -71,6 +91,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
     livePrice: (symbol) => observer.lastTrade(symbol),
     signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
+    previousCloses: createPreviousCloseBook(config, parts.logger, clock),
   });
   registerOpsRoutes(app, {
     actions: ingest.actions,
@@ -108,4 +129,17 @@ async function operatorAsks(
   } catch {
     return false;
   }
+}
+
+/** The feed's lag as the newest trade heard shows it: receive time minus event time. */
+function feedLag(
+  symbols: readonly string[],
+  lastTrade: (symbol: string) => Trade | undefined,
+): number | null {
+  let newest: Trade | undefined;
+  for (const symbol of symbols) {
+    const trade = lastTrade(symbol);
+    if (trade !== undefined && (newest === undefined || trade.receivedAt > newest.receivedAt)) newest = trade;
+  }
+  return newest === undefined ? null : Math.max(0, newest.receivedAt - rfc3339ToMillis(newest.eventTime));
 }

@@ -70,10 +70,9 @@ export type ApiBar = z.infer<typeof barSchema>;
 export const barsResponse = z.object({ symbol: z.string(), interval: z.string(), bars: z.array(barSchema) });
 
 /**
- * `format=columns`: the same bars as one array per field (time in UTC seconds), provenance in runs.
- * What the visuals page's server component asks for: a third of the bytes and of the API's work.
- * Only the fields the chart draws are parsed: the answer's `volume` and `provenance` arrays are
- * stripped unread, not walked by the schema on every page load.
+ * `format=columns`: the same bars as one array per field (time in UTC seconds), provenance in runs
+ * (source and delayed change only at a failover). What the visuals page's server component asks
+ * for: a third of the bytes and of the API's work.
  */
 export const barColumnsResponse = z
   .object({
@@ -85,10 +84,13 @@ export const barColumnsResponse = z
     high: z.array(z.number()),
     low: z.array(z.number()),
     close: z.array(z.number()),
+    volume: z.array(z.number()),
+    provenance: z.array(z.object({ start: z.number(), source: z.string(), delayed: z.boolean() })),
   })
-  .refine((c) => [c.open, c.high, c.low, c.close].every((column) => column.length === c.time.length), {
-    message: "columns of different lengths",
-  });
+  .refine(
+    (c) => [c.open, c.high, c.low, c.close, c.volume].every((column) => column.length === c.time.length),
+    { message: "columns of different lengths" },
+  );
 export type ApiBarColumns = z.infer<typeof barColumnsResponse>;
 
 /**
@@ -160,3 +162,5 @@ export const signalsUrl = (symbol: string, interval: string, indicators: string,
   (fromMs === undefined ? "" : `&from=${fromMs}`);
 export const latestUrl = (symbol: string): string =>
   `/api/torghut/ta/latest?symbol=${encodeURIComponent(symbol)}`;
+export const sessionUrl = (symbols: readonly string[]): string =>
+  `/api/torghut/ta/session?symbols=${symbols.map(encodeURIComponent).join(",")}`;

@@ -40,3 +40,24 @@ export function formatTime(value: string | number | null | undefined): string {
         .replace("T", " ")
         .replace(/\.\d+Z$/, "Z");
 }
+
+/** How old the last price is, always shown: "0.4 s" under 10 s, "12 s" under 2 min, then "5m", "3h". */
+export function formatFreshness(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 120) return `${Math.round(s)} s`;
+  return formatAge(ms);
+}
+
+/** Day volume as traders read it: 1,234 · 12.3K · 4.56M · 1.2B. */
+export function formatVolume(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  if (value < 10_000) return Math.round(value).toLocaleString("en-US");
+  if (value < 1e6) return `${(value / 1e3).toFixed(1)}K`;
+  if (value < 1e9) return `${(value / 1e6).toFixed(2)}M`;
+  return `${(value / 1e9).toFixed(2)}B`;
+}
+
+export function formatSigned(value: number, digits = 2): string {
+  return `${value > 0 ? "+" : value < 0 ? "−" : ""}${Math.abs(value).toFixed(digits)}`;
+}

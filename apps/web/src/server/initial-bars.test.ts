@@ -78,7 +78,7 @@ describe("loadInitialBars", () => {
     assert.deepEqual(bars, { status: "error", message: "HTTP 500" });
   });
 
-  test("a good columns answer: the chart's columns, volume and provenance left out", async () => {
+  test("a good columns answer: the chart's columns with volume (the volume pane) and provenance (tinted bars)", async () => {
     let asked = "";
     answer = (url) => {
       asked = url;
@@ -102,7 +102,15 @@ describe("loadInitialBars", () => {
     assert.equal(asked, "/api/torghut/ta/bars?symbol=AAPL&interval=1m&from=1700000000000&format=columns");
     assert.deepEqual(bars, {
       status: "ok",
-      columns: { time: [60, 120], open: [1, 2], high: [3, 4], low: [0.5, 1.5], close: [2, 3] },
+      columns: {
+        time: [60, 120],
+        open: [1, 2],
+        high: [3, 4],
+        low: [0.5, 1.5],
+        close: [2, 3],
+        volume: [10, 20],
+        provenance: [{ start: 0, source: "alpaca", delayed: false }],
+      },
     });
   });
 

@@ -195,3 +195,31 @@ export function parseLatestQuery(raw: unknown): { symbol: string } {
   if (!parsed.success) throw new BadQueryError(describe(parsed.error));
   return parsed.data;
 }
+
+/** Symbols one session request may name: the watchlist asks for all of its rows at once. */
+export const MAX_SESSION_SYMBOLS = 500;
+
+const sessionQuery = z.strictObject({
+  symbols: z
+    .string()
+    .trim()
+    .min(1, "must name at least one symbol")
+    .transform((s) => [
+      ...new Set(
+        s
+          .toUpperCase()
+          .split(",")
+          .map((x) => x.trim()),
+      ),
+    ])
+    .pipe(
+      z.array(symbolSchema).max(MAX_SESSION_SYMBOLS, `at most ${MAX_SESSION_SYMBOLS} symbols per request`),
+    ),
+});
+
+/** `GET /api/torghut/ta/session?symbols=AAPL,MSFT`: comma-separated, duplicates folded. */
+export function parseSessionQuery(raw: unknown): { symbols: string[] } {
+  const parsed = sessionQuery.safeParse(raw);
+  if (!parsed.success) throw new BadQueryError(describe(parsed.error));
+  return parsed.data;
+}

@@ -1,4 +1,4 @@
-import { rfc3339ToMillis, type Trade } from "@torghut/contracts";
+import { rfc3339ToMillis, type SessionSummariesResponse, type Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { computeIndicators, IndicatorInputError, type IndicatorSeries } from "@torghut/indicators";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -7,7 +7,15 @@ import { latestTicks } from "../../store/repositories";
 import { queryIntervalBarColumns, queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
 import { FixedWindowLimiter } from "../../security/fixed-window-limiter";
 import { taRefused } from "./metrics";
-import { BadQueryError, parseBarsQuery, parseLatestQuery, parseSignalsQuery } from "./params";
+import {
+  BadQueryError,
+  parseBarsQuery,
+  parseLatestQuery,
+  parseSessionQuery,
+  parseSignalsQuery,
+} from "./params";
+import { todayInNewYork, type PreviousCloseBook, type ResolvedClose } from "./previous-close";
+import { queryStoredSessions } from "./session-query";
 
 export interface TaRouteDeps {
   database: Database;
@@ -16,6 +24,8 @@ export interface TaRouteDeps {
   signalsPerMinutePerIp?: number;
   /** The newest accepted (non-suspicious) trade held in memory by the pipeline, if any. */
   livePrice(symbol: string): Trade | undefined;
+  /** The sources' own previous closes; without it change is measured against stored bars only. */
+  previousCloses?: PreviousCloseBook;
 }
 
 /** `/api/torghut/ta/*`: bars, indicator signals and the latest price with its lag, for the visuals page. */
@@ -75,6 +85,52 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
       from: new Date(query.fromMs).toISOString(),
       to: new Date(query.toMs).toISOString(),
       indicators: series.map((s) => ({ id: s.id, kind: s.kind, spec: s.spec, points: points(s, bars) })),
+    };
+  });
+
+  /** The watchlist's day per symbol: previous close, open/high/low/volume and a sparkline. */
+  app.get("/api/torghut/ta/session", async (request): Promise<SessionSummariesResponse> => {
+    const { symbols } = parseSessionQuery(request.query);
+    const now = clock.now();
+    const stored = await queryStoredSessions(database, symbols, now);
+    const sessions = new Map(symbols.map((s) => [s, stored.get(s)?.session ?? todayInNewYork(now)]));
+    const live = new Map<string, Trade>();
+    for (const symbol of symbols) {
+      const trade = deps.livePrice(symbol);
+      if (trade) live.set(symbol, trade);
+    }
+    const unheard = symbols.filter((s) => !live.has(s));
+    for (const trade of await latestTicks(database, unheard)) live.set(trade.symbol, trade);
+    const closes = (await deps.previousCloses?.closes(sessions)) ?? new Map<string, ResolvedClose>();
+    return {
+      summaries: symbols.map((symbol) => {
+        const day = stored.get(symbol);
+        const fromSource = closes.get(symbol);
+        const storedClose = day?.storedPreviousClose ?? null;
+        const trade = live.get(symbol);
+        return {
+          symbol,
+          last: trade
+            ? {
+                price: trade.price,
+                size: trade.size,
+                eventTime: trade.eventTime,
+                source: trade.source,
+                delayed: trade.delayed,
+              }
+            : null,
+          session: day?.session ?? null,
+          previousClose: fromSource?.price ?? storedClose,
+          previousCloseOrigin: fromSource?.origin ?? (storedClose === null ? null : "stored"),
+          open: day?.open ?? null,
+          high: day?.high ?? null,
+          low: day?.low ?? null,
+          volume: day?.volume ?? null,
+          sparkline: day?.sparkline ?? [],
+          source: day?.source ?? null,
+          delayed: day?.delayed ?? null,
+        };
+      }),
     };
   });
 

@@ -88,6 +88,15 @@ export class YahooClient {
     };
   }
 
+  /**
+   * The close before `sessionStartMs` (Yahoo's `chartPreviousClose` of a daily chart starting there):
+   * the previous session's close. null when Yahoo does not say.
+   */
+  async previousClose(symbol: string, sessionStartMs: number): Promise<number | null> {
+    const result = await this.chart(symbol, sessionStartMs, this.now() + 60_000, "1d");
+    return result.meta.chartPreviousClose ?? null;
+  }
+
   /** One-minute bars for [startMs, endMs); minutes without trades (null arrays) are skipped. */
   async minuteBars(symbol: string, startMs: number, endMs: number): Promise<Bar1m[]> {
     const result = await this.chart(symbol, startMs, endMs, "1m");
@@ -119,7 +128,12 @@ export class YahooClient {
     return bars;
   }
 
-  private async chart(symbol: string, startMs: number, endMs: number, interval: "1m"): Promise<ChartResult> {
+  private async chart(
+    symbol: string,
+    startMs: number,
+    endMs: number,
+    interval: "1m" | "1d",
+  ): Promise<ChartResult> {
     let raw: unknown;
     try {
       raw = await this.yf.chart(

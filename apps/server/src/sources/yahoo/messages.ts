@@ -20,6 +20,8 @@ export const chartMetaSchema = z.looseObject({
   exchangeDataDelayedBy: z.number().optional(),
   quoteSourceName: z.string().optional(),
   regularMarketVolume: z.number().optional(),
+  /** The close before the chart's first bar (a daily chart from a session's start: the previous close). */
+  chartPreviousClose: z.number().finite().positive().optional(),
 });
 export type ChartMeta = z.infer<typeof chartMetaSchema>;
 

@@ -3,10 +3,24 @@ import { useState } from "react";
 import { ApiError } from "@/lib/api";
 import { runOpsAction, type OpsAction } from "@/lib/ops-client";
 
-const ACTIONS: readonly { key: OpsAction; label: string }[] = [
-  { key: "failover", label: "Force failover to Yahoo" },
-  { key: "reconnect", label: "Reconnect Alpaca" },
-  { key: "automatic", label: "Back to automatic" },
+const ACTIONS: readonly { key: OpsAction; label: string; consequence: string }[] = [
+  {
+    key: "failover",
+    label: "Force failover to Yahoo",
+    consequence:
+      "Every user's prices will come from Yahoo, DELAYED, until an operator chooses Back to automatic.",
+  },
+  {
+    key: "reconnect",
+    label: "Reconnect Alpaca",
+    consequence:
+      "The Alpaca stream will be dropped and opened again: a short gap in live prices while it reconnects.",
+  },
+  {
+    key: "automatic",
+    label: "Back to automatic",
+    consequence: "The forced mode ends: the router chooses the source again (Alpaca when it is healthy).",
+  },
 ];
 
 type Outcome = { ok: boolean; text: string; status: number };
@@ -18,6 +32,7 @@ type Outcome = { ok: boolean; text: string; status: number };
 export function OpsActions({ canAct, onDone }: { canAct: boolean; onDone: () => void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<(typeof ACTIONS)[number] | null>(null);
 
   const run = async (action: OpsAction, label: string): Promise<void> => {
     setBusy(true);
@@ -53,12 +68,44 @@ export function OpsActions({ canAct, onDone }: { canAct: boolean; onDone: () => 
             type="button"
             data-testid={`ops-${a.key}`}
             disabled={busy || !canAct}
-            onClick={() => void run(a.key, a.label)}
+            onClick={() => setConfirming(a)}
           >
             {a.label}
           </button>
         ))}
       </div>
+      {confirming !== null ? (
+        <div
+          className="confirm banner banner-warn"
+          role="alertdialog"
+          aria-labelledby="ops-confirm-title"
+          aria-describedby="ops-confirm-text"
+          data-testid="ops-confirm-dialog"
+          onKeyDown={(e) => {
+            if (e.key === "Escape") setConfirming(null);
+          }}
+        >
+          <strong id="ops-confirm-title">{confirming.label}?</strong>{" "}
+          <span id="ops-confirm-text" data-testid="ops-consequence">
+            {confirming.consequence}
+          </span>{" "}
+          <button
+            type="button"
+            data-testid="ops-confirm"
+            autoFocus
+            onClick={() => {
+              const action = confirming;
+              setConfirming(null);
+              void run(action.key, action.label);
+            }}
+          >
+            {confirming.label}
+          </button>{" "}
+          <button type="button" data-testid="ops-cancel" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
       {outcome !== null ? (
         <div
           className={`banner ${outcome.ok ? "banner-info" : "banner-error"}`}

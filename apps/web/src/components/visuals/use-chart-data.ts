@@ -1,12 +1,20 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { barsResponse, barsUrl, getJson, signalsResponse, signalsUrl } from "@/lib/api";
-import { fromCandleColumns, toCandles, type InitialBars } from "@/lib/candle-columns";
+import {
+  fromCandleColumns,
+  prependBars,
+  toChartBars,
+  type ChartBars,
+  type InitialBars,
+} from "@/lib/candle-columns";
 import type { Candle } from "@/lib/bar-builder";
 import { INDICATORS, linesFor, type IndicatorKey, type IndicatorLine } from "./indicators";
 
 export type BarsState =
-  { status: "loading" } | { status: "ok"; candles: Candle[] } | { status: "error"; message: string };
+  | { status: "loading" }
+  | ({ status: "ok"; candles: Candle[] } & ChartBars)
+  | { status: "error"; message: string };
 
 /** The bars the page's server component is fetching for the URL's symbol, interval and range. */
 export interface InitialBarsFor {
@@ -26,7 +34,7 @@ export function useBars(
   interval: string,
   fromMs: number | undefined,
   initial?: InitialBarsFor,
-): BarsState {
+): [BarsState, (older: ChartBars) => void] {
   const [state, setState] = useState<BarsState>({ status: "loading" });
   const pending = useRef(initial);
   useEffect(() => {
@@ -42,12 +50,12 @@ export function useBars(
         ? // A promise from the server component: resolves when its part of the page's stream arrives.
           Promise.resolve(first.bars).then((result) =>
             result.status === "ok"
-              ? { status: "ok", candles: fromCandleColumns(result.columns) }
+              ? { status: "ok", ...fromCandleColumns(result.columns) }
               : { status: "error", message: result.message },
           )
         : getJson(barsUrl(symbol, interval, fromMs), barsResponse).then(({ bars }) => ({
             status: "ok",
-            candles: toCandles(bars),
+            ...toChartBars(bars),
           }));
     load.then(
       (next) => {
@@ -62,7 +70,13 @@ export function useBars(
       cancelled = true;
     };
   }, [symbol, interval, fromMs]);
-  return state;
+  return [
+    state,
+    (older: ChartBars) =>
+      setState((current) =>
+        current.status === "ok" ? { status: "ok", ...prependBars(older, current) } : current,
+      ),
+  ];
 }
 
 export interface IndicatorState {

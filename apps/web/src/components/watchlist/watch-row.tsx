@@ -1,12 +1,12 @@
+import { memo } from "react";
 import type { SymbolFreshness } from "@/lib/api";
-import { formatAge, formatPrice } from "@/lib/format";
-import type { Quote } from "./quotes";
+import { formatAge, formatFreshness, formatPrice, formatSigned, formatVolume } from "@/lib/format";
+import { Sparkline } from "./sparkline";
+import { changeOf, spreadOf, type RowState } from "./watch-store";
 
 interface Props {
-  symbol: string;
+  row: RowState;
   name: string;
-  quote: Quote | undefined;
-  reference: number | undefined;
   now: number;
   staleAfterMs: number;
   loaded: boolean;
@@ -14,42 +14,92 @@ interface Props {
   freshness: SymbolFreshness | undefined;
   /** Outside the session the last price is the close, not a stale one. */
   marketClosed: boolean;
+  selected: boolean;
+  onOpen: (symbol: string) => void;
+  onRemove: (symbol: string) => void;
 }
 
-export function WatchRow(props: Props) {
-  const { symbol, name, quote, reference, now, staleAfterMs, loaded, freshness, marketClosed } = props;
-  const ageMs = quote === undefined ? null : now - quote.eventTimeMs;
+const ORIGIN: Record<string, string> = {
+  alpaca: "Alpaca's previous daily bar",
+  yahoo: "Yahoo's previous close",
+  stored: "the last stored bar before today",
+};
+
+export const WatchRow = memo(function WatchRow(props: Props) {
+  const { row, name, now, staleAfterMs, loaded, freshness, marketClosed, selected } = props;
+  const { symbol } = row;
+  const ageMs = row.eventTimeMs === null ? null : now - row.eventTimeMs;
   const flagged = freshness?.stale === true;
   const stale = !marketClosed && (flagged || (ageMs !== null && ageMs > staleAfterMs));
-  const change = quote !== undefined && reference !== undefined ? quote.price - reference : null;
-  const changePct = change !== null && reference ? (change / reference) * 100 : null;
-  const direction = change === null || change === 0 ? "" : change > 0 ? "up" : "down";
+  const change = changeOf(row);
+  const direction = change === null || change.change === 0 ? "" : change.change > 0 ? "up" : "down";
+  const spread = spreadOf(row);
+  const changeTitle =
+    row.previousClose === null
+      ? "previous close not known"
+      : `vs previous close ${formatPrice(row.previousClose)} (${ORIGIN[row.previousCloseOrigin ?? ""] ?? "?"})`;
   return (
     <tr
-      className={stale ? "stale" : ""}
+      id={`watch-row-${symbol}`}
+      className={`${stale ? "stale" : ""} ${selected ? "selected" : ""}`}
       data-testid={`watch-row-${symbol}`}
       data-stale={stale}
-      data-delayed={quote?.delayed ?? false}
-      data-source={quote?.source ?? ""}
+      data-delayed={row.delayed}
+      data-source={row.source ?? ""}
+      aria-selected={selected}
+      onClick={() => props.onOpen(symbol)}
     >
-      <td>
-        <strong>{symbol}</strong> <span className="muted">{name}</span>
+      <td className="sym">
+        <strong>{symbol}</strong> <span className="muted name">{name}</span>
       </td>
       <td className="num" data-testid={`price-${symbol}`}>
-        {formatPrice(quote?.price)}
+        {row.flash === null ? (
+          formatPrice(row.price)
+        ) : (
+          <span key={row.flash.seq} className={`flash flash-${row.flash.direction}`}>
+            {formatPrice(row.price)}
+          </span>
+        )}
       </td>
-      <td className={`num ${direction}`}>
-        {change === null ? "—" : `${change >= 0 ? "+" : ""}${change.toFixed(2)} (${changePct?.toFixed(2)}%)`}
+      <td className={`num ${direction}`} data-testid={`change-${symbol}`} title={changeTitle}>
+        {change === null ? "—" : formatSigned(change.change)}
+      </td>
+      <td className={`num ${direction}`} data-testid={`change-pct-${symbol}`} title={changeTitle}>
+        {change === null ? "—" : `${formatSigned(change.percent)}%`}
+      </td>
+      <td className="num" data-testid={`bid-${symbol}`}>
+        {formatPrice(row.bid)}
+        {row.bidSize === null ? null : <span className="muted size"> ×{row.bidSize}</span>}
+      </td>
+      <td className="num" data-testid={`ask-${symbol}`}>
+        {formatPrice(row.ask)}
+        {row.askSize === null ? null : <span className="muted size"> ×{row.askSize}</span>}
+      </td>
+      <td className="num" data-testid={`spread-${symbol}`}>
+        {formatPrice(spread)}
+      </td>
+      <td className="num" data-testid={`volume-${symbol}`}>
+        {formatVolume(row.volume)}
+      </td>
+      <td className="num range" data-testid={`range-${symbol}`}>
+        {row.low === null || row.high === null ? "—" : `${formatPrice(row.low)} – ${formatPrice(row.high)}`}
+      </td>
+      <td data-testid={`spark-${symbol}`}>
+        <Sparkline
+          points={row.sparkline}
+          reference={row.previousClose}
+          label={`${symbol} today, 5-minute closes`}
+        />
       </td>
       <td>
-        {quote === undefined ? (
+        {row.price === null ? (
           <span className="muted" data-testid={`no-data-${symbol}`}>
             {loaded ? "no data" : "…"}
           </span>
         ) : (
           <>
-            {quote.source}
-            {quote.delayed ? (
+            {row.source}
+            {row.delayed ? (
               <span className="badge badge-delayed" data-testid="row-delayed-badge">
                 DELAYED
               </span>
@@ -57,7 +107,7 @@ export function WatchRow(props: Props) {
           </>
         )}
       </td>
-      <td className="muted">
+      <td className="fresh" data-testid={`fresh-${symbol}`}>
         {stale && flagged ? (
           <span
             className="badge badge-stale"
@@ -69,8 +119,27 @@ export function WatchRow(props: Props) {
         ) : null}
         {stale && ageMs !== null ? (
           <span data-testid={`stale-note-${symbol}`}>last tick {formatAge(ageMs)} ago</span>
-        ) : null}
+        ) : marketClosed ? (
+          <span className="muted">closed</span>
+        ) : ageMs === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <span className="muted">{formatFreshness(ageMs)}</span>
+        )}
+      </td>
+      <td>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Remove ${symbol} from the watchlist`}
+          onClick={(event) => {
+            event.stopPropagation();
+            props.onRemove(symbol);
+          }}
+        >
+          ×
+        </button>
       </td>
     </tr>
   );
-}
+});

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Quote, SessionSummary } from "@torghut/contracts";
+import { changeOf, spreadOf, WatchStore } from "./watch-store";
+
+function manualFrames() {
+  const frames: (() => void)[] = [];
+  const store = new WatchStore((flush) => frames.push(flush));
+  return { store, frames, runFrame: () => frames.splice(0).forEach((f) => f()) };
+}
+
+const trade = (price: number, at: string, source = "alpaca", delayed = false) => ({
+  symbol: "AAPL",
+  price,
+  size: 5,
+  eventTime: at,
+  source,
+  delayed,
+});
+
+const summary = (over: Partial<SessionSummary> = {}): SessionSummary => ({
+  symbol: "AAPL",
+  last: null,
+  session: "2026-12-02",
+  previousClose: 200,
+  previousCloseOrigin: "alpaca",
+  open: 201,
+  high: 205,
+  low: 199,
+  volume: 12_000,
+  sparkline: [201, 203],
+  source: "alpaca",
+  delayed: false,
+  ...over,
+});
+
+test("many ticks in one frame: one render, the latest price, one flash in its direction", () => {
+  const { store, frames, runFrame } = manualFrames();
+  let renders = 0;
+  store.subscribe(() => renders++);
+  store.applySummaries([summary({ last: { ...trade(202, "2026-12-02T15:00:00Z"), source: "alpaca" } })]);
+  assert.equal(renders, 1);
+  for (let i = 1; i <= 20; i++) store.pushTrade(trade(202 + i / 10, `2026-12-02T15:00:0${i % 10}.${i}Z`));
+  assert.equal(frames.length, 1, "one frame requested for twenty ticks");
+  assert.equal(store.row("AAPL").price, 202, "nothing applied before the frame");
+  runFrame();
+  assert.equal(renders, 2);
+  const row = store.row("AAPL");
+  assert.equal(row.price, 204);
+  assert.equal(row.flash?.direction, "up");
+  assert.equal(row.high, 205, "inside the day's range: unchanged");
+  store.pushTrade(trade(198, "2026-12-02T15:01:00Z"));
+  runFrame();
+  assert.equal(store.row("AAPL").flash?.direction, "down");
+  assert.equal(store.row("AAPL").low, 198, "a new low extends the range");
+  assert.deepEqual(changeOf(store.row("AAPL")), { change: -2, percent: -1 });
+});
+
+test("an older answer never replaces a newer price; Yahoo's delayed price is marked", () => {
+  const { store, runFrame } = manualFrames();
+  store.pushTrade(trade(210, "2026-12-02T15:05:00Z"));
+  runFrame();
+  store.applySummaries([summary({ last: trade(205, "2026-12-02T15:04:00Z") as SessionSummary["last"] })]);
+  assert.equal(store.row("AAPL").price, 210);
+  assert.equal(store.row("AAPL").previousClose, 200, "the day's figures still arrive");
+  store.pushTrade(trade(211, "2026-12-02T15:06:00Z", "yahoo", true));
+  runFrame();
+  assert.equal(store.row("AAPL").source, "yahoo");
+  assert.equal(store.row("AAPL").delayed, true);
+});
+
+test("order book: bid, ask, sizes and the spread; no previous close → no change", () => {
+  const { store, runFrame } = manualFrames();
+  const quote: Quote = {
+    kind: "quote",
+    symbol: "AAPL",
+    eventTime: "2026-12-02T15:00:00.000Z",
+    receivedAt: 0,
+    source: "alpaca",
+    delayed: false,
+    bidPrice: 201.1,
+    bidSize: 3,
+    askPrice: 201.25,
+    askSize: 7,
+    bidExchange: null,
+    askExchange: null,
+    conditions: [],
+    tape: null,
+  };
+  store.pushQuote(quote);
+  runFrame();
+  const row = store.row("AAPL");
+  assert.deepEqual([row.bid, row.bidSize, row.ask, row.askSize], [201.1, 3, 201.25, 7]);
+  assert.ok(Math.abs(spreadOf(row)! - 0.15) < 1e-9);
+  assert.equal(changeOf(row), null);
+  // A crossed book is no spread at all, not a negative one.
+  store.pushQuote({ ...quote, askPrice: 201 });
+  runFrame();
+  assert.equal(spreadOf(store.row("AAPL")), null);
+});
