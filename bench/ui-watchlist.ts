@@ -6,12 +6,12 @@
 import { chromium, type Browser } from "@playwright/test";
 import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
-import { freePort, start, waitFor } from "./lib/processes";
+import { startUiStack } from "./lib/ui-stack";
 
 export interface WatchlistFigures {
   symbols: number;
@@ -47,44 +47,15 @@ export async function watchlistBench(
     const db = await createDb({ dataDir });
     await seedSymbols(db, symbols);
     await db.close();
-    const [serverPort, webPort] = [await freePort(), await freePort()];
-    const server = start(
-      "apps/server/src/main.ts",
-      [],
-      {
-        PORT: String(serverPort),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "error",
-        DATABASE_URL: "",
-        DATA_DIR: dataDir,
-        SYMBOLS: symbols.join(","),
-        ALPACA_KEY_ID: "sim-key",
-        ALPACA_SECRET_KEY: "sim-secret",
-        ALPACA_STREAM_URL: sim.alpacaStreamUrl,
-        ALPACA_DATA_URL: sim.alpacaDataUrl,
-        ALPACA_TRADING_URL: sim.alpacaTradingUrl,
-        YAHOO_BASE_URL: sim.yahooBaseUrl,
-        WS_AUTH_SECRET: SECRET,
-        STARTUP_BACKFILL_MINUTES: "0",
-      },
-      "ignore",
-    );
-    children.push(server);
-    await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
-    const web = spawn(process.execPath, [webServer, "--port", String(webPort), "--hostname", "127.0.0.1"], {
-      cwd: webDir,
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
-        WS_AUTH_SECRET: SECRET,
-        AUTH_DEV_OPERATOR: "true",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
+    const { base } = await startUiStack({
+      sim,
+      symbols,
+      dataDir,
+      secret: SECRET,
+      webServer,
+      webDir,
+      children,
     });
-    children.push(web);
-    const base = `http://127.0.0.1:${webPort}`;
-    await waitFor(`${base}/ops`, web, "web app");
 
     browser = await chromium.launch({
       ...CHROMIUM_LAUNCH,

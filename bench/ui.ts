@@ -8,14 +8,15 @@ import { chromium, type Page } from "@playwright/test";
 import type { Bar1m } from "@torghut/contracts";
 import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { upsertBars } from "../apps/server/src/store/repositories";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
-import { freePort, ROOT, start, waitFor } from "./lib/processes";
+import { ROOT } from "./lib/processes";
+import { startUiStack } from "./lib/ui-stack";
 import { watchlistBench } from "./ui-watchlist";
 
 const WEB = join(ROOT, "apps/web");
@@ -219,52 +220,23 @@ export default async function ui(args: string[]): Promise<void> {
       ensureWebBuild: (options?: { log?: string }) => boolean;
     };
     ensureWebBuild({ log: "[bench ui]" });
-    const [serverPort, webPort] = [await freePort(), await freePort()];
-    const server = start(
-      "apps/server/src/main.ts",
-      [],
-      {
-        PORT: String(serverPort),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "error",
-        DATABASE_URL: "",
-        DATA_DIR: dataDir,
-        SYMBOLS: `${BIG.symbol},${SMALL.symbol},${YEAR}`,
-        ALPACA_KEY_ID: "sim-key",
-        ALPACA_SECRET_KEY: "sim-secret",
-        ALPACA_STREAM_URL: sim.alpacaStreamUrl,
-        ALPACA_DATA_URL: sim.alpacaDataUrl,
-        ALPACA_TRADING_URL: sim.alpacaTradingUrl,
-        YAHOO_BASE_URL: sim.yahooBaseUrl,
-        WS_AUTH_SECRET: SECRET,
-        STARTUP_BACKFILL_MINUTES: "0",
-      },
-      "ignore",
-    );
-    children.push(server);
-    await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
     // As `npm start` runs it: signed in as the development operator.
-    const web = spawn(process.execPath, [WEB_SERVER, "--port", String(webPort), "--hostname", "127.0.0.1"], {
-      cwd: WEB,
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
-        WS_AUTH_SECRET: SECRET,
-        AUTH_DEV_OPERATOR: "true",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
+    const { base, apiUrl } = await startUiStack({
+      sim,
+      symbols: [BIG.symbol, SMALL.symbol, YEAR],
+      dataDir,
+      secret: SECRET,
+      webServer: WEB_SERVER,
+      webDir: WEB,
+      children,
     });
-    children.push(web);
-    const base = `http://127.0.0.1:${webPort}`;
-    await waitFor(`${base}/ops`, web, "web app");
 
     // Where the bars fetch goes: the API itself (the page's first load asks for columns, the
     // browser's later fetches for objects) vs. the same objects request through the Next proxy.
     const apiTimes: Record<string, number> = {};
     for (const [label, origin, format] of [
-      ["API columns", `http://127.0.0.1:${serverPort}`, "columns"],
-      ["API objects", `http://127.0.0.1:${serverPort}`, "objects"],
+      ["API columns", apiUrl, "columns"],
+      ["API objects", apiUrl, "objects"],
       ["via Next", base, "objects"],
     ] as const) {
       const samples: number[] = [];

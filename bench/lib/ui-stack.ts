@@ -1,0 +1,66 @@
+import type { RunningSimulator } from "@torghut/market-sim";
+import { spawn, type ChildProcess } from "node:child_process";
+import { freePort, start, waitFor } from "./processes";
+
+export interface UiStackOptions {
+  sim: RunningSimulator;
+  symbols: readonly string[];
+  dataDir: string;
+  secret: string;
+  /** The compiled web launcher (apps/web/server.mjs in the standalone build) and its folder. */
+  webServer: string;
+  webDir: string;
+  /** Every process started is pushed here as soon as it exists, so the caller's cleanup stops it. */
+  children: ChildProcess[];
+}
+
+/**
+ * The server on PGlite against the simulator, and the web app as `npm start` runs it (signed in as
+ * the development operator); resolves with both base URLs once both answer.
+ */
+export async function startUiStack(options: UiStackOptions): Promise<{ base: string; apiUrl: string }> {
+  const { sim, secret } = options;
+  const [serverPort, webPort] = [await freePort(), await freePort()];
+  const server = start(
+    "apps/server/src/main.ts",
+    [],
+    {
+      PORT: String(serverPort),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "error",
+      DATABASE_URL: "",
+      DATA_DIR: options.dataDir,
+      SYMBOLS: options.symbols.join(","),
+      ALPACA_KEY_ID: "sim-key",
+      ALPACA_SECRET_KEY: "sim-secret",
+      ALPACA_STREAM_URL: sim.alpacaStreamUrl,
+      ALPACA_DATA_URL: sim.alpacaDataUrl,
+      ALPACA_TRADING_URL: sim.alpacaTradingUrl,
+      YAHOO_BASE_URL: sim.yahooBaseUrl,
+      WS_AUTH_SECRET: secret,
+      STARTUP_BACKFILL_MINUTES: "0",
+    },
+    "ignore",
+  );
+  options.children.push(server);
+  await waitFor(`http://127.0.0.1:${serverPort}/healthz`, server, "server");
+  const web = spawn(
+    process.execPath,
+    [options.webServer, "--port", String(webPort), "--hostname", "127.0.0.1"],
+    {
+      cwd: options.webDir,
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        TORGHUT_API_URL: `http://127.0.0.1:${serverPort}`,
+        WS_AUTH_SECRET: secret,
+        AUTH_DEV_OPERATOR: "true",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    },
+  );
+  options.children.push(web);
+  const base = `http://127.0.0.1:${webPort}`;
+  await waitFor(`${base}/ops`, web, "web app");
+  return { base, apiUrl: `http://127.0.0.1:${serverPort}` };
+}
