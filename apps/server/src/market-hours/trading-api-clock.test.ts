@@ -67,7 +67,8 @@ describe("MarketHours: the trading-API clock decides, the local calendar stands 
       await hours.start();
       assert.equal(hours.isOpen(), true, "the trading-API clock decides: the simulator is open");
       assert.equal(hours.status().decidedBy, "trading-api-clock");
-      sim.control.setMarketOpen(false);
+      // Closed at once (no announcement): the next read alone must carry the change to listeners.
+      sim.control.setMarketOpen(false, 0);
       await hours.refresh();
       assert.deepEqual(heard, [true, false]);
       assert.equal(hours.status().open, false);

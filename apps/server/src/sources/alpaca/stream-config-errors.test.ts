@@ -139,7 +139,7 @@ describe("Alpaca stream: configuration errors say what to check (issue #14)", ()
     try {
       await source.start();
       await eventually(() => source.health().healthy, "subscribed");
-      sim.control.setMarketOpen(false);
+      sim.control.setMarketOpen(false, 0); // silent at once: this test is about the watchdog, not the clock
       const opened = sim.control.counters().connectionsOpened;
       await eventually(() => Date.now() - (source.health().lastMessageAt ?? 0) > 1_000, "a quiet second");
       assert.equal(sim.control.counters().connectionsOpened, opened, "no reconnect for expected silence");
