@@ -1,2 +1,3 @@
 export * from "./eventually";
 export * from "./pg-cluster";
+export * from "./throughout";

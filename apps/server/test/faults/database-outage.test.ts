@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createDb } from "@torghut/db";
-import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
+import { eventually, startPgCluster, throughout, type PgCluster } from "@torghut/testing";
 import { TestClient } from "../support/realtime";
 import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
 
@@ -77,15 +77,7 @@ describe("a database outage under a running Torghut", () => {
   };
 
   /** Samples every ~200 ms for `ms`, so the assertions see the whole outage, not its ends. */
-  const watch = async (ms: number): Promise<Sample[]> => {
-    const samples: Sample[] = [];
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      samples.push(await sample());
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return samples;
-  };
+  const watch = (ms: number): Promise<Sample[]> => throughout(sample, { forMs: ms, intervalMs: 200 });
 
   const assertFeedFlowed = (samples: Sample[], what: string) => {
     assert.ok(

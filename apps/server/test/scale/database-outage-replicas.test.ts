@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { createDb } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
-import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
+import { eventually, startPgCluster, throughout, type PgCluster } from "@torghut/testing";
 import { signToken } from "../../src/realtime/auth";
 import { TestClient } from "../support/realtime";
 import { getJson, simulatorEnv } from "../support/live-server";
@@ -103,16 +103,18 @@ describe("two replicas and a database outage", () => {
       const end = Date.now() + 5_000;
       let lastCount = onB.of("tick").length;
       let lastGrowth = Date.now();
-      while (Date.now() < end) {
-        const [ofA, ofB] = await Promise.all([leader(a), leader(b)]);
-        assert.equal(ofA.isLeader, true, "the leader stepped down during a short outage");
-        assert.equal(ofB.isLeader, false, "the standby led during the outage");
-        const count = onB.of("tick").length;
-        if (count > lastCount) lastGrowth = Date.now();
-        lastCount = count;
-        longestGap = Math.max(longestGap, Date.now() - lastGrowth);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await throughout(
+        async () => {
+          const [ofA, ofB] = await Promise.all([leader(a), leader(b)]);
+          assert.equal(ofA.isLeader, true, "the leader stepped down during a short outage");
+          assert.equal(ofB.isLeader, false, "the standby led during the outage");
+          const count = onB.of("tick").length;
+          if (count > lastCount) lastGrowth = Date.now();
+          lastCount = count;
+          longestGap = Math.max(longestGap, Date.now() - lastGrowth);
+        },
+        { forMs: end - Date.now(), intervalMs: 200 },
+      );
     } finally {
       await cluster.thaw();
     }
@@ -128,10 +130,10 @@ describe("two replicas and a database outage", () => {
     await a.kill("SIGKILL");
     const killedAt = Date.now();
     // Past the point where A's lease has expired on any clock: still nobody can take it.
-    while (Date.now() - killedAt < (LEASE_SECONDS + 2) * 1000) {
-      assert.equal((await leader(b)).isLeader, false, "the standby led without the database");
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await throughout(
+      async () => assert.equal((await leader(b)).isLeader, false, "the standby led without the database"),
+      { forMs: killedAt + (LEASE_SECONDS + 2) * 1000 - Date.now(), intervalMs: 250 },
+    );
     // 3. Back, with A's lease long expired: B takes a new term (fenced by a higher epoch).
     await cluster.start();
     await eventually(async () => (await leader(b)).isLeader, "the standby takes over", 30_000);
