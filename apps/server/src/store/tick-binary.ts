@@ -1,6 +1,6 @@
 import type { Trade } from "@torghut/contracts";
 import { eventTimeParts } from "./event-time";
-import type { PreparedBatch } from "./tick-insert";
+import type { PreparedBatch } from "./prepared-batch";
 
 /**
  * Encoder for PostgreSQL's binary COPY format (one Buffer per batch). PostgreSQL parses binary rows

@@ -1,6 +1,7 @@
 import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { eventTimeParts } from "./event-time";
+import type { PreparedBatch } from "./prepared-batch";
 import { TICK_COLUMNS } from "./tick-binary";
 
 /**
@@ -17,11 +18,7 @@ FROM json_to_recordset($1::json) AS r(s text, n bigint, src text, id text, t tex
 ON CONFLICT DO NOTHING`;
 
 /** A batch serialised for one bulk method. */
-export interface PreparedBatch {
-  rows: number;
-  /** Trades whose event time is not RFC-3339: they cannot get a key, so they are left out. */
-  invalid: Trade[];
-}
+export type { PreparedBatch } from "./prepared-batch";
 
 export interface EncodedBatch extends PreparedBatch {
   json: string;

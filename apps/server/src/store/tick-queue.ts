@@ -1,5 +1,5 @@
 import type { Trade } from "@torghut/contracts";
-import type { PreparedBatch } from "./tick-insert";
+import type { PreparedBatch } from "./prepared-batch";
 
 /**
  * A run of accepted ticks that travels to the database as one batch. `firstSeq` is the acceptance
