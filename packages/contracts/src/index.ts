@@ -6,3 +6,4 @@ export * from "./time";
 export * from "./market-status";
 export * from "./session-summary";
 export * from "./ops-console";
+export * from "./watchlist";

@@ -21,6 +21,8 @@ import { createPreviousCloseBook } from "./previous-closes";
 import { OpsHistory } from "../http/ops-history";
 import { registerOpsConsoleRoutes } from "../http/ops-console-routes";
 import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
+import { registerWatchlistRoutes } from "../watchlists/watchlist-routes";
+import { SqlWatchlistStore } from "../watchlists/watchlist-store";
 
 export interface HttpParts {
   config: ServerConfig;
@@ -38,7 +40,7 @@ export interface HttpParts {
   clock: Clock;
 }
 
-/** Every REST route on the one server: health and ops (runbooks), symbols, metrics, TA. */
+/** Every REST route on the one server: health and ops (runbooks), symbols, users' watchlists, metrics, TA. */
 export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews {
   const { config, database, ingest, realtime, observer, clock } = parts;
   const views: OpsViews = {
@@ -84,6 +86,12 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     done();
   });
   registerSymbolRoutes(app, database);
+  registerWatchlistRoutes(app, {
+    store: new SqlWatchlistStore(database),
+    tokens: parts.tokens,
+    clock,
+    logger: parts.logger,
+  });
   registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
   registerTaRoutes(app, {
     database,
