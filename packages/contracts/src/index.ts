@@ -7,3 +7,7 @@ export * from "./market-status";
 export * from "./session-summary";
 export * from "./ops-console";
 export * from "./watchlist";
+export * from "./bars-api";
+export * from "./ta-api";
+export * from "./health-api";
+export * from "./realtime-token";

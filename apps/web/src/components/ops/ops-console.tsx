@@ -4,7 +4,9 @@ import { getJson } from "@/lib/api";
 import { formatEasternTime, formatMs } from "@/lib/format";
 import { usePoll } from "@/lib/use-poll";
 import {
+  datasourceResponseSchema,
   opsHistoryResponseSchema,
+  realtimeHealthResponseSchema,
   rejectionsByReasonResponseSchema,
   sourceEventsResponseSchema,
 } from "@torghut/contracts";
@@ -12,13 +14,12 @@ import { AuditLog } from "./audit-log";
 import { MiniChart } from "./mini-chart";
 import { OpsActions } from "./ops-actions";
 import { StateTimeline } from "./state-timeline";
-import { datasourceResponse, realtimeResponse } from "./ops-schemas";
 
 /** `/ops`: the router's state and history, data quality, writer and hub health, operator actions. */
 export function OpsConsole({ canAct }: { canAct: boolean }) {
   const [refresh, setRefresh] = useState(0);
-  const ds = usePoll(() => getJson("/api/health/datasource", datasourceResponse), 2_000, [refresh]);
-  const rt = usePoll(() => getJson("/api/health/realtime", realtimeResponse), 2_000, [refresh]);
+  const ds = usePoll(() => getJson("/api/health/datasource", datasourceResponseSchema), 2_000, [refresh]);
+  const rt = usePoll(() => getJson("/api/health/realtime", realtimeHealthResponseSchema), 2_000, [refresh]);
   const history = usePoll(() => getJson("/api/health/history", opsHistoryResponseSchema), 5_000, []);
   const day = usePoll(
     () => getJson("/api/health/events?hours=24&limit=1000", sourceEventsResponseSchema),
