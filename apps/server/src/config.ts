@@ -97,6 +97,8 @@ const envSchema = z.object({
   DATABASE_PROBE_TIMEOUT_MS: int(3_000, 100, 600_000),
   /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
   DATABASE_KEEPALIVE_IDLE_MS: int(10_000, 1_000, 3_600_000),
+  /** Set: the ops console's charts read Prometheus (query_range) instead of the in-memory history. */
+  PROMETHEUS_URL: optionalString.pipe(z.url().optional()),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),

@@ -20,6 +20,7 @@ import type { Realtime } from "./realtime";
 import { createPreviousCloseBook } from "./previous-closes";
 import { OpsHistory } from "../http/ops-history";
 import { registerOpsConsoleRoutes } from "../http/ops-console-routes";
+import { PrometheusHistory } from "../prometheus/prometheus-history";
 import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import { registerWatchlistRoutes } from "../watchlists/watchlist-routes";
 import { SqlWatchlistStore } from "../watchlists/watchlist-store";
@@ -77,7 +78,14 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
         ? payload
         : redactBody(payload),
     );
-    registerOpsConsoleRoutes(health, { database, clock, history });
+    registerOpsConsoleRoutes(health, {
+      database,
+      clock,
+      history,
+      ...(config.PROMETHEUS_URL === undefined
+        ? {}
+        : { prometheus: new PrometheusHistory({ baseUrl: config.PROMETHEUS_URL, clock }) }),
+    });
     registerHealthRoutes(health, views, clock, {
       primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,

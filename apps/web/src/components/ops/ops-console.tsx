@@ -79,6 +79,16 @@ export function OpsConsole({ canAct }: { canAct: boolean }) {
       </section>
       <section className="panel live-charts" data-testid="live-charts">
         <h2>Live figures{history.data ? `, every ${history.data.intervalMs / 1000} s` : ""}</h2>
+        <p className="muted" data-testid="history-source" data-source={history.data?.source ?? ""}>
+          {history.data?.source === "prometheus"
+            ? "From Prometheus: every replica, kept across restarts"
+            : "From this server's memory: the last hour, since it started"}
+        </p>
+        {history.data?.problem != null ? (
+          <p className="banner banner-warn" role="status" data-testid="history-problem">
+            {history.data.problem}
+          </p>
+        ) : null}
         {history.error !== undefined ? (
           <p className="banner banner-error" role="alert">
             History unavailable: {history.error.message}
