@@ -11,3 +11,4 @@ export * from "./bars-api";
 export * from "./ta-api";
 export * from "./health-api";
 export * from "./realtime-token";
+export * from "./api-error";
