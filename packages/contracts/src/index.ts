@@ -6,3 +6,7 @@ export * from "./time";
 export * from "./market-status";
 export * from "./session-summary";
 export * from "./ops-console";
+export * from "./live";
+export * from "./ws-protocol";
+export * from "./bus";
+export * from "./rejection";

@@ -5,7 +5,7 @@ import type { Leadership } from "../leader";
 import type { Logger } from "../logger";
 import { messageRateSources } from "../pipeline/metrics";
 import { IndicatorFeed } from "../realtime/indicator-feed";
-import type { StatusMessage } from "../realtime/publication";
+import type { StatusMessage } from "@torghut/contracts";
 import { createMarketData, type MarketData } from "./market-data";
 import type { Storage } from "./storage";
 

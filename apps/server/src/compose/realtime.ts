@@ -8,7 +8,7 @@ import { HUB_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import { Hub } from "../realtime/hub";
 import { AddressLedger } from "../realtime/transports/admission";
 import { clientAddressOf } from "../security/client-address";
-import type { StatusMessage } from "../realtime/publication";
+import type { StatusMessage } from "@torghut/contracts";
 import { attachSignalrTransport, type SignalrTransport } from "../realtime/transports/signalr";
 import { attachSocketIoTransport, type SocketIoTransport } from "../realtime/transports/socketio";
 import { attachWsTransport, type WsTransport } from "../realtime/transports/ws";

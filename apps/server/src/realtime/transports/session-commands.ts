@@ -4,7 +4,7 @@ import { AuthError } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
-import type { ServerControlMessage } from "./ws-protocol";
+import type { WsServerControlMessage as ServerControlMessage } from "@torghut/contracts";
 
 // Argument shapes of the SignalR hub methods and Socket.IO events; the same limits as /ws messages.
 export const channelsArgument = z.array(z.string().min(1).max(64)).min(1).max(100);

@@ -11,8 +11,12 @@ import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
-import type { ClientMessage, ServerControlMessage } from "./ws-protocol";
-import { clientMessageSchema, encodeControl, wsJsonFormat } from "./ws-protocol";
+import {
+  wsClientMessageSchema as clientMessageSchema,
+  type WsClientMessage as ClientMessage,
+  type WsServerControlMessage as ServerControlMessage,
+} from "@torghut/contracts";
+import { encodeControl, wsJsonFormat } from "./ws-protocol";
 import { Admission, refuseUpgrade, type AdmissionOptions } from "./admission";
 import { SocketHubClient } from "./socket-client";
 
