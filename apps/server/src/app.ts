@@ -6,14 +6,14 @@ import type { Database } from "@torghut/db";
 import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
 import { DatabaseProbe } from "./health/database-probe";
-import { createIngest } from "./compose/ingest";
 import { createRealtime, publishMarketData } from "./compose/realtime";
-import { inlineIngestSide, type IngestSide } from "./compose/ingest-side";
-import { createStorage, openDatabase } from "./compose/storage";
+import { openDatabase } from "./compose/storage";
+import { buildIngest } from "./ingest/build";
+import type { IngestSide } from "./ingest/side";
 import { IngestThread } from "./ingest-thread/ingest-thread";
 import { createHttpServer } from "./http/server";
 import type { OpsViews, ReplicaView } from "./http/views";
-import { createLeadership, type Leadership } from "./leader";
+import type { Leadership } from "./leader";
 import type { Logger } from "./logger";
 import { TokenVerifier } from "./realtime/auth";
 import { AuthSecretsFile } from "./security/auth-secrets-file";
@@ -170,7 +170,7 @@ async function placeIngest(
     clock: Clock;
   },
 ): Promise<PlacedIngest> {
-  const { bus, logger, clock } = parts;
+  const { logger } = parts;
   if (config.ingestOnWorker) {
     const database = await openDatabase(config, logger);
     const thread = new IngestThread({ config, ...parts });
@@ -185,11 +185,9 @@ async function placeIngest(
       forceStop: () => thread.forceStop(),
     };
   }
-  const storage = await createStorage(config, logger, clock);
-  const leadership = createLeadership(config, parts.replicaId, logger, clock);
-  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
+  const { storage, leadership, ingest, side } = await buildIngest(config, parts);
   return {
-    side: inlineIngestSide(ingest, config.ROLE === "realtime" ? null : storage.writer, parts.knownLeader),
+    side,
     thread: null,
     leadership,
     database: storage.database,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { StatusMessage, IndicatorUpdate } from "./live";
+import type { StatusMessage } from "./live";
 import type { Bar1m, Quote, Trade } from "./market-data";
 
 /**
@@ -11,7 +11,6 @@ export type BusMessage =
   | { type: "trade"; trade: Trade }
   | { type: "quote"; quote: Quote }
   | { type: "bar"; bar: Bar1m }
-  | { type: "indicator"; indicator: IndicatorUpdate }
   | { type: "status"; status: StatusMessage }
   | { type: "leader"; replicaId: string; since: number; status: StatusMessage | null };
 
@@ -36,6 +35,7 @@ export const busEnvelopeSchema = z.object({
   from: z.string().min(1),
   sentAt: z.number(),
   message: z.looseObject({
-    type: z.enum(["trade", "quote", "bar", "indicator", "status", "leader"]),
+    // No "indicator": replicas derive indicators from bars; an older leader's are dropped and counted.
+    type: z.enum(["trade", "quote", "bar", "status", "leader"]),
   }),
 });

@@ -14,7 +14,7 @@ import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
 import type { DatabaseView } from "../health/database-probe";
 import type { BusObserver } from "./bus-observer";
-import type { IngestSide } from "./ingest-side";
+import type { IngestSide } from "../ingest/side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
 import { createPreviousCloseBook } from "./previous-closes";

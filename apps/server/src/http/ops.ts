@@ -7,7 +7,7 @@ import type { RouterSnapshot } from "../router";
 import { FixedWindowLimiter } from "../security/fixed-window-limiter";
 import { OpsAuditTrail, type OpsAction, type OpsAudit } from "./ops-audit";
 import { opsRequests } from "./ops-metrics";
-import type { OpsActions } from "./views";
+import type { OpsActions } from "../ingest/side";
 
 export type { OpsAudit, OpsAuditEntry } from "./ops-audit";
 
