@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import { pino } from "pino";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { Clock, TimerHandle } from "../../clock";
+import type { Clock } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
 import { AuthError, tokenFromRequest } from "../auth";
@@ -11,12 +11,8 @@ import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
-import {
-  wsClientMessageSchema as clientMessageSchema,
-  type WsClientMessage as ClientMessage,
-  type WsServerControlMessage as ServerControlMessage,
-} from "@torghut/contracts";
-import { encodeControl, wsJsonFormat } from "./ws-protocol";
+import { wsJsonFormat } from "./ws-protocol";
+import { WsConnection } from "./ws-connection";
 import { Admission, refuseUpgrade, type AdmissionOptions } from "./admission";
 import { SocketHubClient } from "./socket-client";
 
@@ -42,8 +38,6 @@ export interface WsTransport {
   close(): Promise<void>;
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Adapts one `ws` socket to the hub's HubClient port. */
 class WsHubClient extends SocketHubClient {
   readonly transport = "ws";
@@ -59,7 +53,6 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
   const path = options.path ?? "/ws";
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
-  const maxMalformed = options.maxMalformedMessages ?? 5;
   const admission = new Admission(hub, clock, options);
   const wss = new WebSocketServer({
     noServer: true,
@@ -114,120 +107,25 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       return;
     }
     alive.set(ws, true);
-    let malformed = 0;
-    let expiry: TimerHandle | null = null;
-    const control = (message: ServerControlMessage): void => session.sendControl(encodeControl(message));
-
-    const armExpiry = (): void => {
-      if (expiry !== null) clock.clearTimeout(expiry);
-      expiry = null;
-      const exp = session.principal.exp;
-      if (exp === undefined) return;
-      const due = exp * 1000 - clock.now();
-      expiry = clock.setTimeout(
-        () => {
-          if (exp * 1000 > clock.now()) return armExpiry();
-          control({
-            type: "error",
-            code: "token_expired",
-            message: "token expired; send a refresh before exp",
-          });
-          session.close(CloseCode.TOKEN_EXPIRED, "token expired");
-        },
-        Math.min(Math.max(0, due), MAX_TIMER_MS),
-      );
-    };
-
-    const handle = (message: ClientMessage): void => {
-      const id = message.id === undefined ? {} : { id: message.id };
-      switch (message.type) {
-        case "subscribe":
-          for (const channel of message.channels) {
-            const outcome = session.subscribe(channel, message.recover?.[channel]);
-            if (!outcome.ok) {
-              control({ type: "error", code: outcome.code, message: outcome.message, channel, ...id });
-              continue;
-            }
-            const recovered = outcome.recovered === undefined ? {} : { recovered: outcome.recovered };
-            control({
-              type: "subscribed",
-              channel,
-              epoch: outcome.epoch,
-              offset: outcome.offset,
-              ...recovered,
-              ...id,
-            });
-            session.sendPublications(outcome.replay);
-          }
-          return;
-        case "unsubscribe":
-          for (const channel of message.channels) {
-            session.unsubscribe(channel);
-            control({ type: "unsubscribed", channel, ...id });
-          }
-          return;
-        case "ping":
-          control({ type: "pong", serverTime: clock.now(), ...id });
-          return;
-        case "refresh":
-          options
-            .authenticate(message.token)
-            .then((principal) => {
-              if (principal.sub !== session.principal.sub) {
-                control({
-                  type: "error",
-                  code: "invalid_token",
-                  message: "refresh must keep the same sub",
-                  ...id,
-                });
-                return;
-              }
-              session.principal = principal;
-              armExpiry();
-              control({ type: "refreshed", exp: principal.exp ?? null, ...id });
-            })
-            .catch((error: unknown) => {
-              const code = error instanceof AuthError ? error.code : "invalid_token";
-              control({ type: "error", code, message: "refresh token rejected", ...id });
-            });
-          return;
-      }
-    };
-
-    const onMessage = (data: RawData, isBinary: boolean): void => {
-      let parsed: ReturnType<typeof clientMessageSchema.safeParse> | null = null;
-      if (!isBinary) {
-        try {
-          parsed = clientMessageSchema.safeParse(JSON.parse(rawToString(data)));
-        } catch {
-          parsed = null;
-        }
-      }
-      if (parsed?.success === true) return handle(parsed.data);
-      malformed += 1;
-      control({
-        type: "error",
-        code: "bad_request",
-        message: parsed === null ? "expected a JSON text message" : "unknown or invalid message",
-      });
-      if (malformed > maxMalformed) session.close(CloseCode.POLICY_VIOLATION, "too many malformed messages");
-    };
-
-    ws.on("message", onMessage);
+    const connection = new WsConnection(session, {
+      clock,
+      verify: (token) => options.authenticate(token),
+      maxMalformedMessages: options.maxMalformedMessages ?? 5,
+    });
+    ws.on("message", (data: RawData, isBinary: boolean) => connection.receive(data, isBinary));
     ws.on("pong", () => alive.set(ws, true));
     socket.on("drain", () => session.writable());
     ws.on("error", (error) =>
       logger.info({ client: session.id, err: error.message }, "[ws-realtime] socket error"),
     );
     ws.on("close", (code) => {
-      if (expiry !== null) clock.clearTimeout(expiry);
+      connection.closed();
       alive.delete(ws);
       session.detached();
       logger.debug({ client: session.id, sub: session.principal.sub, code }, "[ws-realtime] disconnected");
     });
     logger.debug({ client: session.id, sub: initial.sub, ip }, "[ws-realtime] connected");
-    control({ type: "welcome", sub: initial.sub, epoch: hub.epoch, exp: initial.exp ?? null });
-    armExpiry();
+    connection.open(hub.epoch);
   };
 
   const heartbeatMs = options.heartbeatIntervalMs ?? 30_000;
@@ -261,9 +159,4 @@ export function attachWsTransport(server: Server, hub: Hub, options: WsTransport
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
 }
