@@ -3,17 +3,18 @@ import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import { pino } from "pino";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import type { Clock } from "../../clock";
+import type { Clock, TimerHandle } from "../../clock";
 import { systemClock } from "../../clock";
 import type { Logger } from "../../logger";
-import { AuthError, tokenFromRequest } from "../auth";
+import { tokenFromRequest } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Hub } from "../hub";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
 import { wsJsonFormat } from "./ws-protocol";
 import { WsConnection } from "./ws-connection";
-import { Admission, refuseUpgrade, type AdmissionOptions } from "./admission";
+import { Admission, type AdmissionOptions } from "./admission";
+import { UpgradeGate } from "./upgrade-gate";
 import { SocketHubClient } from "./socket-client";
 
 export interface WsTransportOptions extends AdmissionOptions {
@@ -46,117 +47,127 @@ class WsHubClient extends SocketHubClient {
 
 /**
  * The `/ws` endpoint: authenticates the upgrade (JWT, origin, limits) before any WebSocket exists,
- * then speaks the JSON protocol and hands everything else to the hub. Upgrades for other paths
- * are left alone for the other transports on the same server.
+ * then hands each socket to a WsConnection (the JSON protocol) and the hub. Upgrades for other
+ * paths are left alone for the other transports on the same server.
  */
 export function attachWsTransport(server: Server, hub: Hub, options: WsTransportOptions): WsTransport {
-  const path = options.path ?? "/ws";
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: "silent" });
-  const admission = new Admission(hub, clock, options);
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxPayloadBytes ?? 16 * 1024,
-    perMessageDeflate: false,
-  });
-  const alive = new Map<WebSocket, boolean>();
-  let pending = 0;
+  return new WsEndpoint(server, hub, options);
+}
 
-  const refuse = (socket: Duplex, status: number, reason: string, message: string): void =>
-    refuseUpgrade(socket, "ws", status, reason, message);
+class WsEndpoint implements WsTransport {
+  private readonly path: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly admission: Admission;
+  private readonly gate: UpgradeGate;
+  private readonly wss: WebSocketServer;
+  /** Open sockets, and whether each answered the last heartbeat ping. */
+  private readonly alive = new Map<WebSocket, boolean>();
+  private readonly heartbeat: TimerHandle | null;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    this.upgrade(req, socket, head);
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  constructor(
+    private readonly server: Server,
+    private readonly hub: Hub,
+    private readonly options: WsTransportOptions,
+  ) {
+    this.path = options.path ?? "/ws";
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? pino({ level: "silent" });
+    this.admission = new Admission(hub, this.clock, options);
+    this.gate = new UpgradeGate({
+      transport: "ws",
+      admission: this.admission,
+      verify: (token) => options.authenticate(token),
+      logger: this.logger,
+      refusedTokenMessage: "[ws-realtime] refused token",
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes ?? 16 * 1024,
+      perMessageDeflate: false,
+    });
+    const heartbeatMs = options.heartbeatIntervalMs ?? 30_000;
+    this.heartbeat = heartbeatMs > 0 ? this.clock.setInterval(() => this.pingAll(), heartbeatMs) : null;
+    server.on("upgrade", this.onUpgrade);
+  }
+
+  get connections(): number {
+    return this.alive.size;
+  }
+
+  stopAccepting(): void {
+    this.admission.stop();
+  }
+
+  async close(): Promise<void> {
+    this.admission.stop();
+    this.server.off("upgrade", this.onUpgrade);
+    if (this.heartbeat !== null) this.clock.clearInterval(this.heartbeat);
+    for (const ws of this.alive.keys()) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = req.url ?? "/";
     const queryAt = url.indexOf("?");
-    if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== path) return;
+    if ((queryAt === -1 ? url : url.slice(0, queryAt)) !== this.path) return;
     socket.on("error", () => socket.destroy());
-    const ip = admission.address(req);
-    const refusal = admission.check(req, alive.size + pending);
+    const ip = this.admission.address(req);
+    const refusal = this.admission.check(req, this.alive.size + this.gate.pending);
     if (refusal !== null) {
       if (refusal.reason === "origin")
-        logger.info({ origin: req.headers.origin, ip }, "[ws-realtime] refused origin");
-      return refuse(socket, refusal.status, refusal.reason, refusal.message);
+        this.logger.info({ origin: req.headers.origin, ip }, "[ws-realtime] refused origin");
+      return this.gate.refuse(socket, refusal.status, refusal.reason, refusal.message);
     }
     const token = tokenFromRequest(req);
-    if (token === null) return refuse(socket, 401, "missing_token", "missing token");
-    // Counted from here (authenticating) until the TCP connection closes, whichever way it ends.
-    socket.once("close", admission.hold(req));
-    pending += 1;
-    options
-      .authenticate(token)
-      .then((principal) => {
-        pending -= 1;
-        if (socket.destroyed) return;
-        if (!admission.open) return refuse(socket, 503, "shutting_down", "server is shutting down");
-        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req.socket, principal, ip));
-      })
-      .catch((error: unknown) => {
-        pending -= 1;
-        const code = error instanceof AuthError ? error.code : "invalid_token";
-        logger.info({ ip, code }, "[ws-realtime] refused token");
-        refuse(socket, 401, code, code);
-      });
-  };
+    if (token === null) return this.gate.refuse(socket, 401, "missing_token", "missing token");
+    this.gate.admit(req, socket, token, (principal) =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(ws, req.socket, principal, ip)),
+    );
+  }
 
-  const onConnection = (ws: WebSocket, socket: Socket, initial: Principal, ip: string): void => {
+  private open(ws: WebSocket, socket: Socket, initial: Principal, ip: string): void {
     let session: HubSession;
     try {
-      session = hub.connect(new WsHubClient(ws, socket), initial);
+      session = this.hub.connect(new WsHubClient(ws, socket), initial);
     } catch {
       ws.close(CloseCode.GOING_AWAY, "server shutdown");
       return;
     }
-    alive.set(ws, true);
+    const { logger } = this;
+    this.alive.set(ws, true);
     const connection = new WsConnection(session, {
-      clock,
-      verify: (token) => options.authenticate(token),
-      maxMalformedMessages: options.maxMalformedMessages ?? 5,
+      clock: this.clock,
+      verify: (token) => this.options.authenticate(token),
+      maxMalformedMessages: this.options.maxMalformedMessages ?? 5,
     });
     ws.on("message", (data: RawData, isBinary: boolean) => connection.receive(data, isBinary));
-    ws.on("pong", () => alive.set(ws, true));
+    ws.on("pong", () => this.alive.set(ws, true));
     socket.on("drain", () => session.writable());
     ws.on("error", (error) =>
       logger.info({ client: session.id, err: error.message }, "[ws-realtime] socket error"),
     );
     ws.on("close", (code) => {
       connection.closed();
-      alive.delete(ws);
+      this.alive.delete(ws);
       session.detached();
       logger.debug({ client: session.id, sub: session.principal.sub, code }, "[ws-realtime] disconnected");
     });
     logger.debug({ client: session.id, sub: initial.sub, ip }, "[ws-realtime] connected");
-    connection.open(hub.epoch);
-  };
+    connection.open(this.hub.epoch);
+  }
 
-  const heartbeatMs = options.heartbeatIntervalMs ?? 30_000;
-  const heartbeat =
-    heartbeatMs > 0
-      ? clock.setInterval(() => {
-          for (const [ws, answered] of alive) {
-            if (!answered) {
-              ws.terminate();
-              continue;
-            }
-            alive.set(ws, false);
-            ws.ping();
-          }
-        }, heartbeatMs)
-      : null;
-
-  server.on("upgrade", onUpgrade);
-  return {
-    get connections() {
-      return alive.size;
-    },
-    stopAccepting() {
-      admission.stop();
-    },
-    async close() {
-      admission.stop();
-      server.off("upgrade", onUpgrade);
-      if (heartbeat !== null) clock.clearInterval(heartbeat);
-      for (const ws of alive.keys()) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+  /** A socket that did not answer the previous ping is dropped; the others are pinged again. */
+  private pingAll(): void {
+    for (const [ws, answered] of this.alive) {
+      if (!answered) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
 }
