@@ -80,12 +80,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     startedAt,
     leader: busObserver.leader(),
   });
-  const databaseProbe = new DatabaseProbe(database, {
-    intervalMs: config.DATABASE_PROBE_INTERVAL_MS,
-    timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS,
-    clock,
-    logger: logger.child({ component: "database-probe" }),
-  });
+  const databaseProbe = probeDatabase(config, database, logger, clock);
   const views = registerRoutes(http, {
     config,
     database,
@@ -111,21 +106,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       databaseProbe.start();
       address = await http.listen({ port: config.PORT, host: config.HOST });
       await placed.start();
-      logger.info(
-        {
-          url: address,
-          replicaId,
-          role: config.ROLE,
-          bus: bus.kind,
-          leadership: leadership.kind,
-          isLeader: leadership.isLeader,
-          ingestThread: config.ingestOnWorker ? "worker" : "inline",
-          simulatedMarket: config.SIMULATED_MARKET,
-          symbols: config.symbols.length,
-          feed: config.ALPACA_FEED,
-        },
-        config.SIMULATED_MARKET ? "Torghut listening (simulated market)" : "Torghut listening",
-      );
+      logListening(logger, config, { url: address, replicaId, bus, leadership });
     },
     async stop() {
       // Stop taking clients, then close upstream and hand leadership over, then commit everything accepted.
@@ -196,6 +177,43 @@ async function placeIngest(
     close: () => storage.close(),
     forceStop: () => storage.forceClose(),
   };
+}
+
+function probeDatabase(
+  config: ServerConfig,
+  database: Database,
+  logger: Logger,
+  clock: Clock,
+): DatabaseProbe {
+  return new DatabaseProbe(database, {
+    intervalMs: config.DATABASE_PROBE_INTERVAL_MS,
+    timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS,
+    clock,
+    logger: logger.child({ component: "database-probe" }),
+  });
+}
+
+/** The start line operators look for: where it listens, what it runs, whether it leads. */
+function logListening(
+  logger: Logger,
+  config: ServerConfig,
+  started: { url: string; replicaId: string; bus: MarketBus; leadership: Leadership },
+): void {
+  logger.info(
+    {
+      url: started.url,
+      replicaId: started.replicaId,
+      role: config.ROLE,
+      bus: started.bus.kind,
+      leadership: started.leadership.kind,
+      isLeader: started.leadership.isLeader,
+      ingestThread: config.ingestOnWorker ? "worker" : "inline",
+      simulatedMarket: config.SIMULATED_MARKET,
+      symbols: config.symbols.length,
+      feed: config.ALPACA_FEED,
+    },
+    config.SIMULATED_MARKET ? "Torghut listening (simulated market)" : "Torghut listening",
+  );
 }
 
 /** WS_AUTH_SECRET (and the previous one during a rotation); unset, a random secret for this run. */

@@ -49,17 +49,6 @@ export function createIngest(
     if (term !== null) bus.publish({ type: "bar", bar });
   });
 
-  const statusOf = (marketData: MarketData): StatusMessage => {
-    const snapshot = marketData.router.snapshot();
-    return {
-      state: snapshot.connectionState,
-      activeSource: snapshot.currentDataSource,
-      delayed: snapshot.currentDataSource === "yahoo",
-      reason: snapshot.lastTransition?.reason ?? null,
-      changedAt: Date.parse(snapshot.since),
-    };
-  };
-
   const announce = (marketData: MarketData) =>
     bus.publish({
       type: "leader",
@@ -119,5 +108,17 @@ export function createIngest(
       await end();
       await leadership.stop();
     },
+  };
+}
+
+/** The `status` channel's message: the router's state and provenance as clients see them. */
+function statusOf(marketData: MarketData): StatusMessage {
+  const snapshot = marketData.router.snapshot();
+  return {
+    state: snapshot.connectionState,
+    activeSource: snapshot.currentDataSource,
+    delayed: snapshot.currentDataSource === "yahoo",
+    reason: snapshot.lastTransition?.reason ?? null,
+    changedAt: Date.parse(snapshot.since),
   };
 }
