@@ -36,27 +36,33 @@ export const symbols = pgTable("symbols", {
  * leads with (symbol, event_ns) so it also serves "symbol between t0 and t1" and "latest per symbol".
  * No foreign key to `symbols`: the writer must never fail a whole batch because a symbol was
  * deactivated between validation and commit.
+ *
+ * Partitioned by RANGE (event_ns), one partition per America/New_York trading day plus a default
+ * partition (drizzle/0003_partitioned_ticks.sql; drizzle-kit cannot express partitioning, so the
+ * table is declared here as if it were plain). Partitions are created ahead and dropped by
+ * retention in apps/server/src/store/maintenance.
  */
 export const ticks = pgTable(
   "ticks",
   {
-    symbol: text("symbol").notNull(),
+    // Fixed-width columns first, booleans together: less alignment padding in every row.
     eventNs: bigint("event_ns", { mode: "bigint" }).notNull(),
-    source: text("source").notNull(),
-    tradeId: text("trade_id").notNull(),
-    eventTime: text("event_time"),
     eventAt: timestamp("event_at", { withTimezone: true, precision: 6 }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true, precision: 3 }).notNull(),
     price: doublePrecision("price").notNull(),
     size: doublePrecision("size").notNull(),
     delayed: boolean("delayed").notNull(),
+    suspicious: boolean("suspicious").notNull().default(false),
+    symbol: text("symbol").notNull(),
+    source: text("source").notNull(),
+    tradeId: text("trade_id").notNull(),
+    eventTime: text("event_time"),
     exchange: text("exchange"),
     tape: text("tape"),
     conditions: text("conditions")
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
-    suspicious: boolean("suspicious").notNull().default(false),
   },
   (t) => [primaryKey({ name: "ticks_pkey", columns: [t.symbol, t.eventNs, t.source, t.tradeId] })],
 );

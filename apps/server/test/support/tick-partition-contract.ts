@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import type { Database } from "@torghut/db";
+import { countTicks, queryTicks } from "../../src/store/repositories";
+import { insertTicks } from "../../src/store/tick-insert";
+import { ensureTickPartitions, listTickPartitions } from "../../src/store/maintenance/tick-partitions";
+import { makeTrade } from "./make-trade";
+import type { StorageUnderTest } from "./storage-contract";
+
+const HOUR_NS = 3_600_000_000_000n;
+
+/** The partition a stored tick sits in, found by PostgreSQL itself (tableoid), not by our bounds. */
+export async function partitionOf(database: Database, tradeId: string): Promise<string> {
+  const result = await database.query<{ name: string }>(
+    `SELECT tableoid::regclass::text AS name FROM ticks WHERE trade_id = $1`,
+    [tradeId],
+  );
+  assert.equal(result.rows.length, 1, `tick ${tradeId} stored once`);
+  return result.rows[0]!.name;
+}
+
+async function dropDayPartitions(database: Database): Promise<void> {
+  for (const partition of await listTickPartitions(database)) {
+    if (!partition.isDefault) await database.query(`DROP TABLE "${partition.name}"`);
+  }
+}
+
+/** Day partitions on both engines: created ahead, New York days across DST, nothing lost. */
+export function tickPartitionContract(engine: string, open: () => Promise<StorageUnderTest>): void {
+  describe(`tick partitions: ${engine}`, () => {
+    let storage: StorageUnderTest;
+    let database: Database;
+
+    before(async () => {
+      storage = await open();
+      database = storage.database;
+    });
+    after(() => storage.dispose());
+    beforeEach(async () => {
+      await database.query("TRUNCATE ticks");
+      await dropDayPartitions(database);
+    });
+
+    test("creates one partition per New York day ahead, 25 hours on the day DST ends", async () => {
+      // Saturday 2026-10-31, 16:00 in New York; DST ends on Sunday 2026-11-01 at 02:00.
+      const created = await ensureTickPartitions(database, {
+        nowMs: Date.parse("2026-10-31T20:00:00Z"),
+        daysAhead: 2,
+      });
+      assert.deepEqual(created, ["ticks_p20261031", "ticks_p20261101", "ticks_p20261102"]);
+      const days = (await listTickPartitions(database)).filter((p) => !p.isDefault);
+      assert.deepEqual(
+        days.map((p) => [p.name, p.fromNs, p.toNs]),
+        [
+          [
+            "ticks_p20261031",
+            BigInt(Date.parse("2026-10-31T04:00:00Z")) * 1_000_000n,
+            BigInt(Date.parse("2026-11-01T04:00:00Z")) * 1_000_000n,
+          ],
+          [
+            "ticks_p20261101",
+            BigInt(Date.parse("2026-11-01T04:00:00Z")) * 1_000_000n,
+            BigInt(Date.parse("2026-11-02T05:00:00Z")) * 1_000_000n,
+          ],
+          [
+            "ticks_p20261102",
+            BigInt(Date.parse("2026-11-02T05:00:00Z")) * 1_000_000n,
+            BigInt(Date.parse("2026-11-03T05:00:00Z")) * 1_000_000n,
+          ],
+        ],
+      );
+      assert.equal(days[1]!.toNs! - days[1]!.fromNs!, 25n * HOUR_NS);
+      assert.deepEqual(
+        await ensureTickPartitions(database, { nowMs: Date.parse("2026-10-31T20:00:00Z"), daysAhead: 2 }),
+        [],
+      );
+    });
+
+    test("a tick on each side of New York midnight lands in its own day, across DST starting", async () => {
+      // DST starts on Sunday 2026-03-08: that day is 23 hours long.
+      await ensureTickPartitions(database, { nowMs: Date.parse("2026-03-07T15:00:00Z"), daysAhead: 2 });
+      await insertTicks(database, [
+        makeTrade({ tradeId: "sat-late", eventTime: "2026-03-08T04:59:59.999999999Z" }),
+        makeTrade({ tradeId: "sun-first", eventTime: "2026-03-08T05:00:00.000000000Z" }),
+        makeTrade({ tradeId: "sun-last", eventTime: "2026-03-09T03:59:59.999999999Z" }),
+        makeTrade({ tradeId: "mon-first", eventTime: "2026-03-09T04:00:00.000000000Z" }),
+      ]);
+      assert.equal(await partitionOf(database, "sat-late"), "ticks_p20260307");
+      assert.equal(await partitionOf(database, "sun-first"), "ticks_p20260308");
+      assert.equal(await partitionOf(database, "sun-last"), "ticks_p20260308");
+      assert.equal(await partitionOf(database, "mon-first"), "ticks_p20260309");
+    });
+
+    test("a tick for a day without a partition is kept, and moved into the day's partition when it is made", async () => {
+      const trades = [
+        makeTrade({ tradeId: "early", eventTime: "2026-06-01T13:30:00.000000001Z" }),
+        makeTrade({ tradeId: "late", eventTime: "2026-06-01T19:59:59.5Z" }),
+      ];
+      assert.equal(await insertTicks(database, trades), 2);
+      assert.equal(await partitionOf(database, "early"), "ticks_default");
+      const created = await ensureTickPartitions(database, {
+        nowMs: Date.parse("2026-06-01T12:00:00Z"),
+        daysAhead: 0,
+      });
+      assert.deepEqual(created, ["ticks_p20260601"]);
+      assert.equal(await partitionOf(database, "early"), "ticks_p20260601");
+      assert.equal(await partitionOf(database, "late"), "ticks_p20260601");
+      const stored = await queryTicks(
+        database,
+        "TSLA",
+        Date.parse("2026-06-01T00:00:00Z"),
+        Date.parse("2026-06-02T00:00:00Z"),
+      );
+      assert.deepEqual(stored, trades);
+      // The primary key still de-duplicates a retried batch, inside the partition.
+      assert.equal(await insertTicks(database, trades), 0);
+      assert.equal(await countTicks(database), 2);
+    });
+  });
+}
