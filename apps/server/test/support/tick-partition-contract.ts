@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { Database } from "@torghut/db";
-import { countTicks, queryTicks } from "../../src/store/repositories";
+import { countTicks, queryBars, queryTicks, upsertBars } from "../../src/store/repositories";
+import { applyRetention } from "../../src/store/maintenance/retention";
 import { insertTicks } from "../../src/store/tick-insert";
 import { ensureTickPartitions, listTickPartitions } from "../../src/store/maintenance/tick-partitions";
 import { makeTrade } from "./make-trade";
@@ -115,6 +116,59 @@ export function tickPartitionContract(engine: string, open: () => Promise<Storag
       // The primary key still de-duplicates a retried batch, inside the partition.
       assert.equal(await insertTicks(database, trades), 0);
       assert.equal(await countTicks(database), 2);
+    });
+
+    test("retention drops exactly the partitions whose every tick expired, and trims bars only when asked", async () => {
+      const nowMs = Date.parse("2026-11-20T15:00:00Z"); // Friday 10:00 in New York
+      await ensureTickPartitions(database, { nowMs, daysAhead: 1, daysBack: 40 });
+      const day = (n: number) => new Date(nowMs - n * 86_400_000).toISOString().slice(0, 10);
+      // One tick at 10:00 New York on each of the last 40 days, and one more from before any partition.
+      await insertTicks(
+        database,
+        Array.from({ length: 41 }, (_, n) =>
+          makeTrade({ tradeId: `d${n}`, eventTime: new Date(nowMs - n * 86_400_000).toISOString() }),
+        ),
+      );
+      await insertTicks(database, [makeTrade({ tradeId: "ancient", eventTime: "2025-01-02T15:00:00Z" })]);
+      assert.equal(await partitionOf(database, "ancient"), "ticks_default");
+      const bar = (minute: string) => ({
+        symbol: "TSLA",
+        minute,
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 1,
+        vwap: 1,
+        tradeCount: 1,
+        source: "alpaca" as const,
+        delayed: false,
+      });
+      await upsertBars(database, [bar("2026-11-20T14:59:00.000Z"), bar("2026-10-01T14:00:00.000Z")]);
+
+      const kept = await applyRetention(database, { nowMs, tickRetentionDays: 30, barRetentionDays: null });
+      const expected = Array.from({ length: 10 }, (_, i) => `ticks_p${day(40 - i).replaceAll("-", "")}`);
+      assert.deepEqual(kept.droppedPartitions, expected);
+      assert.equal(kept.deletedDefaultTicks, 1);
+      assert.equal(kept.deletedBars, 0);
+      // Today and the 30 days before it are all there, tick for tick.
+      assert.equal(await countTicks(database), 31);
+      assert.equal(await partitionOf(database, "d30"), `ticks_p${day(30).replaceAll("-", "")}`);
+      const names = (await listTickPartitions(database)).map((p) => p.name);
+      assert.equal(names.length, 31 + 1 + 1, "31 kept days, tomorrow and the default partition");
+
+      assert.deepEqual(
+        (await applyRetention(database, { nowMs, tickRetentionDays: 30, barRetentionDays: null }))
+          .droppedPartitions,
+        [],
+      );
+      const trimmed = await applyRetention(database, { nowMs, tickRetentionDays: 30, barRetentionDays: 10 });
+      assert.equal(trimmed.deletedBars, 1);
+      const bars = await queryBars(database, "TSLA", 0, nowMs);
+      assert.deepEqual(
+        bars.map((b) => b.minute),
+        ["2026-11-20T14:59:00.000Z"],
+      );
     });
   });
 }
