@@ -87,6 +87,40 @@ export const bars1m = pgTable(
   (t) => [primaryKey({ name: "bars_1m_pkey", columns: [t.symbol, t.minute] })],
 );
 
+/**
+ * Rollups of bars_1m (apps/server/src/store/bars/rollups.ts), kept as 1m bars are written, so every
+ * interval of the TA API reads stored rows. `bucket` is the bar's start: 5m and 1h are fixed-width
+ * UTC buckets, 1d is the America/New_York calendar day. `vwap_volume` is the volume of the minutes
+ * that had a VWAP, so a coarser rollup weighs each finer VWAP exactly. `source` is the least live
+ * source among the minutes (yahoo, else backfill, else alpaca), `delayed` whether any was delayed:
+ * a 1h bar holding one Yahoo minute says so.
+ */
+function rollupTable<Name extends string>(name: Name) {
+  return pgTable(
+    name,
+    {
+      symbol: text("symbol").notNull(),
+      bucket: timestamp("bucket", { withTimezone: true, precision: 3 }).notNull(),
+      open: doublePrecision("open").notNull(),
+      high: doublePrecision("high").notNull(),
+      low: doublePrecision("low").notNull(),
+      close: doublePrecision("close").notNull(),
+      volume: doublePrecision("volume").notNull(),
+      vwap: doublePrecision("vwap"),
+      vwapVolume: doublePrecision("vwap_volume").notNull(),
+      tradeCount: integer("trade_count").notNull(),
+      source: text("source").notNull(),
+      delayed: boolean("delayed").notNull(),
+      updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    },
+    (t) => [primaryKey({ name: `${name}_pkey`, columns: [t.symbol, t.bucket] })],
+  );
+}
+
+export const bars5m = rollupTable("bars_5m");
+export const bars1h = rollupTable("bars_1h");
+export const bars1d = rollupTable("bars_1d");
+
 /** Router transitions and operator actions (failover, reconnect), newest read first by /api/health. */
 export const sourceEvents = pgTable(
   "source_events",

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createDb, createTestDatabase, DEFAULT_MIGRATIONS_FOLDER, type CreateDbOptions } from "@torghut/db";
 import { makeTrade } from "../../../test/support/make-trade";
+import { queryIntervalBars } from "../bars/interval-bars";
 import { countTicks, queryTicks } from "../repositories";
 import { insertTicks } from "../tick-insert";
 import { ensureTickPartitions, listTickPartitions } from "./tick-partitions";
@@ -40,6 +41,12 @@ async function convertsWithEveryRow(open: (migrationsFolder?: string) => CreateD
     const before = await createDb(open(old.folder));
     assert.equal(await insertTicks(before, trades), trades.length);
     const rowsBefore = await queryTicks(before, "TSLA", 0, Date.parse("2027-01-01T00:00:00Z"));
+    // Bars stored before rollups existed: the migration rolls them up.
+    await before.query(
+      `INSERT INTO bars_1m (symbol, minute, open, high, low, close, volume, vwap, trade_count, source, delayed)
+       SELECT 'TSLA', TIMESTAMPTZ '2026-01-05 14:30:00+00' + i * interval '1 minute', 100 + i, 101 + i, 99 + i, 100.5 + i, 10, 100 + i, 1, 'alpaca', false
+       FROM generate_series(0, 389) AS i`,
+    );
     await before.close();
 
     const after = await createDb(open());
@@ -52,6 +59,11 @@ async function convertsWithEveryRow(open: (migrationsFolder?: string) => CreateD
         ["ticks_legacy", "ticks_default"],
       );
       assert.equal(partitions[0]!.fromNs, null, "the converted table covers everything before it");
+      const daily = await queryIntervalBars(after, "TSLA", "1d", 0, Date.parse("2027-01-01T00:00:00Z"));
+      assert.deepEqual(
+        daily.map((b) => [b.time, b.open, b.high, b.low, b.close, b.volume, b.tradeCount]),
+        [["2026-01-05T05:00:00.000Z", 100, 490, 99, 489.5, 3900, 390]],
+      );
       // Still one natural key: the old rows are not inserted twice.
       assert.equal(await insertTicks(after, trades), 0);
       // Days after the converted range get their own partitions.

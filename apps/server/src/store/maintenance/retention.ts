@@ -5,6 +5,9 @@ import { tradingDayAt, tradingDays } from "./trading-days";
 /** Every bar table and the column holding its bucket's start; retention trims them alike. */
 export const BAR_TABLES: readonly { table: string; start: string }[] = [
   { table: "bars_1m", start: "minute" },
+  { table: "bars_5m", start: "bucket" },
+  { table: "bars_1h", start: "bucket" },
+  { table: "bars_1d", start: "bucket" },
 ];
 
 export interface RetentionPolicy {
