@@ -4,6 +4,7 @@ import type { Database } from "@torghut/db";
 import { queryBars, upsertBars } from "../../src/store/bars/minute-bars";
 import { countTicks, queryTicks } from "../../src/store/repositories";
 import { applyRetention } from "../../src/store/maintenance/retention";
+import { compactClosedPartitions } from "../../src/store/maintenance/compact-partitions";
 import { insertTicks } from "../../src/store/tick-insert";
 import { ensureTickPartitions, listTickPartitions } from "../../src/store/maintenance/tick-partitions";
 import { makeTrade } from "./make-trade";
@@ -170,6 +171,57 @@ export function tickPartitionContract(engine: string, open: () => Promise<Storag
         bars.map((b) => b.minute),
         ["2026-11-20T14:59:00.000Z"],
       );
+    });
+
+    test("a finished day's index is rebuilt packed, once; its ticks and de-duplication are unchanged", async () => {
+      await ensureTickPartitions(database, { nowMs: Date.parse("2026-06-02T15:00:00Z"), daysAhead: 1 });
+      // A live session's shape: batches in time order, thirty symbols interleaved.
+      const symbols = Array.from({ length: 30 }, (_, i) => `S${i}`);
+      const start = Date.parse("2026-06-02T13:30:00Z");
+      for (let batch = 0; batch < 6; batch++) {
+        await insertTicks(
+          database,
+          Array.from({ length: 2000 }, (_, i) => {
+            const n = batch * 2000 + i;
+            return makeTrade({
+              symbol: symbols[n % 30]!,
+              tradeId: `t${n}`,
+              eventTime: new Date(start + n * 100).toISOString(),
+            });
+          }),
+        );
+      }
+      const indexBytes = async () =>
+        Number(
+          (await database.query<{ n: string }>(`SELECT pg_relation_size('ticks_p20260602_pkey')::text AS n`))
+            .rows[0]!.n,
+        );
+      const before = await indexBytes();
+      const stored = await queryTicks(database, "S7", start, start + 3_600_000);
+      assert.deepEqual(
+        await compactClosedPartitions(database, { nowMs: Date.parse("2026-06-02T23:00:00Z") }),
+        [],
+        "the day is not over",
+      );
+      assert.deepEqual(
+        await compactClosedPartitions(database, { nowMs: Date.parse("2026-06-03T05:00:00Z") }),
+        ["ticks_p20260602"],
+      );
+      const after = await indexBytes();
+      assert.ok(after < before * 0.75, `index ${before} → ${after} bytes`);
+      assert.deepEqual(
+        await compactClosedPartitions(database, { nowMs: Date.parse("2026-06-03T05:00:00Z") }),
+        [],
+        "done once",
+      );
+      assert.deepEqual(await queryTicks(database, "S7", start, start + 3_600_000), stored);
+      assert.equal(
+        await insertTicks(database, [
+          makeTrade({ symbol: "S7", tradeId: "t7", eventTime: new Date(start + 700).toISOString() }),
+        ]),
+        0,
+      );
+      assert.equal(await countTicks(database), 12_000);
     });
   });
 }

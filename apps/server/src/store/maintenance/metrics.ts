@@ -22,6 +22,12 @@ export const tickPartitionsCreated = new Counter({
   registers: [registry],
 });
 
+export const tickPartitionsCompacted = new Counter({
+  name: "torghut_store_tick_partitions_compacted_total",
+  help: "Finished day partitions of ticks whose primary-key index was rebuilt packed",
+  registers: [registry],
+});
+
 export const tickPartitionsDropped = new Counter({
   name: "torghut_store_tick_partitions_dropped_total",
   help: "Day partitions of ticks dropped by retention (TICK_RETENTION_DAYS)",

@@ -5,9 +5,11 @@ import {
   maintenanceDuration,
   maintenanceRuns,
   retentionDeletedRows,
+  tickPartitionsCompacted,
   tickPartitionsCreated,
   tickPartitionsDropped,
 } from "./metrics";
+import { compactClosedPartitions } from "./compact-partitions";
 import { applyRetention, type RetentionResult } from "./retention";
 import { ensureTickPartitions } from "./tick-partitions";
 
@@ -23,6 +25,8 @@ export interface MaintenanceSettings {
 
 export interface MaintenanceReport extends RetentionResult {
   createdPartitions: string[];
+  /** Finished days whose index was rebuilt packed (compact-partitions.ts). */
+  compactedPartitions: string[];
 }
 
 /**
@@ -87,10 +91,13 @@ export class StorageMaintenance {
       tickPartitionsDropped.inc(retention.droppedPartitions.length);
       retentionDeletedRows.labels("ticks_default").inc(retention.deletedDefaultTicks);
       retentionDeletedRows.labels("bars").inc(retention.deletedBars);
+      const compactedPartitions = await compactClosedPartitions(this.database, { nowMs: started });
+      tickPartitionsCompacted.inc(compactedPartitions.length);
       maintenanceRuns.labels("ok").inc();
-      const report = { createdPartitions, ...retention };
+      const report = { createdPartitions, compactedPartitions, ...retention };
       const changed =
         createdPartitions.length +
+          compactedPartitions.length +
           retention.droppedPartitions.length +
           retention.deletedDefaultTicks +
           retention.deletedBars >
