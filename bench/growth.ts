@@ -9,6 +9,7 @@ import { systemClock } from "../apps/server/src/clock";
 import { createHttpServer } from "../apps/server/src/http/server";
 import { registerTaRoutes } from "../apps/server/src/http/ta/routes";
 import { rebuildRollups } from "../apps/server/src/store/bars/rollups";
+import { compactClosedPartitions } from "../apps/server/src/store/maintenance/compact-partitions";
 import { applyRetention } from "../apps/server/src/store/maintenance/retention";
 import {
   ensureTickPartitions,
@@ -56,6 +57,9 @@ interface Step {
   rate: number;
   bytesPerTick: number;
   heapBytesPerTick: number;
+  /** After the finished days' indexes were rebuilt packed (partitioned only), and how long that took. */
+  compactedBytesPerTick: number | null;
+  compactMs: number | null;
   p99: Record<string, number>;
   dropMs: number;
   retentionMs: number;
@@ -125,13 +129,23 @@ async function runLayout(serverUrl: string, layout: Layout, options: GrowthOptio
     for (let step = 0; step <= steps; step++) {
       // Step 0 is a probe on the empty table: the rate every later step is compared with.
       const target =
-        step === 0 ? Math.min(200_000, Math.floor(rows / steps / 4)) : Math.floor((rows * step) / steps);
+        step === 0 ? Math.min(1_000_000, Math.floor(rows / steps / 4)) : Math.floor((rows * step) / steps);
       const chunk = target - written;
       const ms = await writeTicks(database, written, target, perDay, GROWTH_SYMBOLS);
       written = target;
       stored += chunk;
       const rate = (chunk * 1000) / ms;
       const size = await sizes(database, layout);
+      let compactMs: number | null = null;
+      let compacted: number | null = null;
+      if (layout === "partitioned") {
+        // What the maintenance does to each finished day (store/maintenance/compact-partitions.ts).
+        const today = FIRST_DAY_MS + Math.floor((written - 1) / perDay) * DAY_MS + 12 * 3_600_000;
+        compactMs = await timed(() =>
+          compactClosedPartitions(database, { nowMs: today, maxPartitions: 1_000 }),
+        );
+        compacted = (await sizes(database, layout)).total;
+      }
       const latencies: Record<string, number> = {};
       const end = FIRST_DAY_MS; // bars run up to the first tick day
       for (const [interval, label, range] of QUERIES) {
@@ -201,6 +215,9 @@ async function runLayout(serverUrl: string, layout: Layout, options: GrowthOptio
         rate,
         bytesPerTick: size.total / (stored + (Number.isNaN(dropMs) ? 0 : 2 * perDay)),
         heapBytesPerTick: size.heap / (stored + (Number.isNaN(dropMs) ? 0 : 2 * perDay)),
+        compactedBytesPerTick:
+          compacted === null ? null : compacted / (stored + (Number.isNaN(dropMs) ? 0 : 2 * perDay)),
+        compactMs,
         p99: latencies,
         dropMs,
         retentionMs,
@@ -209,7 +226,9 @@ async function runLayout(serverUrl: string, layout: Layout, options: GrowthOptio
       out.push(result);
       console.log(
         `[${layout}] step ${step}: ${fmt(result.rows)} ticks stored, ${fmt(rate)} rows/s, ${result.bytesPerTick.toFixed(1)} B/tick ` +
-          `(heap ${result.heapBytesPerTick.toFixed(1)}), bars p99 ${Object.entries(latencies)
+          `(heap ${result.heapBytesPerTick.toFixed(1)}${result.compactedBytesPerTick === null ? "" : `; ${result.compactedBytesPerTick.toFixed(1)} once finished days are compacted in ${fmt(result.compactMs!)} ms`}), bars p99 ${Object.entries(
+            latencies,
+          )
             .map(([k, v]) => `${k} ${v.toFixed(1)}`)
             .join(", ")} ms` +
           (Number.isNaN(dropMs)
@@ -281,7 +300,7 @@ export default async function growth(args: string[]): Promise<void> {
     "layout",
     "ticks stored",
     "rows/s",
-    "B/tick (heap)",
+    "B/tick (heap; compacted)",
     ...QUERIES.map(([i, l]) => `p99 ${i}×${l}`),
     "drop day ms",
     "retention ms",
@@ -290,7 +309,7 @@ export default async function growth(args: string[]): Promise<void> {
   for (const [layout, steps] of results)
     for (const s of steps)
       console.log(
-        `| ${layout} | ${fmt(s.rows)} | ${fmt(s.rate)} | ${s.bytesPerTick.toFixed(1)} (${s.heapBytesPerTick.toFixed(1)}) | ` +
+        `| ${layout} | ${fmt(s.rows)} | ${fmt(s.rate)} | ${s.bytesPerTick.toFixed(1)} (${s.heapBytesPerTick.toFixed(1)}${s.compactedBytesPerTick === null ? "" : `; ${s.compactedBytesPerTick.toFixed(1)}`}) | ` +
           `${QUERIES.map(([i, l]) => s.p99[`${i} × ${l}`]!.toFixed(1)).join(" | ")} | ${Number.isNaN(s.dropMs) ? "–" : s.dropMs.toFixed(0)} | ` +
           `${Number.isNaN(s.retentionMs) ? "–" : s.retentionMs.toFixed(0)}${s.vacuumMs === null ? "" : ` (+ vacuum ${s.vacuumMs.toFixed(0)})`} |`,
       );
