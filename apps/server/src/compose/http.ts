@@ -80,6 +80,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
       primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
       writerMaxCommitAgeMs: 30_000,
+      writerHoldGraceMs: 1000,
     });
     done();
   });
