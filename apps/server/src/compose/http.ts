@@ -14,7 +14,7 @@ import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
 import type { DatabaseView } from "../health/database-probe";
 import type { BusObserver } from "./bus-observer";
-import type { IngestSide } from "./ingest-side";
+import type { IngestSide } from "../ingest/side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
 import { createPreviousCloseBook } from "./previous-closes";
@@ -90,6 +90,7 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
       primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
       writerMaxCommitAgeMs: 30_000,
+      writerHoldGraceMs: 1000,
     });
     done();
   });
