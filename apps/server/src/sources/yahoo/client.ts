@@ -1,7 +1,7 @@
 import type { Bar1m } from "@torghut/contracts";
 import YahooFinance from "yahoo-finance2";
 import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
-import type { Logger } from "pino";
+import type { Logger } from "../../logger";
 import { boundedFetch } from "./bounded-fetch";
 import { classifyYahooError, YahooMalformedResponseError } from "./errors";
 import { chartResultSchema, isDelayed, type ChartResult } from "./messages";
