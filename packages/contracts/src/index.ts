@@ -10,3 +10,8 @@ export * from "./live";
 export * from "./ws-protocol";
 export * from "./bus";
 export * from "./rejection";
+export * from "./watchlist";
+export * from "./bars-api";
+export * from "./ta-api";
+export * from "./health-api";
+export * from "./realtime-token";

@@ -7,7 +7,7 @@ import { CrossSourceCheck, DataSourceRouter, routerSettingsFromConfig } from "..
 import { alpacaBarsFetcher } from "../backfill/alpaca-bars";
 import { GapBackfiller } from "../backfill/gap-backfiller";
 import { YahooBarsFetcher } from "../backfill/yahoo-bars";
-import { upsertBars } from "../store/repositories";
+import { upsertBars } from "../store/bars/minute-bars";
 import {
   AlpacaRestClient,
   AlpacaStreamSource,

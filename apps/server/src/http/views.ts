@@ -61,4 +61,6 @@ export interface ReadinessSettings {
   fallbackMaxSilenceMs: number;
   /** Writer with queued ticks and no commit for this long is stuck. */
   writerMaxCommitAgeMs: number;
+  /** The writer holding its batches (cannot commit) this long makes the database not ready. */
+  writerHoldGraceMs: number;
 }

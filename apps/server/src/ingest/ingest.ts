@@ -72,6 +72,8 @@ export function createIngest(
     const current: Term = { marketData, readRate, heartbeat, stopped: null };
     term = current;
     logger.info({ replicaId: bus.replicaId }, "leading: connecting upstream");
+    // DDL (partitions ahead, retention) from one replica only: the leader, for as long as it leads.
+    void storage.maintenance.start();
     bus.publish({ type: "status", status: statusOf(marketData) });
     announce(marketData);
     // A new term waits until the previous one has fully closed its upstream session.
@@ -86,6 +88,7 @@ export function createIngest(
     term = null;
     clock.clearInterval(current.heartbeat);
     messageRateSources.delete(current.readRate);
+    void storage.maintenance.stop();
     // marketData.stop() closes the upstream socket synchronously before its first await.
     current.stopped = current.marketData
       .stop()
