@@ -88,6 +88,8 @@ export interface SimulatorOptions {
   slowClientBytes?: number;
   /** ...for this long in real time (default 2 s): a reader that keeps up drains well within it. */
   slowClientGraceMs?: number;
+  /** Keep a ledger of every trade delivered, for `control.deliveredTrades()` (default false). */
+  recordTrades?: boolean;
 }
 
 export interface SimulatorControl {
@@ -107,6 +109,11 @@ export interface SimulatorControl {
    */
   setMarketOpen(open: boolean, announceMs?: number): void;
   isMarketOpen(): boolean;
+  /**
+   * `SYMBOL:id` of every trade the stream delivered to a client, or only those sent at or before
+   * `untilMs` (wall clock). Needs `recordTrades: true`.
+   */
+  deliveredTrades(untilMs?: number): string[];
 }
 
 export interface RunningSimulator {

@@ -8,6 +8,7 @@ import type { RunningSimulator, SimulatorControl, SimulatorOptions } from "./api
 import { AlpacaRest } from "./alpaca/rest";
 import type { KeyPlan } from "./alpaca/connection";
 import { SessionRegistry } from "./alpaca/sessions";
+import { TradeLedger } from "./alpaca/trade-ledger";
 import { AlpacaStream, FEEDS } from "./alpaca/stream";
 import { AlpacaTrading } from "./alpaca/trading";
 import { Timeline } from "./clock";
@@ -68,12 +69,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       { secret: k.secretKey, feeds: new Set(k.feeds ?? FEEDS) },
     ]),
   );
+  const ledger = options.recordTrades === true ? new TradeLedger() : null;
   const stream = new AlpacaStream(
     { timeline, now, sessions, counters, faults, keys, authTimeoutMs: options.authTimeoutMs ?? 10_000 },
     {
       seed,
       slowClientBytes: options.slowClientBytes ?? 16 * 1024 * 1024,
       slowClientGraceMs: options.slowClientGraceMs ?? 2_000,
+      ledger,
     },
   );
   engine = new Engine(model, timeline, startMs, (events) => stream.publish(events));
@@ -109,6 +112,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       else model.setMarketOpen(open);
     },
     isMarketOpen: () => model.isMarketOpen(),
+    deliveredTrades: (untilMs) => {
+      if (ledger === null) throw new Error("deliveredTrades() needs recordTrades: true");
+      return ledger.keys(untilMs);
+    },
   };
 
   const rest = new AlpacaRest({

@@ -110,6 +110,8 @@ const envSchema = z.object({
   STORAGE_MAINTENANCE_INTERVAL_MS: int(600_000, 1_000, 86_400_000),
   /** How long partition DDL may wait for the writer's lock before giving up until the next round. */
   STORAGE_DDL_LOCK_TIMEOUT_MS: int(500, 10, 60_000),
+  /** Set: the ops console's charts read Prometheus (query_range) instead of the in-memory history. */
+  PROMETHEUS_URL: optionalString.pipe(z.url().optional()),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),

@@ -166,3 +166,13 @@ export const leaderLeases = pgTable("leader_leases", {
   renewedAt: timestamp("renewed_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
 });
+
+/**
+ * Each signed-in user's watchlist (apps/server/src/watchlists), keyed by the token's subject, so the
+ * list follows the trader to any browser. The symbols are kept in the trader's order.
+ */
+export const userWatchlists = pgTable("user_watchlists", {
+  subject: text("subject").primaryKey(),
+  symbols: text("symbols").array().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});

@@ -13,6 +13,7 @@ import { deriveSeed, Prng } from "../market/prng";
 import type { StreamContext } from "./connection";
 import { StreamConnection } from "./connection";
 import { channelOf, eventJson } from "./messages";
+import type { TradeLedger } from "./trade-ledger";
 
 export const FEEDS = ["iex", "sip", "delayed_sip", "test"] as const;
 const MAX_MESSAGES_PER_FRAME = 1_000;
@@ -25,6 +26,8 @@ export interface StreamOptions {
   seed: number;
   slowClientBytes: number;
   slowClientGraceMs: number;
+  /** Records each trade delivered (tests counting trade ids against stored rows). */
+  ledger: TradeLedger | null;
 }
 
 export class AlpacaStream {
@@ -153,6 +156,7 @@ export class AlpacaStream {
       const event = events[k]!;
       if (!connection.subscriptions.wants(channelOf(event), event.S)) continue;
       batch.push((texts[k] ??= eventJson(event, shiftMs)));
+      if (event.T === "t") this.options.ledger?.record(event.S, event.i, Date.now());
       if (batch.length >= MAX_MESSAGES_PER_FRAME) {
         this.sendBatch(connection, batch, malformed);
         batch = [];

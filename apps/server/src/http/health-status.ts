@@ -83,6 +83,13 @@ export function databaseNotReadyReasons(
   if (database !== null && !database.reachable) {
     reasons.push(`database unavailable, ticks cannot be committed: ${database.lastError ?? "no answer"}`);
   }
+  // The writer's own verdict: SELECT 1 can work while ticks cannot be committed (a revoked grant, a
+  // dropped table). A hold shorter than the grace is one retry (a deadlock, a failover) and no outage.
+  const held = writer?.commit;
+  if (held && !held.canCommit && now - (held.since ?? now) >= settings.writerHoldGraceMs) {
+    reasons.push(`ticks cannot be committed: ${held.reason ?? "the database refuses them"}`);
+    return reasons;
+  }
   if (writer !== null && writerStuck(writer, now, settings)) {
     reasons.push(
       `tick writer is not committing (${writer.queueDepth} queued): ${writer.lastError ?? "database unavailable"}`,

@@ -23,6 +23,21 @@ describe("an ingest thread that dies during a database outage", () => {
   let sim: RunningSimulator;
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-crash-"));
   const logs: Record<string, unknown>[] = [];
+  /** Delivered trades (by `untilMs`) neither in `ticks` nor refused as invalid. */
+  const missing = async (untilMs: number): Promise<string[]> => {
+    const stored = new Set(
+      (
+        await cluster.psql(
+          `SELECT symbol || ':' || trade_id FROM ticks WHERE source = 'alpaca'
+           UNION ALL SELECT symbol || ':' || (payload->>'tradeId') FROM validation_rejections WHERE source = 'alpaca'`,
+          "torghut",
+        )
+      )
+        .split("\n")
+        .filter((l) => l.length > 0),
+    );
+    return sim.control.deliveredTrades(untilMs).filter((key) => !stored.has(key));
+  };
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
 
   before(async () => {
@@ -34,6 +49,7 @@ describe("an ingest thread that dies during a database outage", () => {
       symbols: TEST_SYMBOLS,
       tradesPerSecond: 300,
       staleSessionMs: 300,
+      recordTrades: true,
     });
   });
   after(async () => {
@@ -74,6 +90,7 @@ describe("an ingest thread that dies during a database outage", () => {
       );
       const lostBefore = await lostToCrashes();
 
+      const crashedAt = Date.now();
       await thread.throwUncaught().catch(() => undefined);
       await eventually(() => thread.thread().restarts >= 1, "the thread died", 60_000);
       const died = logs.find((l) => String(l.msg).startsWith("ingest thread died"));
@@ -92,6 +109,13 @@ describe("an ingest thread that dies during a database outage", () => {
         90_000,
       );
       assert.equal(thread.views.writer()?.replayed, died.spooled);
+      // Counted against the simulator: every trade it delivered before the crash is stored (frames
+      // still unread in the socket at the crash were never accepted, hence the second).
+      await eventually(
+        async () => (await missing(crashedAt - 1000)).length === 0,
+        "every trade delivered before the crash stored",
+        60_000,
+      );
 
       // Frozen database, then the thread killed outright (no handler runs): what it held is lost, and counted.
       await cluster.freeze();
@@ -100,8 +124,17 @@ describe("an ingest thread that dies during a database outage", () => {
       const restarts = thread.thread().restarts;
       await thread.crash();
       await eventually(() => thread.thread().restarts > restarts, "the kill noticed", 60_000);
-      assert.ok((await lostToCrashes()) - lostBefore >= held, "a silent death is counted, not zero");
+      const counted = (await lostToCrashes()) - lostBefore;
+      assert.ok(counted >= held, "a silent death is counted, not zero");
+      const killedAt = Date.now();
       await cluster.thaw();
+      // What the silent death lost is at most what it counted (the writer's depth at its last report,
+      // 100 ms before): every other trade delivered up to a second before the kill is stored.
+      await eventually(
+        async () => (await missing(killedAt - 1000)).length <= counted,
+        `at most the ${counted} counted as lost are missing`,
+        60_000,
+      );
     } finally {
       await thread.stop();
     }

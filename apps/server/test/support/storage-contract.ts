@@ -61,6 +61,7 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
           "source_events",
           "symbols",
           "ticks",
+          "user_watchlists",
           "validation_rejections",
         ],
       );
