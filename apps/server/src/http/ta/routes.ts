@@ -1,8 +1,7 @@
-import { rfc3339ToMillis, type SessionSummariesResponse, type Trade } from "@torghut/contracts";
+import { rfc3339ToMillis } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { computeIndicators, IndicatorInputError, type IndicatorSeries } from "@torghut/indicators";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { Clock } from "../../clock";
 import { latestTicks } from "../../store/repositories";
 import {
   queryIntervalBarColumns,
@@ -12,40 +11,29 @@ import {
 } from "../../store/bars/interval-bars";
 import { FixedWindowLimiter } from "../../security/fixed-window-limiter";
 import { taRefused } from "./metrics";
-import {
-  BadQueryError,
-  parseBarsQuery,
-  parseLatestQuery,
-  parseSessionQuery,
-  parseSignalsQuery,
-} from "./params";
-import { todayInNewYork, type PreviousCloseBook, type ResolvedClose } from "./previous-close";
-import { queryStoredSessions } from "../../store/bars/session-bars";
-
-export interface TaRouteDeps {
-  database: Database;
-  clock: Clock;
-  /** Signals requests per client address per minute (indicator math runs on the HTTP thread); 0: no limit. */
-  signalsPerMinutePerIp?: number;
-  /** The newest accepted (non-suspicious) trade held in memory by the pipeline, if any. */
-  livePrice(symbol: string): Trade | undefined;
-  /** The sources' own previous closes; without it change is measured against stored bars only. */
-  previousCloses?: PreviousCloseBook;
-}
+import { BadQueryError, parseBarsQuery, parseLatestQuery, parseSignalsQuery } from "./params";
+import type { TaRouteDeps } from "./route-deps";
+import { registerSessionRoute } from "./session-route";
 
 /** `/api/torghut/ta/*`: bars, indicator signals and the latest price with its lag, for the visuals page. */
 export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void {
-  const { database, clock } = deps;
+  registerBarsRoute(app, deps);
+  registerSignalsRoute(app, deps);
+  registerSessionRoute(app, deps);
+  registerLatestRoute(app, deps);
+}
 
-  async function requireKnownSymbol(symbol: string, reply: FastifyReply): Promise<boolean> {
-    if (await symbolExists(database, symbol)) return true;
-    await reply.code(404).send({ error: "unknown_symbol", message: `Unknown symbol ${symbol}` });
-    return false;
-  }
+async function requireKnownSymbol(database: Database, symbol: string, reply: FastifyReply): Promise<boolean> {
+  if (await symbolExists(database, symbol)) return true;
+  await reply.code(404).send({ error: "unknown_symbol", message: `Unknown symbol ${symbol}` });
+  return false;
+}
 
+/** Bars of any interval, as rows or as columns (the chart's compact form). */
+function registerBarsRoute(app: FastifyInstance, { database, clock }: TaRouteDeps): void {
   app.get("/api/torghut/ta/bars", async (request, reply) => {
     const query = parseBarsQuery(request.query, clock.now());
-    if (!(await requireKnownSymbol(query.symbol, reply))) return reply;
+    if (!(await requireKnownSymbol(database, query.symbol, reply))) return reply;
     const head = {
       symbol: query.symbol,
       interval: query.interval,
@@ -60,7 +48,11 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
     const bars = await queryIntervalBars(database, symbol, interval, fromMs, toMs);
     return { ...head, bars };
   });
+}
 
+/** Indicator series computed over stored bars, rate-limited per client address. */
+function registerSignalsRoute(app: FastifyInstance, deps: TaRouteDeps): void {
+  const { database, clock } = deps;
   const signalsLimit = new FixedWindowLimiter(clock, deps.signalsPerMinutePerIp ?? 120, 60_000);
   app.get("/api/torghut/ta/signals", async (request, reply) => {
     // Before parsing or querying anything: a flood costs a map lookup per request.
@@ -75,7 +67,7 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
         });
     }
     const query = parseSignalsQuery(request.query, clock.now());
-    if (!(await requireKnownSymbol(query.symbol, reply))) return reply;
+    if (!(await requireKnownSymbol(database, query.symbol, reply))) return reply;
     const bars = await queryIntervalBars(database, query.symbol, query.interval, query.fromMs, query.toMs);
     let series: IndicatorSeries[];
     try {
@@ -92,56 +84,14 @@ export function registerTaRoutes(app: FastifyInstance, deps: TaRouteDeps): void 
       indicators: series.map((s) => ({ id: s.id, kind: s.kind, spec: s.spec, points: points(s, bars) })),
     };
   });
+}
 
-  /** The watchlist's day per symbol: previous close, open/high/low/volume and a sparkline. */
-  app.get("/api/torghut/ta/session", async (request): Promise<SessionSummariesResponse> => {
-    const { symbols } = parseSessionQuery(request.query);
-    const now = clock.now();
-    const stored = await queryStoredSessions(database, symbols, now);
-    const sessions = new Map(symbols.map((s) => [s, stored.get(s)?.session ?? todayInNewYork(now)]));
-    const live = new Map<string, Trade>();
-    for (const symbol of symbols) {
-      const trade = deps.livePrice(symbol);
-      if (trade) live.set(symbol, trade);
-    }
-    const unheard = symbols.filter((s) => !live.has(s));
-    for (const trade of await latestTicks(database, unheard)) live.set(trade.symbol, trade);
-    const closes = (await deps.previousCloses?.closes(sessions)) ?? new Map<string, ResolvedClose>();
-    return {
-      summaries: symbols.map((symbol) => {
-        const day = stored.get(symbol);
-        const fromSource = closes.get(symbol);
-        const storedClose = day?.storedPreviousClose ?? null;
-        const trade = live.get(symbol);
-        return {
-          symbol,
-          last: trade
-            ? {
-                price: trade.price,
-                size: trade.size,
-                eventTime: trade.eventTime,
-                source: trade.source,
-                delayed: trade.delayed,
-              }
-            : null,
-          session: day?.session ?? null,
-          previousClose: fromSource?.price ?? storedClose,
-          previousCloseOrigin: fromSource?.origin ?? (storedClose === null ? null : "stored"),
-          open: day?.open ?? null,
-          high: day?.high ?? null,
-          low: day?.low ?? null,
-          volume: day?.volume ?? null,
-          sparkline: day?.sparkline ?? [],
-          source: day?.source ?? null,
-          delayed: day?.delayed ?? null,
-        };
-      }),
-    };
-  });
-
+/** The latest price of one symbol with its lag: live from the pipeline, else the newest stored tick. */
+function registerLatestRoute(app: FastifyInstance, deps: TaRouteDeps): void {
+  const { database, clock } = deps;
   app.get("/api/torghut/ta/latest", async (request, reply) => {
     const { symbol } = parseLatestQuery(request.query);
-    if (!(await requireKnownSymbol(symbol, reply))) return reply;
+    if (!(await requireKnownSymbol(database, symbol, reply))) return reply;
     const live = deps.livePrice(symbol);
     const trade = live ?? (await latestTicks(database, [symbol]))[0];
     if (!trade)
