@@ -1,4 +1,5 @@
-// `npm run bench -- outage [--quick] [--outage=60] [--rates=25000,100000] [--fault=stop|freeze]`:
+// `npm run bench -- outage [--quick] [--outage=60] [--rates=25000,100000] [--fault=stop|freeze]
+// [--trace] [--cost-only]`:
 // issue #15's database outage at a steady tick rate, through the real tick writer and spool against a
 // private PostgreSQL cluster we stop (or freeze) on purpose. Per rate: ticks spooled, time to drain
 // the backlog after recovery, peak RSS, commit throughput while the spool replays, and the live
@@ -253,7 +254,8 @@ export default async function outageBench(args: string[]): Promise<void> {
     console.log(
       `outage bench: private PostgreSQL (fsync off), writer + spool (fsync per 1 s) in this process; load average ${load()}`,
     );
-    for (const rate of rates) await outageAtRate(cluster, rate, outageS, kind, args.includes("--trace"));
+    if (!args.includes("--cost-only"))
+      for (const rate of rates) await outageAtRate(cluster, rate, outageS, kind, args.includes("--trace"));
 
     const costRate = Math.max(...rates);
     const memory = await spoolCost(cluster, costRate, costS, false);
