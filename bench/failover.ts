@@ -21,7 +21,7 @@ import {
 } from "../apps/server/test/support/failover-harness";
 import { eventually } from "@torghut/testing";
 import { AlpacaRestClient, staticCredentials } from "../apps/server/src/sources/alpaca";
-import { upsertBars } from "../apps/server/src/store/repositories";
+import { upsertBars } from "../apps/server/src/store/bars/minute-bars";
 import { measureShapes } from "./lib/fault-shapes";
 import { quietMarket } from "./lib/quiet-market";
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { upsertBars } from "../apps/server/src/store/repositories";
+import { upsertBars } from "../apps/server/src/store/bars/minute-bars";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { ROOT } from "./lib/processes";
 import { startUiStack } from "./lib/ui-stack";

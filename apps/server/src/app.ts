@@ -6,14 +6,14 @@ import type { Database } from "@torghut/db";
 import { BusObserver } from "./compose/bus-observer";
 import { registerRoutes } from "./compose/http";
 import { DatabaseProbe } from "./health/database-probe";
-import { createIngest } from "./compose/ingest";
 import { createRealtime, publishMarketData } from "./compose/realtime";
-import { inlineIngestSide, type IngestSide } from "./compose/ingest-side";
-import { createStorage, openDatabase } from "./compose/storage";
+import { openDatabase } from "./compose/storage";
+import { buildIngest } from "./ingest/build";
+import type { IngestSide } from "./ingest/side";
 import { IngestThread } from "./ingest-thread/ingest-thread";
 import { createHttpServer } from "./http/server";
 import type { OpsViews, ReplicaView } from "./http/views";
-import { createLeadership, type Leadership } from "./leader";
+import type { Leadership } from "./leader";
 import type { Logger } from "./logger";
 import { TokenVerifier } from "./realtime/auth";
 import { AuthSecretsFile } from "./security/auth-secrets-file";
@@ -80,12 +80,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
     startedAt,
     leader: busObserver.leader(),
   });
-  const databaseProbe = new DatabaseProbe(database, {
-    intervalMs: config.DATABASE_PROBE_INTERVAL_MS,
-    timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS,
-    clock,
-    logger: logger.child({ component: "database-probe" }),
-  });
+  const databaseProbe = probeDatabase(config, database, logger, clock);
   const views = registerRoutes(http, {
     config,
     database,
@@ -111,21 +106,7 @@ export async function createTorghut(config: ServerConfig, deps: TorghutDeps): Pr
       databaseProbe.start();
       address = await http.listen({ port: config.PORT, host: config.HOST });
       await placed.start();
-      logger.info(
-        {
-          url: address,
-          replicaId,
-          role: config.ROLE,
-          bus: bus.kind,
-          leadership: leadership.kind,
-          isLeader: leadership.isLeader,
-          ingestThread: config.ingestOnWorker ? "worker" : "inline",
-          simulatedMarket: config.SIMULATED_MARKET,
-          symbols: config.symbols.length,
-          feed: config.ALPACA_FEED,
-        },
-        config.SIMULATED_MARKET ? "Torghut listening (simulated market)" : "Torghut listening",
-      );
+      logListening(logger, config, { url: address, replicaId, bus, leadership });
     },
     async stop() {
       // Stop taking clients, then close upstream and hand leadership over, then commit everything accepted.
@@ -170,7 +151,7 @@ async function placeIngest(
     clock: Clock;
   },
 ): Promise<PlacedIngest> {
-  const { bus, logger, clock } = parts;
+  const { logger } = parts;
   if (config.ingestOnWorker) {
     const database = await openDatabase(config, logger);
     const thread = new IngestThread({ config, ...parts });
@@ -185,11 +166,9 @@ async function placeIngest(
       forceStop: () => thread.forceStop(),
     };
   }
-  const storage = await createStorage(config, logger, clock);
-  const leadership = createLeadership(config, parts.replicaId, logger, clock);
-  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
+  const { storage, leadership, ingest, side } = await buildIngest(config, parts);
   return {
-    side: inlineIngestSide(ingest, config.ROLE === "realtime" ? null : storage.writer, parts.knownLeader),
+    side,
     thread: null,
     leadership,
     database: storage.database,
@@ -198,6 +177,43 @@ async function placeIngest(
     close: () => storage.close(),
     forceStop: () => storage.forceClose(),
   };
+}
+
+function probeDatabase(
+  config: ServerConfig,
+  database: Database,
+  logger: Logger,
+  clock: Clock,
+): DatabaseProbe {
+  return new DatabaseProbe(database, {
+    intervalMs: config.DATABASE_PROBE_INTERVAL_MS,
+    timeoutMs: config.DATABASE_PROBE_TIMEOUT_MS,
+    clock,
+    logger: logger.child({ component: "database-probe" }),
+  });
+}
+
+/** The start line operators look for: where it listens, what it runs, whether it leads. */
+function logListening(
+  logger: Logger,
+  config: ServerConfig,
+  started: { url: string; replicaId: string; bus: MarketBus; leadership: Leadership },
+): void {
+  logger.info(
+    {
+      url: started.url,
+      replicaId: started.replicaId,
+      role: config.ROLE,
+      bus: started.bus.kind,
+      leadership: started.leadership.kind,
+      isLeader: started.leadership.isLeader,
+      ingestThread: config.ingestOnWorker ? "worker" : "inline",
+      simulatedMarket: config.SIMULATED_MARKET,
+      symbols: config.symbols.length,
+      feed: config.ALPACA_FEED,
+    },
+    config.SIMULATED_MARKET ? "Torghut listening (simulated market)" : "Torghut listening",
+  );
 }
 
 /** WS_AUTH_SECRET (and the previous one during a rotation); unset, a random secret for this run. */

@@ -97,6 +97,21 @@ const envSchema = z.object({
   DATABASE_PROBE_TIMEOUT_MS: int(3_000, 100, 600_000),
   /** TCP keepalive after this much idle: a dead host or a dropped NAT entry breaks the socket. */
   DATABASE_KEEPALIVE_IDLE_MS: int(10_000, 1_000, 3_600_000),
+  /**
+   * Retention (store/maintenance, run by the ingest leader): whole day partitions of ticks older than
+   * this many New York days are dropped. Archive one first with docs/runbooks.md if it must be kept.
+   */
+  TICK_RETENTION_DAYS: int(30, 1, 36_500),
+  /** Bars (1m and the rollups) older than this many days are deleted; unset keeps them for ever. */
+  BAR_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** Day partitions of ticks kept created ahead of today. */
+  TICK_PARTITIONS_AHEAD_DAYS: int(3, 1, 60),
+  /** How often the leader makes partitions ahead and applies retention. */
+  STORAGE_MAINTENANCE_INTERVAL_MS: int(600_000, 1_000, 86_400_000),
+  /** How long partition DDL may wait for the writer's lock before giving up until the next round. */
+  STORAGE_DDL_LOCK_TIMEOUT_MS: int(500, 10, 60_000),
+  /** Set: the ops console's charts read Prometheus (query_range) instead of the in-memory history. */
+  PROMETHEUS_URL: optionalString.pipe(z.url().optional()),
   BUS_URL: optionalString.refine((v) => v === undefined || /^nats:\/\//.test(v), {
     message: "must be a nats:// URL",
   }),

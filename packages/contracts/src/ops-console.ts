@@ -12,10 +12,15 @@ export const opsSampleSchema = z.object({
 });
 export type OpsSample = z.infer<typeof opsSampleSchema>;
 
-/** `GET /api/health/history`: the server's short in-memory history, oldest first. */
+/**
+ * `GET /api/health/history`, oldest first: the server's short in-memory history, or Prometheus's
+ * (`source`) when PROMETHEUS_URL is set; `problem` says why Prometheus was not used when it should be.
+ */
 export const opsHistoryResponseSchema = z.object({
   intervalMs: z.number(),
   samples: z.array(opsSampleSchema),
+  source: z.enum(["memory", "prometheus"]).optional(),
+  problem: z.string().nullable().optional(),
 });
 export type OpsHistoryResponse = z.infer<typeof opsHistoryResponseSchema>;
 

@@ -36,27 +36,33 @@ export const symbols = pgTable("symbols", {
  * leads with (symbol, event_ns) so it also serves "symbol between t0 and t1" and "latest per symbol".
  * No foreign key to `symbols`: the writer must never fail a whole batch because a symbol was
  * deactivated between validation and commit.
+ *
+ * Partitioned by RANGE (event_ns), one partition per America/New_York trading day plus a default
+ * partition (drizzle/0003_partitioned_ticks.sql; drizzle-kit cannot express partitioning, so the
+ * table is declared here as if it were plain). Partitions are created ahead and dropped by
+ * retention in apps/server/src/store/maintenance.
  */
 export const ticks = pgTable(
   "ticks",
   {
-    symbol: text("symbol").notNull(),
+    // Fixed-width columns first, booleans together: less alignment padding in every row.
     eventNs: bigint("event_ns", { mode: "bigint" }).notNull(),
-    source: text("source").notNull(),
-    tradeId: text("trade_id").notNull(),
-    eventTime: text("event_time"),
     eventAt: timestamp("event_at", { withTimezone: true, precision: 6 }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true, precision: 3 }).notNull(),
     price: doublePrecision("price").notNull(),
     size: doublePrecision("size").notNull(),
     delayed: boolean("delayed").notNull(),
+    suspicious: boolean("suspicious").notNull().default(false),
+    symbol: text("symbol").notNull(),
+    source: text("source").notNull(),
+    tradeId: text("trade_id").notNull(),
+    eventTime: text("event_time"),
     exchange: text("exchange"),
     tape: text("tape"),
     conditions: text("conditions")
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
-    suspicious: boolean("suspicious").notNull().default(false),
   },
   (t) => [primaryKey({ name: "ticks_pkey", columns: [t.symbol, t.eventNs, t.source, t.tradeId] })],
 );
@@ -80,6 +86,40 @@ export const bars1m = pgTable(
   },
   (t) => [primaryKey({ name: "bars_1m_pkey", columns: [t.symbol, t.minute] })],
 );
+
+/**
+ * Rollups of bars_1m (apps/server/src/store/bars/rollups.ts), kept as 1m bars are written, so every
+ * interval of the TA API reads stored rows. `bucket` is the bar's start: 5m and 1h are fixed-width
+ * UTC buckets, 1d is the America/New_York calendar day. `vwap_volume` is the volume of the minutes
+ * that had a VWAP, so a coarser rollup weighs each finer VWAP exactly. `source` is the least live
+ * source among the minutes (yahoo, else backfill, else alpaca), `delayed` whether any was delayed:
+ * a 1h bar holding one Yahoo minute says so.
+ */
+function rollupTable<Name extends string>(name: Name) {
+  return pgTable(
+    name,
+    {
+      symbol: text("symbol").notNull(),
+      bucket: timestamp("bucket", { withTimezone: true, precision: 3 }).notNull(),
+      open: doublePrecision("open").notNull(),
+      high: doublePrecision("high").notNull(),
+      low: doublePrecision("low").notNull(),
+      close: doublePrecision("close").notNull(),
+      volume: doublePrecision("volume").notNull(),
+      vwap: doublePrecision("vwap"),
+      vwapVolume: doublePrecision("vwap_volume").notNull(),
+      tradeCount: integer("trade_count").notNull(),
+      source: text("source").notNull(),
+      delayed: boolean("delayed").notNull(),
+      updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    },
+    (t) => [primaryKey({ name: `${name}_pkey`, columns: [t.symbol, t.bucket] })],
+  );
+}
+
+export const bars5m = rollupTable("bars_5m");
+export const bars1h = rollupTable("bars_1h");
+export const bars1d = rollupTable("bars_1d");
 
 /** Router transitions and operator actions (failover, reconnect), newest read first by /api/health. */
 export const sourceEvents = pgTable(
@@ -125,4 +165,14 @@ export const leaderLeases = pgTable("leader_leases", {
   acquiredAt: timestamp("acquired_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   renewedAt: timestamp("renewed_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/**
+ * Each signed-in user's watchlist (apps/server/src/watchlists), keyed by the token's subject, so the
+ * list follows the trader to any browser. The symbols are kept in the trader's order.
+ */
+export const userWatchlists = pgTable("user_watchlists", {
+  subject: text("subject").primaryKey(),
+  symbols: text("symbols").array().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });

@@ -9,7 +9,7 @@ import { ManualClock, systemClock } from "../clock";
 import { startFailoverHarness, HARNESS_SYMBOLS } from "../../test/support/failover-harness";
 import { AlpacaRestClient, staticCredentials } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";
-import { upsertBars } from "../store/repositories";
+import { upsertBars } from "../store/bars/minute-bars";
 import { alpacaBarsFetcher } from "./alpaca-bars";
 import { GapBackfiller } from "./gap-backfiller";
 import { YahooBarsFetcher } from "./yahoo-bars";

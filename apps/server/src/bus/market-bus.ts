@@ -15,19 +15,31 @@ export interface BusHealth {
 }
 
 /**
+ * The side ingest needs: publish what clients see. The ingest thread's bus is only this (its
+ * subscribers live on the HTTP thread), so it does not pretend to subscribe.
+ */
+export interface BusPublisher {
+  /** This replica's id, stamped on everything it publishes. */
+  readonly replicaId: string;
+  connect(): Promise<void>;
+  /** Never blocks. */
+  publish(message: BusMessage): void;
+  close(): Promise<void>;
+}
+
+/** The side the realtime hubs and the bus observer need: hear every message. */
+export interface BusSubscriber {
+  subscribe(handler: BusHandler): () => void;
+}
+
+/**
  * The port between ingest (the leader's pipeline) and the realtime hubs. Broadcast, not work
  * sharing: every subscriber of every replica receives every message (seed 003 split a broadcast by
  * balancing a consumer group; a bus here never uses queue groups). Publishing never blocks.
  */
-export interface MarketBus {
+export interface MarketBus extends BusPublisher, BusSubscriber {
   readonly kind: BusHealth["kind"];
-  /** This replica's id, stamped on everything it publishes. */
-  readonly replicaId: string;
-  connect(): Promise<void>;
-  publish(message: BusMessage): void;
-  subscribe(handler: BusHandler): () => void;
   health(): BusHealth;
-  close(): Promise<void>;
 }
 
 export class BusConnectError extends Error {

@@ -14,13 +14,16 @@ import { registerTaRoutes } from "../http/ta/routes";
 import type { OpsViews, ReplicaView } from "../http/views";
 import type { DatabaseView } from "../health/database-probe";
 import type { BusObserver } from "./bus-observer";
-import type { IngestSide } from "./ingest-side";
+import type { IngestSide } from "../ingest/side";
 import { insertSourceEvent } from "../store/repositories";
 import type { Realtime } from "./realtime";
 import { createPreviousCloseBook } from "./previous-closes";
 import { OpsHistory } from "../http/ops-history";
 import { registerOpsConsoleRoutes } from "../http/ops-console-routes";
+import { PrometheusHistory } from "../prometheus/prometheus-history";
 import { OPS_AUDIENCE, type TokenVerifier } from "../realtime/auth";
+import { registerWatchlistRoutes } from "../watchlists/watchlist-routes";
+import { SqlWatchlistStore } from "../watchlists/watchlist-store";
 
 export interface HttpParts {
   config: ServerConfig;
@@ -38,7 +41,7 @@ export interface HttpParts {
   clock: Clock;
 }
 
-/** Every REST route on the one server: health and ops (runbooks), symbols, metrics, TA. */
+/** Every REST route on the one server: health and ops (runbooks), symbols, users' watchlists, metrics, TA. */
 export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews {
   const { config, database, ingest, realtime, observer, clock } = parts;
   const views: OpsViews = {
@@ -75,7 +78,14 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
         ? payload
         : redactBody(payload),
     );
-    registerOpsConsoleRoutes(health, { database, clock, history });
+    registerOpsConsoleRoutes(health, {
+      database,
+      clock,
+      history,
+      ...(config.PROMETHEUS_URL === undefined
+        ? {}
+        : { prometheus: new PrometheusHistory({ baseUrl: config.PROMETHEUS_URL, clock }) }),
+    });
     registerHealthRoutes(health, views, clock, {
       primaryMaxSilenceMs: Math.max(1000, config.MESSAGE_TIMEOUT_SECONDS * 1000),
       fallbackMaxSilenceMs: 2 * config.YAHOO_POLL_INTERVAL_SECONDS * 1000 + 30_000,
@@ -85,6 +95,12 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     done();
   });
   registerSymbolRoutes(app, database);
+  registerWatchlistRoutes(app, {
+    store: new SqlWatchlistStore(database),
+    tokens: parts.tokens,
+    clock,
+    logger: parts.logger,
+  });
   registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
   registerTaRoutes(app, {
     database,

@@ -7,7 +7,7 @@ import { CrossSourceCheck, DataSourceRouter, routerSettingsFromConfig } from "..
 import { alpacaBarsFetcher } from "../backfill/alpaca-bars";
 import { GapBackfiller } from "../backfill/gap-backfiller";
 import { YahooBarsFetcher } from "../backfill/yahoo-bars";
-import { upsertBars } from "../store/repositories";
+import { upsertBars } from "../store/bars/minute-bars";
 import {
   AlpacaRestClient,
   AlpacaStreamSource,
@@ -22,6 +22,7 @@ import type { Storage } from "./storage";
 import { SymbolFreshnessTracker } from "../freshness/symbol-freshness";
 import type { MarketHours } from "../market-hours/market-hours";
 import { createMarketHours } from "./market-session";
+import type { CredentialsProvider } from "../sources/alpaca";
 
 export interface MarketData {
   alpaca: AlpacaStreamSource | null;
@@ -48,8 +49,84 @@ export function createMarketData(
   clock: Clock,
 ): MarketData {
   const credentials = credentialsFromConfig(config);
-  const delayedFeed = config.ALPACA_FEED === "delayed_sip";
   const marketHours = createMarketHours(config, credentials, logger, clock);
+  const { alpaca, rest, yahooClient, yahoo } = createSources(config, credentials, marketHours, logger, clock);
+  const validator = new TradeValidator({
+    clock,
+    logger,
+    futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
+    circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
+  });
+  countCircuitBreakerTripsFor(config.symbols);
+  const pipeline = new IngestPipeline({
+    validator,
+    writer: storage.writer,
+    aggregator: storage.aggregator,
+    rejections: storage.rejections,
+    clock,
+    logger,
+  });
+  const { router, crossCheck } = createRouter(
+    config,
+    storage,
+    { alpaca, yahoo, yahooClient, pipeline, marketHours },
+    logger,
+    clock,
+  );
+  const freshness = trackFreshness(config, { alpaca, pipeline, marketHours, router }, clock);
+  const backfiller = new GapBackfiller({
+    primary: alpacaBarsFetcher(rest),
+    fallback: new YahooBarsFetcher(yahooClient),
+    sink: { upsertBars: (bars) => upsertBars(storage.database, bars) },
+    symbols: () => config.symbols,
+    clock,
+    logger: logger.child({ component: "backfill" }),
+  });
+  router.onGap((gap) => void backfiller.handle(gap));
+
+  return {
+    alpaca,
+    yahoo,
+    router,
+    validator,
+    pipeline,
+    backfiller,
+    crossCheck,
+    marketHours,
+    freshness,
+    async start() {
+      // The session's state first: the router must not count last night's quiet as silence.
+      await marketHours.start();
+      await router.start();
+      crossCheck?.start();
+      // Charts should open on history, not on an empty axis: fetch the recent minutes we were not
+      // running for (the same backfill that closes failover gaps; upserts are idempotent).
+      if (config.STARTUP_BACKFILL_MINUTES > 0) {
+        const endMs = clock.now() - (clock.now() % 60_000);
+        void backfiller.handle({
+          startMs: endMs - config.STARTUP_BACKFILL_MINUTES * 60_000,
+          endMs,
+          cause: "reconnect",
+        });
+      }
+    },
+    async stop() {
+      marketHours.stop();
+      crossCheck?.stop();
+      await router.stop();
+      await backfiller.stop();
+    },
+  };
+}
+
+/** The upstreams: Alpaca's stream (when enabled) and REST, Yahoo's client and its poller. */
+function createSources(
+  config: ServerConfig,
+  credentials: CredentialsProvider,
+  marketHours: MarketHours,
+  logger: Logger,
+  clock: Clock,
+) {
   const alpaca = config.ENABLE_ALPACA_STREAMING
     ? new AlpacaStreamSource({
         streamUrl: config.alpacaStreamUrl,
@@ -69,7 +146,7 @@ export function createMarketData(
     dataUrl: config.alpacaDataUrl,
     credentials,
     ...(historicalFeedFor(config.ALPACA_FEED) ? { feed: historicalFeedFor(config.ALPACA_FEED) } : {}),
-    delayed: delayedFeed,
+    delayed: config.ALPACA_FEED === "delayed_sip",
     requestsPerMinute: config.ALPACA_REST_REQUESTS_PER_MINUTE,
     requestTimeoutMs: config.ALPACA_REST_TIMEOUT_SECONDS * 1000,
     clock,
@@ -91,29 +168,31 @@ export function createMarketData(
     // Probing a standby only makes sense when there is a primary to stand by for.
     standbyProbeIntervalMs: config.ENABLE_ALPACA_STREAMING ? config.YAHOO_STANDBY_PROBE_SECONDS * 1000 : 0,
   });
-  const validator = new TradeValidator({
-    clock,
-    logger,
-    futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
-    circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
-  });
-  countCircuitBreakerTripsFor(config.symbols);
-  const pipeline = new IngestPipeline({
-    validator,
-    writer: storage.writer,
-    aggregator: storage.aggregator,
-    rejections: storage.rejections,
-    clock,
-    logger,
-  });
+  return { alpaca, rest, yahooClient, yahoo };
+}
 
+/** The router, recording its transitions as source events, and (with a primary) the cross-source check. */
+function createRouter(
+  config: ServerConfig,
+  storage: Storage,
+  parts: {
+    alpaca: AlpacaStreamSource | null;
+    yahoo: YahooSource;
+    yahooClient: YahooClient;
+    pipeline: IngestPipeline;
+    marketHours: MarketHours;
+  },
+  logger: Logger,
+  clock: Clock,
+): { router: DataSourceRouter; crossCheck: CrossSourceCheck | null } {
+  const { alpaca } = parts;
   let router: DataSourceRouter | null = null;
   const crossCheck =
     alpaca === null
       ? null
       : new CrossSourceCheck({
           primary: alpaca,
-          sampler: yahooClient,
+          sampler: parts.yahooClient,
           isPrimaryActive: () => router?.currentState === "PRIMARY_ACTIVE",
           symbols: () => config.symbols,
           clock,
@@ -123,8 +202,8 @@ export function createMarketData(
         });
   router = new DataSourceRouter({
     primary: alpaca,
-    fallback: yahoo,
-    sink: pipeline.handle,
+    fallback: parts.yahoo,
+    sink: parts.pipeline.handle,
     clock,
     logger: logger.child({ component: "router" }),
     settings: routerSettingsFromConfig(config),
@@ -139,64 +218,36 @@ export function createMarketData(
         }).then(() => undefined),
     },
     ...(crossCheck === null ? {} : { crossSource: crossCheck }),
-    marketSession: marketHours,
+    marketSession: parts.marketHours,
   });
+  return { router, crossCheck };
+}
+
+/** Per-symbol freshness, fed by published trades and Alpaca's trading-status notices. */
+function trackFreshness(
+  config: ServerConfig,
+  parts: {
+    alpaca: AlpacaStreamSource | null;
+    pipeline: IngestPipeline;
+    marketHours: MarketHours;
+    router: DataSourceRouter;
+  },
+  clock: Clock,
+): SymbolFreshnessTracker {
+  const { marketHours, router } = parts;
   const freshness = new SymbolFreshnessTracker(
     () => config.symbols,
     clock,
     { staleFactor: config.SYMBOL_STALE_FACTOR, minStaleMs: config.SYMBOL_STALE_MIN_SECONDS * 1000 },
     () => marketHours.isOpen(),
-    () => router?.snapshot().currentDataSource ?? null,
+    () => router.snapshot().currentDataSource,
   );
-  pipeline.onPublish((event) => {
+  parts.pipeline.onPublish((event) => {
     if (event.type === "trade") freshness.trade(event.trade);
   });
-  alpaca?.onEvent((event) => {
+  parts.alpaca?.onEvent((event) => {
     if (event.type !== "notice" || event.halted === undefined) return;
     for (const symbol of event.symbols ?? []) freshness.tradingStatus(symbol, event.halted, event.message);
   });
-  const backfiller = new GapBackfiller({
-    primary: alpacaBarsFetcher(rest),
-    fallback: new YahooBarsFetcher(yahooClient),
-    sink: { upsertBars: (bars) => upsertBars(storage.database, bars) },
-    symbols: () => config.symbols,
-    clock,
-    logger: logger.child({ component: "backfill" }),
-  });
-  const activeRouter = router;
-  activeRouter.onGap((gap) => void backfiller.handle(gap));
-
-  return {
-    alpaca,
-    yahoo,
-    router: activeRouter,
-    validator,
-    pipeline,
-    backfiller,
-    crossCheck,
-    marketHours,
-    freshness,
-    async start() {
-      // The session's state first: the router must not count last night's quiet as silence.
-      await marketHours.start();
-      await activeRouter.start();
-      crossCheck?.start();
-      // Charts should open on history, not on an empty axis: fetch the recent minutes we were not
-      // running for (the same backfill that closes failover gaps; upserts are idempotent).
-      if (config.STARTUP_BACKFILL_MINUTES > 0) {
-        const endMs = clock.now() - (clock.now() % 60_000);
-        void backfiller.handle({
-          startMs: endMs - config.STARTUP_BACKFILL_MINUTES * 60_000,
-          endMs,
-          cause: "reconnect",
-        });
-      }
-    },
-    async stop() {
-      marketHours.stop();
-      crossCheck?.stop();
-      await activeRouter.stop();
-      await backfiller.stop();
-    },
-  };
+  return freshness;
 }

@@ -1,14 +1,15 @@
 import type { Server } from "node:http";
-import type { MarketBus } from "../bus";
+import type { BusSubscriber } from "../bus";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Logger } from "../logger";
 import { endToEndLatency } from "../pipeline/metrics";
 import { HUB_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import { Hub } from "../realtime/hub";
+import { IndicatorFeed } from "../realtime/indicator-feed";
 import { AddressLedger } from "../realtime/transports/admission";
 import { clientAddressOf } from "../security/client-address";
-import type { StatusMessage } from "../realtime/publication";
+import type { StatusMessage } from "@torghut/contracts";
 import { attachSignalrTransport, type SignalrTransport } from "../realtime/transports/signalr";
 import { attachSocketIoTransport, type SocketIoTransport } from "../realtime/transports/socketio";
 import { attachWsTransport, type WsTransport } from "../realtime/transports/ws";
@@ -85,18 +86,20 @@ export function createRealtime(
 }
 
 /**
- * The realtime half: everything the leader put on the bus (trades, quotes, bars, indicators, router
- * status) goes to this replica's hub. Every replica runs this, the leader included, so one process
+ * The realtime half: everything the leader put on the bus (trades, quotes, bars, router status)
+ * goes to this replica's hub, with the indicators derived from each bar. Every replica runs this, the leader included, so one process
  * and N replicas take the same path. The heartbeat's status is re-published only when it differs,
  * which gives a replica that joined late the current status without repeating it to everyone.
  */
-export function publishMarketData(hub: Hub, bus: MarketBus, clock: Clock): () => void {
+export function publishMarketData(hub: Hub, bus: BusSubscriber, clock: Clock): () => void {
   const latency = {
     alpaca: endToEndLatency.labels("alpaca"),
     yahoo: endToEndLatency.labels("yahoo"),
     backfill: endToEndLatency.labels("backfill"),
   };
   let lastStatus: StatusMessage | null = null;
+  // Derived here, where clients subscribe to them, rather than on the (possibly threaded) ingest side.
+  const indicators = new IndicatorFeed();
   const publishStatus = (status: StatusMessage) => {
     lastStatus = status;
     hub.publishStatus(status);
@@ -113,12 +116,12 @@ export function publishMarketData(hub: Hub, bus: MarketBus, clock: Clock): () =>
       case "quote":
         hub.publishQuote(message.quote);
         return;
-      case "bar":
+      case "bar": {
         hub.publishBar(message.bar);
+        const update = indicators.update(message.bar);
+        if (update !== null) hub.publishIndicator(update);
         return;
-      case "indicator":
-        hub.publishIndicator(message.indicator);
-        return;
+      }
       case "status":
         publishStatus(message.status);
         return;

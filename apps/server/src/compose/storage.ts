@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import { BarAggregator } from "../store/bar-aggregator";
+import { StorageMaintenance } from "../store/maintenance/storage-maintenance";
 import { RejectionRecorder } from "../store/rejection-recorder";
 import { TickWriter } from "../store/tick-writer";
 import { FileSpool } from "../spool/file-spool";
@@ -14,6 +15,8 @@ export interface Storage {
   writer: TickWriter;
   aggregator: BarAggregator;
   rejections: RejectionRecorder;
+  /** Partitions ahead and retention; the ingest leader starts it with its term (compose/ingest.ts). */
+  maintenance: StorageMaintenance;
   /** The writer's local spool; null with SPOOL_MAX_BYTES=0. */
   spool: FileSpool | null;
   /** Bars as they close (and again when a late trade changes one): the hub's analytics channel. */
@@ -83,17 +86,31 @@ export async function createStorage(config: ServerConfig, logger: Logger, clock:
     { logger: logger.child({ component: "bars" }), onBar: (bar) => barListeners.forEach((l) => l(bar)) },
     clock,
   );
+  const maintenance = new StorageMaintenance(
+    database,
+    {
+      tickRetentionDays: config.TICK_RETENTION_DAYS,
+      barRetentionDays: config.BAR_RETENTION_DAYS ?? null,
+      partitionsAheadDays: config.TICK_PARTITIONS_AHEAD_DAYS,
+      intervalMs: config.STORAGE_MAINTENANCE_INTERVAL_MS,
+      lockTimeoutMs: config.STORAGE_DDL_LOCK_TIMEOUT_MS,
+    },
+    clock,
+    logger.child({ component: "storage-maintenance" }),
+  );
   return {
     database,
     writer,
     aggregator,
     rejections,
+    maintenance,
     spool,
     forceClose: () => writer.forceCloseNow(),
     onBar: (listener) => void barListeners.push(listener),
     async close() {
       // Order matters: the writer before the rejection recorder, which keeps the ticks the writer
       // refuses while it flushes; all of them before the pool closes.
+      await maintenance.stop();
       await aggregator.close();
       await writer.close();
       spool?.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ingestThreadNotReadyReasons, ingestThreadStatus } from "./ingest-thread-readiness";
-import type { IngestThreadView } from "./views";
+import type { IngestThreadView } from "../ingest/side";
 
 const running: IngestThreadView = {
   state: "running",

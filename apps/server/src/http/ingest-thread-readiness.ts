@@ -1,5 +1,5 @@
 import type { HealthStatus } from "./health-status";
-import type { IngestThreadView } from "./views";
+import type { IngestThreadView } from "../ingest/side";
 
 /** A running thread reports about every 100 ms; this much silence means its event loop is stuck. */
 export const INGEST_THREAD_MAX_SILENCE_MS = 5000;

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { Clock } from "../clock";
 import { queryRejectionsByReason, querySourceEvents } from "../store/ops-queries";
 import type { OpsHistory } from "./ops-history";
+import { opsHistoryFallbacks } from "./ops-metrics";
 import { BadQueryError } from "./ta/params";
 
 const HOUR = 3_600_000;
@@ -49,13 +50,33 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
  */
 export function registerOpsConsoleRoutes(
   app: FastifyInstance,
-  deps: { database: Database; clock: Clock; history: OpsHistory },
+  deps: {
+    database: Database;
+    clock: Clock;
+    history: OpsHistory;
+    /** PROMETHEUS_URL set: the charts read Prometheus, and this process's history only when it fails. */
+    prometheus?: { read(): Promise<OpsHistoryResponse> };
+  },
 ): void {
-  const { database, clock, history } = deps;
-  app.get("/api/health/history", (): OpsHistoryResponse => ({
+  const { database, clock, history, prometheus } = deps;
+  const inMemory = (problem: string | null): OpsHistoryResponse => ({
     intervalMs: history.intervalMs,
     samples: [...history.samples()],
-  }));
+    source: "memory",
+    problem,
+  });
+  app.get("/api/health/history", async (request): Promise<OpsHistoryResponse> => {
+    if (prometheus === undefined) return inMemory(null);
+    try {
+      return await prometheus.read();
+    } catch (error) {
+      // Whatever went wrong there, the console still shows this process's own recent figures.
+      const message = error instanceof Error ? error.message : String(error);
+      opsHistoryFallbacks.inc();
+      request.log.warn({ err: message }, "ops history: Prometheus failed, serving the in-memory history");
+      return inMemory(`${message}: showing this server's own history`);
+    }
+  });
 
   app.get("/api/health/events", async (request): Promise<SourceEventsResponse> => {
     const query = parse(eventsQuery, request.query);

@@ -13,3 +13,9 @@ export const opsAuditSuppressed = new Counter({
   help: "Refused ops attempts not written to source_events because the refusal audit budget was spent (a flood); counted here instead",
   registers: [registry],
 });
+
+export const opsHistoryFallbacks = new Counter({
+  name: "ops_history_prometheus_fallbacks_total",
+  help: "Ops console history requests served from memory because PROMETHEUS_URL did not answer in time or correctly",
+  registers: [registry],
+});

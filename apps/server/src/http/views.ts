@@ -1,29 +1,13 @@
-import type { MarketStatus, SymbolFreshness } from "@torghut/contracts";
-import type { IngestStats } from "../pipeline/ingest-pipeline";
-import type { BackfillReport } from "../backfill/ports";
 import type { HubStats } from "../realtime/hub";
-import type { RouterSnapshot } from "../router";
-import type { SourceHealth } from "../sources/source";
-import type { TickWriterStats } from "../store/tick-writer";
 import type { DatabaseView } from "../health/database-probe";
+import type { IngestThreadView, IngestViews } from "../ingest/side";
 
 /**
  * Narrow read-only views the HTTP layer reads state through; the composition root fills them.
  * A view returns null for a part this replica does not run (e.g. ROLE=realtime has no router).
  */
-export interface OpsViews {
-  router(): RouterSnapshot | null;
-  alpaca(): SourceHealth | null;
-  yahoo(): SourceHealth | null;
-  ingest(): IngestStats | null;
-  validation(): ValidationView | null;
-  writer(): TickWriterStats | null;
+export interface OpsViews extends IngestViews {
   realtime(): HubStats | null;
-  backfill(): readonly BackfillReport[];
-  /** The market clock's view (null where ingest does not run). */
-  market(): MarketStatus | null;
-  /** Per-symbol freshness of the last prices (empty where ingest does not run). */
-  symbols(): readonly SymbolFreshness[];
   replica(): ReplicaView;
   /** The market bus as this replica sees it (absent in compositions without one). */
   bus?(): BusView;
@@ -32,15 +16,6 @@ export interface OpsViews {
   /** The readiness probe's view of this process's database (absent in tests that have none). */
   database?(): DatabaseView;
   simulatedMarket: boolean;
-}
-
-export interface ValidationView {
-  checked: number;
-  suspicious: number;
-  rejected: number;
-  rejectedByReason: Record<string, number>;
-  /** Rejected / checked over the alert's sliding window. */
-  failureRate: number;
 }
 
 export interface ReplicaView {
@@ -76,25 +51,6 @@ export interface BusView {
   receivedLeaderData: boolean;
   /** This replica serves clients from a NATS bus (ROLE all or realtime) and does not lead. */
   needsLeaderData: boolean;
-}
-
-export interface IngestThreadView {
-  /** "restarting" after the thread died, until its replacement reports ready. */
-  state: "starting" | "running" | "restarting" | "stopped";
-  restarts: number;
-  lastExitAt: string | null;
-  lastError: string | null;
-  /** Age of the state the health answers are built from (ms); null before the first snapshot. */
-  snapshotAgeMs: number | null;
-  /** Trades and quotes replaced by a newer one for the same symbol before crossing to the hub. */
-  conflated: number;
-}
-
-/** Operator actions behind the admin-only POST endpoints; `actor` is the JWT subject. */
-export interface OpsActions {
-  forceFallback(actor: string): Promise<RouterSnapshot> | RouterSnapshot;
-  reconnectPrimary(actor: string): Promise<RouterSnapshot> | RouterSnapshot;
-  releaseToAutomatic(actor: string): Promise<RouterSnapshot> | RouterSnapshot;
 }
 
 /** What readiness needs to know beyond the views: how long silence may last before it counts. */

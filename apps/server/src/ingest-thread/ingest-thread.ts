@@ -1,15 +1,20 @@
 import { Worker } from "node:worker_threads";
-import type { MarketBus } from "../bus";
+import type { BusPublisher } from "../bus";
 import type { Clock, TimerHandle } from "../clock";
 import type { ServerConfig } from "../config";
-import { NotLeaderError, type IngestSide, type ThreadMetrics } from "../compose/ingest-side";
-import type { IngestThreadView, OpsActions } from "../http/views";
+import type { IngestSide, IngestThreadView, OpsActions, ThreadMetrics } from "../ingest/side";
 import type { Logger } from "../logger";
 import type { RouterSnapshot } from "../router";
 import { IngestThreadCallError, IngestThreadUnavailableError } from "./errors";
 import { ticksLost } from "../store/metrics";
 import { ingestThreadConflated, ingestThreadRestarts, ingestThreadUp } from "./metrics";
-import type { FromIngestThread, IngestCall, IngestSnapshot, IngestThreadData } from "./protocol";
+import {
+  errorOfFailure,
+  type FromIngestThread,
+  type IngestCall,
+  type IngestSnapshot,
+  type IngestThreadData,
+} from "./protocol";
 import { snapshotViews } from "./snapshot";
 import { ThreadLeadership } from "./thread-leadership";
 
@@ -17,7 +22,7 @@ export interface IngestThreadOptions {
   config: ServerConfig;
   replicaId: string;
   /** This thread's bus: the ingest thread's batches are published on it for the hub and observer. */
-  bus: MarketBus;
+  bus: BusPublisher;
   /** The leader as heard on the bus, named when an ops call reaches a standby. */
   knownLeader: () => string | null;
   logger: Logger;
@@ -34,14 +39,14 @@ interface PendingCall {
   timer: TimerHandle;
 }
 
-// Runs the worker's TypeScript entry under the same loader as this thread (tsx), when there is one.
-const BOOTSTRAP = `
-const { workerData } = require("node:worker_threads");
-(async () => {
-  if (workerData.loader !== null) (await import(workerData.loader)).register();
-  await import(workerData.entry);
-})();
-`;
+/**
+ * The thread's entry module, next to this one: worker.ts under tsx (the thread inherits this
+ * process's `--import` loader through its execArgv), dist/worker.js in the bundle `npm start` runs.
+ */
+const WORKER_ENTRY = new URL(
+  import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js",
+  import.meta.url,
+);
 
 /** A thread that ran this long before dying restarts after the base delay again. */
 const STABLE_RUN_MS = 60_000;
@@ -177,9 +182,7 @@ export class IngestThread implements IngestSide {
   private spawn(): Promise<void> {
     if (this.state !== "restarting") this.state = "starting";
     const data: IngestThreadData = { config: this.options.config, replicaId: this.options.replicaId };
-    const entry = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
-    const loader = import.meta.url.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : null;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { ...data, entry: entry.href, loader } });
+    const worker = new Worker(WORKER_ENTRY, { workerData: data });
     this.worker = worker;
     this.startedAt = this.options.clock.now();
     // start() settles on "ready", or once the thread has exited: a failed start is then fully over.
@@ -231,11 +234,7 @@ export class IngestThread implements IngestSide {
         if (message.ok) {
           this.install(message.snapshot);
           pending.resolve(message.value);
-        } else if (message.error.name === "NotLeaderError") {
-          pending.reject(new NotLeaderError(message.error.leaderReplicaId ?? this.options.knownLeader()));
-        } else {
-          pending.reject(new IngestThreadCallError(message.error.message, { retryable: false }));
-        }
+        } else pending.reject(errorOfFailure(message.error, this.options.knownLeader));
         return;
       }
     }

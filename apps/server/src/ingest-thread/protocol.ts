@@ -2,13 +2,14 @@ import type { MarketStatus, SymbolFreshness } from "@torghut/contracts";
 import type { BusMessage } from "../bus";
 import type { ServerConfig } from "../config";
 import type { LeadershipKind } from "../leader";
-import type { ThreadMetrics } from "../compose/ingest-side";
+import { NotLeaderError, type IngestErrorCode } from "../ingest/errors";
+import { IngestThreadCallError } from "./errors";
+import type { ThreadMetrics, ValidationView } from "../ingest/side";
 import type { BackfillReport } from "../backfill/ports";
 import type { IngestStats } from "../pipeline/ingest-pipeline";
 import type { RouterSnapshot } from "../router";
 import type { SourceHealth } from "../sources/source";
 import type { TickWriterStats } from "../store/tick-writer";
-import type { ValidationView } from "../http/views";
 
 /**
  * Messages between the HTTP thread and the ingest thread (structured clone over the worker's port).
@@ -47,11 +48,31 @@ export type IngestCall =
 
 export type ToIngestThread = { type: "call"; id: number; call: IngestCall };
 
+/**
+ * An error crossing the port as data. `code` names the ingest error to rebuild on the HTTP thread
+ * (see ingest/errors.ts); without one the call failed for a reason the caller can only report.
+ */
 export interface CallFailure {
-  name: string;
+  code: IngestErrorCode | null;
   message: string;
-  /** Set for NotLeaderError. */
+  retryable: boolean;
+  /** Set with code NOT_LEADER. */
   leaderReplicaId?: string | null;
+}
+
+/** What the ingest thread replies when a call throws. */
+export function callFailureOf(error: unknown): CallFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NotLeaderError)
+    return { code: error.code, message, retryable: true, leaderReplicaId: error.leaderReplicaId };
+  const retryable = error instanceof Error && "retryable" in error && error.retryable === true;
+  return { code: null, message, retryable };
+}
+
+/** The HTTP thread's side: the failure's code says which error it was, not a class name. */
+export function errorOfFailure(failure: CallFailure, knownLeader: () => string | null): Error {
+  if (failure.code === "NOT_LEADER") return new NotLeaderError(failure.leaderReplicaId ?? knownLeader());
+  return new IngestThreadCallError(failure.message, { retryable: failure.retryable });
 }
 
 export type FromIngestThread =

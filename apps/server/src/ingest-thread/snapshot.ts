@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import type { IngestViews } from "../compose/ingest-side";
+import type { IngestViews } from "../ingest/side";
 import type { Leadership } from "../leader";
 import type { IngestSnapshot } from "./protocol";
 

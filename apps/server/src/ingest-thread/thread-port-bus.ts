@@ -1,4 +1,4 @@
-import type { BusHealth, BusMessage, MarketBus } from "../bus";
+import type { BusHealth, BusMessage, BusPublisher } from "../bus";
 import type { Clock, TimerHandle } from "../clock";
 import type { FromIngestThread, IngestSnapshot } from "./protocol";
 
@@ -20,8 +20,7 @@ export interface ThreadPortBusOptions {
  * records per symbol per batch however fast ticks arrive; bars, indicators and status cross whole
  * and in order.
  */
-export class ThreadPortBus implements MarketBus {
-  readonly kind = "in-process" as const;
+export class ThreadPortBus implements BusPublisher {
   readonly replicaId: string;
   private readonly flushIntervalMs: number;
   private ordered: BusMessage[] = [];
@@ -56,27 +55,13 @@ export class ThreadPortBus implements MarketBus {
     this.schedule();
   }
 
-  /** The ingest thread only publishes; its subscribers live on the HTTP thread. */
-  subscribe(): () => void {
-    return () => undefined;
-  }
-
   /** Trades and quotes replaced by a newer one before crossing, since start. */
   get conflated(): number {
     return this.counters.conflated + this.conflatedInBatch;
   }
 
-  health(): BusHealth {
-    return {
-      kind: this.kind,
-      connected: !this.closed,
-      published: this.counters.published,
-      received: 0,
-      dropped: 0,
-      reconnects: 0,
-      lastReceivedAt: null,
-      lastError: null,
-    };
+  health(): Pick<BusHealth, "connected" | "published"> {
+    return { connected: !this.closed, published: this.counters.published };
   }
 
   close(): Promise<void> {

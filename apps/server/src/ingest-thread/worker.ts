@@ -1,17 +1,21 @@
-// The ingest thread (INGEST_THREAD=worker): sources → router → validation → store → bus, as in the
-// inline composition, on its own event loop. It reports to the HTTP thread by message only.
+// The ingest thread's entry (INGEST_THREAD=worker): the same buildIngest() as the inline placement,
+// on its own event loop. It reports to the HTTP thread by message only (protocol.ts).
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { createBus, type MarketBus } from "../bus";
+import { createBus } from "../bus";
 import { systemClock } from "../clock";
-import { createIngest } from "../compose/ingest";
-import { inlineIngestSide, NotLeaderError } from "../compose/ingest-side";
-import { createStorage, type Storage } from "../compose/storage";
-import { createLeadership } from "../leader";
+import type { Storage } from "../compose/storage";
+import { buildIngest } from "../ingest/build";
 import { createLogger } from "../logger";
 import { routeConsoleToLogger } from "../console-bridge";
 import { registry } from "../metrics/registry";
-import type { FromIngestThread, IngestCall, IngestThreadData, ToIngestThread } from "./protocol";
+import {
+  callFailureOf,
+  type FromIngestThread,
+  type IngestCall,
+  type IngestThreadData,
+  type ToIngestThread,
+} from "./protocol";
 import { takeSnapshot } from "./snapshot";
 import { registerIngestThreadMetrics } from "./thread-metrics";
 import { ThreadPortBus } from "./thread-port-bus";
@@ -35,18 +39,24 @@ process.on("unhandledRejection", onUncaught);
 lowerOwnPriority(config.INGEST_THREAD_NICE);
 
 try {
-  const storage = await createStorage(config, logger, clock);
-  crashStorage = storage;
-  const leadership = createLeadership(config, replicaId, logger, clock);
-  // Called only once `side` below exists: by the bus's first flush, at the earliest.
-  const snapshot = () => takeSnapshot(side.views, leadership, clock);
   // With BUS_URL the leader publishes on NATS like any replica; otherwise to this process's HTTP thread.
-  const bus: MarketBus =
-    config.BUS_URL === undefined
-      ? new ThreadPortBus({ port: { postMessage: send }, replicaId, clock, snapshot })
-      : createBus(config, replicaId, logger, clock);
-  const ingest = createIngest(config, storage, bus, leadership, logger, clock);
-  const side = inlineIngestSide(ingest, storage.writer, () => null);
+  const { storage, leadership, ingest, bus, side } = await buildIngest(config, {
+    replicaId,
+    bus: ({ leadership, side }) =>
+      config.BUS_URL === undefined
+        ? new ThreadPortBus({
+            port: { postMessage: send },
+            replicaId,
+            clock,
+            snapshot: () => takeSnapshot(side().views, leadership, clock),
+          })
+        : createBus(config, replicaId, logger, clock),
+    knownLeader: () => null,
+    logger,
+    clock,
+  });
+  crashStorage = storage;
+  const snapshot = () => takeSnapshot(side.views, leadership, clock);
 
   await bus.connect();
   await ingest.start();
@@ -83,17 +93,7 @@ try {
         send({ type: "reply", id, ok: true, value, snapshot: snapshot() });
         if (call.method === "stop") port.close();
       },
-      (error: unknown) =>
-        send({
-          type: "reply",
-          id,
-          ok: false,
-          error: {
-            name: error instanceof Error ? error.name : "Error",
-            message: error instanceof Error ? error.message : String(error),
-            ...(error instanceof NotLeaderError ? { leaderReplicaId: error.leaderReplicaId } : {}),
-          },
-        }),
+      (error: unknown) => send({ type: "reply", id, ok: false, error: callFailureOf(error) }),
     );
   });
 

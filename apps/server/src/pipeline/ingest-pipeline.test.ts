@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Trade } from "@torghut/contracts";
+import type { RejectedTick, Trade } from "@torghut/contracts";
 import { type Database, createDb } from "@torghut/db";
 import { eventually } from "@torghut/testing";
 import { makeSource, startSim } from "../../test/support/alpaca-sim-harness";
 import { BarAggregator } from "../store/bar-aggregator";
 import { TickWriter } from "../store/tick-writer";
-import type { RejectedTick } from "../validation/trade-validator";
 import { TradeValidator } from "../validation/trade-validator";
 import { IngestPipeline, type PublishEvent } from "./ingest-pipeline";
 

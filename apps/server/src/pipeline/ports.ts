@@ -1,6 +1,5 @@
-import type { Bar1m, Quote, Trade } from "@torghut/contracts";
+import type { Bar1m, Quote, RejectedTick, Trade } from "@torghut/contracts";
 import type { SourceEvent } from "../sources/source";
-import type { RejectedTick } from "../validation/trade-validator";
 
 /** The batch writer (store/TickWriter): accepted and suspicious trades, never blocks. */
 export interface TickSink {

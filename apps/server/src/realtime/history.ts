@@ -1,4 +1,5 @@
-import type { Publication, PublicationType } from "./publication";
+import type { PublicationType } from "@torghut/contracts";
+import type { Publication } from "./publication";
 
 export type RecoveryResult =
   | { recovered: true; missed: Publication[] }

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { Bar1m, Quote, Trade } from "@torghut/contracts";
+import type {
+  Bar1m,
+  IndicatorUpdate,
+  PublicationType,
+  Quote,
+  StatusMessage,
+  Trade,
+} from "@torghut/contracts";
 import { pino } from "pino";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
@@ -13,7 +20,7 @@ import type { FanoutTrace } from "./fanout-trace";
 import { EncodedFrames } from "./encoded-frames";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
-import type { IndicatorUpdate, Publication, PublicationType, StatusMessage } from "./publication";
+import type { Publication } from "./publication";
 import { DEFAULT_TYPE, frameFor } from "./publication";
 import type { SubscribeOutcome } from "./subscriptions";
 import { SubscriptionIndex } from "./subscriptions";

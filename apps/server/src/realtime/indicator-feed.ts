@@ -1,6 +1,5 @@
-import type { Bar1m } from "@torghut/contracts";
+import type { Bar1m, IndicatorUpdate } from "@torghut/contracts";
 import { DEFAULT_SPECS, IndicatorStream, type IndicatorReading } from "@torghut/indicators";
-import type { IndicatorUpdate } from "./publication";
 
 /**
  * Live indicator values per symbol on 1-minute bars, for the `analytics:{SYMBOL}` channel. A bar

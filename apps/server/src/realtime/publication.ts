@@ -1,8 +1,12 @@
-import type { Bar1m, Quote, RouterState, SourceName, Trade } from "@torghut/contracts";
+import type {
+  Bar1m,
+  IndicatorUpdate,
+  PublicationType,
+  Quote,
+  StatusMessage,
+  Trade,
+} from "@torghut/contracts";
 import type { ChannelKind } from "./channels";
-
-/** What a subscriber sees as `type`; one per channel kind, plus `indicator` on analytics channels. */
-export type PublicationType = "tick" | "quote" | "bar" | "indicator" | "status";
 
 export const DEFAULT_TYPE: Record<ChannelKind, PublicationType> = {
   lines: "tick",
@@ -10,23 +14,6 @@ export const DEFAULT_TYPE: Record<ChannelKind, PublicationType> = {
   analytics: "bar",
   status: "status",
 };
-
-/** One indicator value set for a symbol's minute (EMA, BB, VWAP, MACD, RSI ...). */
-export interface IndicatorUpdate {
-  symbol: string;
-  minute: string;
-  values: Record<string, number | null>;
-}
-
-/** Router state and provenance, published on the `status` channel whenever either changes. */
-export interface StatusMessage {
-  state: RouterState;
-  activeSource: SourceName | null;
-  delayed: boolean;
-  reason: string | null;
-  /** Epoch ms of the transition. */
-  changedAt: number;
-}
 
 export type PublicationData = Trade | Quote | Bar1m | IndicatorUpdate | StatusMessage;
 

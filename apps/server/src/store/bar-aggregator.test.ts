@@ -5,7 +5,7 @@ import { createDb, type Database } from "@torghut/db";
 import { ManualClock } from "../clock";
 import { eventually } from "@torghut/testing";
 import { BarAggregator, type BarEventKind } from "./bar-aggregator";
-import { queryBars } from "./repositories";
+import { queryBars } from "./bars/minute-bars";
 
 const T0 = Date.UTC(2026, 0, 5, 15, 0, 0);
 
@@ -45,7 +45,7 @@ describe("BarAggregator", () => {
   });
   after(() => database.close());
   beforeEach(async () => {
-    await database.query("TRUNCATE bars_1m");
+    await database.query("TRUNCATE bars_1m, bars_5m, bars_1h, bars_1d");
     clock = new ManualClock(T0);
     events = [];
     aggregator = new BarAggregator(database, { onBar: (bar, kind) => events.push({ bar, kind }) }, clock);

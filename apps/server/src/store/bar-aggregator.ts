@@ -6,7 +6,7 @@ import { systemClock, type Clock, type TimerHandle } from "../clock";
 import { toStoreWriteError } from "./errors";
 import { barLateTicks, barsWritten, barUpsertFailures } from "./metrics";
 import { MinuteBar } from "./minute-bar";
-import { upsertBars } from "./repositories";
+import { upsertBars } from "./bars/minute-bars";
 
 export type BarEventKind = "closed" | "updated";
 export type BarListener = (bar: Bar1m, kind: BarEventKind) => void;

@@ -1,7 +1,7 @@
 import type { Database } from "@torghut/db";
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../clock";
-import type { RejectedTick } from "../validation/trade-validator";
+import type { RejectedTick } from "@torghut/contracts";
 import { rejectionsDropped } from "./metrics";
 import { recordRejections, type ValidationRejection } from "./repositories";
 

@@ -1,7 +1,7 @@
-import type { Trade } from "@torghut/contracts";
+import type { TickRejectReason, Trade } from "@torghut/contracts";
 
 /** Why a tick was rejected: the `reason` label of validation_failures_total. */
-export type RejectReason = "non_positive_price" | "negative_size" | "future_timestamp" | "invalid_timestamp";
+export type RejectReason = TickRejectReason;
 
 export interface RuleViolation {
   reason: RejectReason;

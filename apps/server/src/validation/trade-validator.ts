@@ -1,4 +1,4 @@
-import type { Trade } from "@torghut/contracts";
+import type { RejectedTick, Trade } from "@torghut/contracts";
 import pino, { type Logger } from "pino";
 import { type Clock, systemClock } from "../clock";
 import { CircuitBreaker } from "./circuit-breaker";
@@ -18,14 +18,6 @@ export interface TradeValidatorOptions {
   confirmTolerancePercent?: number;
   /** Window of the failure rate (default 300 s). */
   failureRateWindowSeconds?: number;
-}
-
-/** A rejected tick, kept whole so it can be persisted for audit: nothing is dropped silently. */
-export interface RejectedTick {
-  trade: Trade;
-  reason: RejectReason;
-  detail: string;
-  rejectedAt: number;
 }
 
 export type ValidationOutcome =

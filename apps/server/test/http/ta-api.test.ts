@@ -4,11 +4,11 @@ import type { Bar1m, Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, seedSymbols, type Database, type TestDatabase } from "@torghut/db";
 import type { FastifyInstance } from "fastify";
 import { ManualClock } from "../../src/clock";
-import type { IntervalBar } from "../../src/http/ta/bars-query";
+import type { IntervalBar } from "../../src/store/bars/interval-bars";
 import { createHttpServer } from "../../src/http/server";
 import { registerTaRoutes } from "../../src/http/ta/routes";
 import { createLogger } from "../../src/logger";
-import { upsertBars } from "../../src/store/repositories";
+import { upsertBars } from "../../src/store/bars/minute-bars";
 
 const T0 = Date.UTC(2026, 0, 5, 15, 0); // 10:00 New York
 const minute = (i: number) => new Date(T0 + i * 60_000).toISOString();

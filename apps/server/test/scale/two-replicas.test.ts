@@ -83,6 +83,13 @@ if (serverUrl !== undefined) {
       await db.drop();
     });
 
+    /** Storage maintenance rounds a replica has run (its /metrics, ingest thread included). */
+    async function maintenanceRounds(replica: { url: string }): Promise<number> {
+      const text = await (await fetch(`${replica.url}/metrics`)).text();
+      const found = /^torghut_store_maintenance_runs_total\{outcome="ok"\} (\d+)/m.exec(text);
+      return Number(found?.[1] ?? 0);
+    }
+
     test("a client on each replica gets every tick; killing the leader hands over without two upstream sessions", async (t) => {
       const a = await start();
       await eventually(
@@ -98,6 +105,13 @@ if (serverUrl !== undefined) {
       );
       const standby = await health(b);
       assert.equal(standby.replica.isLeader, false);
+      // Partition DDL and retention run on the leader only (store/maintenance).
+      await eventually(
+        async () => (await maintenanceRounds(a)) >= 1,
+        "the leader's maintenance round",
+        20_000,
+      );
+      assert.equal(await maintenanceRounds(b), 0, "a standby runs no maintenance");
       assert.equal(standby.leader.replicaId, a.replicaId, "the standby names the leader");
       assert.equal(standby.alpacaStatus.connected, false, "a standby never connects upstream");
 
@@ -144,6 +158,11 @@ if (serverUrl !== undefined) {
       );
       const after = await health(b);
       assert.equal(after.leader.replicaId, b.replicaId);
+      await eventually(
+        async () => (await maintenanceRounds(b)) >= 1,
+        "the new leader's maintenance round",
+        20_000,
+      );
       const counters = sim.control.counters();
       const sources = new Set(
         ticks(onB)

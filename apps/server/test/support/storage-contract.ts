@@ -9,12 +9,10 @@ import {
   latestTicks,
   listRejections,
   listSourceEvents,
-  queryBars,
   queryTicks,
-  rebuildBarsFromTicks,
   recordRejections,
-  upsertBars,
 } from "../../src/store/repositories";
+import { queryBars, rebuildBarsFromTicks, upsertBars } from "../../src/store/bars/minute-bars";
 import { BarAggregator } from "../../src/store/bar-aggregator";
 import { ManualClock } from "../../src/clock";
 import { insertTicks } from "../../src/store/tick-insert";
@@ -40,17 +38,32 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
     });
     after(() => storage.dispose());
     beforeEach(async () => {
-      await database.query("TRUNCATE ticks, bars_1m, source_events, validation_rejections, symbols");
+      await database.query(
+        "TRUNCATE ticks, bars_1m, bars_5m, bars_1h, bars_1d, source_events, validation_rejections, symbols",
+      );
     });
 
     test("migrations are applied and re-applying them changes nothing", async () => {
       await database.migrate();
       const tables = await database.query<{ name: string }>(
-        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+        // Partitions of ticks (one per trading day) are not tables of their own in the schema.
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
       );
       assert.deepEqual(
         tables.rows.map((r) => r.name),
-        ["bars_1m", "leader_leases", "source_events", "symbols", "ticks", "validation_rejections"],
+        [
+          "bars_1d",
+          "bars_1h",
+          "bars_1m",
+          "bars_5m",
+          "leader_leases",
+          "source_events",
+          "symbols",
+          "ticks",
+          "user_watchlists",
+          "validation_rejections",
+        ],
       );
     });
 

@@ -1,4 +1,4 @@
-import type { ApiBar, ApiBarColumns } from "./api";
+import { type ApiBar, type BarColumnsResponse } from "@torghut/contracts";
 import type { Candle } from "./bar-builder";
 
 /** Bars from `start` (an index) up to the next run's start came from `source`. */
@@ -34,7 +34,7 @@ export interface ChartBars {
 
 export type InitialBars = { status: "ok"; columns: CandleColumns } | { status: "error"; message: string };
 
-export function toCandleColumns(c: ApiBarColumns): CandleColumns {
+export function toCandleColumns(c: BarColumnsResponse): CandleColumns {
   return {
     time: c.time,
     open: c.open,

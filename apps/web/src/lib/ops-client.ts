@@ -1,5 +1,5 @@
+import { opsActionResultSchema } from "@torghut/contracts";
 import { getJson } from "./api";
-import { opsResult } from "@/components/ops/ops-schemas";
 
 export type OpsAction = "failover" | "reconnect" | "automatic";
 
@@ -13,7 +13,7 @@ export const CSRF_META = "torghut-csrf";
  */
 export function runOpsAction(action: OpsAction) {
   const csrf = document.querySelector<HTMLMetaElement>(`meta[name="${CSRF_META}"]`)?.content ?? "";
-  return getJson(`/api/ops/${action}`, opsResult, {
+  return getJson(`/api/ops/${action}`, opsActionResultSchema, {
     method: "POST",
     headers: { "x-csrf-token": csrf },
     credentials: "same-origin",

@@ -1,8 +1,9 @@
+import { barColumnsResponseSchema } from "@torghut/contracts";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { ApiError, barColumnsResponse, getJson } from "../lib/api";
+import { ApiError, getJson } from "../lib/api";
 import { loadInitialBars } from "./initial-bars";
 import { API_UNREACHABLE_MESSAGE } from "./upstream-proxy";
 
@@ -135,7 +136,10 @@ describe("loadInitialBars", () => {
 
 describe("getJson with an absolute URL", () => {
   test("a network error names the path only", async () => {
-    const error = await getJson(`${deadOrigin}/api/torghut/ta/bars?symbol=AAPL`, barColumnsResponse).then(
+    const error = await getJson(
+      `${deadOrigin}/api/torghut/ta/bars?symbol=AAPL`,
+      barColumnsResponseSchema,
+    ).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );
@@ -147,7 +151,7 @@ describe("getJson with an absolute URL", () => {
 
   test("a bad body names the path only", async () => {
     answer = () => ({ status: 200, body: "[]" });
-    const error = await getJson(`${origin}/api/torghut/ta/bars?symbol=AAPL`, barColumnsResponse).then(
+    const error = await getJson(`${origin}/api/torghut/ta/bars?symbol=AAPL`, barColumnsResponseSchema).then(
       () => assert.fail("resolved"),
       (e: unknown) => e,
     );

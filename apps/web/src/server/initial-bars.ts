@@ -1,5 +1,6 @@
+import { barColumnsResponseSchema } from "@torghut/contracts";
 import { loadWebConfig } from "../config";
-import { ApiError, barColumnsResponse, barsUrl, getJson } from "../lib/api";
+import { ApiError, barsUrl, getJson } from "../lib/api";
 import { toCandleColumns, type InitialBars } from "../lib/candle-columns";
 import { API_UNREACHABLE_MESSAGE } from "./upstream-proxy";
 
@@ -20,7 +21,7 @@ export async function loadInitialBars(
     // its time while the browser competes for the same cores loading the page's scripts.
     const columns = await getJson(
       `${apiUrl}${barsUrl(symbol, interval, fromMs, "columns")}`,
-      barColumnsResponse,
+      barColumnsResponseSchema,
       { signal: AbortSignal.timeout(10_000) },
     );
     return { status: "ok", columns: toCandleColumns(columns) };

@@ -17,10 +17,12 @@ export const API_UNREACHABLE_MESSAGE = "The Torghut API is not reachable";
 export async function forwardToTorghut(
   pathAndQuery: string,
   options: {
-    method: "GET" | "POST";
+    method: "GET" | "POST" | "PUT";
     authorization?: string;
     clientAddress: string | null;
     headers?: Headers;
+    /** A JSON body this server has already read and bounded (never the browser's stream). */
+    json?: string;
   },
 ): Promise<Response> {
   const { apiUrl } = loadWebConfig();
@@ -31,11 +33,13 @@ export async function forwardToTorghut(
   }
   if (options.authorization !== undefined) headers.set("authorization", options.authorization);
   if (options.clientAddress !== null) headers.set("x-forwarded-for", options.clientAddress);
+  if (options.json !== undefined) headers.set("content-type", "application/json");
   let upstream: Response;
   try {
     upstream = await fetch(`${apiUrl}${pathAndQuery}`, {
       method: options.method,
       headers,
+      ...(options.json === undefined ? {} : { body: options.json }),
       cache: "no-store",
       signal: AbortSignal.timeout(10_000),
     });

@@ -4,7 +4,12 @@ import { computeIndicators, IndicatorInputError, type IndicatorSeries } from "@t
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Clock } from "../../clock";
 import { latestTicks } from "../../store/repositories";
-import { queryIntervalBarColumns, queryIntervalBars, symbolExists, type IntervalBar } from "./bars-query";
+import {
+  queryIntervalBarColumns,
+  queryIntervalBars,
+  symbolExists,
+  type IntervalBar,
+} from "../../store/bars/interval-bars";
 import { FixedWindowLimiter } from "../../security/fixed-window-limiter";
 import { taRefused } from "./metrics";
 import {

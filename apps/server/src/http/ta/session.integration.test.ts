@@ -9,7 +9,7 @@ import { alpacaDailyCloses, yahooSessionClose } from "../../compose/previous-clo
 import { nyDate, nyInstant } from "../../market-hours/ny-time";
 import { AlpacaRestClient, staticCredentials } from "../../sources/alpaca";
 import { YahooClient } from "../../sources/yahoo/client";
-import { upsertBars } from "../../store/repositories";
+import { upsertBars } from "../../store/bars/minute-bars";
 import { createHttpServer } from "../server";
 import { PreviousCloseBook } from "./previous-close";
 import { registerTaRoutes } from "./routes";

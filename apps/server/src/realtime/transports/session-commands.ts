@@ -4,7 +4,7 @@ import { AuthError } from "../auth";
 import type { HubSession } from "../client-session";
 import type { Principal } from "../transport";
 import { CloseCode } from "../transport";
-import type { ServerControlMessage } from "./ws-protocol";
+import type { WsServerControlMessage as ServerControlMessage } from "@torghut/contracts";
 
 // Argument shapes of the SignalR hub methods and Socket.IO events; the same limits as /ws messages.
 export const channelsArgument = z.array(z.string().min(1).max(64)).min(1).max(100);
@@ -23,10 +23,13 @@ export interface SessionCommandsOptions {
   control(message: ServerControlMessage): void;
 }
 
+/** A client's correlation id, echoed on every reply to its message (/ws). */
+export type RequestId = string | number | undefined;
+
 /**
- * What a client can ask of the hub, independent of framing: the SignalR and Socket.IO transports
- * call these and send the returned control messages both as `control` notices (as /ws does) and
- * as the invocation result / ack. Also owns the token-expiry timer (4001 unless refreshed).
+ * What a client can ask of the hub, independent of framing: every transport (/ws, SignalR,
+ * Socket.IO) calls these; each reply goes out as a control message, and SignalR and Socket.IO also
+ * return it as the invocation result / ack. Also owns the token-expiry timer (4001 unless refreshed).
  */
 export class SessionCommands {
   private expiry: TimerHandle | null = null;
@@ -49,57 +52,55 @@ export class SessionCommands {
   }
 
   /** Acks each channel, then queues its snapshot or the recovered publications behind the ack. */
-  subscribe(channels: readonly string[], recover: Recover): ServerControlMessage[] {
+  subscribe(channels: readonly string[], recover: Recover, id?: RequestId): ServerControlMessage[] {
     const replies: ServerControlMessage[] = [];
     for (const channel of channels) {
       const outcome = this.session.subscribe(channel, recover?.[channel]);
       if (!outcome.ok) {
-        replies.push(this.reply({ type: "error", code: outcome.code, message: outcome.message, channel }));
+        replies.push(
+          this.reply({ type: "error", code: outcome.code, message: outcome.message, channel }, id),
+        );
         continue;
       }
       const recovered = outcome.recovered === undefined ? {} : { recovered: outcome.recovered };
       replies.push(
-        this.reply({
-          type: "subscribed",
-          channel,
-          epoch: outcome.epoch,
-          offset: outcome.offset,
-          ...recovered,
-        }),
+        this.reply(
+          { type: "subscribed", channel, epoch: outcome.epoch, offset: outcome.offset, ...recovered },
+          id,
+        ),
       );
       this.session.sendPublications(outcome.replay);
     }
     return replies;
   }
 
-  unsubscribe(channels: readonly string[]): ServerControlMessage[] {
+  unsubscribe(channels: readonly string[], id?: RequestId): ServerControlMessage[] {
     return channels.map((channel) => {
       this.session.unsubscribe(channel);
-      return this.reply({ type: "unsubscribed", channel });
+      return this.reply({ type: "unsubscribed", channel }, id);
     });
   }
 
-  ping(): ServerControlMessage {
-    return this.reply({ type: "pong", serverTime: this.options.clock.now() });
+  ping(id?: RequestId): ServerControlMessage {
+    return this.reply({ type: "pong", serverTime: this.options.clock.now() }, id);
   }
 
   /** A new token for the same `sub`: its `exp` and `channels` apply at once. */
-  async refresh(token: string): Promise<ServerControlMessage> {
+  async refresh(token: string, id?: RequestId): Promise<ServerControlMessage> {
     try {
       const principal = await this.options.verify(token);
       if (principal.sub !== this.session.principal.sub) {
-        return this.reply({
-          type: "error",
-          code: "invalid_token",
-          message: "refresh must keep the same sub",
-        });
+        return this.reply(
+          { type: "error", code: "invalid_token", message: "refresh must keep the same sub" },
+          id,
+        );
       }
       this.session.principal = principal;
       this.armExpiry();
-      return this.reply({ type: "refreshed", exp: principal.exp ?? null });
+      return this.reply({ type: "refreshed", exp: principal.exp ?? null }, id);
     } catch (error) {
       const code = error instanceof AuthError ? error.code : "invalid_token";
-      return this.reply({ type: "error", code, message: "refresh token rejected" });
+      return this.reply({ type: "error", code, message: "refresh token rejected" }, id);
     }
   }
 
@@ -112,9 +113,10 @@ export class SessionCommands {
     this.expiry = null;
   }
 
-  private reply(message: ServerControlMessage): ServerControlMessage {
-    this.options.control(message);
-    return message;
+  private reply(message: ServerControlMessage, id?: RequestId): ServerControlMessage {
+    const sent = id === undefined ? message : { ...message, id };
+    this.options.control(sent);
+    return sent;
   }
 
   private armExpiry(): void {
@@ -127,7 +129,11 @@ export class SessionCommands {
       () => {
         this.expiry = null;
         if (exp * 1000 > clock.now()) return this.armExpiry();
-        this.reply({ type: "error", code: "token_expired", message: "token expired; refresh before exp" });
+        this.reply({
+          type: "error",
+          code: "token_expired",
+          message: "token expired; send a refresh before exp",
+        });
         this.session.close(CloseCode.TOKEN_EXPIRED, "token expired");
       },
       Math.min(Math.max(0, due), MAX_TIMER_MS),

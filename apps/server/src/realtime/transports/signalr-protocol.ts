@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Publication, WireFormat } from "../publication";
 import { envelopeJson } from "./envelope";
-import type { ServerControlMessage } from "./ws-protocol";
+import type { WsServerControlMessage as ServerControlMessage } from "@torghut/contracts";
 import { textFrame } from "./ws-protocol";
 
 // The SignalR JSON hub protocol (aspnetcore specs/HubProtocol.md, TransportProtocols.md), the subset

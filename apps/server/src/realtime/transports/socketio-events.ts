@@ -3,7 +3,7 @@ import type { HubSession } from "../client-session";
 import { CloseCode } from "../transport";
 import type { SessionCommands } from "./session-commands";
 import { channelsArgument, recoverArgument, tokenArgument } from "./session-commands";
-import type { ServerControlMessage } from "./ws-protocol";
+import type { WsServerControlMessage as ServerControlMessage } from "@torghut/contracts";
 
 type Ack = (reply: unknown) => void;
 const KNOWN = new Set(["subscribe", "unsubscribe", "ping", "refresh"]);

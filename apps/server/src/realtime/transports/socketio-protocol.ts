@@ -1,6 +1,6 @@
 import type { Publication, WireFormat } from "../publication";
 import { envelopeJson } from "./envelope";
-import type { ServerControlMessage } from "./ws-protocol";
+import type { WsServerControlMessage as ServerControlMessage } from "@torghut/contracts";
 import { textFrame } from "./ws-protocol";
 
 // Socket.IO v5 packets on the main namespace: `2["event",arg]` is an EVENT; engine.io prefixes a

@@ -1,45 +1,10 @@
-import { z } from "zod";
+import type { WsServerControlMessage } from "@torghut/contracts";
 import type { Publication, WireFormat } from "../publication";
 import { envelopeJson } from "./envelope";
 
-// The /ws JSON protocol (docs/ws-protocol.md). Strict: unknown fields from clients are errors.
-const id = z.union([z.string().max(64), z.number().int()]).optional();
-const channelList = z.array(z.string().min(1).max(64)).min(1).max(100);
+// The /ws control messages live in @torghut/contracts (docs/ws-protocol.md); this is their framing.
 
-export const clientMessageSchema = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("subscribe"),
-    channels: channelList,
-    recover: z
-      .record(
-        z.string(),
-        z.strictObject({ offset: z.number().int().nonnegative(), epoch: z.string().max(64) }),
-      )
-      .optional(),
-    id,
-  }),
-  z.strictObject({ type: z.literal("unsubscribe"), channels: channelList, id }),
-  z.strictObject({ type: z.literal("ping"), id }),
-  z.strictObject({ type: z.literal("refresh"), token: z.string().min(1).max(8192), id }),
-]);
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
-
-export type ServerControlMessage =
-  | { type: "welcome"; sub: string; epoch: string; exp: number | null }
-  | {
-      type: "subscribed";
-      channel: string;
-      epoch: string;
-      offset: number;
-      recovered?: boolean;
-      id?: string | number;
-    }
-  | { type: "unsubscribed"; channel: string; id?: string | number }
-  | { type: "pong"; serverTime: number; id?: string | number }
-  | { type: "refreshed"; exp: number | null; id?: string | number }
-  | { type: "error"; code: string; message: string; channel?: string; id?: string | number };
-
-export function encodeControl(message: ServerControlMessage): Buffer {
+export function encodeControl(message: WsServerControlMessage): Buffer {
   return textFrame(Buffer.from(JSON.stringify(message)));
 }
 

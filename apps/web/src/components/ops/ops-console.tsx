@@ -4,7 +4,9 @@ import { getJson } from "@/lib/api";
 import { formatEasternTime, formatMs } from "@/lib/format";
 import { usePoll } from "@/lib/use-poll";
 import {
+  datasourceResponseSchema,
   opsHistoryResponseSchema,
+  realtimeHealthResponseSchema,
   rejectionsByReasonResponseSchema,
   sourceEventsResponseSchema,
 } from "@torghut/contracts";
@@ -12,13 +14,12 @@ import { AuditLog } from "./audit-log";
 import { MiniChart } from "./mini-chart";
 import { OpsActions } from "./ops-actions";
 import { StateTimeline } from "./state-timeline";
-import { datasourceResponse, realtimeResponse } from "./ops-schemas";
 
 /** `/ops`: the router's state and history, data quality, writer and hub health, operator actions. */
 export function OpsConsole({ canAct }: { canAct: boolean }) {
   const [refresh, setRefresh] = useState(0);
-  const ds = usePoll(() => getJson("/api/health/datasource", datasourceResponse), 2_000, [refresh]);
-  const rt = usePoll(() => getJson("/api/health/realtime", realtimeResponse), 2_000, [refresh]);
+  const ds = usePoll(() => getJson("/api/health/datasource", datasourceResponseSchema), 2_000, [refresh]);
+  const rt = usePoll(() => getJson("/api/health/realtime", realtimeHealthResponseSchema), 2_000, [refresh]);
   const history = usePoll(() => getJson("/api/health/history", opsHistoryResponseSchema), 5_000, []);
   const day = usePoll(
     () => getJson("/api/health/events?hours=24&limit=1000", sourceEventsResponseSchema),
@@ -78,6 +79,16 @@ export function OpsConsole({ canAct }: { canAct: boolean }) {
       </section>
       <section className="panel live-charts" data-testid="live-charts">
         <h2>Live figures{history.data ? `, every ${history.data.intervalMs / 1000} s` : ""}</h2>
+        <p className="muted" data-testid="history-source" data-source={history.data?.source ?? ""}>
+          {history.data?.source === "prometheus"
+            ? "From Prometheus: every replica, kept across restarts"
+            : "From this server's memory: the last hour, since it started"}
+        </p>
+        {history.data?.problem != null ? (
+          <p className="banner banner-warn" role="status" data-testid="history-problem">
+            {history.data.problem}
+          </p>
+        ) : null}
         {history.error !== undefined ? (
           <p className="banner banner-error" role="alert">
             History unavailable: {history.error.message}

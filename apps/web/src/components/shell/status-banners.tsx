@@ -1,4 +1,4 @@
-import type { StocksHealth } from "@/lib/api";
+import { type StocksHealthResponse } from "@torghut/contracts";
 import { formatEasternTime } from "@/lib/format";
 
 /** Source-state banners shared by the watchlist and the visuals page. */
@@ -6,7 +6,7 @@ export function StatusBanners({
   health,
   error,
 }: {
-  health: StocksHealth | undefined;
+  health: StocksHealthResponse | undefined;
   error: Error | undefined;
 }) {
   return (
@@ -41,7 +41,7 @@ export function StatusBanners({
   );
 }
 
-export function SourceBadge({ health }: { health: StocksHealth | undefined }) {
+export function SourceBadge({ health }: { health: StocksHealthResponse | undefined }) {
   if (health === undefined) return null;
   return (
     <span

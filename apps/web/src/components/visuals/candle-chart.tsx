@@ -16,7 +16,7 @@ import {
 } from "lightweight-charts";
 import { useEffect, useRef } from "react";
 import { MonotonicBarBuilder, type Candle } from "@/lib/bar-builder";
-import type { ChartBars } from "@/lib/candle-columns";
+import type { ChartBars, ProvenanceRun } from "@/lib/candle-columns";
 import { INDICATORS, type IndicatorKey, type IndicatorLine } from "./indicators";
 import { ChartLegend, type LegendHandle, type LegendPoint } from "./chart-legend";
 import { chartTheme, exchangeTime, exchangeTick } from "./chart-theme";
@@ -31,9 +31,15 @@ import {
 
 export { DOWN_COLOR, UP_COLOR } from "./provenance-style";
 
+/** Where a live update came from: the forming candle is drawn as what its newest price is. */
+export type LiveProvenance = Pick<ProvenanceRun, "source" | "delayed">;
+
 export interface LiveCandleSource {
-  /** Calls back with (epoch ms, price) for every live trade or polled price of the charted symbol. */
-  subscribe(onTrade: (epochMs: number, price: number) => void, onBar: (bar: Candle) => void): () => void;
+  /** Calls back for every live trade or polled price of the charted symbol, and every live minute bar. */
+  subscribe(
+    onTrade: (epochMs: number, price: number, from: LiveProvenance) => void,
+    onBar: (bar: Candle, from: LiveProvenance) => void,
+  ): () => void;
 }
 
 export interface CompareLine {
@@ -256,9 +262,12 @@ export function CandleChart(props: Props) {
     if (live === null) return;
     let updates = 0;
     if (dot.current !== null) dot.current.dataset.count = "0";
-    const push = (candle: Candle | null): void => {
+    const push = (candle: Candle | null, from: LiveProvenance): void => {
       if (candle === null || candleSeries.current === null) return;
-      candleSeries.current.update({ ...candle, time: ts(candle.time) });
+      // A Yahoo price during a failover makes the forming candle DELAYED now, not after a reload.
+      const [drawn] = styledCandles([candle], [{ start: 0, ...from }]);
+      candleSeries.current.update(drawn!);
+      if (host.current !== null) host.current.dataset.liveKind = kindOf(from);
       // Written to the DOM directly: a React state update here would re-render the page 20 times a second.
       updates++;
       const element = dot.current;
@@ -270,8 +279,8 @@ export function CandleChart(props: Props) {
       }
     };
     return live.subscribe(
-      (epochMs, price) => push(builder.current.applyTrade(epochMs, price)),
-      (bar) => push(builder.current.applyBar(bar)),
+      (epochMs, price, from) => push(builder.current.applyTrade(epochMs, price), from),
+      (bar, from) => push(builder.current.applyBar(bar), from),
     );
   }, [live]);
 

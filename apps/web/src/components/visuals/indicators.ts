@@ -1,4 +1,4 @@
-import type { ApiIndicator } from "@/lib/api";
+import { type IndicatorSeries } from "@torghut/contracts";
 
 export const INDICATORS = [
   { key: "ema", label: "EMA 20", spec: "ema:20", pane: "price" },
@@ -24,7 +24,7 @@ export interface IndicatorLine {
 
 const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
-function pick(indicator: ApiIndicator, field: string): LinePoint[] {
+function pick(indicator: IndicatorSeries, field: string): LinePoint[] {
   const out: LinePoint[] = [];
   for (const p of indicator.points) {
     const value = p[field];
@@ -34,7 +34,7 @@ function pick(indicator: ApiIndicator, field: string): LinePoint[] {
 }
 
 /** The signals API's points split into the lines the chart draws for each indicator. */
-export function linesFor(key: IndicatorKey, indicator: ApiIndicator): IndicatorLine[] {
+export function linesFor(key: IndicatorKey, indicator: IndicatorSeries): IndicatorLine[] {
   switch (key) {
     case "ema":
       return [{ name: "EMA", kind: "line", color: "#f0c020", points: pick(indicator, "value") }];

@@ -1,4 +1,4 @@
-import type { LatestPrice } from "@/lib/api";
+import { type LatestPriceResponse } from "@torghut/contracts";
 import { formatMs } from "@/lib/format";
 
 /**
@@ -10,7 +10,7 @@ export function LagPill({
   samples,
   thresholdMs,
 }: {
-  latest: LatestPrice | undefined;
+  latest: LatestPriceResponse | undefined;
   samples: number;
   thresholdMs: number;
 }) {

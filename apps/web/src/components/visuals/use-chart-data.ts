@@ -1,6 +1,7 @@
 "use client";
+import { barsResponseSchema, signalsResponseSchema } from "@torghut/contracts";
 import { useEffect, useRef, useState } from "react";
-import { barsResponse, barsUrl, getJson, signalsResponse, signalsUrl } from "@/lib/api";
+import { barsUrl, getJson, signalsUrl } from "@/lib/api";
 import {
   fromCandleColumns,
   prependBars,
@@ -53,7 +54,7 @@ export function useBars(
               ? { status: "ok", ...fromCandleColumns(result.columns) }
               : { status: "error", message: result.message },
           )
-        : getJson(barsUrl(symbol, interval, fromMs), barsResponse).then(({ bars }) => ({
+        : getJson(barsUrl(symbol, interval, fromMs), barsResponseSchema).then(({ bars }) => ({
             status: "ok",
             ...toChartBars(bars),
           }));
@@ -105,7 +106,7 @@ export function useIndicators(
     }));
     for (const k of keys) {
       const spec = INDICATORS.find((i) => i.key === k)!.spec;
-      getJson(signalsUrl(symbol, interval, spec, fromMs), signalsResponse).then(
+      getJson(signalsUrl(symbol, interval, spec, fromMs), signalsResponseSchema).then(
         ({ indicators }) => {
           if (cancelled) return;
           const indicator = indicators[0];

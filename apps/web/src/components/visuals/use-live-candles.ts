@@ -1,21 +1,12 @@
 "use client";
+import { bar1mSchema, tradeSchema, type LatestPriceResponse } from "@torghut/contracts";
 import { useEffect, useMemo, useRef } from "react";
 import type { Candle } from "@/lib/bar-builder";
 import { useChannels } from "@/lib/live/use-market-feed";
-import { tradeSchema } from "@/lib/live/messages";
-import type { LiveCandleSource } from "./candle-chart";
-import { z } from "zod";
+import type { LiveCandleSource, LiveProvenance } from "./candle-chart";
 
-type TradeListener = (epochMs: number, price: number) => void;
-type BarListener = (bar: Candle) => void;
-
-const liveBar = z.object({
-  minute: z.union([z.string(), z.number()]),
-  open: z.number(),
-  high: z.number(),
-  low: z.number(),
-  close: z.number(),
-});
+type TradeListener = (epochMs: number, price: number, from: LiveProvenance) => void;
+type BarListener = (bar: Candle, from: LiveProvenance) => void;
 
 /**
  * Live prices for the charted symbol from the hub (`lines:` ticks, `analytics:` bars) and, while the
@@ -23,7 +14,7 @@ const liveBar = z.object({
  */
 export function useLiveCandles(
   symbol: string,
-  polled: { price: number | null; eventTime: string | null } | undefined,
+  polled: Pick<LatestPriceResponse, "price" | "eventTime" | "source" | "delayed"> | undefined,
   hubLive: boolean,
   /** False until the page is ready for the live feed (no hub connection is opened before). */
   listen = true,
@@ -36,13 +27,14 @@ export function useLiveCandles(
       const trade = tradeSchema.safeParse(publication.data);
       if (!trade.success || trade.data.suspicious === true || trade.data.symbol !== symbol) return;
       const at = Date.parse(trade.data.eventTime);
-      trades.current.forEach((l) => l(at, trade.data.price));
+      const from = { source: trade.data.source, delayed: trade.data.delayed };
+      trades.current.forEach((l) => l(at, trade.data.price, from));
     } else if (publication.type === "bar") {
-      const bar = liveBar.safeParse(publication.data);
-      if (!bar.success) return;
-      const minute = typeof bar.data.minute === "number" ? bar.data.minute : Date.parse(bar.data.minute);
-      const candle: Candle = { ...bar.data, time: Math.floor(minute / 1000) };
-      bars.current.forEach((l) => l(candle));
+      const bar = bar1mSchema.safeParse(publication.data);
+      if (!bar.success || bar.data.symbol !== symbol) return;
+      const { open, high, low, close, source, delayed } = bar.data;
+      const candle: Candle = { time: Math.floor(Date.parse(bar.data.minute) / 1000), open, high, low, close };
+      bars.current.forEach((l) => l(candle, { source, delayed }));
     }
   });
 
@@ -50,8 +42,9 @@ export function useLiveCandles(
     if (hubLive || polled?.price == null || polled.eventTime === null) return;
     const at = Date.parse(polled.eventTime);
     const price = polled.price;
-    trades.current.forEach((l) => l(at, price));
-  }, [polled?.price, polled?.eventTime, hubLive]);
+    const from = { source: polled.source ?? "alpaca", delayed: polled.delayed ?? false };
+    trades.current.forEach((l) => l(at, price, from));
+  }, [polled?.price, polled?.eventTime, polled?.source, polled?.delayed, hubLive]);
 
   return useMemo<LiveCandleSource>(
     () => ({

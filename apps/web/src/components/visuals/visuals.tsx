@@ -1,7 +1,8 @@
 "use client";
+import { barsResponseSchema, latestPriceResponseSchema, symbolListResponseSchema } from "@torghut/contracts";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { PublicSettings } from "@/config";
-import { barsResponse, barsUrl, getJson, latestResponse, latestUrl, symbolsResponse } from "@/lib/api";
+import { barsUrl, getJson, latestUrl } from "@/lib/api";
 import { INTERVAL_SECONDS, type ChartInterval } from "@/lib/bar-builder";
 import { toChartBars, type ChartBars, type InitialBars } from "@/lib/candle-columns";
 import { useFeedState } from "@/lib/live/use-market-feed";
@@ -62,11 +63,14 @@ export function Visuals({ settings, initialView, initialFromMs, initialBars }: P
   useEffect(() => {
     if (nothingToPaint) setStarted(true);
   }, [nothingToPaint]);
-  const symbols = usePoll(started ? () => getJson("/api/symbols", symbolsResponse) : null, 60_000, [started]);
-  const latest = usePoll(started ? () => getJson(latestUrl(symbol), latestResponse) : null, 1_000, [
-    symbol,
+  const symbols = usePoll(started ? () => getJson("/api/symbols", symbolListResponseSchema) : null, 60_000, [
     started,
   ]);
+  const latest = usePoll(
+    started ? () => getJson(latestUrl(symbol), latestPriceResponseSchema) : null,
+    1_000,
+    [symbol, started],
+  );
   const live = useLiveCandles(symbol, latest.data, feed.state === "live", started);
   const compare = useCompare(view.compare, interval, firstBarMs);
   const older = useOlderBars(symbol, interval, bars.status === "ok" ? bars : null, prepend);
@@ -184,7 +188,7 @@ function useCompare(
       return;
     }
     let cancelled = false;
-    getJson(barsUrl(symbol, interval, fromMs), barsResponse).then(
+    getJson(barsUrl(symbol, interval, fromMs), barsResponseSchema).then(
       ({ bars }) => {
         if (cancelled) return;
         const { candles } = toChartBars(bars);
@@ -232,7 +236,7 @@ function useOlderBars(
       MAX_RANGE_MS[interval],
       Math.max(INTERVAL_SECONDS[interval] * 1000 * 2000, 4 * 86_400_000),
     );
-    getJson(`${barsUrl(symbol, interval, toMs - span)}&to=${toMs}`, barsResponse)
+    getJson(`${barsUrl(symbol, interval, toMs - span)}&to=${toMs}`, barsResponseSchema)
       .then(
         ({ bars }) => {
           if (bars.length === 0) return setState("exhausted");

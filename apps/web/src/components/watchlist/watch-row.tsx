@@ -1,5 +1,5 @@
+import { type RowFreshness } from "@torghut/contracts";
 import { memo } from "react";
-import type { SymbolFreshness } from "@/lib/api";
 import { formatAge, formatFreshness, formatPrice, formatSigned, formatVolume } from "@/lib/format";
 import { Sparkline } from "./sparkline";
 import { changeOf, spreadOf, type RowState } from "./watch-store";
@@ -11,7 +11,7 @@ interface Props {
   staleAfterMs: number;
   loaded: boolean;
   /** The server's judgement of this symbol (halted or unusually quiet while others trade). */
-  freshness: SymbolFreshness | undefined;
+  freshness: RowFreshness | undefined;
   /** Outside the session the last price is the close, not a stale one. */
   marketClosed: boolean;
   selected: boolean;

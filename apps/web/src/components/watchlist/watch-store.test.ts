@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Quote, SessionSummary } from "@torghut/contracts";
+import type { Quote, SessionSummary, SourceName } from "@torghut/contracts";
 import { changeOf, spreadOf, WatchStore } from "./watch-store";
 
 function manualFrames() {
@@ -9,7 +9,7 @@ function manualFrames() {
   return { store, frames, runFrame: () => frames.splice(0).forEach((f) => f()) };
 }
 
-const trade = (price: number, at: string, source = "alpaca", delayed = false) => ({
+const trade = (price: number, at: string, source: SourceName = "alpaca", delayed = false) => ({
   symbol: "AAPL",
   price,
   size: 5,
@@ -60,7 +60,7 @@ test("an older answer never replaces a newer price; Yahoo's delayed price is mar
   const { store, runFrame } = manualFrames();
   store.pushTrade(trade(210, "2026-12-02T15:05:00Z"));
   runFrame();
-  store.applySummaries([summary({ last: trade(205, "2026-12-02T15:04:00Z") as SessionSummary["last"] })]);
+  store.applySummaries([summary({ last: trade(205, "2026-12-02T15:04:00Z") })]);
   assert.equal(store.row("AAPL").price, 210);
   assert.equal(store.row("AAPL").previousClose, 200, "the day's figures still arrive");
   store.pushTrade(trade(211, "2026-12-02T15:06:00Z", "yahoo", true));

@@ -1,7 +1,12 @@
-import type { PreviousCloseOrigin, Quote as BookQuote, SessionSummary } from "@torghut/contracts";
-import type { LiveTrade } from "@/lib/live/messages";
+import type { PreviousCloseOrigin, Quote as BookQuote, SessionSummary, Trade } from "@torghut/contracts";
+
+/** What a row needs of a trade: the hub sends whole Trade records; the tests build just this. */
+export type LiveTrade = Pick<Trade, "symbol" | "price" | "eventTime" | "source" | "delayed"> & {
+  size?: number;
+};
 
 /** What one watchlist row knows: the last trade, the book's top, and the day. Never mutated in place. */
+
 export interface RowState {
   symbol: string;
   price: number | null;

@@ -1,6 +1,6 @@
 "use client";
+import { type RowFreshness } from "@torghut/contracts";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
-import type { SymbolFreshness } from "@/lib/api";
 import { changeOf, spreadOf, type RowState, type WatchStore } from "./watch-store";
 import { WatchRow } from "./watch-row";
 
@@ -42,7 +42,7 @@ interface Props {
   now: number;
   staleAfterMs: number;
   loaded: boolean;
-  freshness: ReadonlyMap<string, SymbolFreshness>;
+  freshness: ReadonlyMap<string, RowFreshness>;
   marketClosed: boolean;
   onOpen: (symbol: string) => void;
   onRemove: (symbol: string) => void;

@@ -1,16 +1,22 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useRouter } from "next/navigation";
-import { quoteSchema, sessionSummariesResponseSchema } from "@torghut/contracts";
+import {
+  quoteSchema,
+  sessionSummariesResponseSchema,
+  stocksHealthResponseSchema,
+  symbolListResponseSchema,
+  tradeSchema,
+  type RowFreshness,
+} from "@torghut/contracts";
 import type { PublicSettings } from "@/config";
-import { getJson, sessionUrl, stocksHealthResponse, symbolsResponse, type SymbolFreshness } from "@/lib/api";
-import { statusSchema, tradeSchema } from "@/lib/live/messages";
+import { getJson, sessionUrl } from "@/lib/api";
 import { useChannels, useFeedState } from "@/lib/live/use-market-feed";
 import { useNow, usePoll } from "@/lib/use-poll";
 import { LivePill } from "../shell/live-pill";
 import { SourceBadge, StatusBanners } from "../shell/status-banners";
 import { SymbolSearch } from "./symbol-search";
-import { useMySymbols } from "./use-my-symbols";
+import { useMySymbols, type ListHome } from "./use-my-symbols";
 import { WatchStore } from "./watch-store";
 import { WatchTable } from "./watch-table";
 
@@ -19,19 +25,33 @@ import { WatchTable } from "./watch-table";
  * day's volume and range, a sparkline, source and freshness. REST (one request for every row) is
  * the source of truth on load and the fallback; the live feed updates rows once per frame.
  */
-export function Watchlist({ settings }: { settings: PublicSettings }) {
+const LIST_HOME_TEXT: Record<ListHome, string> = {
+  browser: "List kept in this browser",
+  loading: "Loading your saved list…",
+  account: "List saved to your account",
+  "account-error": "Your saved list is out of reach: changes are kept in this browser",
+};
+
+export function Watchlist({
+  settings,
+  savedOnServer,
+}: {
+  settings: PublicSettings;
+  /** Signed in as a real user (not the development operator): the list is kept under their account. */
+  savedOnServer: boolean;
+}) {
   const router = useRouter();
   const feed = useFeedState();
   const live = feed.state === "live";
   const now = useNow(500);
-  const known = usePoll(() => getJson("/api/symbols", symbolsResponse), 60_000, []);
+  const known = usePoll(() => getJson("/api/symbols", symbolListResponseSchema), 60_000, []);
   const tracked = useMemo(() => known.data?.symbols ?? [], [known.data]);
   const defaults = useMemo(() => tracked.map((s) => s.symbol), [tracked]);
   const names = useMemo(() => new Map(tracked.map((s) => [s.symbol, s.name])), [tracked]);
-  const mine = useMySymbols(defaults);
+  const mine = useMySymbols(defaults, savedOnServer);
   const symbols = mine.symbols;
   const symbolKey = symbols.join(",");
-  const health = usePoll(() => getJson("/api/health/stocks", stocksHealthResponse), 2_000, []);
+  const health = usePoll(() => getJson("/api/health/stocks", stocksHealthResponseSchema), 2_000, []);
   const [store] = useState(() => new WatchStore());
   const version = useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
   // `npm run bench -- ui` reads the store's counters (messages in, frames applied).
@@ -58,8 +78,6 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
     } else if (publication.type === "quote") {
       const quote = quoteSchema.safeParse(publication.data);
       if (quote.success) store.pushQuote(quote.data);
-    } else if (publication.type === "status") {
-      statusSchema.safeParse(publication.data);
     }
   });
 
@@ -72,7 +90,7 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
   const remove = mine.remove;
   const healthData = health.data;
   const freshness = useMemo(
-    () => new Map<string, SymbolFreshness>((healthData?.symbols ?? []).map((f) => [f.symbol, f])),
+    () => new Map<string, RowFreshness>((healthData?.symbols ?? []).map((f) => [f.symbol, f])),
     [healthData],
   );
   return (
@@ -82,6 +100,9 @@ export function Watchlist({ settings }: { settings: PublicSettings }) {
         <SourceBadge health={healthData} />
         <LivePill />
         <SymbolSearch known={tracked} mine={symbols} onAdd={mine.add} onReset={mine.reset} />
+        <span className="muted list-home" data-testid="watchlist-home" data-home={mine.home}>
+          {LIST_HOME_TEXT[mine.home]}
+        </span>
       </div>
       <StatusBanners health={healthData} error={health.error} />
       {known.error !== undefined ? (

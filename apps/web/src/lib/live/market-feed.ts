@@ -1,7 +1,8 @@
 "use client";
+import { realtimeTokenResponseSchema } from "@torghut/contracts";
 import type * as SignalRModule from "@microsoft/signalr";
 import type { HubConnection } from "@microsoft/signalr";
-import { publicationSchema, tokenResponse, type Publication } from "./messages";
+import { publicationSchema, type Publication } from "./messages";
 
 export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
 type PublicationListener = (publication: Publication) => void;
@@ -78,7 +79,7 @@ export class MarketFeed {
       const message = (body as { message?: string } | null)?.message ?? `HTTP ${response.status}`;
       throw new Error(message);
     }
-    this.token = tokenResponse.parse(body);
+    this.token = realtimeTokenResponseSchema.parse(body);
     return this.token;
   }
 

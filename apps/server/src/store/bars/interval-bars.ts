@@ -1,6 +1,9 @@
 import type { SourceName } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
-import type { BarInterval } from "./params";
+import { aggregateColumns } from "./rollups";
+
+/** The intervals bars are served in (the TA API's `interval` parameter parses to one of these). */
+export type BarInterval = "1m" | "5m" | "15m" | "1h" | "1d";
 
 /** A bar of any interval as the TA API returns it; `time` is the ISO start of the bar. */
 export interface IntervalBar {
@@ -55,47 +58,40 @@ type ColumnsRow = Omit<BarColumns, "provenance"> & {
   run_delayed: boolean[];
 };
 
-/**
- * Bucket expression per interval. Intraday buckets are fixed-width from the epoch (date_bin); a daily
- * bar is the New York calendar day, the day a US trader means.
- */
-const BUCKET: Record<Exclude<BarInterval, "1m">, string> = {
-  "5m": `date_bin('5 minutes', minute, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
-  "15m": `date_bin('15 minutes', minute, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
-  "1h": `date_bin('1 hour', minute, TIMESTAMPTZ '2000-01-03 00:00:00+00')`,
-  "1d": `(date_trunc('day', minute AT TIME ZONE 'America/New_York') AT TIME ZONE 'America/New_York')`,
-};
-
 const MAX_BARS = 10_000;
+const ORIGIN = `TIMESTAMPTZ '2000-01-03 00:00:00+00'`;
+
+/** Intervals kept as stored rows (bars_1m and its rollups, store/bars/rollups.ts). */
+const STORED: Record<Exclude<BarInterval, "15m">, { table: string; time: string }> = {
+  "1m": { table: "bars_1m", time: "minute" },
+  "5m": { table: "bars_5m", time: "bucket" },
+  "1h": { table: "bars_1h", time: "bucket" },
+  "1d": { table: "bars_1d", time: "bucket" },
+};
 
 /**
  * The one SQL for bars of an interval, oldest first, as rows of (bucket, open, high, low, close, volume,
- * vwap, trade_count, source, delayed) for symbol $1 and $2 <= minute < $3. 1m bars are the stored rows;
- * longer intervals are aggregated here. Both answer formats select from it.
+ * vwap, trade_count, source, delayed) for symbol $1 and bars starting in [$2, $3). Every interval
+ * but 15m is a stored table read by its primary key; 15m is three stored 5m rollups each. Both
+ * answer formats select from it.
  */
 function intervalBarsSql(interval: BarInterval): string {
-  if (interval === "1m")
-    return `SELECT minute AS bucket, open, high, low, close, volume, vwap, trade_count, source, delayed
-              FROM bars_1m
-             WHERE symbol = $1 AND minute >= $2 AND minute < $3
-             ORDER BY minute
+  if (interval === "15m")
+    // Whole 15m buckets starting in range: their 5m rows may run past $3.
+    return `SELECT * FROM (
+              SELECT date_bin('15 minutes', f.bucket, ${ORIGIN}) AS bucket,
+                     ${aggregateColumns("bucket", "f.vwap_volume")}
+                FROM bars_5m AS f
+               WHERE f.symbol = $1 AND f.bucket >= $2 AND f.bucket < $3::timestamptz + interval '15 minutes'
+               GROUP BY 1) AS q
+             WHERE bucket < $3
+             ORDER BY bucket
              LIMIT ${MAX_BARS}`;
-  return `SELECT ${BUCKET[interval]} AS bucket,
-                 (array_agg(open ORDER BY minute))[1] AS open,
-                 max(high) AS high,
-                 min(low) AS low,
-                 (array_agg(close ORDER BY minute DESC))[1] AS close,
-                 sum(volume)::float8 AS volume,
-                 CASE WHEN sum(volume) FILTER (WHERE vwap IS NOT NULL) > 0
-                      THEN (sum(vwap * volume) FILTER (WHERE vwap IS NOT NULL) / sum(volume) FILTER (WHERE vwap IS NOT NULL))::float8
-                 END AS vwap,
-                 sum(trade_count)::int AS trade_count,
-                 (array_agg(source ORDER BY minute DESC))[1] AS source,
-                 bool_or(delayed) AS delayed
-            FROM bars_1m
-           WHERE symbol = $1 AND minute >= $2 AND minute < $3
-           GROUP BY 1
-           ORDER BY 1
+  const { table, time } = STORED[interval];
+  return `SELECT ${time} AS bucket, open, high, low, close, volume, vwap, trade_count, source, delayed
+            FROM ${table}
+           WHERE symbol = $1 AND ${time} >= $2 AND ${time} < $3
+           ORDER BY ${time}
            LIMIT ${MAX_BARS}`;
 }
 

@@ -1,13 +1,12 @@
-import type { MarketBus } from "../bus";
+import type { StatusMessage } from "@torghut/contracts";
+import type { BusPublisher } from "../bus";
 import type { Clock, TimerHandle } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Leadership } from "../leader";
 import type { Logger } from "../logger";
 import { messageRateSources } from "../pipeline/metrics";
-import { IndicatorFeed } from "../realtime/indicator-feed";
-import type { StatusMessage } from "../realtime/publication";
-import { createMarketData, type MarketData } from "./market-data";
-import type { Storage } from "./storage";
+import { createMarketData, type MarketData } from "../compose/market-data";
+import type { Storage } from "../compose/storage";
 
 /** How often the leader announces itself (and the router status) to every replica. */
 export const LEADER_HEARTBEAT_MS = 2000;
@@ -35,7 +34,7 @@ interface Term {
 export function createIngest(
   config: ServerConfig,
   storage: Storage,
-  bus: MarketBus,
+  bus: BusPublisher,
   leadership: Leadership,
   logger: Logger,
   clock: Clock,
@@ -43,26 +42,12 @@ export function createIngest(
   let term: Term | null = null;
   let previousStop: Promise<void> = Promise.resolve();
   let starting: Promise<void> = Promise.resolve();
-  const indicators = new IndicatorFeed();
 
   // Bars come from the shared aggregator; only the leader's are news for the other replicas.
+  // Indicators are derived from them on the realtime side, which alone needs them.
   storage.onBar((bar) => {
-    if (term === null) return;
-    bus.publish({ type: "bar", bar });
-    const update = indicators.update(bar);
-    if (update !== null) bus.publish({ type: "indicator", indicator: update });
+    if (term !== null) bus.publish({ type: "bar", bar });
   });
-
-  const statusOf = (marketData: MarketData): StatusMessage => {
-    const snapshot = marketData.router.snapshot();
-    return {
-      state: snapshot.connectionState,
-      activeSource: snapshot.currentDataSource,
-      delayed: snapshot.currentDataSource === "yahoo",
-      reason: snapshot.lastTransition?.reason ?? null,
-      changedAt: Date.parse(snapshot.since),
-    };
-  };
 
   const announce = (marketData: MarketData) =>
     bus.publish({
@@ -87,6 +72,8 @@ export function createIngest(
     const current: Term = { marketData, readRate, heartbeat, stopped: null };
     term = current;
     logger.info({ replicaId: bus.replicaId }, "leading: connecting upstream");
+    // DDL (partitions ahead, retention) from one replica only: the leader, for as long as it leads.
+    void storage.maintenance.start();
     bus.publish({ type: "status", status: statusOf(marketData) });
     announce(marketData);
     // A new term waits until the previous one has fully closed its upstream session.
@@ -101,6 +88,7 @@ export function createIngest(
     term = null;
     clock.clearInterval(current.heartbeat);
     messageRateSources.delete(current.readRate);
+    void storage.maintenance.stop();
     // marketData.stop() closes the upstream socket synchronously before its first await.
     current.stopped = current.marketData
       .stop()
@@ -123,5 +111,17 @@ export function createIngest(
       await end();
       await leadership.stop();
     },
+  };
+}
+
+/** The `status` channel's message: the router's state and provenance as clients see them. */
+function statusOf(marketData: MarketData): StatusMessage {
+  const snapshot = marketData.router.snapshot();
+  return {
+    state: snapshot.connectionState,
+    activeSource: snapshot.currentDataSource,
+    delayed: snapshot.currentDataSource === "yahoo",
+    reason: snapshot.lastTransition?.reason ?? null,
+    changedAt: Date.parse(snapshot.since),
   };
 }

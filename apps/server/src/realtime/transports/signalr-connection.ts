@@ -1,0 +1,187 @@
+import type { Socket } from "node:net";
+import type { RawData, WebSocket } from "ws";
+import type { Clock, TimerHandle } from "../../clock";
+import type { Logger } from "../../logger";
+import type { HubSession } from "../client-session";
+import type { Hub } from "../hub";
+import type { Principal } from "../transport";
+import { CloseCode } from "../transport";
+import { SessionCommands } from "./session-commands";
+import { handleSignalrRecord } from "./signalr-dispatch";
+import {
+  encodeClose,
+  encodeControlInvocation,
+  HANDSHAKE_FAILED,
+  HANDSHAKE_OK,
+  handshakeError,
+  handshakeSchema,
+  PING_FRAME,
+  RecordReader,
+  signalrJsonFormat,
+} from "./signalr-protocol";
+import { SocketHubClient } from "./socket-client";
+
+/** Close codes the client may reconnect after (SignalR `allowReconnect`): shutdown, slow, expired. */
+const RECONNECTABLE = new Set<number>([
+  CloseCode.GOING_AWAY,
+  CloseCode.POLICY_VIOLATION,
+  CloseCode.TOKEN_EXPIRED,
+]);
+
+/** One SignalR connection as the hub sees it: pre-framed records written straight to the socket. */
+class SignalrHubClient extends SocketHubClient {
+  readonly transport = "signalr";
+  readonly format = signalrJsonFormat;
+  allowReconnect = true;
+
+  /** Tells the client why (a `control` close notice, then the SignalR Close message), then closes the socket. */
+  override close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN) {
+      this.socket.write(encodeControlInvocation({ type: "close", code, reason }));
+      this.socket.write(encodeClose(`${reason} (${code})`, this.allowReconnect && RECONNECTABLE.has(code)));
+    }
+    super.close(code, reason);
+  }
+}
+
+export interface SignalrConnectionOptions {
+  hub: Hub;
+  clock: Clock;
+  logger: Logger;
+  verify(token: string): Promise<Principal>;
+  maxPayloadBytes: number;
+  maxMalformedMessages: number;
+  handshakeTimeoutMs: number;
+}
+
+/**
+ * One client of `/hubs/market-data` once upgraded: the JSON handshake, then hub records handed to
+ * SessionCommands (signalr-dispatch.ts). Joins the hub only after a good handshake.
+ */
+export class SignalrConnection {
+  private readonly client: SignalrHubClient;
+  private readonly reader: RecordReader;
+  private session: HubSession | null = null;
+  private commands: SessionCommands | null = null;
+  private handshakeTimer: TimerHandle | null;
+  private malformed = 0;
+  private lastSeen: number;
+
+  constructor(
+    private readonly ws: WebSocket,
+    socket: Socket,
+    private readonly principal: Principal,
+    private readonly options: SignalrConnectionOptions,
+  ) {
+    this.client = new SignalrHubClient(ws, socket);
+    this.reader = new RecordReader(options.maxPayloadBytes);
+    this.lastSeen = options.clock.now();
+    this.handshakeTimer = options.clock.setTimeout(() => {
+      options.logger.info({ sub: principal.sub }, "[ws-realtime] signalr handshake timed out");
+      ws.close(HANDSHAKE_FAILED, "handshake timeout");
+    }, options.handshakeTimeoutMs);
+    ws.on("message", (data: RawData) => this.receive(data));
+    socket.on("drain", () => this.session?.writable());
+    ws.on("error", (error) =>
+      options.logger.info({ err: error.message }, "[ws-realtime] signalr socket error"),
+    );
+  }
+
+  receive(data: RawData): void {
+    this.lastSeen = this.options.clock.now();
+    const records = this.reader.push(rawToString(data));
+    if (records === null) return void this.ws.close(CloseCode.TOO_BIG, "record too large");
+    for (const record of records) {
+      if (this.session === null || this.commands === null) {
+        if (!this.handshake(record)) return;
+        continue;
+      }
+      handleSignalrRecord(record, {
+        session: this.session,
+        commands: this.commands,
+        ws: this.ws,
+        onMalformed: (why) => this.onMalformed(why),
+      });
+    }
+  }
+
+  /**
+   * The keep-alive turn: drops a client silent for longer than `clientTimeoutMs`, pings an idle one.
+   * Frames in the hub queue either leave with this turn's flush (a ping adds nothing) or wait for
+   * a full socket to drain (a ping would only add to it): only an idle connection is pinged.
+   */
+  keepAlive(now: number, clientTimeoutMs: number): void {
+    const session = this.session;
+    if (session === null || session.closed) return;
+    if (now - this.lastSeen > clientTimeoutMs) {
+      this.client.allowReconnect = true;
+      session.close(CloseCode.GOING_AWAY, "client timeout");
+      return;
+    }
+    if (session.queuedMessages === 0 && this.ws.readyState === this.ws.OPEN) this.client.send(PING_FRAME);
+  }
+
+  /** The socket closed: timers stop and the hub forgets the session. */
+  closed(code: number): void {
+    this.stopHandshakeTimer();
+    this.commands?.stop();
+    this.session?.detached();
+    this.options.logger.debug(
+      { client: this.session?.id, sub: this.principal.sub, code },
+      "[ws-realtime] signalr disconnected",
+    );
+  }
+
+  private onMalformed(why: string): void {
+    this.malformed += 1;
+    this.commands?.error("bad_request", why);
+    if (this.malformed > this.options.maxMalformedMessages && this.session !== null) {
+      this.client.allowReconnect = false;
+      this.session.close(CloseCode.POLICY_VIOLATION, "too many malformed messages");
+    }
+  }
+
+  private handshake(record: string): boolean {
+    let request: ReturnType<typeof handshakeSchema.safeParse> | null;
+    try {
+      request = handshakeSchema.safeParse(JSON.parse(record));
+    } catch {
+      request = null;
+    }
+    this.stopHandshakeTimer();
+    if (request?.success !== true || request.data.protocol !== "json" || request.data.version !== 1) {
+      this.ws.send(handshakeError("only the json protocol, version 1, is supported"));
+      this.ws.close(HANDSHAKE_FAILED, "handshake failed");
+      return false;
+    }
+    const { hub, clock, logger } = this.options;
+    let session: HubSession;
+    try {
+      session = hub.connect(this.client, this.principal);
+    } catch {
+      this.ws.send(handshakeError("server is shutting down"));
+      this.ws.close(CloseCode.GOING_AWAY, "server shutdown");
+      return false;
+    }
+    this.session = session;
+    this.ws.send(HANDSHAKE_OK);
+    this.commands = new SessionCommands(session, {
+      clock,
+      verify: (token) => this.options.verify(token),
+      control: (message) => session.sendControl(encodeControlInvocation(message)),
+    });
+    this.commands.welcome(hub.epoch);
+    logger.debug({ client: session.id, sub: this.principal.sub }, "[ws-realtime] signalr connected");
+    return true;
+  }
+
+  private stopHandshakeTimer(): void {
+    if (this.handshakeTimer !== null) this.options.clock.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
+}
