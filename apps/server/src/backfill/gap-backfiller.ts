@@ -1,5 +1,5 @@
 import type { Bar1m } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock, TimerHandle } from "../clock";
 import type { PrimaryGap } from "../router/snapshot";
 import { backfillBarsTotal, backfillRunsTotal } from "./metrics";

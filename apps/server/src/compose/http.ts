@@ -7,7 +7,7 @@ import type { Logger } from "../logger";
 import { registerHealthRoutes } from "../http/health";
 import { registerLiveness } from "../http/liveness";
 import { registerMetricsRoutes } from "../http/metrics";
-import { isOperator, registerOpsRoutes } from "../http/ops";
+import { isOperator, registerOpsRoutes, type OpsAudit } from "../http/ops";
 import { redactBody } from "../http/redaction";
 import { registerSymbolRoutes } from "../http/symbols";
 import { registerTaRoutes } from "../http/ta/routes";
@@ -69,6 +69,47 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     done();
   });
   registerLiveness(app);
+  registerPublicHealthRoutes(app, parts, views, history);
+  registerSymbolRoutes(app, database);
+  registerWatchlistRoutes(app, {
+    store: new SqlWatchlistStore(database),
+    tokens: parts.tokens,
+    clock,
+    logger: parts.logger,
+  });
+  registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
+  registerTaRoutes(app, {
+    database,
+    clock,
+    // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
+    livePrice: (symbol) => observer.lastTrade(symbol),
+    signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
+    previousCloses: createPreviousCloseBook(config, parts.logger, clock),
+  });
+  registerOpsRoutes(app, {
+    actions: ingest.actions,
+    audit: opsAuditOf(database, views),
+    clock,
+    logger: parts.logger,
+    tokens: parts.tokens,
+    adminSubjects: config.ADMIN_TOKEN_SUBJECTS,
+    perAddressPerMinute: config.OPS_RATE_PER_IP_PER_MINUTE,
+    actionTimeoutMs: config.OPS_ACTION_TIMEOUT_MS,
+  });
+  return views;
+}
+
+/**
+ * The runbooks' health endpoints and the ops console's reads, in a plugin scope (encapsulation) so
+ * that the redaction hook covers these routes only.
+ */
+function registerPublicHealthRoutes(
+  app: FastifyInstance,
+  parts: HttpParts,
+  views: OpsViews,
+  history: OpsHistory,
+): void {
+  const { config, database, clock } = parts;
   // Health bodies are public: their error texts lose any address (http/redaction.ts) unless an
   // operator asks with an ops token, who gets the full text (as the logs have it).
   // A plugin scope (encapsulation) so the hook covers these routes only; fastify wants it async or done-style.
@@ -94,45 +135,23 @@ export function registerRoutes(app: FastifyInstance, parts: HttpParts): OpsViews
     });
     done();
   });
-  registerSymbolRoutes(app, database);
-  registerWatchlistRoutes(app, {
-    store: new SqlWatchlistStore(database),
-    tokens: parts.tokens,
-    clock,
-    logger: parts.logger,
-  });
-  registerMetricsRoutes(app, ingest.metrics?.bind(ingest));
-  registerTaRoutes(app, {
-    database,
-    clock,
-    // Every accepted trade is published on the bus, wherever ingest runs: the observer has the latest.
-    livePrice: (symbol) => observer.lastTrade(symbol),
-    signalsPerMinutePerIp: config.TA_SIGNALS_PER_MINUTE_PER_IP,
-    previousCloses: createPreviousCloseBook(config, parts.logger, clock),
-  });
-  registerOpsRoutes(app, {
-    actions: ingest.actions,
-    audit: {
-      // One row per attempt: `ops failover: refused (forbidden) from 203.0.113.9`, actor = the subject.
-      record: async ({ actor, action, result, detail, address, state, at }) => {
-        const current = views.router()?.connectionState ?? "BOTH_UNAVAILABLE";
-        await insertSourceEvent(database, {
-          fromState: current,
-          toState: (state as typeof current | null) ?? current,
-          reason: `ops ${action}: ${result}${detail === null ? "" : ` (${detail})`} from ${address}`,
-          actor,
-          at,
-        });
-      },
+}
+
+/** Ops calls are audited as source events, next to the router's own transitions. */
+function opsAuditOf(database: HttpParts["database"], views: OpsViews): OpsAudit {
+  return {
+    // One row per attempt: `ops failover: refused (forbidden) from 203.0.113.9`, actor = the subject.
+    record: async ({ actor, action, result, detail, address, state, at }) => {
+      const current = views.router()?.connectionState ?? "BOTH_UNAVAILABLE";
+      await insertSourceEvent(database, {
+        fromState: current,
+        toState: (state as typeof current | null) ?? current,
+        reason: `ops ${action}: ${result}${detail === null ? "" : ` (${detail})`} from ${address}`,
+        actor,
+        at,
+      });
     },
-    clock,
-    logger: parts.logger,
-    tokens: parts.tokens,
-    adminSubjects: config.ADMIN_TOKEN_SUBJECTS,
-    perAddressPerMinute: config.OPS_RATE_PER_IP_PER_MINUTE,
-    actionTimeoutMs: config.OPS_ACTION_TIMEOUT_MS,
-  });
-  return views;
+  };
 }
 
 async function operatorAsks(

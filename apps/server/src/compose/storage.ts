@@ -1,6 +1,6 @@
 import type { Bar1m } from "@torghut/contracts";
 import { createDb, seedSymbols, type Database } from "@torghut/db";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import { BarAggregator } from "../store/bar-aggregator";

@@ -1,5 +1,5 @@
 import type { MarketClockSource, MarketStatus } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock, TimerHandle } from "../clock";
 import type { MarketClock, MarketClockReading } from "./market-clock";
 import { marketClockReadsTotal, marketOpenGauge } from "./metrics";

@@ -1,5 +1,6 @@
 import type { Trade } from "@torghut/contracts";
-import pino, { type Logger } from "pino";
+import pino from "pino";
+import type { Logger } from "../logger";
 import { type Clock, systemClock } from "../clock";
 import type { MarketDataSource, SourceEvent } from "../sources/source";
 import type { TradeValidator } from "../validation/trade-validator";

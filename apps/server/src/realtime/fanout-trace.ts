@@ -1,3 +1,6 @@
+import type { Publication, WireFormat } from "./publication";
+import { frameFor } from "./publication";
+
 /**
  * Where one publication's fan-out spent its time, stage by stage (benchmarks, tracing). Every field
  * but `recipients` is a `performance.now()` reading, so differences are durations in ms.
@@ -31,5 +34,30 @@ export function fanoutStages(trace: FanoutTrace): Record<FanoutStage, number> {
     enqueue: trace.enqueuedAt - trace.encodedAt,
     "flush scheduling": trace.flushStartedAt - trace.enqueuedAt,
     write: trace.completedAt - trace.flushStartedAt,
+  };
+}
+
+/**
+ * A publication's trace as the hub starts its fan-out: times the history append and, by encoding
+ * for the first subscriber's format now instead of at the first offer, one encoding.
+ */
+export function startFanoutTrace(
+  offeredAt: number,
+  emittedAt: number,
+  publication: Publication,
+  firstFormat: WireFormat | undefined,
+): FanoutTrace {
+  const appendedAt = performance.now();
+  if (firstFormat !== undefined) frameFor(publication, firstFormat);
+  const encodedAt = performance.now();
+  return {
+    recipients: 0,
+    offeredAt,
+    emittedAt,
+    appendedAt,
+    encodedAt,
+    enqueuedAt: encodedAt,
+    flushStartedAt: 0,
+    completedAt: encodedAt,
   };
 }

@@ -16,69 +16,20 @@ import type { ParsedChannel } from "./channels";
 import { channelAllowed, marketChannel, parseChannel, STATUS_CHANNEL, wildcardOf } from "./channels";
 import type { SessionHost, SessionLimits } from "./client-session";
 import { HubSession } from "./client-session";
-import type { FanoutTrace } from "./fanout-trace";
+import { startFanoutTrace, type FanoutTrace } from "./fanout-trace";
 import { EncodedFrames } from "./encoded-frames";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
-import type { Publication } from "./publication";
-import { DEFAULT_TYPE, frameFor } from "./publication";
+import { DEFAULT_TYPE, type Publication } from "./publication";
 import type { SubscribeOutcome } from "./subscriptions";
 import { SubscriptionIndex } from "./subscriptions";
 import { LatestValueThrottle } from "./throttle";
 import type { HubClient, Principal } from "./transport";
 import { CloseCode } from "./transport";
+import { HubClosedError, type HubOptions, type HubStats } from "./hub-options";
 
-export interface HubOptions {
-  clock?: Clock;
-  logger?: Logger;
-  /** WS_CLIENT_BUFFER: queued messages per client (default 256). */
-  clientBuffer?: number;
-  /** Queued bytes per client (default 1 MiB, as centrifuge). */
-  clientBufferBytes?: number;
-  /** Unflushed bytes a transport may hold before frames wait in the hub queue (default 64 KiB). */
-  transportHighWaterBytes?: number;
-  maxConflationsBehind?: number;
-  maxBehindMs?: number;
-  /** Per channel (and message type); 0 turns the throttle off. Default 20 (seed 004). */
-  updatesPerSecond?: number;
-  /** Publications kept per channel for recovery (default 128). */
-  historySize?: number;
-  maxSubscriptionsPerClient?: number;
-  /** Clients written per event-loop turn before the flush yields (default 2,000). */
-  fanoutSliceSize?: number;
-  /**
-   * The symbols this deployment serves (SYMBOLS). A channel for any other symbol is unknown: nothing
-   * will ever be published there, and remembering every name a client tries would grow without bound.
-   * Unset (tests, benchmarks): any well-formed symbol, with at most MAX_REMEMBERED_CHANNELS remembered.
-   */
-  servedSymbols?: Iterable<string>;
-  /** Observer called when a publication has reached its last subscriber (benchmarks, tracing). */
-  onFanoutComplete?: (durationMs: number, recipients: number) => void;
-  /** Observer given each publication's per-stage timings once it has reached its last subscriber. */
-  onFanoutTrace?: (trace: FanoutTrace) => void;
-}
-
-export interface HubStats {
-  ActiveHubs: number;
-  TotalConnections: number;
-  connectionsByTransport: Record<string, number>;
-  channels: number;
-  subscriptions: number;
-  published: number;
-  throttled: number;
-  deliveries: number;
-  conflatedMessages: number;
-  slowClientsClosed: number;
-  queuedMessages: number;
-  pendingFanouts: number;
-  epoch: string;
-  shuttingDown: boolean;
-}
-
-export class HubClosedError extends Error {
-  override readonly name = "HubClosedError";
-  readonly retryable = true;
-}
+export type { HubOptions, HubStats } from "./hub-options";
+export { HubClosedError } from "./hub-options";
 
 /** A publication whose subscribers are not all flushed yet: done once the flush passes `mark`. */
 interface PendingFanout {
@@ -371,7 +322,14 @@ export class Hub implements SessionHost {
     const wildcard = wildcardOf(channel);
     const all = wildcard === null ? undefined : this.index.subscribers(wildcard);
     const trace =
-      this.onFanoutTrace === undefined ? null : this.startTrace(update, startedAt, publication, exact, all);
+      this.onFanoutTrace === undefined
+        ? null
+        : startFanoutTrace(
+            update.offeredAt,
+            startedAt,
+            publication,
+            (exact ?? all)?.values().next().value?.format,
+          );
     let recipients = 0;
     // Putting a frame on a queue is a few array operations; the writes happen in `flush`, sliced.
     const encoded = new EncodedFrames(publication);
@@ -387,30 +345,6 @@ export class Hub implements SessionHost {
       trace.recipients = recipients;
     }
     this.fanouts.push({ mark: this.flushEnqueued, startedAt, recipients, trace });
-  }
-
-  /** Times the history append and, by doing it now instead of at the first offer, one encoding. */
-  private startTrace(
-    update: PendingUpdate,
-    emittedAt: number,
-    publication: Publication,
-    exact: ReadonlySet<HubSession> | undefined,
-    all: ReadonlySet<HubSession> | undefined,
-  ): FanoutTrace {
-    const appendedAt = performance.now();
-    const someone = (exact ?? all)?.values().next().value;
-    if (someone !== undefined) frameFor(publication, someone.format);
-    const encodedAt = performance.now();
-    return {
-      recipients: 0,
-      offeredAt: update.offeredAt,
-      emittedAt,
-      appendedAt,
-      encodedAt,
-      enqueuedAt: encodedAt,
-      flushStartedAt: 0,
-      completedAt: encodedAt,
-    };
   }
 
   private offer(session: HubSession, encoded: EncodedFrames): number {

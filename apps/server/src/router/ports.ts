@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock } from "../clock";
 import type { FallbackSource, MarketDataSource, SourceEvent } from "../sources/source";
 

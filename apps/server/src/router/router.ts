@@ -9,15 +9,16 @@ import {
   routerTransitionsTotal,
 } from "./metrics";
 import {
-  iso,
   type PrimaryGap,
   type RouterSnapshot,
   type RouterStatusEvent,
   type TransitionRecord,
 } from "./snapshot";
+import { GapTracker } from "./gap-tracker";
 import { RouterListeners } from "./listeners";
+import { buildRouterSnapshot } from "./snapshot-builder";
 import type { DataSourceRouterOptions } from "./ports";
-import { ACTIVE_SOURCE, initialFacts, ROUTER_STATES, type RouterFacts, type RouterState } from "./states";
+import { initialFacts, ROUTER_STATES, type RouterFacts, type RouterState } from "./states";
 import { decide, GUARDS } from "./transitions";
 
 const RECENT_KEPT = 50;
@@ -41,16 +42,15 @@ export class DataSourceRouter {
   private lastPrimaryDataAt: number | null = null;
   /** Silence is counted from the later of the last data and this (start-up, or the market's open). */
   private silenceBaseAt: number;
-  private lastPrimaryFedAt: number | null = null;
   private lastFallbackDataAt: number | null = null;
-  /** Start of a primary outage not yet backfilled (set on the first failure while it feeds the pipeline). */
-  private gapStartMs: number | null = null;
   private activationTimer: TimerHandle | null = null;
   private graceTimer: TimerHandle | null = null;
   private silenceTimer: TimerHandle | null = null;
   private stale = false;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly listeners: RouterListeners;
+  /** Where the primary's hole in the stored ticks starts, for the backfill. */
+  private readonly gaps: GapTracker;
   private started = false;
 
   constructor(private readonly options: DataSourceRouterOptions) {
@@ -61,6 +61,7 @@ export class DataSourceRouter {
     this.damper = new FlapDamper(grace, settings.flapDamping ?? DEFAULT_FLAP_DAMPING);
     this.sinceMs = this.silenceBaseAt = clock.now();
     this.listeners = new RouterListeners(options.logger, options.recorder);
+    this.gaps = new GapTracker((gap) => this.listeners.gap(gap));
     this.updateStateGauge();
     routerGraceSeconds.set(settings.primaryRecoveryGraceMs / 1000);
   }
@@ -128,8 +129,7 @@ export class DataSourceRouter {
     const { primary, logger } = this.options;
     logger.warn({ actor }, "DataSourceRouter manual primary reconnect requested");
     if (primary !== null && this.facts.primaryEnabled) {
-      if (this.state === "PRIMARY_ACTIVE")
-        this.gapStartMs ??= this.lastPrimaryFedAt ?? this.options.clock.now();
+      if (this.state === "PRIMARY_ACTIVE") this.gaps.broke(this.options.clock.now());
       primary.reconnect();
     }
     this.fire({ type: "RECONNECT_PRIMARY", actor });
@@ -158,47 +158,17 @@ export class DataSourceRouter {
   }
 
   snapshot(): RouterSnapshot {
-    const { settings, primary, fallback, crossSource } = this.options;
-    const now = this.options.clock.now();
-    const active = ACTIVE_SOURCE[this.state];
-    return {
-      connectionState: this.state,
-      currentDataSource: active === "primary" ? "alpaca" : active === "fallback" ? "yahoo" : null,
-      since: new Date(this.sinceMs).toISOString(),
+    return buildRouterSnapshot(this.options, this.facts, this.damper.view(this.options.clock.now()), {
+      state: this.state,
+      sinceMs: this.sinceMs,
       fallbackCount: this.fallbackCount,
-      lastTransition: this.transitions.at(-1) ?? null,
-      recentTransitions: this.transitions.slice(-20).reverse(),
-      forcedMode: {
-        active: this.facts.forcedFallback,
-        actor: this.forcedBy?.actor ?? null,
-        since: iso(this.forcedBy?.at ?? null),
-      },
-      primaryEnabled: this.facts.primaryEnabled,
-      marketOpen: this.facts.marketOpen,
-      pricesStale: this.stale,
-      damping: this.damper.view(now),
-      primary: {
-        up: this.facts.primaryUp,
-        sessionUp: this.facts.primarySessionUp,
-        failureReason: this.facts.primaryFailureReason,
-        consecutiveFailures: this.consecutiveFailures,
-        lastDataAt: iso(this.lastPrimaryDataAt),
-        health: primary?.health() ?? null,
-      },
-      fallback: {
-        up: this.facts.fallbackUp,
-        failureReason: this.facts.fallbackFailureReason,
-        lastDataAt: iso(this.lastFallbackDataAt),
-        health: fallback.health(),
-      },
-      settings: {
-        maxConsecutiveFailures: settings.maxConsecutiveFailures,
-        messageTimeoutSeconds: settings.messageTimeoutMs / 1000,
-        fallbackActivationDelaySeconds: settings.fallbackActivationDelayMs / 1000,
-        primaryRecoveryGracePeriodSeconds: this.facts.effectiveGraceMs / 1000,
-      },
-      crossSource: crossSource?.view() ?? null,
-    };
+      transitions: this.transitions,
+      forcedBy: this.forcedBy,
+      consecutiveFailures: this.consecutiveFailures,
+      lastPrimaryDataAt: this.lastPrimaryDataAt,
+      lastFallbackDataAt: this.lastFallbackDataAt,
+      stale: this.stale,
+    });
   }
 
   private onPrimaryEvent(event: SourceEvent): void {
@@ -212,8 +182,7 @@ export class DataSourceRouter {
       else if (this.facts.primaryStableSince === null) this.fire({ type: "PRIMARY_RECOVERED", at: now });
       if (!this.facts.primaryDataSinceRecovery) this.fire({ type: "PRIMARY_DATA" });
       if (this.state === "PRIMARY_ACTIVE") {
-        this.closeReconnectGap(now);
-        this.lastPrimaryFedAt = now;
+        this.gaps.fed(now);
         this.options.sink(event);
       }
       return;
@@ -226,7 +195,7 @@ export class DataSourceRouter {
       this.consecutiveFailures += 1;
       this.sessionsSinceData += 1;
       this.fire({ type: "PRIMARY_SESSION_LOST", reason: event.reason });
-      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? now;
+      if (this.state === "PRIMARY_ACTIVE") this.gaps.broke(now);
       if (!this.facts.primaryUp) return;
       const exhausted = this.consecutiveFailures >= this.options.settings.maxConsecutiveFailures;
       // Away from the primary, any failure restarts the recovery: stability means no failure at all.
@@ -259,7 +228,7 @@ export class DataSourceRouter {
     const last = Math.max(this.lastPrimaryDataAt ?? 0, this.silenceBaseAt);
     const silentMs = now - last;
     if (silentMs >= settings.messageTimeoutMs) {
-      if (this.state === "PRIMARY_ACTIVE") this.gapStartMs ??= this.lastPrimaryFedAt ?? last;
+      if (this.state === "PRIMARY_ACTIVE") this.gaps.broke(last);
       const across = this.sessionsSinceData > 0 ? ` across ${this.sessionsSinceData} reconnect(s)` : "";
       this.fire({
         type: "PRIMARY_FAILED",
@@ -276,14 +245,6 @@ export class DataSourceRouter {
     if (!open && this.facts.primaryUp) this.consecutiveFailures = 0;
   }
 
-  /** A reconnect inside PRIMARY_ACTIVE (no failover) still lost data: backfill from the first failure. */
-  private closeReconnectGap(now: number): void {
-    if (this.gapStartMs === null) return;
-    const gap: PrimaryGap = { startMs: this.gapStartMs, endMs: now, cause: "reconnect" };
-    this.gapStartMs = null;
-    this.listeners.gap(gap);
-  }
-
   private enter(record: TransitionRecord): void {
     const { logger, fallback, clock } = this.options;
     this.state = record.to;
@@ -298,7 +259,7 @@ export class DataSourceRouter {
     this.updateStateGauge();
     if (record.from === "PRIMARY_ACTIVE") {
       this.clearActivationTimer();
-      this.gapStartMs ??= this.lastPrimaryFedAt ?? record.at;
+      this.gaps.broke(record.at);
       // Running Yahoo-only by configuration is not a failover: it neither counts nor damps.
       if (record.event !== "PRIMARY_DISABLED") {
         this.fallbackCount += 1;
@@ -311,10 +272,7 @@ export class DataSourceRouter {
       fallback.deactivate();
       if (this.graceTimer) clock.clearTimeout(this.graceTimer);
       this.graceTimer = null;
-      if (this.gapStartMs !== null) {
-        this.listeners.gap({ startMs: this.gapStartMs, endMs: record.at, cause: "failback" });
-        this.gapStartMs = null;
-      }
+      this.gaps.failedBack(record.at);
     } else {
       fallback.activate();
     }

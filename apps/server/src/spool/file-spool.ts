@@ -12,7 +12,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Trade } from "@torghut/contracts";
-import { pino, type Logger } from "pino";
+import { pino } from "pino";
+import type { Logger } from "../logger";
 import { spoolCorruptSegments, spoolSources } from "./metrics";
 import { SpoolFullError, type SpooledRecord, type TickSpool } from "./ports";
 import { decodeSegment, encodeRecord, SEGMENT_MAGIC, type DecodedRecord } from "./segment-format";

@@ -1,5 +1,6 @@
 import type { RejectedTick, Trade } from "@torghut/contracts";
-import pino, { type Logger } from "pino";
+import pino from "pino";
+import type { Logger } from "../logger";
 import { type Clock, systemClock } from "../clock";
 import { CircuitBreaker } from "./circuit-breaker";
 import { SlidingFailureRate } from "./failure-rate";

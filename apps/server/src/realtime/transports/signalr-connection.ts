@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
+import { rawToString } from "./raw-data";
 import type { Clock, TimerHandle } from "../../clock";
 import type { Logger } from "../../logger";
 import type { HubSession } from "../client-session";
@@ -179,9 +180,4 @@ export class SignalrConnection {
     if (this.handshakeTimer !== null) this.options.clock.clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
   }
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
 }

@@ -1,5 +1,6 @@
 import { wsClientMessageSchema, type WsClientMessage, type WsServerControlMessage } from "@torghut/contracts";
 import type { RawData } from "ws";
+import { rawToString } from "./raw-data";
 import type { Clock } from "../../clock";
 import type { HubSession } from "../client-session";
 import type { Principal } from "../transport";
@@ -79,9 +80,4 @@ export class WsConnection {
         return;
     }
   }
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data).toString("utf8");
 }

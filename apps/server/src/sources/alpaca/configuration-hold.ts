@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "../../logger";
 import type { CredentialsProvider } from "./credentials";
 import type { AlpacaConfigurationError } from "./errors";
 import * as metrics from "./metrics";

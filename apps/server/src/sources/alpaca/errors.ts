@@ -1,10 +1,11 @@
+import { SourceError } from "../source-error";
+
 /**
  * What each Alpaca stream error code means for us (reference §1.5, §7.3). The class decides the
  * client's reaction: configuration errors stop retrying, connection limits back off past the stale-
  * session window, slow-client reconnects, symbol limits keep the session, the rest are logged.
  */
-export abstract class AlpacaError extends Error {
-  abstract readonly retryable: boolean;
+export abstract class AlpacaError extends SourceError {
   /** The stream error code, or e.g. 429 for an HTTP refusal of the upgrade; null when not from Alpaca. */
   readonly code: number | null;
 
@@ -51,7 +52,7 @@ export class AlpacaProtocolError extends AlpacaError {
 }
 
 /** REST failures: `status` is the HTTP status (0 when the request never got an answer). */
-export class AlpacaRestError extends Error {
+export class AlpacaRestError extends SourceError {
   override readonly name = "AlpacaRestError";
   readonly retryable: boolean;
   readonly status: number;

@@ -1,5 +1,6 @@
 import type { Bar1m, Quote, SourceName, Trade } from "@torghut/contracts";
-import pino, { type Logger } from "pino";
+import pino from "pino";
+import type { Logger } from "../../logger";
 import { z } from "zod";
 import { type Clock, systemClock } from "../../clock";
 import type { CredentialsProvider } from "./credentials";

@@ -1,5 +1,6 @@
 import type { Bar1m, Quote, Trade } from "@torghut/contracts";
-import pino, { type Logger } from "pino";
+import pino from "pino";
+import type { Logger } from "../../logger";
 import WebSocket from "ws";
 import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import { ExponentialBackoff } from "./backoff";

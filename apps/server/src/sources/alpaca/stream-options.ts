@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "../../logger";
 import { type Clock, systemClock } from "../../clock";
 import type { CredentialsProvider } from "./credentials";
 import type { ChannelChoice } from "./subscriptions";

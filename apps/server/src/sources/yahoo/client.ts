@@ -1,18 +1,13 @@
 import type { Bar1m } from "@torghut/contracts";
 import YahooFinance from "yahoo-finance2";
 import { ExtendedCookieJar } from "yahoo-finance2/lib/cookieJar";
-import type { Logger } from "pino";
+import type { Logger } from "../../logger";
 import { boundedFetch } from "./bounded-fetch";
-import { classifyYahooError, YahooMalformedResponseError } from "./errors";
-import { chartResultSchema, isDelayed, type ChartResult } from "./messages";
+import { minuteBarsOf, parseChart, priceOf } from "./chart-parser";
+import { classifyYahooError } from "./errors";
+import type { ChartResult, YahooPrice } from "./messages";
 
-export interface YahooPrice {
-  symbol: string;
-  price: number;
-  /** Epoch ms of Yahoo's `regularMarketTime`. */
-  time: number;
-  delayed: boolean;
-}
+export type { YahooPrice };
 
 /** What the poller and the standby probe need from the client (the real one is `YahooClient`). */
 export interface PriceReader {
@@ -78,14 +73,7 @@ export class YahooClient {
   /** The live price from `meta.regularMarketPrice` / `regularMarketTime` (the current market, not the range). */
   async latestPrice(symbol: string): Promise<YahooPrice> {
     const now = this.now();
-    const result = await this.chart(symbol, now - 5 * 60_000, now + 60_000, "1m");
-    const { meta } = result;
-    return {
-      symbol,
-      price: meta.regularMarketPrice,
-      time: meta.regularMarketTime * 1000,
-      delayed: isDelayed(meta),
-    };
+    return priceOf(symbol, await this.chart(symbol, now - 5 * 60_000, now + 60_000, "1m"));
   }
 
   /**
@@ -99,33 +87,7 @@ export class YahooClient {
 
   /** One-minute bars for [startMs, endMs); minutes without trades (null arrays) are skipped. */
   async minuteBars(symbol: string, startMs: number, endMs: number): Promise<Bar1m[]> {
-    const result = await this.chart(symbol, startMs, endMs, "1m");
-    const quote = result.indicators?.quote?.[0];
-    const bars: Bar1m[] = [];
-    (result.timestamp ?? []).forEach((seconds, i) => {
-      const ms = seconds * 1000;
-      const [open, high, low, close] = [
-        quote?.open?.[i],
-        quote?.high?.[i],
-        quote?.low?.[i],
-        quote?.close?.[i],
-      ];
-      if (ms < startMs || ms >= endMs || open == null || high == null || low == null || close == null) return;
-      bars.push({
-        symbol,
-        minute: new Date(ms - (ms % 60_000)).toISOString(),
-        open,
-        high,
-        low,
-        close,
-        volume: quote?.volume?.[i] ?? 0,
-        vwap: null,
-        tradeCount: 0,
-        source: "backfill",
-        delayed: true,
-      });
-    });
-    return bars;
+    return minuteBarsOf(symbol, await this.chart(symbol, startMs, endMs, "1m"), startMs, endMs);
   }
 
   private async chart(
@@ -151,12 +113,6 @@ export class YahooClient {
     } catch (err) {
       throw classifyYahooError(err, symbol);
     }
-    const parsed = chartResultSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new YahooMalformedResponseError(`Yahoo chart for ${symbol} lacks the fields we need`, null, {
-        cause: parsed.error,
-      });
-    }
-    return parsed.data;
+    return parseChart(raw, symbol);
   }
 }

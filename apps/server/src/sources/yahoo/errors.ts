@@ -1,10 +1,11 @@
+import { SourceError } from "../source-error";
+
 /**
  * What a Yahoo failure means for the poller (reference §5.6): a 429 backs off with a growing delay,
  * an unknown symbol is dropped from nothing (Yahoo may list it again) but never counted as an outage,
  * everything else is a retryable outage of the fallback.
  */
-export abstract class YahooError extends Error {
-  abstract readonly retryable: boolean;
+export abstract class YahooError extends SourceError {
   /** HTTP status when Yahoo answered, null when the request never got an answer. */
   readonly status: number | null;
 

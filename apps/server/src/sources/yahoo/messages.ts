@@ -54,3 +54,12 @@ export function isDelayed(meta: ChartMeta): boolean {
   if (meta.exchangeDataDelayedBy === undefined || meta.exchangeDataDelayedBy > 0) return true;
   return !/real ?time/i.test(meta.quoteSourceName ?? "");
 }
+
+/** A live price as the poller uses it. */
+export interface YahooPrice {
+  symbol: string;
+  price: number;
+  /** Epoch ms of Yahoo's `regularMarketTime`. */
+  time: number;
+  delayed: boolean;
+}

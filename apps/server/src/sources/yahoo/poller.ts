@@ -1,5 +1,5 @@
 import type { Trade } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../../logger";
 import type { Clock, TimerHandle } from "../../clock";
 import type { FallbackSource, SourceEvent, SourceHealth, SourceListener } from "../source";
 import type { PriceReader, YahooPrice } from "./client";

@@ -2,7 +2,7 @@
 import { realtimeTokenResponseSchema } from "@torghut/contracts";
 import type * as SignalRModule from "@microsoft/signalr";
 import type { HubConnection } from "@microsoft/signalr";
-import { publicationSchema, type Publication } from "./messages";
+import { liveEnvelopeSchema, type LiveEnvelope as Publication } from "@torghut/contracts";
 
 export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
 type PublicationListener = (publication: Publication) => void;
@@ -157,7 +157,7 @@ export class MarketFeed {
   }
 
   private dispatch(message: unknown): void {
-    const parsed = publicationSchema.safeParse(message);
+    const parsed = liveEnvelopeSchema.safeParse(message);
     if (!parsed.success) return;
     const publication = parsed.data;
     this.listeners.get(publication.channel)?.forEach((l) => l(publication));

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { marketFeed, type FeedState } from "./market-feed";
-import type { Publication } from "./messages";
+import type { LiveEnvelope as Publication } from "@torghut/contracts";
 
 const serverSnapshot = { state: "connecting" as FeedState, reason: null };
 

@@ -1,0 +1,8 @@
+/**
+ * The base of every upstream adapter's errors (Alpaca, Yahoo): each says whether retrying can help,
+ * which is what the router and the sources' back-off read. Venue details (a stream code, an HTTP
+ * status) stay on the venue's subclasses.
+ */
+export abstract class SourceError extends Error {
+  abstract readonly retryable: boolean;
+}
