@@ -3,6 +3,7 @@
 // change as ticks accumulate, on the partitioned layout (issue #20) and on the unpartitioned one it replaced.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createDb, createTestDatabase, seedSymbols, type Database } from "@torghut/db";
 import pino from "pino";
 import { systemClock } from "../apps/server/src/clock";
@@ -264,7 +265,8 @@ export default async function growth(args: string[]): Promise<void> {
   };
   const layoutArg = arg(args, "layout", "both");
   const layouts: Layout[] = layoutArg === "both" ? ["partitioned", "plain"] : [layoutArg as Layout];
-  const svgPath = arg(args, "svg", "bench/results/growth.svg");
+  // npm runs the bench from bench/: the default is resolved from this file, not the working directory.
+  const svgPath = arg(args, "svg", fileURLToPath(new URL("results/growth.svg", import.meta.url)));
   console.log(
     `growth: ${fmt(options.rows)} ticks in ${options.steps} steps over ${options.days} days, ${GROWTH_SYMBOLS.length} symbols`,
   );

@@ -4,13 +4,14 @@
 // commits (one per animation frame at most), and the JS heap sampled after a forced GC every 10 s,
 // its slope extrapolated to 10 minutes (said so in the output, never passed off as a 10-minute run).
 import { chromium, type Browser } from "@playwright/test";
-import { createDb, seedSymbols } from "@torghut/db";
+import { createDb, createTestDatabase, seedSymbols, type TestDatabase } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
+import { readCounters, ratesBetween } from "./lib/metric-counters";
 import { startUiStack } from "./lib/ui-stack";
 
 export interface WatchlistFigures {
@@ -27,7 +28,18 @@ export interface WatchlistFigures {
   heapStartMb: number;
   heapEndMb: number;
   heapSlopeMbPerMin: number;
+  /** Per second at each hop on the server: Alpaca messages in, hub publications out, deliveries, throttled. */
+  hops: Record<string, number>;
 }
+
+/** The hops the load passes on the server, in order, so a short rate says where it was lost. */
+export const HOP_COUNTERS = [
+  "alpaca_messages_total",
+  "torghut_realtime_published_total",
+  "torghut_realtime_deliveries_total",
+  "torghut_realtime_throttled_total",
+  "torghut_realtime_conflated_messages_total",
+] as const;
 
 const SECRET = "bench-ui-watch-secret-0123456789abcdef0123";
 
@@ -37,20 +49,26 @@ export async function watchlistBench(
   seconds: number,
   symbolCount = 500,
   simTradesPerSecond = 10_000,
+  postgresUrl = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres",
 ): Promise<WatchlistFigures> {
   const symbols = Array.from({ length: symbolCount }, (_, i) => `W${String(i + 1).padStart(3, "0")}`);
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-bench-watch-"));
   const children: ChildProcess[] = [];
   const sim = await startSimulator({ port: 0, seed: 11, symbols, tradesPerSecond: simTradesPerSecond });
   let browser: Browser | null = null;
+  // PostgreSQL, as production runs 500 symbols: ingest on its worker thread. On PGlite ingest shares
+  // the main loop with the hub, and at 10,000 trades/s the Alpaca heartbeat starved within seconds.
+  let database: TestDatabase | null = null;
   try {
-    const db = await createDb({ dataDir });
+    database = await createTestDatabase(postgresUrl, "torghut_bench_ui");
+    const db = await createDb({ url: database.url });
     await seedSymbols(db, symbols);
     await db.close();
-    const { base } = await startUiStack({
+    const { base, apiUrl } = await startUiStack({
       sim,
       symbols,
       dataDir,
+      databaseUrl: database.url,
       secret: SECRET,
       webServer,
       webDir,
@@ -99,6 +117,7 @@ export async function watchlistBench(
         };
       });
     const first = await read();
+    const hopsFirst = await readCounters(apiUrl, HOP_COUNTERS);
     const heap: { at: number; mb: number }[] = [{ at: first.at, mb: first.heap }];
     for (let left = seconds; left > 0; left -= 10) {
       await page.waitForTimeout(Math.min(10, left) * 1000);
@@ -106,6 +125,7 @@ export async function watchlistBench(
       heap.push({ at: sample.at, mb: sample.heap });
     }
     const last = await read();
+    const hopsLast = await readCounters(apiUrl, HOP_COUNTERS);
     const window = await page.evaluate(
       ({ t0, t1 }) => {
         const w = globalThis as unknown as {
@@ -136,6 +156,7 @@ export async function watchlistBench(
       heapStartMb: heap[0]!.mb,
       heapEndMb: heap.at(-1)!.mb,
       heapSlopeMbPerMin: slope(heap) * 60_000,
+      hops: ratesBetween(hopsFirst, hopsLast, elapsed),
     };
   } finally {
     await browser?.close();
@@ -144,6 +165,7 @@ export async function watchlistBench(
       children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : Promise.resolve())),
     );
     await sim.close();
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -6,6 +6,8 @@ export interface UiStackOptions {
   sim: RunningSimulator;
   symbols: readonly string[];
   dataDir: string;
+  /** A PostgreSQL database: ingest then runs on its worker thread (PGlite keeps it on the main loop). */
+  databaseUrl?: string;
   secret: string;
   /** The compiled web launcher (apps/web/server.mjs in the standalone build) and its folder. */
   webServer: string;
@@ -15,7 +17,7 @@ export interface UiStackOptions {
 }
 
 /**
- * The server on PGlite against the simulator, and the web app as `npm start` runs it (signed in as
+ * The server on PGlite (or PostgreSQL) against the simulator, and the web app as `npm start` runs it (signed in as
  * the development operator); resolves with both base URLs once both answer.
  */
 export async function startUiStack(options: UiStackOptions): Promise<{ base: string; apiUrl: string }> {
@@ -28,11 +30,14 @@ export async function startUiStack(options: UiStackOptions): Promise<{ base: str
       PORT: String(serverPort),
       HOST: "127.0.0.1",
       LOG_LEVEL: "error",
-      DATABASE_URL: "",
+      DATABASE_URL: options.databaseUrl ?? "",
       DATA_DIR: options.dataDir,
       SYMBOLS: options.symbols.join(","),
       ALPACA_KEY_ID: "sim-key",
       ALPACA_SECRET_KEY: "sim-secret",
+      // SIP: the IEX feed takes 30 symbols per connection (as Alpaca's free plan), and the watchlist
+      // bench streams 500; with IEX the simulator refused them all and the page sat idle.
+      ALPACA_FEED: "sip",
       ALPACA_STREAM_URL: sim.alpacaStreamUrl,
       ALPACA_DATA_URL: sim.alpacaDataUrl,
       ALPACA_TRADING_URL: sim.alpacaTradingUrl,

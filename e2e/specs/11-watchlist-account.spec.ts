@@ -67,6 +67,53 @@ test.describe("the watchlist kept per signed-in user", () => {
     await other.close();
   });
 
+  test("a change made while the saved list is still loading wins over it, and is saved", async ({
+    browser,
+  }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, "alice");
+    await expect(page.getByTestId("watchlist-home")).toHaveAttribute("data-home", "account");
+    await saved(page, () => page.getByTestId("watch-reset").click());
+    // The next visit's read of the saved list is answered by the API at once, but reaches the page
+    // only after the trader has made a change: the page then holds an older list than its own.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/watchlist", async (route) => {
+      if (route.request().method() !== "GET") return route.continue();
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.reload();
+    await expect(page.getByTestId("watchlist-home")).toHaveAttribute("data-home", "loading");
+    const put = page.waitForResponse(
+      (r) => r.url().endsWith("/api/watchlist") && r.request().method() === "PUT",
+    );
+    await page.getByRole("button", { name: "Remove TSLA from the watchlist" }).click();
+    await expect(page.getByTestId("watch-row-TSLA")).toHaveCount(0);
+    expect((await put).status()).toBe(200);
+    const got = page.waitForResponse(
+      (r) => r.url().endsWith("/api/watchlist") && r.request().method() === "GET",
+    );
+    release();
+    await got;
+    // Two animation frames: the answer has been parsed and React has drawn whatever it caused.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(
+      await page.getByTestId("watch-row-TSLA").count(),
+      "the older saved list did not bring TSLA back",
+    ).toBe(0);
+    const cached = await page.evaluate(() => localStorage.getItem("torghut.watchlist.symbols.v1"));
+    expect(JSON.parse(cached ?? "[]")).not.toContain("TSLA");
+    await page.unroute("**/api/watchlist");
+    await page.reload();
+    await expect(page.getByTestId("watchlist-home")).toHaveAttribute("data-home", "account");
+    await expect(page.getByTestId("watch-row-AAPL")).toBeVisible();
+    await expect(page.getByTestId("watch-row-TSLA")).toHaveCount(0);
+    await context.close();
+  });
+
   test("not signed in as a person (the development operator): the list stays in this browser", async ({
     page,
   }) => {

@@ -22,10 +22,14 @@ test.describe("the live candle's provenance", () => {
 
     await setFault({ target: "alpaca", fault: "down" });
     await expect(chart).toHaveAttribute("data-live-kind", "delayed", { timeout: 60_000 });
+    // The legend (crosshair off the chart) shows the forming candle and says where it came from.
+    await expect(page.getByTestId("chart-legend")).toHaveAttribute("data-kind", "delayed");
+    await expect(page.getByTestId("chart-legend")).toContainText("yahoo DELAYED");
     expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
 
     await clearFaults();
     await expect(chart).toHaveAttribute("data-live-kind", "live", { timeout: 60_000 });
+    await expect(page.getByTestId("chart-legend")).toHaveAttribute("data-kind", "live");
     expect(errors).toEqual([]);
   });
 });

@@ -15,3 +15,4 @@ export * from "./bars-api";
 export * from "./ta-api";
 export * from "./health-api";
 export * from "./realtime-token";
+export * from "./api-error";

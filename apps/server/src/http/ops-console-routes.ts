@@ -65,15 +65,23 @@ export function registerOpsConsoleRoutes(
     source: "memory",
     problem,
   });
+  // Logged when Prometheus starts and stops failing, not on every console refresh (the metric counts those).
+  let prometheusFailing = false;
   app.get("/api/health/history", async (request): Promise<OpsHistoryResponse> => {
     if (prometheus === undefined) return inMemory(null);
     try {
-      return await prometheus.read();
+      const answer = await prometheus.read();
+      if (prometheusFailing) request.log.info("ops history: Prometheus answers again");
+      prometheusFailing = false;
+      return answer;
     } catch (error) {
       // Whatever went wrong there, the console still shows this process's own recent figures.
       const message = error instanceof Error ? error.message : String(error);
       opsHistoryFallbacks.inc();
-      request.log.warn({ err: message }, "ops history: Prometheus failed, serving the in-memory history");
+      if (!prometheusFailing) {
+        request.log.warn({ err: message }, "ops history: Prometheus failed, serving the in-memory history");
+      }
+      prometheusFailing = true;
       return inMemory(`${message}: showing this server's own history`);
     }
   });

@@ -26,8 +26,10 @@ describe("per-user watchlist routes (PGlite, the real migrations)", () => {
     });
     return server;
   };
+  // Tokens are signed and verified on the real clock (the verifier reads Date.now()); the manual
+  // clock only stamps the saves.
   const bearer = async (sub: string, audience = undefined as typeof OPS_AUDIENCE | undefined) => ({
-    authorization: `Bearer ${await signToken({ secret: SECRET, sub, now: clock.now(), ...(audience ? { audience } : {}) })}`,
+    authorization: `Bearer ${await signToken({ secret: SECRET, sub, ...(audience ? { audience } : {}) })}`,
   });
   const refused = async (result: string) =>
     (await registry.getSingleMetric("watchlist_requests_total")?.get())?.values.find(
@@ -100,7 +102,7 @@ describe("per-user watchlist routes (PGlite, the real migrations)", () => {
     const none = await server.inject({ method: "GET", url: "/api/me/watchlist" });
     assert.equal(none.statusCode, 401);
     assert.equal(none.headers["www-authenticate"], 'Bearer realm="torghut-hub"');
-    const forged = await signToken({ secret: "another-secret", sub: "alice", now: clock.now() });
+    const forged = await signToken({ secret: "another-secret", sub: "alice" });
     const put = await server.inject({
       method: "PUT",
       url: "/api/me/watchlist",

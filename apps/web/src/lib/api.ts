@@ -1,4 +1,5 @@
-import { z } from "zod";
+import { apiErrorBodySchema } from "@torghut/contracts";
+import type { z } from "zod";
 
 /**
  * Browser-side client for the same-origin Torghut API. Responses are parsed permissively (extra
@@ -20,8 +21,6 @@ export class ApiError extends Error {
   }
 }
 
-const errorBody = z.object({ error: z.string().optional(), message: z.string().optional() });
-
 /**
  * The path a message may name: never the scheme, host or query. The server component calls the API
  * by its internal address (TORGHUT_API_URL), and these messages reach the page.
@@ -37,7 +36,7 @@ export async function getJson<T>(url: string, schema: z.ZodType<T>, init?: Reque
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const parsed = errorBody.safeParse(body);
+    const parsed = apiErrorBodySchema.safeParse(body);
     const code = parsed.success ? (parsed.data.error ?? "http_error") : "http_error";
     const message = parsed.success && parsed.data.message ? parsed.data.message : `HTTP ${response.status}`;
     throw new ApiError(response.status, code, message);

@@ -20,7 +20,7 @@ import {
   parseSignalsQuery,
 } from "./params";
 import { todayInNewYork, type PreviousCloseBook, type ResolvedClose } from "./previous-close";
-import { queryStoredSessions } from "./session-query";
+import { queryStoredSessions } from "../../store/bars/session-bars";
 
 export interface TaRouteDeps {
   database: Database;

@@ -82,6 +82,8 @@ export function CandleChart(props: Props) {
   const firstCandlesMarked = useRef(false);
   const dot = useRef<HTMLSpanElement>(null);
   const legend = useRef<LegendHandle>(null);
+  /** The crosshair is over the chart: the legend follows it, not the live candle. */
+  const hovering = useRef(false);
   const callbacks = useRef(props);
   callbacks.current = props;
 
@@ -111,6 +113,7 @@ export function CandleChart(props: Props) {
     markers.current = createSeriesMarkers(candleSeries.current, []);
     chart.current = created;
     const onMove = (param: MouseEventParams) => {
+      hovering.current = param.time !== undefined;
       const data = shown.current;
       if (data === null || data.candles.length === 0) return legend.current?.show(null);
       // Off the chart: the newest bar, as a quote board would show.
@@ -268,6 +271,19 @@ export function CandleChart(props: Props) {
       const [drawn] = styledCandles([candle], [{ start: 0, ...from }]);
       candleSeries.current.update(drawn!);
       if (host.current !== null) host.current.dataset.liveKind = kindOf(from);
+      // Off the chart the legend shows the newest bar: the forming one, with where its price came from.
+      if (!hovering.current) {
+        const data = shown.current;
+        const volume =
+          data !== null && data.candles.at(-1)?.time === candle.time ? data.volume.at(-1) : undefined;
+        legend.current?.show({
+          candle,
+          volume: volume ?? null,
+          kind: kindOf(from),
+          run: { start: 0, ...from },
+          values: [],
+        });
+      }
       // Written to the DOM directly: a React state update here would re-render the page 20 times a second.
       updates++;
       const element = dot.current;

@@ -29,6 +29,8 @@ export function useMySymbols(
   const [home, setHome] = useState<ListHome>(savedOnServer ? "loading" : "browser");
   // Saves go out one at a time in the order made, so the last change is the one the server keeps.
   const saving = useRef<Promise<void>>(Promise.resolve());
+  // A change made before the saved list arrived wins over it (and is saved): the trader's last word.
+  const changedHere = useRef(false);
 
   const upload = useCallback((symbols: readonly string[]) => {
     saving.current = saving.current.then(async () => {
@@ -48,7 +50,7 @@ export function useMySymbols(
     let cancelled = false;
     getJson("/api/watchlist", userWatchlistSchema, { credentials: "same-origin" }).then(
       (saved) => {
-        if (cancelled) return;
+        if (cancelled || changedHere.current) return;
         if (saved.symbols !== null) {
           setOwn(saved.symbols);
           writeStored(saved.symbols);
@@ -67,6 +69,7 @@ export function useMySymbols(
 
   const save = useCallback(
     (next: string[] | null) => {
+      changedHere.current = true;
       setOwn(next);
       writeStored(next);
       if (savedOnServer) upload(next ?? defaults);

@@ -1,8 +1,11 @@
 "use client";
-import { realtimeTokenResponseSchema } from "@torghut/contracts";
 import type * as SignalRModule from "@microsoft/signalr";
 import type { HubConnection } from "@microsoft/signalr";
-import { liveEnvelopeSchema, type LiveEnvelope as Publication } from "@torghut/contracts";
+import {
+  liveEnvelopeSchema,
+  realtimeTokenResponseSchema,
+  type LiveEnvelope as Publication,
+} from "@torghut/contracts";
 
 export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
 type PublicationListener = (publication: Publication) => void;
