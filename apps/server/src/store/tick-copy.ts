@@ -84,15 +84,29 @@ export async function copyTicks(pool: pg.Pool, batch: BinaryBatch, options: Copy
     inTransaction = false;
     return result.rowCount ?? 0;
   } catch (error) {
-    // A connection that cannot even roll back, or that failed below SQL (no SQLSTATE: a socket
-    // error), is in an unknown state: destroy it, not pool it.
+    // Failed below SQL (no SQLSTATE: a socket error or the client-side deadline): the connection is
+    // in an unknown state, and after a deadline it may still carry the server's late answer to the
+    // failed COPY, which pg would hand to the dead stream (an uncaught TypeError that killed the
+    // process, found by `npm run bench -- outage`). No ROLLBACK on it — the wait for that is when
+    // the late answer arrives; the server rolls back when the connection goes — and it is
+    // destroyed below in this same turn, before any late byte can be read.
+    if (sqlStateOf(error) === null) {
+      broken ??= error instanceof Error ? error : new Error(String(error));
+      inTransaction = false;
+    }
+    // A connection that cannot even roll back is in an unknown state too: destroy it, not pool it.
     if (inTransaction) broken ??= await rollback(client);
-    if (sqlStateOf(error) === null) broken ??= error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
     client.off("error", onConnectionError);
     client.release(broken);
+    if (broken) destroySocket(client);
   }
+}
+
+/** Closes the socket now (release(err) only ends it: the server's pending answers still arrive). */
+function destroySocket(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 async function rollback(client: pg.PoolClient): Promise<Error | undefined> {

@@ -129,7 +129,7 @@ export class OutageStack {
    * Trades the simulator delivered (by `untilMs`) that are neither rows in `ticks` nor refused as
    * invalid (kept in `validation_rejections` with their reason: counted, not lost).
    */
-  async missing(untilMs?: number): Promise<string[]> {
+  async missing(untilMs?: number, excluding: ReadonlySet<string> = new Set()): Promise<string[]> {
     const stored = new Set(
       (
         await this.cluster.psql(
@@ -141,16 +141,22 @@ export class OutageStack {
         .split("\n")
         .filter((line) => line.length > 0),
     );
-    return this.sim.control.deliveredTrades(untilMs).filter((key) => !stored.has(key));
+    return this.sim.control.deliveredTrades(untilMs).filter((key) => !stored.has(key) && !excluding.has(key));
   }
 
   /** Waits until every trade delivered by `untilMs` is stored; fails naming some that never were. */
-  async nothingMissing(what: string, untilMs = Date.now(), timeoutMs = 90_000): Promise<number> {
+  /** `excluding`: trades an earlier scenario already accounted for (e.g. its tail before a SIGTERM). */
+  async nothingMissing(
+    what: string,
+    untilMs = Date.now(),
+    excluding: ReadonlySet<string> = new Set(),
+    timeoutMs = 90_000,
+  ): Promise<number> {
     let last: string[] = [];
     try {
       await eventually(
         async () => {
-          last = await this.missing(untilMs);
+          last = await this.missing(untilMs, excluding);
           return last.length === 0;
         },
         what,
