@@ -1,18 +1,8 @@
 import type { Bar1m, SourceName } from "@torghut/contracts";
+import type { IntervalBar } from "../../src/store/bars/bar-row";
 
-/** The test's own idea of a bar of any interval, aggregated in JS straight from 1m bars. */
-export interface OracleBar {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  tradeCount: number;
-  source: SourceName;
-  delayed: boolean;
-}
+/** The test's own bar of any interval, aggregated in JS straight from 1m bars (the served shape). */
+export type OracleBar = IntervalBar;
 
 const NEW_YORK_DAY = new Intl.DateTimeFormat("en-CA", {
   timeZone: "America/New_York",

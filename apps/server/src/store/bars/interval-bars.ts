@@ -1,23 +1,12 @@
 import type { SourceName } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
+import type { IntervalBar, StoredBarValues } from "./bar-row";
 import { aggregateColumns } from "./rollups";
 
 /** The intervals bars are served in (the TA API's `interval` parameter parses to one of these). */
 export type BarInterval = "1m" | "5m" | "15m" | "1h" | "1d";
 
-/** A bar of any interval as the TA API returns it; `time` is the ISO start of the bar. */
-export interface IntervalBar {
-  time: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  tradeCount: number;
-  source: SourceName;
-  delayed: boolean;
-}
+export type { IntervalBar };
 
 /** Consecutive bars with the same provenance: bars `start` up to the next run's `start` (exclusive). */
 interface ProvenanceRun {
@@ -39,17 +28,8 @@ interface BarColumns {
   provenance: ProvenanceRun[];
 }
 
-interface Row {
+interface Row extends StoredBarValues {
   bucket: Date | string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  trade_count: number;
-  source: string;
-  delayed: boolean;
 }
 
 type ColumnsRow = Omit<BarColumns, "provenance"> & {

@@ -1,5 +1,6 @@
 import type { Bar1m, SourceName } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
+import type { StoredBarValues } from "./bar-row";
 import { refreshRollups } from "./rollups";
 
 /**
@@ -9,18 +10,9 @@ import { refreshRollups } from "./rollups";
 
 const BAR_COLUMNS = `symbol, minute, open, high, low, close, volume, vwap, trade_count, source, delayed`;
 
-interface BarRow {
+interface BarRow extends StoredBarValues {
   symbol: string;
   minute: Date;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  trade_count: number;
-  source: string;
-  delayed: boolean;
 }
 
 function toBar(row: BarRow): Bar1m {
