@@ -18,18 +18,11 @@ export interface StoredSession {
   delayed: boolean;
 }
 
-interface Row {
-  symbol: string;
-  session: string;
-  open: number;
-  high: number;
-  low: number;
-  volume: number;
-  sparkline: number[];
+/** The driver's row: snake-case previous close, source as stored text. */
+type Row = Omit<StoredSession, "storedPreviousClose" | "source"> & {
   previous_close: number | null;
   source: string;
-  delayed: boolean;
-}
+};
 
 /**
  * Index walks per symbol (symbol, minute): the newest bar names the day, the day's bars give the
