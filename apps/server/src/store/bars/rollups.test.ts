@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { Bar1m, SourceName } from "@torghut/contracts";
-import { createDb, createTestDatabase, type Database } from "@torghut/db";
+import type { Database } from "@torghut/db";
+import { onBothEngines } from "../../../test/support/both-engines";
 import { queryIntervalBars } from "./interval-bars";
 import { aggregate, bucketStart, type OracleBar } from "../../../test/support/bar-oracle";
 import { queryBars, upsertBars } from "./minute-bars";
@@ -161,22 +162,4 @@ function rollupContract(
   });
 }
 
-rollupContract("PGlite (in memory)", async () => {
-  const database = await createDb({ inMemory: true });
-  return { database, dispose: () => database.close() };
-});
-
-const serverUrl = process.env.DATABASE_URL;
-if (serverUrl) {
-  rollupContract("PostgreSQL", async () => {
-    const scratch = await createTestDatabase(serverUrl, "i20_test");
-    const database = await createDb({ url: scratch.url });
-    return {
-      database,
-      dispose: async () => {
-        await database.close();
-        await scratch.drop();
-      },
-    };
-  });
-}
+onBothEngines(rollupContract);
