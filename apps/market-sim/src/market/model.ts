@@ -10,36 +10,13 @@ import type { BarHistory } from "./history";
 import { deriveSeed, Prng } from "./prng";
 import type { SymbolProfile } from "./symbols";
 import { nyDayStart } from "./time";
+import { addToToday, recordTrade, type SymbolState } from "./symbol-state";
 
 const SIGMA_PER_SQRT_SECOND = 0.0012 / Math.sqrt(60);
 /** Pull back toward the start price over about an hour, so long runs stay plausible. */
 const REVERSION_PER_SECOND = 1 / 3600;
 const QUOTES_PER_TRADE = 0.6;
 const EXCHANGES = ["V", "Q", "P", "K", "Z", "D", "N", "X"] as const;
-const RESERVOIR = 8;
-
-interface MinuteState {
-  bar: Bar;
-  pv: number;
-  firstId: number;
-  lastId: number;
-  /** The last few trades of the minute: candidates for a later correction or cancel. */
-  recent: TradeEvent[];
-}
-
-interface SymbolState {
-  profile: SymbolProfile;
-  mid: number;
-  shock: number;
-  minute: MinuteState | null;
-  previous: MinuteState | null;
-  today: Bar | null;
-  todayPv: number;
-  prevDay: Bar | null;
-  lastTrade: TradeEvent | null;
-  lastQuote: QuoteEvent | null;
-  updatedMinutes: Set<number>;
-}
 
 export interface MarketModelOptions {
   seed: number;
@@ -269,7 +246,7 @@ export class MarketModel {
       ms,
       ns,
     };
-    this.record(state, trade);
+    recordTrade(state, trade, this.currentMinute);
     state.lastTrade = trade;
     return trade;
   }
@@ -294,39 +271,6 @@ export class MarketModel {
     return quote;
   }
 
-  private record(state: SymbolState, trade: TradeEvent): void {
-    const m = state.minute;
-    if (!m) {
-      state.minute = {
-        bar: {
-          t: this.currentMinute,
-          o: trade.p,
-          h: trade.p,
-          l: trade.p,
-          c: trade.p,
-          v: trade.s,
-          n: 1,
-          vw: trade.p,
-        },
-        pv: trade.p * trade.s,
-        firstId: trade.i,
-        lastId: trade.i,
-        recent: [trade],
-      };
-      return;
-    }
-    const bar = m.bar;
-    if (trade.p > bar.h) bar.h = trade.p;
-    if (trade.p < bar.l) bar.l = trade.p;
-    bar.c = trade.p;
-    bar.v += trade.s;
-    bar.n += 1;
-    m.pv += trade.p * trade.s;
-    m.lastId = trade.i;
-    m.recent.push(trade);
-    if (m.recent.length > RESERVOIR) m.recent.shift();
-  }
-
   private closeMinute(out: MarketEvent[]): void {
     for (const state of this.states) {
       const m = state.minute;
@@ -336,28 +280,10 @@ export class MarketModel {
         m.bar.vw = round6(m.pv / m.bar.v);
         this.options.history.addMinute(state.profile.symbol, m.bar);
         out.push({ T: "b", S: state.profile.symbol, bar: { ...m.bar } });
-        this.addToToday(state, m.bar, m.pv);
+        addToToday(state, m.bar, m.pv);
       }
       if (state.today) out.push({ T: "d", S: state.profile.symbol, bar: { ...state.today } });
     }
-  }
-
-  private addToToday(state: SymbolState, bar: Bar, pv: number): void {
-    const day = nyDayStart(bar.t);
-    if (!state.today || state.today.t !== day) {
-      if (state.today) state.prevDay = state.today;
-      state.today = { ...bar, t: day };
-      state.todayPv = pv;
-      return;
-    }
-    const today = state.today;
-    today.h = Math.max(today.h, bar.h);
-    today.l = Math.min(today.l, bar.l);
-    today.c = bar.c;
-    today.v += bar.v;
-    today.n += bar.n;
-    state.todayPv += pv;
-    today.vw = round6(state.todayPv / today.v);
   }
 
   private emitUpdatedBars(out: MarketEvent[]): void {
