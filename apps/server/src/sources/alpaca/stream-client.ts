@@ -3,6 +3,7 @@ import pino from "pino";
 import type { Logger } from "../../logger";
 import WebSocket from "ws";
 import type { MarketDataSource, SourceEvent, SourceHealth, SourceListener } from "../source";
+import { SourceListeners } from "../source-listeners";
 import { ExponentialBackoff } from "./backoff";
 import type { AlpacaCredentials } from "./credentials";
 import { ConfigurationHold } from "./configuration-hold";
@@ -39,7 +40,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   private readonly backoff: ExponentialBackoff;
   private readonly timers: SessionTimers;
   private readonly liveness: Liveness;
-  private readonly listeners = new Set<SourceListener>();
+  private readonly listeners: SourceListeners;
   private readonly lag = metrics.wsLagMs.labels("alpaca");
   private running = false;
   private socket: WebSocket | null = null;
@@ -62,6 +63,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   constructor(options: AlpacaStreamOptions) {
     this.settings = resolveStreamSettings(options);
     this.log = options.logger ?? pino({ enabled: false });
+    this.listeners = new SourceListeners(this.log, "alpaca");
     this.url = `${options.streamUrl.replace(/\/+$/, "")}/v2/${options.feed}`;
     this.desired = new DesiredSubscriptions(options.symbols, {
       trades: options.channels?.trades ?? true,
@@ -132,8 +134,7 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   }
 
   onEvent(listener: SourceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   health(): SourceHealth {
@@ -390,12 +391,6 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
   }
 
   private emit(event: SourceEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.log.error({ err: error }, "source listener threw");
-      }
-    }
+    this.listeners.emit(event);
   }
 }

@@ -2,6 +2,7 @@ import type { Trade } from "@torghut/contracts";
 import type { Logger } from "../../logger";
 import type { Clock, TimerHandle } from "../../clock";
 import type { FallbackSource, SourceEvent, SourceHealth, SourceListener } from "../source";
+import { SourceListeners } from "../source-listeners";
 import type { PriceReader, YahooPrice } from "./client";
 
 export type { PriceReader };
@@ -53,7 +54,7 @@ export interface YahooSourceOptions {
 export class YahooSource implements FallbackSource {
   readonly name = "yahoo" as const;
   private symbols: readonly string[];
-  private readonly listeners = new Set<SourceListener>();
+  private readonly listeners: SourceListeners;
   private active = false;
   private stopped = false;
   private cycleRunning = false;
@@ -77,6 +78,7 @@ export class YahooSource implements FallbackSource {
   private readonly probe: StandbyProbe;
 
   constructor(private readonly options: YahooSourceOptions) {
+    this.listeners = new SourceListeners(options.logger, "yahoo");
     this.symbols = [...options.symbols];
     this.probe = new StandbyProbe({
       client: options.client,
@@ -140,8 +142,7 @@ export class YahooSource implements FallbackSource {
   }
 
   onEvent(listener: SourceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   health(): SourceHealth {
@@ -369,13 +370,6 @@ export class YahooSource implements FallbackSource {
   }
 
   private emit(event: SourceEvent): void {
-    if (this.stopped) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.options.logger.error({ err }, "Yahoo source listener failed");
-      }
-    }
+    if (!this.stopped) this.listeners.emit(event);
   }
 }
