@@ -1,14 +1,25 @@
 import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
-import { pino, type Logger } from "pino";
+import { pino } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
-import { SpoolFullError, type TickSpool } from "../spool/ports";
+import { SpoolFullError } from "../spool/ports";
 import { spoolTicks } from "../spool/metrics";
 import type { StoreWriteError } from "./errors";
 import { DUPLICATE_KEY, RowsRefusedError, toStoreWriteError } from "./errors";
+import { CommitHealthState } from "./commit-health";
 import { copyInserter } from "./tick-copy";
 import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
+import {
+  DEFAULTS,
+  type CloseReport,
+  type CommitHealth,
+  type RefusalReason,
+  type TickWriterOptions,
+  type TickWriterStats,
+} from "./tick-writer-options";
+
+export type { CloseReport, CommitHealth, RefusalReason, TickWriterOptions, TickWriterStats };
 import {
   queueDepthSources,
   writerBatchFailures,
@@ -17,102 +28,6 @@ import {
   writerDroppedTicks,
   ticksLost,
 } from "./metrics";
-
-export interface TickWriterOptions {
-  /** Longest a tick waits for its batch to leave (default 50 ms). */
-  flushIntervalMs: number;
-  /** A batch leaves as soon as it holds this many ticks (default 5,000). */
-  batchRows: number;
-  /** Queued + in-flight ticks held while the database is slow or down (default 1,000,000). */
-  bufferMaxTicks: number;
-  /** Batches in flight at once: one is serialised while the database commits another (default 2). */
-  concurrency: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** "auto": binary COPY on PostgreSQL (tick-copy.ts), json_to_recordset on PGlite. */
-  method: "auto" | "json" | "copy";
-  /**
-   * PostgreSQL with binary COPY (the "auto" choice there): false commits the writer's transactions
-   * without waiting for the WAL flush (WRITER_SYNCHRONOUS_COMMIT in config.ts says what that
-   * risks). The "json" method ignores it. Default true; the server passes its setting (false).
-   */
-  synchronousCommit: boolean;
-  logger: Logger;
-  /** Called after each commit with the batch's trades (benchmarks measure per-tick latency with it). */
-  onCommit: ((trades: readonly Trade[], committedAt: number) => void) | null;
-  /**
-   * Called for each tick the writer refuses for what it holds (the database's row-level error, or an
-   * event time it cannot store), so it is kept in `validation_rejections` rather than vanishing.
-   */
-  onRefused: ((trade: Trade, reason: RefusalReason, detail: string) => void) | null;
-  /**
-   * Where ticks go when the database cannot take them (spool/): past `spoolAfterMs` of failing
-   * commits, past `spoolHighWaterTicks` in memory, or at a close that cannot flush. Replayed, oldest
-   * first, once a commit succeeds again (and at start). null: ticks wait in memory only.
-   */
-  spool: TickSpool | null;
-  spoolAfterMs: number;
-  spoolHighWaterTicks: number;
-}
-
-/** What close() did with the ticks it was given: in the database, in the spool, or gone (counted). */
-export interface CloseReport {
-  /** Totals since the writer started; dropped: invalid or refused (kept as rejections). */
-  accepted: number;
-  dropped: number;
-  committed: number;
-  spooled: number;
-  lost: number;
-  /** Spool bytes still waiting for the next start to replay. */
-  spoolBytes: number;
-}
-
-export type RefusalReason = "rejected_by_database" | "invalid_event_time";
-
-/** Whether the writer can commit now; readiness reads it (`canCommit` false while batches are held). */
-export interface CommitHealth {
-  canCommit: boolean;
-  /** When the current state began (epoch ms), null before anything happened. */
-  since: number | null;
-  /** The last failure while `canCommit` is false, e.g. "[42501] permission denied for table ticks". */
-  reason: string | null;
-}
-
-export interface TickWriterStats {
-  /** Accepted and not yet committed (queued plus in flight). */
-  queueDepth: number;
-  accepted: number;
-  committed: number;
-  dropped: number;
-  lastCommitAt: number | null;
-  /** Receive-to-commit of the oldest tick in the last committed batch. */
-  commitLagMs: number | null;
-  consecutiveFailures: number;
-  lastError: string | null;
-  /** Ticks written to the spool, and ticks committed from it. */
-  spooled: number;
-  replayed: number;
-  /** Ticks neither committed nor spooled when the writer was closed or abandoned. */
-  lost: number;
-  /** commitHealth(), here too so that it crosses the ingest thread's snapshot (readiness reads it). */
-  commit: CommitHealth;
-}
-
-const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
-  flushIntervalMs: 50,
-  batchRows: 5000,
-  bufferMaxTicks: 1_000_000,
-  concurrency: 2,
-  retryBaseMs: 100,
-  retryMaxMs: 10_000,
-  method: "auto",
-  synchronousCommit: true,
-  onCommit: null,
-  onRefused: null,
-  spool: null,
-  spoolAfterMs: 5_000,
-  spoolHighWaterTicks: 500_000,
-};
 
 type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by_database";
 
@@ -155,8 +70,7 @@ export class TickWriter {
   private forceClose: (() => void) | null = null;
   private forced = false;
   private reported = false;
-  private health: CommitHealth = { canCommit: true, since: null, reason: null };
-  private readonly healthListeners: ((health: CommitHealth) => void)[] = [];
+  private readonly health: CommitHealthState;
 
   constructor(
     database: Database,
@@ -165,6 +79,7 @@ export class TickWriter {
   ) {
     this.options = { ...DEFAULTS, logger: pino({ level: "silent" }), ...options };
     this.queue = new TickQueue(this.options.batchRows);
+    this.health = new CommitHealthState(clock);
     const pool = database.pool;
     const useCopy = this.options.method === "copy" || (this.options.method === "auto" && pool !== null);
     if (useCopy && pool === null)
@@ -225,19 +140,12 @@ export class TickWriter {
 
   /** Whether batches are committing now or held because the database cannot take them, and why. */
   commitHealth(): CommitHealth {
-    return { ...this.health };
+    return this.health.snapshot();
   }
 
   /** Called on every change of `commitHealth()` (can commit ↔ cannot commit). */
   onCommitHealth(listener: (health: CommitHealth) => void): void {
-    this.healthListeners.push(listener);
-  }
-
-  private setHealth(canCommit: boolean, reason: string | null): void {
-    if (this.health.canCommit === canCommit && (canCommit || this.health.reason === reason)) return;
-    const changed = this.health.canCommit !== canCommit;
-    this.health = { canCommit, since: changed ? this.clock.now() : this.health.since, reason };
-    if (changed) for (const listener of this.healthListeners) listener(this.commitHealth());
+    this.health.onChange(listener);
   }
 
   /** Resolves once every tick accepted before the call is committed (or dropped as invalid). */
@@ -527,7 +435,7 @@ export class TickWriter {
     this.committed += rows;
     this.lastCommitAt = now;
     this.consecutiveFailures = 0;
-    this.setHealth(true, null);
+    this.health.set(true, null);
     if (this.spooling) {
       this.spooling = false;
       this.options.logger.info(
@@ -549,7 +457,7 @@ export class TickWriter {
     this.lastError = failure.message;
     writerBatchFailures.inc({ retryable: "true" });
     this.consecutiveFailures++;
-    this.setHealth(false, failure.message);
+    this.health.set(false, failure.message);
     this.startBackoff(failure);
   }
 
