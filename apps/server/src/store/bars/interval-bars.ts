@@ -1,6 +1,6 @@
 import type { SourceName } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
-import type { IntervalBar, StoredBarValues } from "./bar-row";
+import { barValues, type IntervalBar, type StoredBarValues } from "./bar-row";
 import { aggregateColumns } from "./rollups";
 
 /** The intervals bars are served in (the TA API's `interval` parameter parses to one of these). */
@@ -111,18 +111,7 @@ export async function queryIntervalBars(
   toMs: number,
 ): Promise<IntervalBar[]> {
   const result = await database.query<Row>(intervalBarsSql(interval), rangeParams(symbol, fromMs, toMs));
-  return result.rows.map((row) => ({
-    time: new Date(row.bucket).toISOString(),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: row.volume,
-    vwap: row.vwap,
-    tradeCount: row.trade_count,
-    source: row.source as SourceName,
-    delayed: row.delayed,
-  }));
+  return result.rows.map((row) => ({ time: new Date(row.bucket).toISOString(), ...barValues(row) }));
 }
 
 export async function queryIntervalBarColumns(

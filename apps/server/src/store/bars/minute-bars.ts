@@ -1,6 +1,6 @@
-import type { Bar1m, SourceName } from "@torghut/contracts";
+import type { Bar1m } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
-import type { StoredBarValues } from "./bar-row";
+import { barValues, type StoredBarValues } from "./bar-row";
 import { refreshRollups } from "./rollups";
 
 /**
@@ -16,19 +16,7 @@ interface BarRow extends StoredBarValues {
 }
 
 function toBar(row: BarRow): Bar1m {
-  return {
-    symbol: row.symbol,
-    minute: new Date(row.minute).toISOString(),
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: row.volume,
-    vwap: row.vwap,
-    tradeCount: row.trade_count,
-    source: row.source as SourceName,
-    delayed: row.delayed,
-  };
+  return { symbol: row.symbol, minute: new Date(row.minute).toISOString(), ...barValues(row) };
 }
 
 /**
