@@ -1,5 +1,5 @@
 // `npm run bench -- growth [--rows=N] [--steps=K] [--days=D] [--bar-days=N] [--layout=both|partitioned|plain]
-// [--requests=N] [--svg=PATH]`: how ingest rate, bars latency, bytes per tick and the cost of dropping a day
+// [--requests=N] [--retention=end|rolling] [--svg=PATH]`: how ingest rate, bars latency, bytes per tick and the cost of dropping a day
 // change as ticks accumulate, on the partitioned layout (issue #20) and on the unpartitioned one it replaced.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -93,10 +93,16 @@ interface GrowthOptions {
   days: number;
   barDays: number;
   requests: number;
+  /**
+   * `end` (default) keeps every tick until the last step, so the last step really holds `rows` ticks, then
+   * drops a day and applies retention once; `rolling` drops two days at every step (at most ~60% of `rows`
+   * stored at once), which measures the drop at more sizes but never reaches the full size.
+   */
+  retention: "end" | "rolling";
 }
 
 async function runLayout(serverUrl: string, layout: Layout, options: GrowthOptions): Promise<Step[]> {
-  const { rows, steps, days, barDays, requests } = options;
+  const { rows, steps, days, barDays, requests, retention } = options;
   const scratch = await createTestDatabase(serverUrl, "growth");
   const database = await createDb({
     url: scratch.url,
@@ -184,7 +190,8 @@ async function runLayout(serverUrl: string, layout: Layout, options: GrowthOptio
       let retentionMs = Number.NaN;
       let vacuumMs: number | null = null;
       const wholeDays = Math.floor(written / perDay);
-      if (step > 0 && wholeDays - firstKeptDay >= 3) {
+      const dropNow = retention === "rolling" || step === steps;
+      if (step > 0 && dropNow && wholeDays - firstKeptDay >= 3) {
         const day = firstKeptDay;
         if (layout === "partitioned") {
           const oldest = (await listTickPartitions(database)).find(
@@ -262,6 +269,7 @@ export default async function growth(args: string[]): Promise<void> {
     days: Number(arg(args, "days", "20")),
     barDays: Number(arg(args, "bar-days", "365")),
     requests: Number(arg(args, "requests", "100")),
+    retention: arg(args, "retention", "end") === "rolling" ? "rolling" : "end",
   };
   const layoutArg = arg(args, "layout", "both");
   const layouts: Layout[] = layoutArg === "both" ? ["partitioned", "plain"] : [layoutArg as Layout];
