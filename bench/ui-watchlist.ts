@@ -12,22 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { readCounters, ratesBetween } from "./lib/metric-counters";
+import { describePage, meteredContext, meterPage, type PageFigures } from "./lib/ui-page-meter";
 import { startUiStack } from "./lib/ui-stack";
 
-export interface WatchlistFigures {
+export interface WatchlistFigures extends PageFigures {
   symbols: number;
-  seconds: number;
   simTradesPerSecond: number;
-  tradesPerSecond: number;
-  quotesPerSecond: number;
-  flushesPerSecond: number;
-  frames: number;
-  droppedFrames: number;
-  longTasks: number;
-  longestTaskMs: number;
-  heapStartMb: number;
-  heapEndMb: number;
-  heapSlopeMbPerMin: number;
   /** Per second at each hop on the server: Alpaca messages in, hub publications out, deliveries, throttled. */
   hops: Record<string, number>;
 }
@@ -79,84 +69,21 @@ export async function watchlistBench(
       ...CHROMIUM_LAUNCH,
       args: [...CHROMIUM_LAUNCH.args, "--js-flags=--expose-gc"],
     });
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      deviceScaleFactor: 1,
-    });
-    // A string, not a function: tsx would wrap named helpers in `__name`, which the page does not have.
-    await context.addInitScript({
-      content: `
-        window.__longTasks = [];
-        window.__frames = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-        }).observe({ type: "longtask", buffered: true });
-        window.__onFrame = (t) => { window.__frames.push(t); requestAnimationFrame(window.__onFrame); };
-        requestAnimationFrame(window.__onFrame);
-      `,
-    });
-    const page = await context.newPage();
+    const page = await (await meteredContext(browser)).newPage();
     await page.goto(base);
     await page.getByTestId("live-state").and(page.locator("[data-state=live]")).waitFor({ timeout: 60_000 });
     await page.getByTestId(`price-${symbols[0]}`).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
     // Settle: the first REST answer and the subscription burst are not the steady state.
     await page.waitForTimeout(3_000);
-    type Stats = { trades: number; quotes: number; flushes: number };
-    const read = () =>
-      page.evaluate(() => {
-        const w = globalThis as unknown as {
-          gc?: () => void;
-          __torghutWatchStore?: { stats: Stats };
-        };
-        w.gc?.();
-        const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-        return {
-          at: performance.now(),
-          heap: (memory?.usedJSHeapSize ?? Number.NaN) / 1024 / 1024,
-          stats: { ...(w.__torghutWatchStore?.stats ?? { trades: 0, quotes: 0, flushes: 0 }) },
-        };
-      });
-    const first = await read();
     const hopsFirst = await readCounters(apiUrl, HOP_COUNTERS);
-    const heap: { at: number; mb: number }[] = [{ at: first.at, mb: first.heap }];
-    for (let left = seconds; left > 0; left -= 10) {
-      await page.waitForTimeout(Math.min(10, left) * 1000);
-      const sample = await read();
-      heap.push({ at: sample.at, mb: sample.heap });
-    }
-    const last = await read();
+    const startedAt = Date.now();
+    const figures = await meterPage(page, "__torghutWatchStore.stats", seconds);
     const hopsLast = await readCounters(apiUrl, HOP_COUNTERS);
-    const window = await page.evaluate(
-      ({ t0, t1 }) => {
-        const w = globalThis as unknown as {
-          __longTasks: { start: number; duration: number }[];
-          __frames: number[];
-        };
-        const tasks = w.__longTasks.filter((t) => t.start >= t0 && t.start <= t1).map((t) => t.duration);
-        const frames = w.__frames.filter((t) => t >= t0 && t <= t1);
-        let dropped = 0;
-        for (let i = 1; i < frames.length; i++)
-          dropped += Math.max(0, Math.round((frames[i]! - frames[i - 1]!) / (1000 / 60)) - 1);
-        return { tasks, frames: frames.length, dropped };
-      },
-      { t0: first.at, t1: last.at },
-    );
-    const elapsed = (last.at - first.at) / 1000;
     return {
       symbols: symbolCount,
-      seconds: elapsed,
       simTradesPerSecond,
-      tradesPerSecond: (last.stats.trades - first.stats.trades) / elapsed,
-      quotesPerSecond: (last.stats.quotes - first.stats.quotes) / elapsed,
-      flushesPerSecond: (last.stats.flushes - first.stats.flushes) / elapsed,
-      frames: window.frames,
-      droppedFrames: window.dropped,
-      longTasks: window.tasks.length,
-      longestTaskMs: window.tasks.length === 0 ? 0 : Math.max(...window.tasks),
-      heapStartMb: heap[0]!.mb,
-      heapEndMb: heap.at(-1)!.mb,
-      heapSlopeMbPerMin: slope(heap) * 60_000,
-      hops: ratesBetween(hopsFirst, hopsLast, elapsed),
+      ...figures,
+      hops: ratesBetween(hopsFirst, hopsLast, (Date.now() - startedAt) / 1000),
     };
   } finally {
     await browser?.close();
@@ -170,13 +97,23 @@ export async function watchlistBench(
   }
 }
 
-/** Least-squares slope of heap MB over ms. */
-function slope(points: readonly { at: number; mb: number }[]): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((s, p) => s + p.at, 0) / n;
-  const my = points.reduce((s, p) => s + p.mb, 0) / n;
-  const num = points.reduce((s, p) => s + (p.at - mx) * (p.mb - my), 0);
-  const den = points.reduce((s, p) => s + (p.at - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
+/** The full-stack run's report: the load check with each server hop's rate, then the page's figures. */
+export function describeFullStack(watch: WatchlistFigures): string[] {
+  const target = watch.simTradesPerSecond;
+  const reached = watch.tradesPerSecond >= 0.9 * target;
+  const hops = Object.entries(watch.hops)
+    .map(([name, rate]) => `${name.replace(/^torghut_|_total$/g, "")} ${rate.toFixed(0)}`)
+    .join(", ");
+  return [
+    `\nui bench: watchlist, full stack: ${watch.symbols} symbols, simulator ${target} trades/s, ` +
+      `${watch.seconds.toFixed(0)} s measured`,
+    `  load check: the page received ${watch.tradesPerSecond.toFixed(0)} of ${target} trades/s asked → ` +
+      `${reached ? "reached" : "NOT REACHED: the figures below are not the 500 × 20/s load"} · server per second: ${hops}`,
+    ...describePage("watchlist page", watch),
+    `  long tasks > 50 ms: ${watch.longTasks} (goal 0 → ${watch.longTasks === 0 ? "met" : "MISSED"}) · JS heap ` +
+      `slope ${watch.heapSlopeMbPerMin.toFixed(2)} MB/min → over 10 min: ${(watch.heapSlopeMbPerMin * 10).toFixed(1)} MB ` +
+      (watch.seconds >= 590
+        ? `(measured over ${(watch.seconds / 60).toFixed(1)} minutes)`
+        : `(extrapolated from ${watch.seconds.toFixed(0)} s, not a 10-minute run: --minutes 10 measures it)`),
+  ];
 }

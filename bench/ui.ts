@@ -10,14 +10,15 @@ import { createDb, seedSymbols } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { upsertBars } from "../apps/server/src/store/bars/minute-bars";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { ROOT } from "./lib/processes";
 import { startUiStack } from "./lib/ui-stack";
-import { watchlistBench } from "./ui-watchlist";
+import { describeFullStack, watchlistBench } from "./ui-watchlist";
+import { describeIsolated, isolatedWatchlistBench } from "./ui-watchlist-isolated";
 
 const WEB = join(ROOT, "apps/web");
 /** The production web server (the standalone build's server.mjs), as `npm start` and the web image run it. */
@@ -189,14 +190,67 @@ async function rangeChange(page: Page, base: string): Promise<{ ms: number[]; ba
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
-export default async function ui(args: string[]): Promise<void> {
-  // `--minutes N` runs the watchlist for N minutes (the heap over a real 10 minutes: `--minutes 10`).
-  const minutesAt = args.indexOf("--minutes");
-  const minutes = minutesAt === -1 ? undefined : Number(args[minutesAt + 1]);
+type Part = "chart" | "full" | "isolated";
+const PARTS: readonly Part[] = ["chart", "full", "isolated"];
+
+/** `--name value` out of `args`: the value (or undefined) and the args without the pair. */
+function option(args: string[], name: string): [string | undefined, string[]] {
+  const at = args.indexOf(name);
+  if (at === -1) return [undefined, args];
+  return [args[at + 1], args.filter((_, i) => i !== at && i !== at + 1)];
+}
+
+/**
+ * `npm run bench -- ui [chart seconds] [watchlist seconds] [--minutes N] [--parts chart,full,isolated]
+ * [--profile] [--client-buffer N]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
+ * `--parts isolated --minutes 10`); `--profile` adds the isolated page's top self-time functions.
+ */
+export default async function ui(argv: string[]): Promise<void> {
+  const [minutesText, a1] = option(argv, "--minutes");
+  const [partsText, a2a] = option(a1, "--parts");
+  const [bufferText, a2] = option(a2a, "--client-buffer");
+  const profile = a2.includes("--profile");
+  const positional = a2.filter((a) => a !== "--profile");
+  const minutes = minutesText === undefined ? undefined : Number(minutesText);
   if (minutes !== undefined && !(minutes > 0)) throw new Error("--minutes needs a positive number");
-  const positional = minutesAt === -1 ? args : args.filter((_, i) => i !== minutesAt && i !== minutesAt + 1);
+  const parts = (partsText ?? PARTS.join(",")).split(",") as Part[];
+  if (parts.some((p) => !PARTS.includes(p))) throw new Error(`--parts takes ${PARTS.join(", ")}`);
   const seconds = Number(positional[0] ?? 10);
   const watchSeconds = minutes === undefined ? Number(positional[1] ?? 60) : minutes * 60;
+  // scripts/web-build.mjs is plain JavaScript (`npm start` runs it on bare Node): typed here.
+  const { ensureWebBuild } = (await import(pathToFileURL(join(ROOT, "scripts/web-build.mjs")).href)) as {
+    ensureWebBuild: (options?: { log?: string }) => boolean;
+  };
+  ensureWebBuild({ log: "[bench ui]" });
+  console.log(
+    `[bench ui] load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
+  if (parts.includes("chart")) await chartBench(seconds);
+  // Each part on its own stack, after the one before it stopped: nothing else of ours competes.
+  if (parts.includes("full")) {
+    const watch = await watchlistBench(WEB_SERVER, WEB, watchSeconds);
+    console.log(describeFullStack(watch).join("\n"));
+  }
+  if (parts.includes("isolated")) {
+    const figures = await isolatedWatchlistBench({
+      webServer: WEB_SERVER,
+      webDir: WEB,
+      seconds: watchSeconds,
+      profile,
+    });
+    console.log(describeIsolated(figures).join("\n"));
+  }
+  console.log(
+    `[bench ui] load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")}`,
+  );
+}
+
+/** The chart workstation: first candles (500 and 5,000 bars), live updates, the range change to 1Y. */
+async function chartBench(seconds: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-bench-ui-"));
   const children: ChildProcess[] = [];
   // ~40 trades/s per symbol: above the hub's 20 updates/s cap per channel, light on the 2-core box.
@@ -220,11 +274,6 @@ export default async function ui(args: string[]): Promise<void> {
     await upsertBars(db, walk(SMALL.symbol, SMALL.bars, 410));
     await db.close();
 
-    // scripts/web-build.mjs is plain JavaScript (`npm start` runs it on bare Node): typed here.
-    const { ensureWebBuild } = (await import(pathToFileURL(join(ROOT, "scripts/web-build.mjs")).href)) as {
-      ensureWebBuild: (options?: { log?: string }) => boolean;
-    };
-    ensureWebBuild({ log: "[bench ui]" });
     // As `npm start` runs it: signed in as the development operator.
     const { base, apiUrl } = await startUiStack({
       sim,
@@ -290,7 +339,6 @@ export default async function ui(args: string[]): Promise<void> {
       const rangeContext = await coldContext();
       const rangeMs = await rangeChange(await rangeContext.newPage(), base);
       await rangeContext.close();
-      const watch = await watchlistBench(WEB_SERVER, WEB, watchSeconds);
       console.log(`\nui bench: /torghut/visuals, headless Chromium, ${seconds} s of live updates per run`);
       const ms = (v: number) => (Number.isNaN(v) ? "–" : v.toFixed(0));
       for (const { label, run } of results) {
@@ -315,37 +363,6 @@ export default async function ui(args: string[]): Promise<void> {
       console.log(
         `  range change 1M of 1h → 1Y of 1d (${r.bars} bars): ${r.ms.map((v) => v.toFixed(0)).join(", ")} ms ` +
           `(median ${median(r.ms).toFixed(0)} ms; goal < 300 ms → ${median(r.ms) < 300 ? "met" : "MISSED"})`,
-      );
-      console.log(
-        `\nui bench: watchlist, ${watch.symbols} symbols, simulator ${watch.simTradesPerSecond} trades/s, ` +
-          `${watch.seconds.toFixed(0)} s measured`,
-      );
-      console.log(
-        `  received ${watch.tradesPerSecond.toFixed(0)} trades/s + ${watch.quotesPerSecond.toFixed(0)} quotes/s ` +
-          `(${(watch.tradesPerSecond / watch.symbols).toFixed(1)} trades/s/symbol) · ` +
-          `${watch.flushesPerSecond.toFixed(1)} renders/s (one per frame at most)`,
-      );
-      const target = watch.simTradesPerSecond;
-      const reached = watch.tradesPerSecond >= 0.9 * target;
-      console.log(
-        `  load check: the page received ${watch.tradesPerSecond.toFixed(0)} of ${target} trades/s asked → ` +
-          `${reached ? "reached" : "NOT REACHED: the figures below are not the 500 × 20/s load"} · server per second: ` +
-          Object.entries(watch.hops)
-            .map(([name, rate]) => `${name.replace(/^torghut_|_total$/g, "")} ${rate.toFixed(0)}`)
-            .join(", "),
-      );
-      console.log(
-        `  long tasks > 50 ms: ${watch.longTasks} (longest ${watch.longestTaskMs.toFixed(0)} ms; goal 0 → ` +
-          `${watch.longTasks === 0 ? "met" : "MISSED"}) · frames ${watch.frames}, dropped ${watch.droppedFrames} ` +
-          `(${((watch.droppedFrames / Math.max(1, watch.frames + watch.droppedFrames)) * 100).toFixed(1)}%)`,
-      );
-      console.log(
-        `  JS heap after GC: ${watch.heapStartMb.toFixed(1)} → ${watch.heapEndMb.toFixed(1)} MB, slope ` +
-          `${watch.heapSlopeMbPerMin.toFixed(2)} MB/min → extrapolated to 10 min: ` +
-          `${(watch.heapSlopeMbPerMin * 10).toFixed(1)} MB ` +
-          (watch.seconds >= 590
-            ? `(measured over ${(watch.seconds / 60).toFixed(1)} minutes)`
-            : `(extrapolated from ${watch.seconds.toFixed(0)} s, not a 10-minute run: --minutes 10 measures it)`),
       );
       const big = results.at(-1)!.run;
       console.log(

@@ -14,6 +14,8 @@ export interface UiStackOptions {
   webDir: string;
   /** Every process started is pushed here as soon as it exists, so the caller's cleanup stops it. */
   children: ChildProcess[];
+  /** More environment for the web app (the isolated watchlist points its hub elsewhere). */
+  webEnv?: Record<string, string>;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function startUiStack(options: UiStackOptions): Promise<{ base: str
         WS_AUTH_SECRET: secret,
         AUTH_DEV_OPERATOR: "true",
         NEXT_TELEMETRY_DISABLED: "1",
+        ...options.webEnv,
       },
     },
   );

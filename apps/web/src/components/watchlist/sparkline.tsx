@@ -1,5 +1,10 @@
-/** The day's path in 5-minute closes, coloured by where it ends against the previous close. */
-export function Sparkline({
+import { memo } from "react";
+
+/**
+ * The day's path in 5-minute closes, coloured by where it ends against the previous close. Memoised:
+ * a row re-renders on every tick, its sparkline only when the REST summary brings new points.
+ */
+export const Sparkline = memo(function Sparkline({
   points,
   reference,
   label,
@@ -31,4 +36,4 @@ export function Sparkline({
       <polyline points={path} fill="none" />
     </svg>
   );
-}
+});

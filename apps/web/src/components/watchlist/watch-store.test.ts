@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Quote, SessionSummary, SourceName } from "@torghut/contracts";
-import { changeOf, spreadOf, WatchStore } from "./watch-store";
+import { changeOf, FLASH_RESTART_MS, spreadOf, WatchStore } from "./watch-store";
 
 function manualFrames() {
   const frames: (() => void)[] = [];
@@ -97,4 +97,90 @@ test("order book: bid, ask, sizes and the spread; no previous close → no chang
   store.pushQuote({ ...quote, askPrice: 201 });
   runFrame();
   assert.equal(spreadOf(store.row("AAPL")), null);
+});
+
+/** A trade exactly as the hub sends it on `lines:AAPL` (tradeSchema). */
+const wireTrade = (price: number, at: string, over: Record<string, unknown> = {}) => ({
+  kind: "trade",
+  symbol: "AAPL",
+  eventTime: at,
+  receivedAt: Date.parse(at),
+  source: "alpaca",
+  delayed: false,
+  price,
+  size: 10,
+  tradeId: String(price),
+  exchange: "V",
+  conditions: ["@"],
+  tape: "C",
+  suspicious: false,
+  ...over,
+});
+
+test("records off the wire: the symbol's latest per frame is validated and applied, invalid ones never", () => {
+  const { store, runFrame } = manualFrames();
+  for (let i = 1; i <= 5; i++) store.offerTrade(wireTrade(200 + i, `2026-12-02T15:00:0${i}.000Z`));
+  assert.equal(store.stats.trades, 5, "every message counted");
+  assert.equal(store.row("AAPL").price, null, "nothing applied before the frame");
+  runFrame();
+  assert.equal(store.row("AAPL").price, 205);
+  assert.equal(store.row("AAPL").size, 10);
+
+  store.offerTrade(wireTrade(300, "2026-12-02T15:01:00.000Z", { price: "300" }));
+  store.offerTrade({ symbol: "AAPL" });
+  store.offerTrade(null);
+  runFrame();
+  assert.equal(store.row("AAPL").price, 205, "a record that fails the contract is dropped");
+
+  store.offerTrade(wireTrade(150, "2026-12-02T15:02:00.000Z", { suspicious: true }));
+  runFrame();
+  assert.equal(store.row("AAPL").price, 205, "a suspicious trade stays out of the live price");
+
+  store.offerQuote({ ...wireTrade(0, "2026-12-02T15:02:00.000Z"), kind: "quote" });
+  runFrame();
+  assert.equal(store.row("AAPL").bid, null, "a trade is not a quote");
+  store.offerQuote({
+    kind: "quote",
+    symbol: "AAPL",
+    eventTime: "2026-12-02T15:02:00.000Z",
+    receivedAt: 0,
+    source: "alpaca",
+    delayed: false,
+    bidPrice: 204.9,
+    bidSize: 2,
+    askPrice: 205.1,
+    askSize: 4,
+    bidExchange: "V",
+    askExchange: "V",
+    conditions: ["R"],
+    tape: "C",
+  });
+  runFrame();
+  assert.deepEqual([store.row("AAPL").bid, store.row("AAPL").ask], [204.9, 205.1]);
+});
+
+test("the flash restarts on a change of direction at once, in the same direction only after a pause", () => {
+  const frames: (() => void)[] = [];
+  let clock = 1_000;
+  const store = new WatchStore(
+    (flush) => frames.push(flush),
+    () => clock,
+  );
+  const move = (price: number, second: number, ms: number) => {
+    clock += ms;
+    store.offerTrade(wireTrade(price, `2026-12-02T15:00:${String(second).padStart(2, "0")}.000Z`));
+    frames.splice(0).forEach((f) => f());
+    return store.row("AAPL").flash;
+  };
+  move(100, 0, 0);
+  const first = move(101, 1, 50);
+  assert.equal(first?.direction, "up");
+  assert.equal(move(102, 2, 50), first, "up again 50 ms later: the same flash keeps running");
+  assert.equal(move(103, 3, FLASH_RESTART_MS - 100), first, "still inside the pause");
+  const later = move(104, 4, 100);
+  assert.notEqual(later?.seq, first?.seq, "up again after the pause: restarted");
+  const down = move(103.5, 5, 10);
+  assert.equal(down?.direction, "down", "a change of direction restarts at once");
+  assert.notEqual(down?.seq, later?.seq);
+  assert.equal(move(103.5, 6, 10), down, "no move, no new flash");
 });

@@ -1,4 +1,11 @@
-import type { PreviousCloseOrigin, Quote as BookQuote, SessionSummary, Trade } from "@torghut/contracts";
+import {
+  quoteSchema,
+  tradeSchema,
+  type PreviousCloseOrigin,
+  type Quote as BookQuote,
+  type SessionSummary,
+  type Trade,
+} from "@torghut/contracts";
 
 /** What a row needs of a trade: the hub sends whole Trade records; the tests build just this. */
 export type LiveTrade = Pick<Trade, "symbol" | "price" | "eventTime" | "source" | "delayed"> & {
@@ -25,8 +32,11 @@ export interface RowState {
   low: number | null;
   volume: number | null;
   sparkline: readonly number[];
-  /** The last price move, for the flash: `seq` changes on every move so the animation restarts. */
-  flash: { direction: "up" | "down"; seq: number } | null;
+  /**
+   * The last price move, for the flash: a new `seq` restarts the animation, on a change of direction
+   * or once FLASH_RESTART_MS have passed since the last restart (`at`, the store's clock).
+   */
+  flash: { direction: "up" | "down"; seq: number; at: number } | null;
 }
 
 const empty = (symbol: string): RowState => ({
@@ -53,14 +63,32 @@ const empty = (symbol: string): RowState => ({
 type Schedule = (flush: () => void) => void;
 
 /**
+ * A move in the same direction restarts the flash only this long after its last restart. At 20
+ * moves a second a restart per move looks the same as a steady highlight, but each one costs a new
+ * DOM node, a style recalculation and two animation events (React hears every one at the root).
+ */
+export const FLASH_RESTART_MS = 300;
+
+/** The symbol of an unvalidated record, or null: enough to key the latest value per symbol. */
+function symbolOf(raw: unknown): string | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const symbol = (raw as { symbol?: unknown }).symbol;
+  return typeof symbol === "string" ? symbol : null;
+}
+
+/**
  * The watchlist's rows outside React. Live trades and quotes (up to 20/s per symbol) are held,
  * latest per symbol, and applied once per animation frame: React renders at most once a frame
- * whatever the message rate, and only rows whose state changed re-render (new objects).
+ * whatever the message rate, and only rows whose state changed re-render (new objects). Records
+ * straight off the wire (`offerTrade`, `offerQuote`) are validated when applied: one per symbol and
+ * frame at most, so a value superseded within the frame costs a map write, not a parse.
  */
 export class WatchStore {
   private rows = new Map<string, RowState>();
   private readonly pendingTrades = new Map<string, LiveTrade>();
   private readonly pendingQuotes = new Map<string, BookQuote>();
+  private readonly uncheckedTrades = new Map<string, unknown>();
+  private readonly uncheckedQuotes = new Map<string, unknown>();
   private scheduled = false;
   private version = 0;
   private flashSeq = 0;
@@ -71,6 +99,7 @@ export class WatchStore {
   constructor(
     private readonly schedule: Schedule = (flush) =>
       typeof requestAnimationFrame === "function" ? requestAnimationFrame(flush) : setTimeout(flush, 16),
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -123,44 +152,89 @@ export class WatchStore {
     this.request();
   }
 
+  /** A trade as the hub sent it, validated at the frame if it is still the symbol's latest then. */
+  offerTrade(raw: unknown): void {
+    const symbol = symbolOf(raw);
+    // Suspicious trades stay out of the live price (they are kept, but not shown).
+    if (symbol === null || (raw as { suspicious?: unknown }).suspicious === true) return;
+    this.stats.trades++;
+    this.uncheckedTrades.set(symbol, raw);
+    this.request();
+  }
+
+  /** A quote as the hub sent it, validated at the frame if it is still the symbol's latest then. */
+  offerQuote(raw: unknown): void {
+    const symbol = symbolOf(raw);
+    if (symbol === null) return;
+    this.stats.quotes++;
+    this.uncheckedQuotes.set(symbol, raw);
+    this.request();
+  }
+
   /** Applies everything held (the scheduler calls it; tests may too). */
   flush = (): void => {
     this.scheduled = false;
-    if (this.pendingTrades.size === 0 && this.pendingQuotes.size === 0) return;
+    const held =
+      this.pendingTrades.size +
+      this.pendingQuotes.size +
+      this.uncheckedTrades.size +
+      this.uncheckedQuotes.size;
+    if (held === 0) return;
     this.stats.flushes++;
-    for (const [symbol, t] of this.pendingTrades) {
-      const before = this.row(symbol);
-      const after = withTrade(before, {
-        price: t.price,
-        size: t.size ?? null,
-        eventTimeMs: Date.parse(t.eventTime),
-        source: t.source,
-        delayed: t.delayed,
-      });
-      if (after === before) continue;
-      const moved = before.price !== null && after.price !== before.price;
-      this.rows.set(symbol, {
-        ...after,
-        high: after.high === null ? null : Math.max(after.high, t.price),
-        low: after.low === null ? null : Math.min(after.low, t.price),
-        flash: moved
-          ? { direction: after.price! > before.price! ? "up" : "down", seq: ++this.flashSeq }
-          : before.flash,
-      });
+    const now = this.now();
+    for (const [symbol, raw] of this.uncheckedTrades) {
+      const trade = tradeSchema.safeParse(raw);
+      if (trade.success && trade.data.symbol === symbol && !trade.data.suspicious)
+        this.applyTrade(trade.data, now);
     }
-    for (const [symbol, q] of this.pendingQuotes) {
-      this.rows.set(symbol, {
-        ...this.row(symbol),
-        bid: q.bidPrice,
-        bidSize: q.bidSize,
-        ask: q.askPrice,
-        askSize: q.askSize,
-      });
+    for (const trade of this.pendingTrades.values()) this.applyTrade(trade, now);
+    for (const [symbol, raw] of this.uncheckedQuotes) {
+      const quote = quoteSchema.safeParse(raw);
+      if (quote.success && quote.data.symbol === symbol) this.applyQuote(quote.data);
     }
+    for (const quote of this.pendingQuotes.values()) this.applyQuote(quote);
+    this.uncheckedTrades.clear();
+    this.uncheckedQuotes.clear();
     this.pendingTrades.clear();
     this.pendingQuotes.clear();
     this.changed();
   };
+
+  private applyTrade(t: LiveTrade, now: number): void {
+    const before = this.row(t.symbol);
+    const after = withTrade(before, {
+      price: t.price,
+      size: t.size ?? null,
+      eventTimeMs: Date.parse(t.eventTime),
+      source: t.source,
+      delayed: t.delayed,
+    });
+    if (after === before) return;
+    this.rows.set(t.symbol, {
+      ...after,
+      high: after.high === null ? null : Math.max(after.high, t.price),
+      low: after.low === null ? null : Math.min(after.low, t.price),
+      flash: this.flashOf(before, after.price!, now),
+    });
+  }
+
+  private flashOf(before: RowState, price: number, now: number): RowState["flash"] {
+    if (before.price === null || price === before.price) return before.flash;
+    const direction = price > before.price ? "up" : "down";
+    const last = before.flash;
+    if (last !== null && last.direction === direction && now - last.at < FLASH_RESTART_MS) return last;
+    return { direction, seq: ++this.flashSeq, at: now };
+  }
+
+  private applyQuote(q: BookQuote): void {
+    this.rows.set(q.symbol, {
+      ...this.row(q.symbol),
+      bid: q.bidPrice,
+      bidSize: q.bidSize,
+      ask: q.askPrice,
+      askSize: q.askSize,
+    });
+  }
 
   private request(): void {
     if (this.scheduled) return;

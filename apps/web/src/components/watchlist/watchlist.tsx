@@ -2,16 +2,14 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { useRouter } from "next/navigation";
 import {
-  quoteSchema,
   sessionSummariesResponseSchema,
   stocksHealthResponseSchema,
   symbolListResponseSchema,
-  tradeSchema,
   type RowFreshness,
 } from "@torghut/contracts";
 import type { PublicSettings } from "@/config";
 import { getJson, sessionUrl } from "@/lib/api";
-import { useChannels, useFeedState } from "@/lib/live/use-market-feed";
+import { useArrivals, useFeedState } from "@/lib/live/use-market-feed";
 import { useNow, usePoll } from "@/lib/use-poll";
 import { LivePill } from "../shell/live-pill";
 import { SourceBadge, StatusBanners } from "../shell/status-banners";
@@ -71,14 +69,10 @@ export function Watchlist({
     [symbolKey],
   );
 
-  useChannels(symbolKey === "" ? [] : ["lines:*", "order_book:*", "status"], (publication) => {
-    if (publication.type === "tick") {
-      const trade = tradeSchema.safeParse(publication.data);
-      if (trade.success && trade.data.suspicious !== true) store.pushTrade(trade.data);
-    } else if (publication.type === "quote") {
-      const quote = quoteSchema.safeParse(publication.data);
-      if (quote.success) store.pushQuote(quote.data);
-    }
+  // Off the wire into the store, latest per symbol; the store validates what it applies, per frame.
+  useArrivals(symbolKey === "" ? [] : ["lines:*", "order_book:*", "status"], (arrival) => {
+    if (arrival.type === "tick") store.offerTrade(arrival.data);
+    else if (arrival.type === "quote") store.offerQuote(arrival.data);
   });
 
   const openChart = useCallback(

@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useRef, useSyncExternalStore } from "react";
-import { marketFeed, type FeedState } from "./market-feed";
+import { marketFeed, type Arrival, type FeedState } from "./market-feed";
 import type { LiveEnvelope as Publication } from "@torghut/contracts";
 
 const serverSnapshot = { state: "connecting" as FeedState, reason: null };
@@ -21,7 +21,7 @@ export function useFeedState(): { state: FeedState; reason: string | null } {
   );
 }
 
-/** Calls `onPublication` for every publication on `channels` while mounted. */
+/** Calls `onPublication` for every publication on `channels` while mounted, envelopes validated. */
 export function useChannels(channels: readonly string[], onPublication: (p: Publication) => void): void {
   const handler = useRef(onPublication);
   handler.current = onPublication;
@@ -30,6 +30,19 @@ export function useChannels(channels: readonly string[], onPublication: (p: Publ
     if (key === "") return;
     const feed = marketFeed();
     const stops = key.split(",").map((channel) => feed.listen(channel, (p) => handler.current(p)));
+    return () => stops.forEach((stop) => stop());
+  }, [key]);
+}
+
+/** As useChannels, unvalidated: for a listener that validates the values it keeps (see Arrival). */
+export function useArrivals(channels: readonly string[], onArrival: (a: Arrival) => void): void {
+  const handler = useRef(onArrival);
+  handler.current = onArrival;
+  const key = channels.join(",");
+  useEffect(() => {
+    if (key === "") return;
+    const feed = marketFeed();
+    const stops = key.split(",").map((channel) => feed.listenUnchecked(channel, (a) => handler.current(a)));
     return () => stops.forEach((stop) => stop());
   }, [key]);
 }

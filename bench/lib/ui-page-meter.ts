@@ -1,0 +1,221 @@
+// What the watchlist benches measure in a page, shared by the full-stack and the isolated mode and
+// by the isolated mode's floor page: messages taken, renders, animation frames and frames dropped,
+// long tasks with their attribution (Long Animation Frames: which script, invoked how), main-thread
+// busy time from Chromium's own counters (CDP Performance.getMetrics), and the JS heap after a
+// forced GC every 10 s with its least-squares slope.
+import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
+import { topSelfTime, type SelfTime } from "./cpu-profile";
+
+/** Recorders installed before any page script: long tasks, long animation frames, every frame. */
+const INIT_SCRIPT = `
+  window.__longTasks = [];
+  window.__loafs = [];
+  window.__frames = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        window.__loafs.push({
+          start: e.startTime,
+          duration: e.duration,
+          blocking: e.blockingDuration,
+          layout: e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0,
+          scripts: e.scripts.map((s) => ({
+            what: s.invoker + (s.sourceFunctionName ? " " + s.sourceFunctionName : "") +
+              (s.sourceURL ? " @" + s.sourceURL.replace(/[?#].*$/, "").replace(/^.*\\//, "") + ":" + s.sourceCharPosition : ""),
+            duration: s.duration,
+            forcedLayout: s.forcedStyleAndLayoutDuration,
+          })),
+        });
+    }).observe({ type: "long-animation-frame", buffered: true });
+  } catch {}
+  window.__onFrame = (t) => { window.__frames.push(t); requestAnimationFrame(window.__onFrame); };
+  requestAnimationFrame(window.__onFrame);
+`;
+
+/** A browser context of the size the issue tries pages at, with the recorders in every page. */
+export async function meteredContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  // A string, not a function: tsx would wrap named helpers in `__name`, which the page does not have.
+  await context.addInitScript({ content: INIT_SCRIPT });
+  return context;
+}
+
+export interface PageFigures {
+  seconds: number;
+  tradesPerSecond: number;
+  quotesPerSecond: number;
+  flushesPerSecond: number;
+  frames: number;
+  droppedFrames: number;
+  longTasks: number;
+  longestTaskMs: number;
+  /** The long animation frames' scripts, summed by what ran: where the long tasks' time went. */
+  longFrameScripts: { what: string; ms: number; count: number }[];
+  /** Main-thread busy share (0..1) from Chromium's TaskDuration, and its parts. */
+  busy: number;
+  scriptShare: number;
+  layoutShare: number;
+  styleShare: number;
+  /** Main-thread busy ms per 1,000 messages (trades and quotes) taken. */
+  busyMsPerThousand: number;
+  heapStartMb: number;
+  heapEndMb: number;
+  heapSlopeMbPerMin: number;
+  /** With `profile`: the page's functions with the most self time over the window. */
+  profile: SelfTime[] | null;
+}
+
+interface Sample {
+  at: number;
+  heap: number;
+  stats: { trades: number; quotes: number; flushes: number };
+}
+
+type Metrics = Record<"TaskDuration" | "ScriptDuration" | "LayoutDuration" | "RecalcStyleDuration", number>;
+
+async function metrics(cdp: CDPSession): Promise<Metrics> {
+  const { metrics: list } = await cdp.send("Performance.getMetrics");
+  const m: Record<string, number> = Object.fromEntries(list.map((e) => [e.name, e.value]));
+  return {
+    TaskDuration: m.TaskDuration ?? 0,
+    ScriptDuration: m.ScriptDuration ?? 0,
+    LayoutDuration: m.LayoutDuration ?? 0,
+    RecalcStyleDuration: m.RecalcStyleDuration ?? 0,
+  };
+}
+
+/**
+ * Measures `page` for `seconds` from now (already loaded and live). `statsPath` names the page's
+ * counters object (`{trades, quotes, flushes}`), e.g. `__torghutWatchStore.stats` or `__floor`.
+ */
+export async function meterPage(
+  page: Page,
+  statsPath: string,
+  seconds: number,
+  options: { profile?: boolean } = {},
+): Promise<PageFigures> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
+  // A string: evaluated as written (tsx must not wrap anything in it); `gc` needs --expose-gc.
+  const read = () =>
+    page.evaluate<Sample>(`(() => {
+      globalThis.gc?.();
+      const s = globalThis.${statsPath} ?? { trades: 0, quotes: 0, flushes: 0 };
+      return {
+        at: performance.now(),
+        heap: (performance.memory?.usedJSHeapSize ?? NaN) / 1024 / 1024,
+        stats: { trades: s.trades, quotes: s.quotes, flushes: s.flushes },
+      };
+    })()`);
+  const first = await read();
+  const m0 = await metrics(cdp);
+  if (options.profile === true) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
+  const heap: { at: number; mb: number }[] = [{ at: first.at, mb: first.heap }];
+  for (let left = seconds; left > 0; left -= 10) {
+    await page.waitForTimeout(Math.min(10, left) * 1000);
+    const sample = await read();
+    heap.push({ at: sample.at, mb: sample.heap });
+  }
+  const last = await read();
+  const m1 = await metrics(cdp);
+  const profile =
+    options.profile === true
+      ? topSelfTime(
+          ((await cdp.send("Profiler.stop")) as { profile: Parameters<typeof topSelfTime>[0] }).profile,
+          20,
+        )
+      : null;
+  await cdp.detach();
+  const window = await windowFigures(page, first.at, last.at);
+  const elapsed = (last.at - first.at) / 1000;
+  const messages = last.stats.trades - first.stats.trades + (last.stats.quotes - first.stats.quotes);
+  const busyMs = (m1.TaskDuration - m0.TaskDuration) * 1000;
+  return {
+    seconds: elapsed,
+    tradesPerSecond: (last.stats.trades - first.stats.trades) / elapsed,
+    quotesPerSecond: (last.stats.quotes - first.stats.quotes) / elapsed,
+    flushesPerSecond: (last.stats.flushes - first.stats.flushes) / elapsed,
+    ...window,
+    busy: busyMs / 1000 / elapsed,
+    scriptShare: (m1.ScriptDuration - m0.ScriptDuration) / elapsed,
+    layoutShare: (m1.LayoutDuration - m0.LayoutDuration) / elapsed,
+    styleShare: (m1.RecalcStyleDuration - m0.RecalcStyleDuration) / elapsed,
+    busyMsPerThousand: messages > 0 ? (busyMs / messages) * 1000 : Number.NaN,
+    heapStartMb: heap[0]!.mb,
+    heapEndMb: heap.at(-1)!.mb,
+    heapSlopeMbPerMin: slope(heap) * 60_000,
+    profile,
+  };
+}
+
+type WindowFigures = Pick<
+  PageFigures,
+  "frames" | "droppedFrames" | "longTasks" | "longestTaskMs" | "longFrameScripts"
+>;
+
+/** Frames, long tasks and long-frame scripts that started inside [t0, t1] (observer callbacks may arrive late). */
+async function windowFigures(page: Page, t0: number, t1: number): Promise<WindowFigures> {
+  type Loaf = { start: number; scripts: { what: string; duration: number }[] };
+  const raw = await page.evaluate<{ tasks: number[]; frames: number[]; loafs: Loaf[] }>(`(() => ({
+    tasks: window.__longTasks.filter((t) => t.start >= ${t0} && t.start <= ${t1}).map((t) => t.duration),
+    frames: window.__frames.filter((t) => t >= ${t0} && t <= ${t1}),
+    loafs: window.__loafs.filter((l) => l.start >= ${t0} && l.start <= ${t1}),
+  }))()`);
+  let dropped = 0;
+  for (let i = 1; i < raw.frames.length; i++)
+    dropped += Math.max(0, Math.round((raw.frames[i]! - raw.frames[i - 1]!) / (1000 / 60)) - 1);
+  const scripts = new Map<string, { ms: number; count: number }>();
+  for (const loaf of raw.loafs)
+    for (const s of loaf.scripts) {
+      const entry = scripts.get(s.what) ?? { ms: 0, count: 0 };
+      entry.ms += s.duration;
+      entry.count += 1;
+      scripts.set(s.what, entry);
+    }
+  return {
+    frames: raw.frames.length,
+    droppedFrames: dropped,
+    longTasks: raw.tasks.length,
+    longestTaskMs: raw.tasks.length === 0 ? 0 : Math.max(...raw.tasks),
+    longFrameScripts: [...scripts.entries()]
+      .map(([what, e]) => ({ what, ...e }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 6),
+  };
+}
+
+/** Least-squares slope of heap MB over ms. */
+export function slope(points: readonly { at: number; mb: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p.at, 0) / n;
+  const my = points.reduce((s, p) => s + p.mb, 0) / n;
+  const num = points.reduce((s, p) => s + (p.at - mx) * (p.mb - my), 0);
+  const den = points.reduce((s, p) => s + (p.at - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+/** One page's figures as the bench prints them (two lines, plus the attribution when there is any). */
+export function describePage(label: string, f: PageFigures): string[] {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const dropped = (f.droppedFrames / Math.max(1, f.frames + f.droppedFrames)) * 100;
+  const lines = [
+    `  ${label}: ${f.tradesPerSecond.toFixed(0)} trades/s + ${f.quotesPerSecond.toFixed(0)} quotes/s taken ` +
+      `over ${f.seconds.toFixed(0)} s · main thread busy ${pct(f.busy)} (script ${pct(f.scriptShare)}, ` +
+      `style ${pct(f.styleShare)}, layout ${pct(f.layoutShare)}) = ${f.busyMsPerThousand.toFixed(1)} ms per 1,000 messages`,
+    `    long tasks > 50 ms: ${f.longTasks} (longest ${f.longestTaskMs.toFixed(0)} ms) · frames ${f.frames}, ` +
+      `dropped ${f.droppedFrames} (${dropped.toFixed(1)}%) · ${f.flushesPerSecond.toFixed(1)} renders/s · ` +
+      `JS heap after GC ${f.heapStartMb.toFixed(1)} → ${f.heapEndMb.toFixed(1)} MB (${f.heapSlopeMbPerMin.toFixed(2)} MB/min)`,
+  ];
+  for (const s of f.longFrameScripts)
+    lines.push(`    in long frames: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
+  for (const p of f.profile ?? []) lines.push(`    profile ${p.percent.toFixed(1).padStart(5)}%  ${p.fn}`);
+  return lines;
+}

@@ -1,0 +1,216 @@
+// The watchlist's isolated mode (`npm run bench -- ui --watchlist isolated`): the page's cost apart
+// from the box's. The page gets exactly N symbols × 20 trades/s (and the simulator's 0.6 quotes per
+// trade) from our real hub and SignalR transport in a child process (bench/ui-feed-server.ts) fed
+// by a cheap publisher; the REST answers (symbol list, session summaries, health) still come from
+// the real server on a quiet simulator. The floor runs first against the same feed: a bare page
+// that only parses the frames. Reported: both pages' main-thread time per 1,000 messages and their
+// ratio, long tasks with what ran in them, frames dropped, and the heap slope after GC.
+import { chromium, type Browser, type Page } from "@playwright/test";
+import { createDb, createTestDatabase, seedSymbols, type TestDatabase } from "@torghut/db";
+import { startSimulator } from "@torghut/market-sim";
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CHROMIUM_LAUNCH } from "../e2e/support/env";
+import { exited, request } from "./lib/processes";
+import { describePage, meteredContext, meterPage, type PageFigures } from "./lib/ui-page-meter";
+import { startUiStack } from "./lib/ui-stack";
+import type { FeedConfig, FeedStats } from "./ui-feed-server";
+
+export interface IsolatedOptions {
+  webServer: string;
+  webDir: string;
+  seconds: number;
+  floorSeconds?: number;
+  symbols?: number;
+  tradesPerSymbol?: number;
+  quotesPerSymbol?: number;
+  /** The hub's per-client queue in messages; see DEFAULT_CLIENT_BUFFER. */
+  clientBuffer?: number;
+  /** A CPU profile of the watchlist page over its window (top self-time functions). */
+  profile?: boolean;
+  postgresUrl?: string;
+}
+
+/** The feed's rates over one page's window, per second, and its own CPU share. */
+export interface FeedWindow {
+  offered: number;
+  published: number;
+  deliveries: number;
+  throttled: number;
+  conflated: number;
+  slowClosed: number;
+  cpu: number;
+}
+
+export interface IsolatedFigures {
+  symbols: number;
+  clientBuffer: number;
+  tradesPerSymbol: number;
+  quotesPerSymbol: number;
+  floor: PageFigures;
+  floorFeed: FeedWindow;
+  page: PageFigures;
+  pageFeed: FeedWindow;
+}
+
+/**
+ * The feed hub's per-client queue. Production's WS_CLIENT_BUFFER default (256) is smaller than the
+ * watchlist's 1,000 channels (lines and order_book of 500 symbols): conflation keeps one frame per
+ * channel, so a full queue stays full and the hub closes the page (1008) after any 16 ms stall at
+ * 16,000 messages/s, the floor page included on a loaded box. Here the queue holds every channel's
+ * latest value four times over; `--client-buffer 256` shows production's behaviour.
+ */
+export const DEFAULT_CLIENT_BUFFER = 4096;
+
+const SECRET = "bench-ui-feed-secret-0123456789abcdef0123";
+/** The REST side's simulator: enough trades that rows are fresh by the server's health, little CPU. */
+const QUIET_SIM_TRADES_PER_SECOND = 250;
+
+function feedWindow(a: FeedStats, b: FeedStats): FeedWindow {
+  const s = (b.at - a.at) / 1000;
+  return {
+    offered: (b.offered.trades + b.offered.quotes - a.offered.trades - a.offered.quotes) / s,
+    published: (b.hub.published - a.hub.published) / s,
+    deliveries: (b.hub.deliveries - a.hub.deliveries) / s,
+    throttled: (b.hub.throttled - a.hub.throttled) / s,
+    conflated: (b.hub.conflated - a.hub.conflated) / s,
+    slowClosed: b.hub.slowClosed - a.hub.slowClosed,
+    cpu: (b.cpuMs - a.cpuMs) / (b.at - a.at),
+  };
+}
+
+/** Feed stats around `meter`: what the hub offered, published and delivered during that window. */
+async function withFeed(
+  feed: ChildProcess,
+  meter: () => Promise<PageFigures>,
+): Promise<[PageFigures, FeedWindow]> {
+  const before = await request<FeedStats>(feed, { cmd: "stats" }, "stats");
+  const figures = await meter();
+  const after = await request<FeedStats>(feed, { cmd: "stats" }, "stats");
+  return [figures, feedWindow(before, after)];
+}
+
+async function settle(page: Page): Promise<void> {
+  // The first REST answer and the subscription burst are not the steady state.
+  await page.waitForTimeout(3_000);
+}
+
+export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<IsolatedFigures> {
+  const count = options.symbols ?? 500;
+  const tradesPerSymbol = options.tradesPerSymbol ?? 20;
+  const quotesPerSymbol = options.quotesPerSymbol ?? tradesPerSymbol * 0.6;
+  const symbols = Array.from({ length: count }, (_, i) => `W${String(i + 1).padStart(3, "0")}`);
+  const clientBuffer = options.clientBuffer ?? DEFAULT_CLIENT_BUFFER;
+  const config: FeedConfig = { secret: SECRET, symbols, tradesPerSymbol, quotesPerSymbol, clientBuffer };
+  const feed = fork(join(import.meta.dirname, "ui-feed-server.ts"), [JSON.stringify(config)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), "torghut-bench-watch-iso-"));
+  const children: ChildProcess[] = [];
+  const sim = await startSimulator({
+    port: 0,
+    seed: 13,
+    symbols,
+    tradesPerSecond: QUIET_SIM_TRADES_PER_SECOND,
+  });
+  let browser: Browser | null = null;
+  let database: TestDatabase | null = null;
+  try {
+    const { port, floorToken } = await request<{ port: number; floorToken: string }>(feed, null, "listening");
+    const feedOrigin = `http://127.0.0.1:${port}`;
+    const postgresUrl =
+      options.postgresUrl ?? (process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres");
+    database = await createTestDatabase(postgresUrl, "torghut_bench_ui_iso");
+    const db = await createDb({ url: database.url });
+    await seedSymbols(db, symbols);
+    await db.close();
+    const { base } = await startUiStack({
+      sim,
+      symbols,
+      dataDir,
+      databaseUrl: database.url,
+      secret: SECRET,
+      webServer: options.webServer,
+      webDir: options.webDir,
+      children,
+      // The browser opens the hub on the feed (the web app signs its token with the feed's secret).
+      webEnv: { NEXT_PUBLIC_TORGHUT_WS_ORIGIN: feedOrigin },
+    });
+    browser = await chromium.launch({
+      ...CHROMIUM_LAUNCH,
+      args: [...CHROMIUM_LAUNCH.args, "--js-flags=--expose-gc"],
+    });
+
+    const floorContext = await meteredContext(browser);
+    const floorPage = await floorContext.newPage();
+    await floorPage.goto(`${feedOrigin}/floor?token=${encodeURIComponent(floorToken)}`);
+    await floorPage.locator("#state", { hasText: "live" }).waitFor({ timeout: 30_000 });
+    await settle(floorPage);
+    const [floor, floorFeed] = await withFeed(feed, () =>
+      meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds)),
+    );
+    await floorContext.close();
+
+    const context = await meteredContext(browser);
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByTestId("live-state").and(page.locator("[data-state=live]")).waitFor({ timeout: 60_000 });
+    await page.getByTestId(`price-${symbols[0]}`).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
+    await settle(page);
+    const [watch, pageFeed] = await withFeed(feed, () =>
+      meterPage(page, "__torghutWatchStore.stats", options.seconds, { profile: options.profile === true }),
+    );
+    await context.close();
+    return {
+      symbols: count,
+      clientBuffer,
+      tradesPerSymbol,
+      quotesPerSymbol,
+      floor,
+      floorFeed,
+      page: watch,
+      pageFeed,
+    };
+  } finally {
+    await browser?.close();
+    for (const child of children.reverse()) child.kill("SIGTERM");
+    await Promise.all(children.map(exited));
+    feed.send({ cmd: "close" });
+    await exited(feed);
+    await sim.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The isolated mode's report: the goal rate, the floor, the page, and the page over the floor. */
+export function describeIsolated(f: IsolatedFigures): string[] {
+  const asked = f.symbols * (f.tradesPerSymbol + f.quotesPerSymbol);
+  const feedLine = (w: FeedWindow) =>
+    `feed offered ${w.offered.toFixed(0)}/s, hub published ${w.published.toFixed(0)}/s, delivered ` +
+    `${w.deliveries.toFixed(0)}/s, conflated ${w.conflated.toFixed(0)}/s, slow clients closed ${w.slowClosed}, ` +
+    `feed process CPU ${(w.cpu * 100).toFixed(0)}%`;
+  const reached = f.page.tradesPerSecond >= 0.9 * f.symbols * f.tradesPerSymbol;
+  const ratio = f.page.busyMsPerThousand / f.floor.busyMsPerThousand;
+  const dropped = (p: PageFigures) => (p.droppedFrames / Math.max(1, p.frames + p.droppedFrames)) * 100;
+  return [
+    `\nui bench: watchlist, isolated: ${f.symbols} symbols × ${f.tradesPerSymbol} trades/s + ` +
+      `${f.quotesPerSymbol} quotes/s each (${asked.toFixed(0)} messages/s) from our hub and SignalR transport ` +
+      `in a feed process (client queue ${f.clientBuffer} messages); REST from the real server on a quiet simulator`,
+    ...describePage("floor (parse only)", f.floor),
+    `    ${feedLine(f.floorFeed)}`,
+    ...describePage("watchlist page", f.page),
+    `    ${feedLine(f.pageFeed)}`,
+    `  load check: the page took ${f.page.tradesPerSecond.toFixed(0)} of ${f.symbols * f.tradesPerSymbol} trades/s → ` +
+      (reached ? "reached" : "NOT REACHED: the figures above are not the goal load"),
+    `  page / floor: ${ratio.toFixed(2)}× the main-thread time per message · long tasks > 50 ms ${f.page.longTasks} ` +
+      `(goal 0 → ${f.page.longTasks === 0 && reached ? "met" : "MISSED"}) · frames dropped ` +
+      `${dropped(f.page).toFixed(1)}% (floor ${dropped(f.floor).toFixed(1)}%)`,
+    `  JS heap after GC: ${f.page.heapStartMb.toFixed(1)} → ${f.page.heapEndMb.toFixed(1)} MB over ` +
+      `${(f.page.seconds / 60).toFixed(1)} min, slope ${f.page.heapSlopeMbPerMin.toFixed(3)} MB/min` +
+      (f.page.seconds >= 590 ? " (a 10-minute run)" : " (not a 10-minute run: --minutes 10 measures it)"),
+  ];
+}
