@@ -1,11 +1,10 @@
 "use client";
-import type * as SignalRModule from "@microsoft/signalr";
-import type { HubConnection } from "@microsoft/signalr";
 import {
   liveEnvelopeSchema,
   realtimeTokenResponseSchema,
   type LiveEnvelope as Publication,
 } from "@torghut/contracts";
+import { HubConnection } from "./hub-connection";
 
 export type FeedState = "connecting" | "live" | "reconnecting" | "offline";
 type PublicationListener = (publication: Publication) => void;
@@ -23,7 +22,6 @@ export interface Arrival {
 type ArrivalListener = (arrival: Arrival) => void;
 /** Either kind of listener: `checked` ones get the envelope validated (once per message, if any listens). */
 type Listener = { checked: PublicationListener } | { unchecked: ArrivalListener };
-type SignalR = typeof SignalRModule;
 
 /** How long the page waits before trying again after the hub refused or vanished. */
 const RETRY_AFTER_MS = 10_000;
@@ -35,8 +33,6 @@ const RETRY_AFTER_MS = 10_000;
  */
 export class MarketFeed {
   private connection: HubConnection | null = null;
-  /** Loaded with the first connection: not among the scripts a page needs for its first paint. */
-  private signalr: SignalR | null = null;
   private state: FeedState = "connecting";
   private reason: string | null = null;
   private readonly channelRefs = new Map<string, number>();
@@ -111,42 +107,23 @@ export class MarketFeed {
 
   private async connect(): Promise<void> {
     this.setState(this.state === "offline" ? "offline" : "connecting", this.reason);
-    // The client library and the token load side by side.
-    const loading: Promise<SignalR | Error> =
-      this.signalr !== null
-        ? Promise.resolve(this.signalr)
-        : import("@microsoft/signalr").catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          );
     let hubUrl: string;
     try {
       hubUrl = (await this.fetchToken()).hubUrl;
     } catch (error) {
       return this.offline(`no live token: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const signalr = await loading;
-    if (signalr instanceof Error) return this.offline(`live client did not load: ${signalr.message}`);
-    this.signalr = signalr;
-    const { HubConnectionBuilder, HttpTransportType, LogLevel } = signalr;
-    const connection = new HubConnectionBuilder()
-      .withUrl(hubUrl, {
-        accessTokenFactory: async () => (await this.fetchToken()).token,
-        skipNegotiation: true,
-        transport: HttpTransportType.WebSockets,
-      })
-      .withAutomaticReconnect()
-      .configureLogging(LogLevel.None)
-      .build();
-    connection.on("publication", (message: unknown) => this.dispatch(message));
-    connection.on("control", () => undefined);
-    connection.onreconnecting(() => this.setState("reconnecting", "live connection lost, reconnecting"));
-    connection.onreconnected(() => {
-      this.setState("live", null);
-      this.resubscribe();
-    });
-    connection.onclose((error) => {
-      this.connection = null;
-      this.offline(error ? `live connection closed: ${error.message}` : "live connection closed");
+    const connection = new HubConnection(hubUrl, async () => (await this.fetchToken()).token, {
+      publication: (message) => this.dispatch(message),
+      reconnecting: () => this.setState("reconnecting", "live connection lost, reconnecting"),
+      reconnected: () => {
+        this.setState("live", null);
+        this.resubscribe();
+      },
+      closed: (reason) => {
+        this.connection = null;
+        this.offline(reason);
+      },
     });
     this.connection = connection;
     try {
@@ -175,8 +152,8 @@ export class MarketFeed {
 
   private invoke(method: "Subscribe" | "Unsubscribe", channels: string[]): void {
     const connection = this.connection;
-    if (connection === null || connection.state !== this.signalr?.HubConnectionState.Connected) return;
-    connection.invoke(method, channels).catch((error: unknown) => {
+    if (connection === null || !connection.connected) return;
+    connection.invoke(method, [channels]).catch((error: unknown) => {
       this.reason = `${method} failed: ${error instanceof Error ? error.message : String(error)}`;
       this.stateListeners.forEach((l) => l());
     });
