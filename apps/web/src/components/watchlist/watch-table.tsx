@@ -6,7 +6,12 @@ import { WatchRow } from "./watch-row";
 
 /** Fixed row height: the virtual window is arithmetic, no measuring. Matches `.watch-table tr`. */
 export const ROW_HEIGHT = 36;
-const OVERSCAN = 8;
+/**
+ * Rows rendered beyond the view on each side. Every rendered row re-renders on each of its symbol's
+ * ticks (up to 32 a second at 500 × 20 trades/s plus quotes), so the margin is kept small: 4 rows
+ * (144 px) cover a wheel step; 8 rendered 16 hidden rows, 44 % of the work, in every frame.
+ */
+const OVERSCAN = 4;
 
 type SortKey = "symbol" | "price" | "change" | "percent" | "spread" | "volume" | "fresh";
 const SORTERS: Record<SortKey, (r: RowState) => number | string | null> = {
