@@ -50,6 +50,8 @@ export interface IsolatedFigures {
   tradesPerSymbol: number;
   quotesPerSymbol: number;
   floor: PageFigures;
+  /** The floor's connection at the end of its window: "live", or "closed <code>" (it does not reconnect). */
+  floorState: string;
   floorFeed: FeedWindow;
   page: PageFigures;
   pageFeed: FeedWindow;
@@ -152,6 +154,7 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     const [floor, floorFeed] = await withFeed(feed, () =>
       meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds)),
     );
+    const floorState = await floorPage.evaluate<string>("window.__floor.state");
     await floorContext.close();
 
     const context = await meteredContext(browser);
@@ -170,6 +173,7 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       tradesPerSymbol,
       quotesPerSymbol,
       floor,
+      floorState,
       floorFeed,
       page: watch,
       pageFeed,
@@ -200,7 +204,7 @@ export function describeIsolated(f: IsolatedFigures): string[] {
     `\nui bench: watchlist, isolated: ${f.symbols} symbols × ${f.tradesPerSymbol} trades/s + ` +
       `${f.quotesPerSymbol} quotes/s each (${asked.toFixed(0)} messages/s) from our hub and SignalR transport ` +
       `in a feed process (client queue ${f.clientBuffer} messages); REST from the real server on a quiet simulator`,
-    ...describePage("floor (parse only)", f.floor),
+    ...describePage(`floor (parse only; connection ${f.floorState} at the end)`, f.floor),
     `    ${feedLine(f.floorFeed)}`,
     ...describePage("watchlist page", f.page),
     `    ${feedLine(f.pageFeed)}`,

@@ -1,9 +1,12 @@
-// `npm run bench -- ui [seconds] [watchlist seconds]`: the visuals page in headless Chromium against a real server,
-// simulator and the standalone web server. Figures: time to first candle with 5,000 one-minute bars, and long
-// tasks (PerformanceObserver "longtask") while the chart takes live updates (the hub sends up to
-// 20 per second per channel). Same-run baseline: the same page with 500 bars. Each page opens in a
-// fresh browser context (a first visit), and the output breaks the first candle down into the page
-// load's milestones (HTML, scripts, hydration, bars, setData) to show where the time goes.
+// `npm run bench -- ui [seconds] [watchlist seconds] [--parts chart,full,isolated] [--minutes N] [--profile]`.
+// chart: the visuals page in headless Chromium against a real server, simulator and the standalone web
+// server. Figures: time to first candle with 5,000 one-minute bars, and long tasks (PerformanceObserver
+// "longtask") while the chart takes live updates (the hub sends up to 20 per second per channel).
+// Same-run baseline: the same page with 500 bars. Each page opens in a fresh browser context (a first
+// visit), and the output breaks the first candle down into the page load's milestones (HTML, scripts,
+// hydration, bars, setData) to show where the time goes. full: the watchlist at 500 symbols through the
+// whole stack (ui-watchlist.ts). isolated: the watchlist fed by our hub alone at the goal rate, against
+// a parse-only floor page in the same run (ui-watchlist-isolated.ts).
 import { chromium, type Page } from "@playwright/test";
 import type { Bar1m } from "@torghut/contracts";
 import { createDb, seedSymbols } from "@torghut/db";
@@ -239,6 +242,7 @@ export default async function ui(argv: string[]): Promise<void> {
       webDir: WEB,
       seconds: watchSeconds,
       profile,
+      ...(bufferText === undefined ? {} : { clientBuffer: Number(bufferText) }),
     });
     console.log(describeIsolated(figures).join("\n"));
   }

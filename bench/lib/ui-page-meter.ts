@@ -7,32 +7,39 @@ import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test
 import { topSelfTime, type SelfTime } from "./cpu-profile";
 
 /** Recorders installed before any page script: long tasks, long animation frames, every frame. */
+/**
+ * Recorders installed before any page script: long tasks, long animation frames (their scripts
+ * summed by what ran) and animation frames, as running totals that `reset()` zeroes at the start
+ * of a window. Totals, not lists: over a 10-minute run a list of every frame and long frame grew the
+ * heap being measured by about a megabyte.
+ */
 const INIT_SCRIPT = `
-  window.__longTasks = [];
-  window.__loafs = [];
-  window.__frames = [];
+  const m = (window.__meter = {
+    frames: 0, dropped: 0, last: 0, longTasks: 0, longest: 0, scripts: {},
+    reset() { m.frames = 0; m.dropped = 0; m.longTasks = 0; m.longest = 0; m.scripts = {}; },
+  });
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    for (const e of list.getEntries()) { m.longTasks++; m.longest = Math.max(m.longest, e.duration); }
   }).observe({ type: "longtask", buffered: true });
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries())
-        window.__loafs.push({
-          start: e.startTime,
-          duration: e.duration,
-          blocking: e.blockingDuration,
-          layout: e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0,
-          scripts: e.scripts.map((s) => ({
-            what: s.invoker + (s.sourceFunctionName ? " " + s.sourceFunctionName : "") +
-              (s.sourceURL ? " @" + s.sourceURL.replace(/[?#].*$/, "").replace(/^.*\\//, "") + ":" + s.sourceCharPosition : ""),
-            duration: s.duration,
-            forcedLayout: s.forcedStyleAndLayoutDuration,
-          })),
-        });
+        for (const s of e.scripts) {
+          const what = s.invoker + (s.sourceFunctionName ? " " + s.sourceFunctionName : "") +
+            (s.sourceURL ? " @" + s.sourceURL.replace(/[?#].*$/, "").replace(/^.*\\//, "") + ":" + s.sourceCharPosition : "");
+          const entry = (m.scripts[what] ??= { ms: 0, count: 0 });
+          entry.ms += s.duration;
+          entry.count++;
+        }
     }).observe({ type: "long-animation-frame", buffered: true });
   } catch {}
-  window.__onFrame = (t) => { window.__frames.push(t); requestAnimationFrame(window.__onFrame); };
-  requestAnimationFrame(window.__onFrame);
+  const onFrame = (t) => {
+    if (m.last > 0) m.dropped += Math.max(0, Math.round((t - m.last) / (1000 / 60)) - 1);
+    m.last = t;
+    m.frames++;
+    requestAnimationFrame(onFrame);
+  };
+  requestAnimationFrame(onFrame);
 `;
 
 /** A browser context of the size the issue tries pages at, with the recorders in every page. */
@@ -111,6 +118,7 @@ export async function meterPage(
       };
     })()`);
   const first = await read();
+  await page.evaluate("window.__meter.reset()");
   const m0 = await metrics(cdp);
   if (options.profile === true) {
     await cdp.send("Profiler.enable");
@@ -133,7 +141,7 @@ export async function meterPage(
         )
       : null;
   await cdp.detach();
-  const window = await windowFigures(page, first.at, last.at);
+  const window = await windowFigures(page);
   const elapsed = (last.at - first.at) / 1000;
   const messages = last.stats.trades - first.stats.trades + (last.stats.quotes - first.stats.quotes);
   const busyMs = (m1.TaskDuration - m0.TaskDuration) * 1000;
@@ -160,33 +168,25 @@ type WindowFigures = Pick<
   "frames" | "droppedFrames" | "longTasks" | "longestTaskMs" | "longFrameScripts"
 >;
 
-/** Frames, long tasks and long-frame scripts that started inside [t0, t1] (observer callbacks may arrive late). */
-async function windowFigures(page: Page, t0: number, t1: number): Promise<WindowFigures> {
-  type Loaf = { start: number; scripts: { what: string; duration: number }[] };
-  const raw = await page.evaluate<{ tasks: number[]; frames: number[]; loafs: Loaf[] }>(`(() => ({
-    tasks: window.__longTasks.filter((t) => t.start >= ${t0} && t.start <= ${t1}).map((t) => t.duration),
-    frames: window.__frames.filter((t) => t >= ${t0} && t <= ${t1}),
-    loafs: window.__loafs.filter((l) => l.start >= ${t0} && l.start <= ${t1}),
-  }))()`);
-  let dropped = 0;
-  for (let i = 1; i < raw.frames.length; i++)
-    dropped += Math.max(0, Math.round((raw.frames[i]! - raw.frames[i - 1]!) / (1000 / 60)) - 1);
-  const scripts = new Map<string, { ms: number; count: number }>();
-  for (const loaf of raw.loafs)
-    for (const s of loaf.scripts) {
-      const entry = scripts.get(s.what) ?? { ms: 0, count: 0 };
-      entry.ms += s.duration;
-      entry.count += 1;
-      scripts.set(s.what, entry);
-    }
+/** Frames, long tasks and long-frame scripts since the recorders' last reset (the window's start). */
+async function windowFigures(page: Page): Promise<WindowFigures> {
+  const m = await page.evaluate<{
+    frames: number;
+    dropped: number;
+    longTasks: number;
+    longest: number;
+    scripts: Record<string, { ms: number; count: number }>;
+  }>(
+    `(({ frames, dropped, longTasks, longest, scripts }) => ({ frames, dropped, longTasks, longest, scripts }))(window.__meter)`,
+  );
   return {
-    frames: raw.frames.length,
-    droppedFrames: dropped,
-    longTasks: raw.tasks.length,
-    longestTaskMs: raw.tasks.length === 0 ? 0 : Math.max(...raw.tasks),
-    longFrameScripts: [...scripts.entries()]
+    frames: m.frames,
+    droppedFrames: m.dropped,
+    longTasks: m.longTasks,
+    longestTaskMs: m.longest,
+    longFrameScripts: Object.entries(m.scripts)
       .map(([what, e]) => ({ what, ...e }))
-      .sort((a, b) => b.ms - a.ms)
+      .sort((x, y) => y.ms - x.ms)
       .slice(0, 6),
   };
 }
