@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type WebSocketRoute } from "@playwright/test";
 import { failOnPageErrors } from "../support/helpers";
 
 test.describe("live feed (SignalR /hubs/market-data)", () => {
@@ -28,6 +28,27 @@ test.describe("live feed (SignalR /hubs/market-data)", () => {
     await expect
       .poll(async () => Number(await page.getByTestId("live-updates").getAttribute("data-count")))
       .toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  test("a dropped hub connection reconnects on its own and resubscribes", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    // Every hub socket passes through to the real server, so the test can cut one from outside.
+    const sockets: WebSocketRoute[] = [];
+    await page.routeWebSocket(/\/hubs\/market-data/, (ws) => {
+      ws.connectToServer();
+      sockets.push(ws);
+    });
+    await page.goto("/torghut/visuals?symbol=MSFT");
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    const updates = async () => Number(await page.getByTestId("live-updates").getAttribute("data-count"));
+    await expect.poll(updates).toBeGreaterThan(2);
+    await sockets[0]!.close({ code: 4000, reason: "cut by test" });
+    await expect.poll(() => sockets.length).toBe(2);
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    // Updates flow again only if the new connection subscribed to the chart's channels.
+    const after = await updates();
+    await expect.poll(updates).toBeGreaterThan(after + 2);
     expect(errors).toEqual([]);
   });
 });
