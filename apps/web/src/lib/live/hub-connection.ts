@@ -6,9 +6,9 @@
  * apps/server/src/realtime/transports/signalr-protocol.ts). It replaces @microsoft/signalr's
  * HubConnection on the receive path, which a 500-symbol watchlist takes 16,000 times a second:
  * that client re-armed a timer (setTimeout + clearTimeout), built a log string and a promise for
- * every message, three times the main-thread time of parsing the message itself (`npm run bench --
- * ui`, isolated mode). Here a message costs its JSON.parse and a counter; the server timeout is
- * watched by one interval that compares that counter.
+ * every message, the largest JavaScript cost in a profile of the page at that rate (`npm run bench
+ * -- ui --parts isolated --profile`). Here a message costs its JSON.parse, a counter and a clock
+ * read; the server timeout is watched by one interval that compares that counter.
  */
 const RS = "\x1e";
 const HANDSHAKE = `{"protocol":"json","version":1}${RS}`;
@@ -16,6 +16,8 @@ const PING = `{"type":6}${RS}`;
 /** As @microsoft/signalr: ping every 15 s (the hub drops a client silent for 30 s), give up on a server silent for 30 s. */
 const KEEP_ALIVE_MS = 15_000;
 const SERVER_TIMEOUT_MS = 30_000;
+/** A server that accepts the socket but never answers the handshake is given up on after this long. */
+const HANDSHAKE_TIMEOUT_MS = 15_000;
 /** Reconnect delays after a lost connection (withAutomaticReconnect's default); then `closed`. */
 const RECONNECT_DELAYS_MS = [0, 2_000, 10_000, 30_000];
 
@@ -35,6 +37,8 @@ export class HubConnection {
   private handshaken = false;
   private partial = "";
   private received = 0;
+  /** When the next keep-alive ping is due (epoch ms); checked on every message, see `receive`. */
+  private nextPingAt = 0;
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -60,7 +64,9 @@ export class HubConnection {
     this.socket = socket;
     this.handshaken = false;
     this.partial = "";
+    let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((resolve, reject) => {
+      handshakeTimer = setTimeout(() => reject(new Error("no handshake answer")), HANDSHAKE_TIMEOUT_MS);
       socket.onopen = () => socket.send(HANDSHAKE);
       socket.onerror = () => undefined;
       socket.onclose = (event) =>
@@ -80,10 +86,13 @@ export class HubConnection {
         if (end !== -1 && end + 1 < event.data.length) this.receive(event.data.slice(end + 1));
         resolve();
       };
-    }).catch((error: unknown) => {
-      socket.close();
-      throw error;
-    });
+    })
+      .catch((error: unknown) => {
+        socket.close();
+        throw error;
+      })
+      .finally(() => clearTimeout(handshakeTimer));
+    this.nextPingAt = Date.now() + KEEP_ALIVE_MS;
     this.watch();
   }
 
@@ -106,6 +115,10 @@ export class HubConnection {
   /** One WebSocket message: usually one record, but the protocol allows several and splits. */
   private receive(text: string): void {
     this.received++;
+    // Pinged from here as well as from the interval: a hidden tab's timers fire once a minute, and the
+    // hub drops a client silent for 30 s (@microsoft/signalr pings from its network callback too).
+    const now = Date.now();
+    if (now >= this.nextPingAt) this.ping(now);
     let start = 0;
     const data = this.partial === "" ? text : this.partial + text;
     try {
@@ -154,8 +167,9 @@ export class HubConnection {
     let quietSince = Date.now();
     this.timers = [
       setInterval(() => {
-        if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(PING);
-      }, KEEP_ALIVE_MS),
+        const now = Date.now();
+        if (now >= this.nextPingAt) this.ping(now);
+      }, KEEP_ALIVE_MS / 3),
       setInterval(() => {
         if (this.received !== seen) {
           seen = this.received;
@@ -163,6 +177,11 @@ export class HubConnection {
         } else if (Date.now() - quietSince > SERVER_TIMEOUT_MS) this.socket?.close(4000, "server timeout");
       }, 5_000),
     ];
+  }
+
+  private ping(now: number): void {
+    this.nextPingAt = now + KEEP_ALIVE_MS;
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(PING);
   }
 
   private clearTimers(): void {
