@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
+import { attachBatchedFeed } from "./lib/ui-batched-feed";
 import { FLOOR_PAGE } from "./lib/ui-floor-page";
 
 export interface FeedConfig {
@@ -18,6 +19,8 @@ export interface FeedConfig {
   quotesPerSymbol: number;
   /** The hub's per-client queue (WS_CLIENT_BUFFER), in messages; bytes scale with it (4 KB a message). */
   clientBuffer: number;
+  /** Serve the batched feed (ui-batched-feed.ts) on the hub's path too, instead of the SignalR transport. */
+  batchedHub: boolean;
 }
 
 export interface FeedStats {
@@ -45,7 +48,15 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end();
 });
-const signalr = attachSignalrTransport(server, hub, { authenticate, maxConnectionsPerIp: 0 });
+const signalr = config.batchedHub
+  ? null
+  : attachSignalrTransport(server, hub, { authenticate, maxConnectionsPerIp: 0 });
+attachBatchedFeed(
+  server,
+  hub,
+  ["lines:*", "order_book:*", "status"],
+  config.batchedHub ? ["/batched", "/hubs/market-data"] : ["/batched"],
+);
 
 /** A random walk per symbol, so prices move (and rows flash) as they would on a live market. */
 const prices = new Map(config.symbols.map((s, i) => [s, 20 + ((i * 37) % 400)]));
@@ -154,7 +165,7 @@ process.on("message", (message: { cmd: string }) => {
     clearInterval(status);
     void hub
       .shutdown(1_000)
-      .then(() => signalr.close())
+      .then(() => signalr?.close())
       .then(() => server.close(() => process.exit(0)));
   }
 });

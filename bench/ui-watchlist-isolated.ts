@@ -4,7 +4,9 @@
 // by a cheap publisher; the REST answers (symbol list, session summaries, health) still come from
 // the real server on a quiet simulator. The floor runs first against the same feed: a bare page
 // that only parses the frames. Reported: both pages' main-thread time per 1,000 messages and their
-// ratio, long tasks with what ran in them, frames dropped, and the heap slope after GC.
+// ratio, long tasks with what ran in them, frames dropped, and the heap slope after GC. A second floor
+// reads the same hub with the records of each flush in one WebSocket message (lib/ui-batched-feed.ts):
+// what a batching transport would cost the browser; `--batched-hub` puts the page on that feed too.
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { createDb, createTestDatabase, seedSymbols, type TestDatabase } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
@@ -28,6 +30,8 @@ export interface IsolatedOptions {
   quotesPerSymbol?: number;
   /** The hub's per-client queue in messages; see DEFAULT_CLIENT_BUFFER. */
   clientBuffer?: number;
+  /** The page reads the batched feed (one WebSocket message per hub flush) instead of the SignalR transport. */
+  batchedHub?: boolean;
   /** A CPU profile of the watchlist page over its window (top self-time functions). */
   profile?: boolean;
   postgresUrl?: string;
@@ -46,6 +50,7 @@ export interface FeedWindow {
 
 export interface IsolatedFigures {
   symbols: number;
+  batchedHub: boolean;
   clientBuffer: number;
   tradesPerSymbol: number;
   quotesPerSymbol: number;
@@ -53,6 +58,10 @@ export interface IsolatedFigures {
   /** The floor's connection at the end of its window: "live", or "closed <code>" (it does not reconnect). */
   floorState: string;
   floorFeed: FeedWindow;
+  /** The same floor reading the records of each hub flush in one WebSocket message (ui-batched-feed.ts). */
+  batched: PageFigures;
+  batchedState: string;
+  batchedFeed: FeedWindow;
   page: PageFigures;
   pageFeed: FeedWindow;
 }
@@ -105,7 +114,15 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
   const quotesPerSymbol = options.quotesPerSymbol ?? tradesPerSymbol * 0.6;
   const symbols = Array.from({ length: count }, (_, i) => `W${String(i + 1).padStart(3, "0")}`);
   const clientBuffer = options.clientBuffer ?? DEFAULT_CLIENT_BUFFER;
-  const config: FeedConfig = { secret: SECRET, symbols, tradesPerSymbol, quotesPerSymbol, clientBuffer };
+  const batchedHub = options.batchedHub === true;
+  const config: FeedConfig = {
+    secret: SECRET,
+    symbols,
+    tradesPerSymbol,
+    quotesPerSymbol,
+    clientBuffer,
+    batchedHub,
+  };
   const feed = fork(join(import.meta.dirname, "ui-feed-server.ts"), [JSON.stringify(config)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -146,16 +163,21 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       args: [...CHROMIUM_LAUNCH.args, "--js-flags=--expose-gc"],
     });
 
-    const floorContext = await meteredContext(browser);
-    const floorPage = await floorContext.newPage();
-    await floorPage.goto(`${feedOrigin}/floor?token=${encodeURIComponent(floorToken)}`);
-    await floorPage.locator("#state", { hasText: "live" }).waitFor({ timeout: 30_000 });
-    await settle(floorPage);
-    const [floor, floorFeed] = await withFeed(feed, () =>
-      meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds)),
-    );
-    const floorState = await floorPage.evaluate<string>("window.__floor.state");
-    await floorContext.close();
+    const floorRun = async (path: string): Promise<[PageFigures, FeedWindow, string]> => {
+      const floorContext = await meteredContext(browser!);
+      const floorPage = await floorContext.newPage();
+      await floorPage.goto(`${feedOrigin}/floor?path=${path}&token=${encodeURIComponent(floorToken)}`);
+      await floorPage.locator("#state", { hasText: "live" }).waitFor({ timeout: 30_000 });
+      await settle(floorPage);
+      const [figures, window] = await withFeed(feed, () =>
+        meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds)),
+      );
+      const state = await floorPage.evaluate<string>("window.__floor.state");
+      await floorContext.close();
+      return [figures, window, state];
+    };
+    const [floor, floorFeed, floorState] = await floorRun("/hubs/market-data");
+    const [batched, batchedFeed, batchedState] = await floorRun("/batched");
 
     const context = await meteredContext(browser);
     const page = await context.newPage();
@@ -169,12 +191,16 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     await context.close();
     return {
       symbols: count,
+      batchedHub,
       clientBuffer,
       tradesPerSymbol,
       quotesPerSymbol,
       floor,
       floorState,
       floorFeed,
+      batched,
+      batchedState,
+      batchedFeed,
       page: watch,
       pageFeed,
     };
@@ -206,7 +232,15 @@ export function describeIsolated(f: IsolatedFigures): string[] {
       `in a feed process (client queue ${f.clientBuffer} messages); REST from the real server on a quiet simulator`,
     ...describePage(`floor (parse only; connection ${f.floorState} at the end)`, f.floor),
     `    ${feedLine(f.floorFeed)}`,
-    ...describePage("watchlist page", f.page),
+    ...describePage(
+      `floor, one message per hub flush (batched records; connection ${f.batchedState})`,
+      f.batched,
+    ),
+    `    ${feedLine(f.batchedFeed)}`,
+    ...describePage(
+      f.batchedHub ? "watchlist page, on the batched feed (--batched-hub)" : "watchlist page",
+      f.page,
+    ),
     `    ${feedLine(f.pageFeed)}`,
     `  load check: the page took ${f.page.tradesPerSecond.toFixed(0)} of ${f.symbols * f.tradesPerSymbol} trades/s → ` +
       (reached ? "reached" : "NOT REACHED: the figures above are not the goal load"),

@@ -5,6 +5,7 @@
  * them, counting trades and quotes. No rendering, no validation, no store. Whatever the watchlist
  * spends beyond this, per message, is the page's own cost. Counters in `window.__floor`, in the
  * same shape the bench reads from the watchlist's store (`trades`, `quotes`, `flushes`).
+ * `?path=/batched` reads the bench's batched feed instead (ui-batched-feed.ts).
  */
 export const FLOOR_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>watchlist floor</title></head>
@@ -13,7 +14,8 @@ export const FLOOR_PAGE = `<!doctype html>
   const RS = "\\x1e";
   const stats = (window.__floor = { trades: 0, quotes: 0, flushes: 0, other: 0, state: "connecting" });
   const token = new URLSearchParams(location.search).get("token");
-  const ws = new WebSocket("ws://" + location.host + "/hubs/market-data?access_token=" + encodeURIComponent(token));
+  const path = new URLSearchParams(location.search).get("path") || "/hubs/market-data";
+  const ws = new WebSocket("ws://" + location.host + path + "?access_token=" + encodeURIComponent(token));
   let handshaken = false;
   ws.onopen = () => ws.send('{"protocol":"json","version":1}' + RS);
   ws.onmessage = (event) => {
