@@ -153,6 +153,17 @@ function printStages(protocol: Protocol, count: number, ran: Ran): void {
     console.log(`    ${f(percent, 1).padStart(5)} %  ${f(ms, 0).padStart(6)} ms  ${fn}`);
 }
 
+/**
+ * Server CPU per frame it handed to a socket: every publication goes to every client. In the
+ * saturated phase (one publication per round, each fan-out finished before the next) no frames are
+ * joined, so this is the per-delivery cost, and CPU time, unlike latency, barely depends on what else
+ * the box runs. In the steady phase a server that falls behind joins frames and pays less per frame.
+ */
+function cpuMicrosPerDelivery(phase: { ran: Ran }, count: number): number {
+  const cpuSeconds = (phase.ran.cpuPercent / 100) * phase.ran.seconds;
+  return (cpuSeconds * 1e6) / (phase.ran.published * count);
+}
+
 function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): string {
   const { steady, saturated, batched, perConnection } = m;
   const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
@@ -160,7 +171,8 @@ function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): st
     `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * rate}) | ` +
     `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
     `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
-    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`
+    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} | ` +
+    `${f(cpuMicrosPerDelivery(steady, count), 2)} / ${f(cpuMicrosPerDelivery(saturated, count), 2)} |`
   );
 }
 
@@ -194,7 +206,7 @@ async function measuredRow(args: Args, protocol: Protocol, count: number): Promi
 }
 
 /** The figures a ratio row compares; below 1 for a latency means the first server was faster. */
-function figures(m: Measured): number[] {
+function figures(m: Measured, count: number): number[] {
   const { steady, saturated } = m;
   return [
     steady.ran.inServerP50,
@@ -203,14 +215,15 @@ function figures(m: Measured): number[] {
     steady.report.p99,
     steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100),
     saturated.deliveriesPerSecond,
+    cpuMicrosPerDelivery(saturated, count),
   ];
 }
 
 /** Same-run ratios of our hub against each baseline, per client count (what BENCHMARKS.md quotes). */
 function ratioRows(measured: Map<string, Measured>, args: Args): string[] {
   const rows = [
-    "| ratio (same run) | clients | in-server p50 | in-server p99 | publish→client p50 | publish→client p99 | deliveries per CPU-s | saturated |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| ratio (same run) | clients | in-server p50 | in-server p99 | publish→client p50 | publish→client p99 | deliveries per CPU-s | saturated | CPU µs per delivery, saturated |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const pairs = [
     ["hub", "floor"],
@@ -225,8 +238,8 @@ function ratioRows(measured: Map<string, Measured>, args: Args): string[] {
       const ours = measured.get(`${a} ${count}`);
       const base = measured.get(`${b} ${count}`);
       if (ours === undefined || base === undefined) continue;
-      const baseFigures = figures(base);
-      const cells = figures(ours).map((value, i) => f(value / baseFigures[i]!, 2));
+      const baseFigures = figures(base, count);
+      const cells = figures(ours, count).map((value, i) => f(value / baseFigures[i]!, 2));
       rows.push(`| ${a} / ${b} | ${count} | ${cells.join(" | ")} |`);
     }
   }
@@ -240,7 +253,7 @@ const loadAverage = (): string => execSync("cat /proc/loadavg").toString().split
  * window, so a box whose load changes from minute to minute loads them all alike. They share the
  * CPU with each other too, so compare the rows with each other, not with unpaired runs.
  */
-async function pairedRows(args: Args, count: number): Promise<string[]> {
+async function pairedRows(args: Args, count: number, into: Map<string, Measured>): Promise<string[]> {
   const pairs = await Promise.all(args.servers.map((protocol) => startPair(protocol)));
   try {
     const measured = await Promise.all(pairs.map((pair, i) => measure(args, pair, args.servers[i]!, count)));
@@ -248,6 +261,7 @@ async function pairedRows(args: Args, count: number): Promise<string[]> {
       const row = rowOf(args.servers[i]!, count, args.rate, m);
       console.log(row);
       printStages(args.servers[i]!, count, m.steady.ran);
+      into.set(`${args.servers[i]!} ${count}`, m);
       return row;
     });
   } finally {
@@ -266,10 +280,10 @@ export default async function fanout(argv: string[]): Promise<void> {
   );
   const rows: string[] = [];
   const measured = new Map<string, Measured>();
-  const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB |`;
-  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB | CPU µs per delivery, steady / saturated |`;
+  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of args.clients) {
-    if (args.paired) rows.push(...(await pairedRows(args, count)));
+    if (args.paired) rows.push(...(await pairedRows(args, count, measured)));
     else
       for (const protocol of args.servers) {
         const [row, m] = await measuredRow(args, protocol, count);

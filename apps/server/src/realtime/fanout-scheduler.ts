@@ -73,13 +73,22 @@ export class FanoutScheduler {
 
   publish(fanout: Fanout): void {
     this.settle();
-    if (this.burstOpen || !this.options.directWrites) {
+    if (this.burstOpen || !this.options.directWrites || !this.idle()) {
       this.enqueueAll(fanout, 0, 0);
       return;
     }
     this.burstOpen = true;
     this.direct = { fanout, next: 0, recipients: 0 };
     queueMicrotask(this.endOfBurst);
+  }
+
+  /**
+   * Nothing in flight: no fan-out waiting for the flush. A hub that is behind queues every
+   * publication instead, so a client owed several frames gets them joined in one write, and the
+   * clients early in the list are not written once per publication while the rest wait.
+   */
+  private idle(): boolean {
+    return this.pending.length === 0 && this.flushHead === this.flushList.length;
   }
 
   /**
@@ -127,32 +136,34 @@ export class FanoutScheduler {
     if (this.direct !== null) this.schedule();
   };
 
-  /** The next `budget` recipients of the direct fan-out; returns how many were visited. */
+  /**
+   * The direct fan-out's next recipients, until `budget` frames are written (queueing one for a
+   * client that is behind costs little next to a write); returns the frames written.
+   */
   private writeDirect(budget: number): number {
     const direct = this.direct!;
     const { encoded, recipients } = direct.fanout;
     const key = encoded.publication.conflationKey;
-    const from = direct.next;
-    const end = Math.min(recipients.length, from + budget);
     let written = 0;
-    for (let i = from; i < end; i++) {
+    let i = direct.next;
+    for (; i < recipients.length && written < budget; i++) {
       const session = recipients[i]!;
       if (session.closed) continue;
       direct.recipients += 1;
       encoded.select(session.format);
       if (session.deliver(key, encoded.frame!, encoded.bytes)) written += 1;
     }
-    direct.next = end;
+    direct.next = i;
     if (written > 0) {
       this.directDeliveries += written;
       this.options.onDelivered(written);
     }
-    if (end === recipients.length) {
+    if (i === recipients.length) {
       this.direct = null;
       this.track(direct.fanout, direct.recipients);
       this.complete();
     }
-    return end - from;
+    return written;
   }
 
   /** Recipients from `from` on get the frame queued; `counted` were reached before. */

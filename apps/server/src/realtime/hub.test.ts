@@ -254,3 +254,28 @@ test("a publication still being written directly stays ahead of a later subscrib
   assert.deepEqual(second.frames, ["lines:AAPL@1", "ack lines:MSFT"]);
   await hub.shutdown(0);
 });
+
+test("a hub that is behind queues a lone publication behind the backlog instead of writing the first clients again", async () => {
+  const hub = new Hub({ updatesPerSecond: 0, fanoutSliceSize: 1 });
+  const clients = Array.from({ length: 3 }, () => new SinkClient(channelOffset));
+  for (const client of clients) hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  hub.publishTrade(trade("AAPL", 1));
+  await Promise.resolve();
+  hub.publishTrade(trade("AAPL", 2));
+  await Promise.resolve();
+  assert.deepEqual(
+    clients.map((client) => client.writes),
+    [[["lines:AAPL@1"]], [], []],
+    "the second publication waits for the flush",
+  );
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-outs done");
+  assert.deepEqual(
+    clients.map((client) => client.writes),
+    [
+      [["lines:AAPL@1"], ["lines:AAPL@2"]],
+      [["lines:AAPL@1", "lines:AAPL@2"]],
+      [["lines:AAPL@1", "lines:AAPL@2"]],
+    ],
+  );
+  await hub.shutdown(0);
+});
