@@ -116,7 +116,8 @@ export class HubSession {
     }
     if (result === "conflated") {
       this.host.onConflated(this, this.queue.lastConflated);
-      if (clientBehind) {
+      // A pass that dropped nothing only met a client wider than its buffer: no sign of slowness.
+      if (clientBehind && this.queue.lastConflated > 0) {
         this.conflationsBehind += 1;
         if (this.conflationsBehind > this.limits.maxConflationsBehind) {
           this.host.onSlowClient(this, "conflated repeatedly without catching up");

@@ -202,6 +202,29 @@ const channelOffset: WireFormat = {
   encode: (publication) => `${publication.channel}@${publication.offset}`,
 };
 
+test("a client wider than its buffer (600 channels, WS_CLIENT_BUFFER 256) behind for a moment is conflated, not closed", async () => {
+  const clock = new ManualClock();
+  const hub = new Hub({ clock, updatesPerSecond: 0, clientBuffer: 256, transportHighWaterBytes: 1024 });
+  const client = new SinkClient(channelOffset);
+  client.bufferedAmount = 2048;
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  for (let s = 0; s < 600; s++) hub.publishTrade(trade(`W${s}`, 1));
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out of the first round");
+  assert.equal(client.closedWith, null, "600 distinct channels are not an overflow");
+  assert.deepEqual(client.writes, [], "nothing written while the transport is behind");
+  // The transport drains; the next publication's flush writes the backlog.
+  client.bufferedAmount = 0;
+  hub.publishTrade(trade("W0", 2));
+  await eventually(() => client.frames.length >= 600, "the backlog written once the transport drains");
+  assert.equal(client.closedWith, null);
+  assert.equal(hub.stats().slowClientsClosed, 0);
+  const channels = new Set(client.frames.map((f) => f.split("@")[0]));
+  assert.equal(channels.size, 600, "every channel got its frame");
+  const shutdown = hub.shutdown(0);
+  clock.advance(0);
+  await shutdown;
+});
+
 test("a lone publication is written when its burst ends, before the end-of-turn flush; a burst of several still leaves in one write", async () => {
   const hub = new Hub({ updatesPerSecond: 0 });
   const client = new SinkClient(channelOffset);
