@@ -45,15 +45,21 @@ export class InProcessBus implements MarketBus {
     this.counters.published += 1;
     busPublished.inc({ type: message.type });
     const { all } = this.subscribers;
+    const typed = this.subscribers.of(message.type);
+    const receivers = all.size + typed.size;
+    if (receivers === 0) return;
+    // Counted once per message (one metric call, however many subscribers), as delivered below.
+    this.counters.received += receivers;
+    this.lastReceivedAt = sentAt;
+    busReceived.inc({ type: message.type }, receivers);
     if (all.size > 0) {
       const delivery = { message, from: this.replicaId, sentAt };
-      for (const handler of all) this.deliver(message.type, sentAt, handler, delivery);
+      for (const handler of all) this.deliver(message.type, handler, delivery);
     }
-    // Typed subscribers (the hub) are called from here with the payload: no relay in between.
-    const typed = this.subscribers.of(message.type);
     if (typed.size === 0) return;
+    // Typed subscribers (the hub) are called from here with the payload: no relay in between.
     const payload = payloadOf(message);
-    for (const handler of typed) this.deliver(message.type, sentAt, handler, payload);
+    for (const handler of typed) this.deliver(message.type, handler, payload);
   }
 
   subscribe(handler: BusHandler): () => void {
@@ -64,10 +70,7 @@ export class InProcessBus implements MarketBus {
     return this.subscribers.on(type, handler);
   }
 
-  private deliver<T>(type: BusMessageType, sentAt: number, handler: (arg: T) => void, arg: T): void {
-    this.counters.received += 1;
-    this.lastReceivedAt = sentAt;
-    busReceived.inc({ type });
+  private deliver<T>(type: BusMessageType, handler: (arg: T) => void, arg: T): void {
     try {
       handler(arg);
     } catch (error) {
