@@ -1,6 +1,6 @@
 /** The tick writer's settings and what it reports: options, close report, commit health, stats. */
 import type { Trade } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { TickSpool } from "../spool/ports";
 
 export interface TickWriterOptions {
