@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import type { Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, type Database, type TestDatabase } from "@torghut/db";
 import { eventually } from "@torghut/testing";
+import { ManualClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
 import { TcpProxy, viaProxy } from "../../test/fixtures/tcp-proxy";
 import { FileSpool } from "../spool/file-spool";
@@ -62,6 +63,45 @@ describe("TickWriter backlog on PGlite", () => {
   });
 });
 
+describe("TickWriter spooling during an outage", () => {
+  const proxy = new TcpProxy("127.0.0.1", 9); // every connection is reset: the database is down
+  let database: Database;
+  let dir: string;
+  before(async () => {
+    await proxy.start();
+    proxy.cut();
+    database = await createDb({ url: `postgres://postgres@127.0.0.1:${proxy.port}/none`, migrate: false });
+    dir = mkdtempSync(join(tmpdir(), "torghut-spool-young-"));
+  });
+  after(async () => {
+    await database.close();
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("chunks younger than spoolAfterMs stay in memory (they go first once it is back); a close spools them too", async () => {
+    const clock = new ManualClock();
+    const spool = new FileSpool({ dir });
+    const writer = new TickWriter(
+      database,
+      { batchRows: 10, flushIntervalMs: 10, retryBaseMs: 100, retryMaxMs: 100, spool, spoolAfterMs: 1_000 },
+      clock,
+    );
+    for (const trade of sampleTrades(10)) writer.enqueue(trade);
+    await eventually(() => writer.stats().consecutiveFailures === 1, "the first failed attempt", 20_000);
+    clock.advance(1_500); // past spoolAfterMs and the backoff: the retry fails, spooling starts
+    await eventually(() => writer.stats().consecutiveFailures === 2, "the retry", 20_000);
+    for (const trade of sampleTrades(10, 10)) writer.enqueue(trade);
+    clock.advance(200);
+    await eventually(() => writer.stats().consecutiveFailures >= 3, "a retry of the young chunk", 20_000);
+    assert.deepEqual([writer.stats().spooled, writer.stats().queueDepth], [10, 10]);
+    const closing = writer.close({ timeoutMs: 5_000 });
+    const report = await closing;
+    assert.deepEqual([report.spooled, report.lost, spool.ticks], [20, 0, 20]);
+    spool.close();
+  });
+});
+
 const serverUrl = process.env.DATABASE_URL;
 if (serverUrl) {
   describe("TickWriter backlog on PostgreSQL through an outage", () => {
@@ -111,6 +151,44 @@ if (serverUrl) {
       );
       assert.deepEqual(stored.rows[0], { n: 900, distinct: 900 });
       assert.equal(writer.stats().queueDepth, 0);
+      await writer.close();
+    });
+
+    test("a stall without failures (a lock holds every commit): what queued during it waits behind live ticks", async () => {
+      await direct.query("TRUNCATE ticks");
+      const clock = new ManualClock();
+      let order = "";
+      let liveSent = false;
+      const writer = new TickWriter(
+        proxied,
+        {
+          batchRows: 100,
+          flushIntervalMs: 60_000,
+          concurrency: 2,
+          backlogAfterMs: 1_000,
+          onCommit: (trades) => {
+            order += label(trades);
+            if (liveSent) return;
+            liveSent = true; // the live feed: three batches received as the first stalled commit lands
+            for (const trade of sampleTrades(300, LIVE_FROM)) writer.enqueue(trade);
+          },
+        },
+        clock,
+      );
+      const lock = await direct.pool!.connect();
+      try {
+        await lock.query("BEGIN; LOCK TABLE ticks IN ACCESS EXCLUSIVE MODE");
+        for (const trade of sampleTrades(600, 5_000)) writer.enqueue(trade);
+        await eventually(() => writer.stats().queueDepth === 600, "six batches queued", 20_000);
+        clock.advance(5_000); // the stall, on the writer's clock: no batch failed, none committed
+        await lock.query("COMMIT");
+      } finally {
+        lock.release();
+      }
+      await eventually(() => writer.stats().committed === 900, "all committed", 20_000);
+      assert.equal(writer.stats().consecutiveFailures, 0);
+      assert.ok(backlogBeforeLastLive(order) <= 3, `commit order ${order}`);
+      assert.equal(await countTicks(direct), 900);
       await writer.close();
     });
   });

@@ -32,11 +32,11 @@ import { queueDepthSources } from "./metrics";
  * failure the same batch is simply sent again, with exponential backoff, while new ticks wait in a
  * bounded buffer.
  *
- * Live first: after an outage, what piled up during it (the chunks queued when the first commit
- * succeeds again, and the spool) is the backlog. It is sent only while the live queue is below one
- * batch, in at most `concurrency - 1` slots, so ticks received now are not stuck behind minutes of
- * old ones. Commit order does not matter for correctness: ticks are idempotent by natural key and
- * bars are built in memory from accepted trades (bar-aggregator.ts), not from the commits.
+ * Live first: after an outage or a stall, what piled up meanwhile (the chunks still queued at the
+ * first commit after it, and the spool) is the backlog. It goes one batch at a time beside the live
+ * slots, only while the live queue is below one batch, so ticks received now are not stuck behind
+ * minutes of old ones. Commit order does not matter for correctness: ticks are idempotent by natural
+ * key, and bars are built in memory from accepted trades (bar-aggregator.ts), not from the commits.
  */
 export class TickWriter {
   private readonly options: TickWriterOptions;
@@ -242,9 +242,9 @@ export class TickWriter {
     );
   }
 
-  /** Writer slots not taken by a batch or a spool record in flight. */
+  /** Live slots (`concurrency`) not taken by a live batch in flight. */
   private freeSlots(): number {
-    return this.options.concurrency - this.inflight.size - (this.spool.busy ? 1 : 0);
+    return this.options.concurrency - (this.inflight.size - this.backlogInflight);
   }
 
   /**
@@ -271,15 +271,15 @@ export class TickWriter {
   }
 
   /**
-   * The backlog (held chunks first, then the spool) goes only while the live queue is below one
-   * batch, so no live batch waits for a slot behind it, and in at most `concurrency - 1` slots, so
-   * a live batch falling due finds one free. Each commit calls pump() again: replay pauses while live
-   * traffic fills the slots and resumes by itself. After close() no live ticks come: the held backlog
-   * may use every slot, and the spool waits for the next start.
+   * The backlog (held chunks first, then the spool) goes one batch at a time in a slot of its own,
+   * and only while the live queue is below one batch with a live slot free: no live batch ever waits
+   * behind it, and live batches keep every live slot. Each commit calls pump() again: the replay
+   * pauses while live traffic needs the database and resumes by itself. After close() no live ticks
+   * come: the held backlog may use `concurrency` slots, and the spool waits for the next start.
    */
   private pumpBacklog(): void {
     const { concurrency, batchRows } = this.options;
-    const slots = this.closed ? concurrency : Math.max(1, concurrency - 1);
+    const slots = this.closed ? concurrency : 1;
     while (
       this.freeSlots() > 0 &&
       this.backlogInflight + (this.spool.busy ? 1 : 0) < slots &&
@@ -301,7 +301,7 @@ export class TickWriter {
     try {
       chunk.encoded ??= this.prepare(chunk.trades);
       await this.bulk.insert(chunk.encoded);
-      this.onCommitted(chunk);
+      this.onCommitted(chunk, !backlog && this.clock.now() - chunk.openedAt > this.options.backlogAfterMs);
     } catch (error) {
       this.onFailed(chunk, error, from);
     } finally {
@@ -332,16 +332,20 @@ export class TickWriter {
     return encoded;
   }
 
-  private onCommitted(chunk: TickChunk): void {
-    this.countCommit(chunk.encoded?.rows ?? 0, chunk.trades);
+  private onCommitted(chunk: TickChunk, stalled = false): void {
+    this.countCommit(chunk.encoded?.rows ?? 0, chunk.trades, stalled);
   }
 
-  private countCommit(rows: number, trades: readonly Trade[]): void {
+  /**
+   * `stalled`: a live batch took longer than `backlogAfterMs` from its first tick to its commit (a
+   * database that stalled without failing, or cannot keep up).
+   */
+  private countCommit(rows: number, trades: readonly Trade[], stalled = false): void {
     const now = this.clock.now();
     this.tally.commit(rows, trades, now);
-    // The first commit after an outage: what was queued during it becomes backlog, behind live ticks
-    // (moved before the health listeners run, so ticks they see arrive from now on are live).
-    if (!this.health.canCommit) this.holdBacklog();
+    // The first commit after an outage or a stall: what was queued meanwhile becomes backlog, behind
+    // live ticks (moved before listeners run, so ticks they see arriving from now on are live).
+    if (!this.health.canCommit || stalled) this.holdBacklog();
     this.health.set(true, null);
     this.spool.onCommitted();
     if (this.options.onCommit) this.options.onCommit(trades, now);

@@ -32,6 +32,8 @@ export class WriterSpool {
   replayed = 0;
   /** The outage has lasted past `spoolAfterMs`: queued ticks go to the spool until a commit succeeds. */
   private spooling = false;
+  /** A close that cannot flush: everything queued goes, however young. */
+  private everything = false;
   private replaying = false;
   private fullSince: number | null = null;
 
@@ -63,7 +65,7 @@ export class WriterSpool {
 
   /** From now until the next successful commit, everything queued goes to disk (a close that cannot flush). */
   spoolNow(): void {
-    if (this.spool) this.spooling = true;
+    if (this.spool) this.spooling = this.everything = true;
   }
 
   sync(): void {
@@ -93,9 +95,11 @@ export class WriterSpool {
   }
 
   /**
-   * Sends queued ticks to the spool while the outage has lasted past `spoolAfterMs`, or while the
-   * buffer (`depth`) is past its high-water mark. In-flight batches stay: they come back to a queue
-   * if they fail. Returns whether anything was written.
+   * Sends queued ticks to the spool while the outage has lasted past `spoolAfterMs` (the chunks older
+   * than that: the newest stay in memory, so what arrives just before the database is back is not
+   * replayed after the whole spool), or all of them while the buffer (`depth`) is past its
+   * high-water mark or at a close. In-flight batches stay: they come back to a queue if they fail.
+   * Returns whether anything was written.
    */
   maybeSpill(health: CommitHealthState, depth: number, queues: readonly TickQueue[]): boolean {
     if (!this.spool || queues.every((queue) => queue.length === 0)) return false;
@@ -112,13 +116,17 @@ export class WriterSpool {
         "database unavailable: spooling ticks to disk until it commits again",
       );
     }
-    if (!this.spooling && depth < this.settings.spoolHighWaterTicks) return false;
+    const all = this.everything || depth >= this.settings.spoolHighWaterTicks;
+    if (!this.spooling && !all) return false;
+    const cutoff = all ? Infinity : this.clock.now() - this.settings.spoolAfterMs;
     let wrote = false;
     for (const queue of queues) {
       const kept: TickChunk[] = [];
-      for (let chunk = queue.take(); chunk; chunk = queue.take())
+      for (let chunk = queue.peek(); chunk && chunk.openedAt <= cutoff; chunk = queue.peek()) {
+        queue.take();
         if (this.spill(chunk.trades)) wrote = true;
         else kept.push(chunk);
+      }
       if (kept.length > 0) queue.requeue(...kept);
     }
     return wrote;
@@ -127,7 +135,7 @@ export class WriterSpool {
   /** A commit succeeded: the outage is over, stop spooling (the writer replays the spool from here). */
   onCommitted(): void {
     if (!this.spooling) return;
-    this.spooling = false;
+    this.spooling = this.everything = false;
     this.logger.info({ spoolBytes: this.spool?.bytes }, "database commits again: replaying the spool");
   }
 
