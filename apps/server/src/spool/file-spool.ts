@@ -15,8 +15,14 @@ import type { Trade } from "@torghut/contracts";
 import { pino } from "pino";
 import type { Logger } from "../logger";
 import { spoolCorruptSegments, spoolSources } from "./metrics";
-import { SpoolFullError, type SpooledRecord, type TickSpool } from "./ports";
-import { decodeSegment, encodeRecord, SEGMENT_MAGIC, type DecodedRecord } from "./segment-format";
+import { SpoolCorruptionError, SpoolFullError, type SpooledRecord, type TickSpool } from "./ports";
+import {
+  decodeSegment,
+  encodeRecord,
+  parseRecord,
+  SEGMENT_MAGIC,
+  type DecodedRecord,
+} from "./segment-format";
 
 export interface FileSpoolOptions {
   dir: string;
@@ -50,6 +56,8 @@ interface ReadSegment {
   size: number;
   records: DecodedRecord[];
   next: number;
+  /** The trades of `records[next]`, parsed once however often it is peeked. */
+  parsed: Trade[] | null;
   corrupt: boolean;
 }
 
@@ -132,9 +140,42 @@ export class FileSpool implements TickSpool {
       if (this.reading === null && !this.loadOldest()) return null;
       const reading = this.reading!;
       const record = reading.records[reading.next];
-      if (record) return { trades: record.trades, position: { segment: reading.number, ...record } };
-      this.finishSegment(reading);
+      if (!record) {
+        this.finishSegment(reading);
+        continue;
+      }
+      const trades = this.parse(reading, record);
+      if (trades)
+        return { trades, position: { segment: reading.number, offset: record.offset, end: record.end } };
     }
+  }
+
+  /** The record's trades, or null when its payload is damaged (then it and the rest are set aside). */
+  private parse(reading: ReadSegment, record: DecodedRecord): Trade[] | null {
+    const file = join(this.options.dir, segmentName(reading.number));
+    try {
+      reading.parsed ??= parseRecord(record, file);
+      return reading.parsed;
+    } catch (error) {
+      if (!(error instanceof SpoolCorruptionError)) throw error;
+      this.reportCorruption(error, file, reading.next, reading.corrupt);
+      reading.records.length = reading.next;
+      reading.corrupt = true;
+      return null;
+    }
+  }
+
+  private reportCorruption(
+    error: SpoolCorruptionError,
+    file: string,
+    intactRecords: number,
+    counted: boolean,
+  ): void {
+    if (!counted) spoolCorruptSegments.inc();
+    this.options.logger.error(
+      { err: error, file, intactRecords },
+      "spool segment damaged: replaying its intact records, setting the rest aside (never replayed)",
+    );
   }
 
   ack(record: SpooledRecord): void {
@@ -143,6 +184,7 @@ export class FileSpool implements TickSpool {
     const current = reading.records[reading.next];
     if (current?.offset !== record.position.offset) return;
     reading.next++;
+    reading.parsed = null;
     this.pendingTicks = Math.max(0, this.pendingTicks - record.trades.length);
     if (reading.next >= reading.records.length) this.finishSegment(reading);
   }
@@ -186,18 +228,13 @@ export class FileSpool implements TickSpool {
     if (number === this.writeSegment) this.closeWriteSegment();
     const file = join(this.options.dir, segmentName(number));
     const { records, corruption } = decodeSegment(readFileSync(file), file);
-    if (corruption) {
-      spoolCorruptSegments.inc();
-      this.options.logger.error(
-        { err: corruption, file, intactRecords: records.length },
-        "spool segment damaged: replaying its intact records, setting the rest aside (never replayed)",
-      );
-    }
+    if (corruption) this.reportCorruption(corruption, file, records.length, false);
     this.reading = {
       number,
       size: this.sizes.get(number) ?? 0,
       records,
       next: 0,
+      parsed: null,
       corrupt: corruption !== null,
     };
     return true;

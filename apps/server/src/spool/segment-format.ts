@@ -21,12 +21,17 @@ export function encodeRecord(trades: readonly Trade[]): Buffer {
 }
 
 export interface DecodedRecord {
-  trades: Trade[];
+  /** The checksummed JSON, parsed only when the record's turn comes (`parseRecord`). */
+  payload: Buffer;
   offset: number;
   end: number;
 }
 
-/** Every intact record up to the first damage; `corruption` says where and what the damage was. */
+/**
+ * Every intact record up to the first damage; `corruption` says where and what the damage was.
+ * Checks framing and checksums only: parsing a whole 64 MiB segment at once would hold the event
+ * loop (and the live feed on it) for a second or more, and the memory of every trade in it.
+ */
 export function decodeSegment(
   bytes: Buffer,
   file: string,
@@ -46,15 +51,22 @@ export function decodeSegment(
     if (end > bytes.length) return damaged("truncated record", offset);
     const payload = bytes.subarray(offset + HEADER_BYTES, end);
     if (crc32(payload) !== bytes.readUInt32BE(offset + 4)) return damaged("checksum mismatch", offset);
-    let trades: unknown;
-    try {
-      trades = JSON.parse(payload.toString("utf8"));
-    } catch {
-      return damaged("unreadable payload", offset);
-    }
-    if (!Array.isArray(trades)) return damaged("payload is not a list of trades", offset);
-    records.push({ trades: trades as Trade[], offset, end });
+    records.push({ payload, offset, end });
     offset = end;
   }
   return { records, corruption: null };
+}
+
+/** A record's trades; throws SpoolCorruptionError for a payload that is no list of trades. */
+export function parseRecord(record: DecodedRecord, file: string): Trade[] {
+  const damaged = (what: string) =>
+    new SpoolCorruptionError(`${what} at byte ${record.offset} of ${file}`, file, record.offset);
+  let trades: unknown;
+  try {
+    trades = JSON.parse(record.payload.toString("utf8"));
+  } catch {
+    throw damaged("unreadable payload");
+  }
+  if (!Array.isArray(trades)) throw damaged("payload is not a list of trades");
+  return trades as Trade[];
 }
