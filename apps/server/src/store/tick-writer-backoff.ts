@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock, TimerHandle } from "../clock";
 
 export interface RetryBackoffSettings {

@@ -1,5 +1,5 @@
 import type { Trade } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { CloseReport, TickWriterStats } from "./tick-writer-options";
 import {
   ticksLost,

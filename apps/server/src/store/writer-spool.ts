@@ -1,5 +1,5 @@
 import type { Trade } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock } from "../clock";
 import { SpoolFullError, type TickSpool } from "../spool/ports";
 import { spoolTicks } from "../spool/metrics";
