@@ -1,7 +1,8 @@
 // `npm run bench -- fanout-overhead [--clients 5000] [--rounds 400]`
 // The hub's own work per delivery, without sockets: the fan-out path (throttle, history, encode,
-// enqueue, sliced flush, queue bookkeeping) into transports whose `send` only counts bytes, against
-// a same-run baseline that hands one pre-built frame to the same clients in a bare loop (the
+// direct write or enqueue + sliced flush, queue bookkeeping) into transports whose `send` only
+// counts bytes, for the hub as shipped and with direct writes off (`hub-queued`), against a
+// same-run baseline that hands one pre-built frame to the same clients in a bare loop (the
 // in-process `floor`). CPU time per delivery counts work, which a loaded box changes little; the
 // socket write system call that dominates the real fan-out (`npm run bench -- fanout`) is left out
 // on purpose, to see whether the hub's bookkeeping is what separates it from the floor.
@@ -73,23 +74,37 @@ export default async function fanoutOverhead(argv: string[]): Promise<void> {
   const count = value("clients", 5000);
   const rounds = value("rounds", 400);
   const fanouts = { done: 0 };
-  const hub = new Hub({ updatesPerSecond: 0, onFanoutComplete: () => (fanouts.done += 1) });
   const clients = Array.from({ length: count }, () => new CountingClient());
-  for (const client of clients) hub.connect(client, { sub: "bench", roles: [] }).subscribe("lines:*");
+  // The same clients on two hubs: direct writes on (the default) and off (every publication queued).
+  const hubOf = (directWrites: boolean): Hub => {
+    const hub = new Hub({ updatesPerSecond: 0, directWrites, onFanoutComplete: () => (fanouts.done += 1) });
+    for (const client of clients) hub.connect(client, { sub: "bench", roles: [] }).subscribe("lines:*");
+    return hub;
+  };
+  const hub = hubOf(true);
+  const queued = hubOf(false);
   const load = (await import("node:fs"))
     .readFileSync("/proc/loadavg", "utf8")
     .split(" ")
     .slice(0, 3)
     .join(" ");
   console.log(`hub bookkeeping per delivery, ${count} clients, ${rounds} rounds, load average ${load}\n`);
-  console.log("| input | hub CPU µs / delivery | floor CPU µs / delivery | hub / floor |");
-  console.log("|---|---:|---:|---:|");
+  console.log(
+    "| input | hub CPU µs / delivery | hub-queued CPU µs / delivery | floor CPU µs / delivery | hub / hub-queued | hub / floor |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|");
   for (const batch of [1, 10]) {
     await hubRound(hub, Math.ceil(rounds / 10), batch, fanouts); // warm-up
+    await hubRound(queued, Math.ceil(rounds / 10), batch, fanouts);
     await floorRound(clients, Math.ceil(rounds / 10), batch);
-    const hubCpu = (await hubRound(hub, rounds, batch, fanouts)) / (rounds * batch * count);
-    const floorCpu = (await floorRound(clients, rounds, batch)) / (rounds * batch * count);
-    console.log(`| ${batch} per round | ${f(hubCpu, 3)} | ${f(floorCpu, 3)} | ${f(hubCpu / floorCpu, 2)} |`);
+    const perDelivery = rounds * batch * count;
+    const hubCpu = (await hubRound(hub, rounds, batch, fanouts)) / perDelivery;
+    const queuedCpu = (await hubRound(queued, rounds, batch, fanouts)) / perDelivery;
+    const floorCpu = (await floorRound(clients, rounds, batch)) / perDelivery;
+    console.log(
+      `| ${batch} per round | ${f(hubCpu, 3)} | ${f(queuedCpu, 3)} | ${f(floorCpu, 3)} | ${f(hubCpu / queuedCpu, 2)} | ${f(hubCpu / floorCpu, 2)} |`,
+    );
   }
   await hub.shutdown(0);
+  await queued.shutdown(0);
 }

@@ -34,7 +34,8 @@ type Command =
   | { cmd: "stop" }
   | { cmd: "close" };
 
-const protocol = process.argv[2] as Protocol;
+/** hub-queued: our hub over /ws with direct writes off (bench/fanout.ts compares both in one run). */
+const protocol = process.argv[2] as Protocol | "hub-queued";
 const secret = "bench-secret-0123456789abcdef0123456789";
 const authenticate = new TokenVerifier({ secrets: [secret] }).forAudience(HUB_AUDIENCE);
 const inServer: number[] = [];
@@ -51,6 +52,7 @@ let stopRelay: (() => void) | null = null;
 const ourHub = protocol.startsWith("hub");
 if (ourHub) {
   const hub = new Hub({
+    directWrites: protocol !== "hub-queued",
     onFanoutComplete: (ms) => {
       inServer.push(ms);
       onFanoutDone?.();
@@ -65,7 +67,8 @@ if (ourHub) {
   });
   const limits = { authenticate, connectRatePerIp: 0, maxConnectionsPerIp: 0, maxConnections: 20_000 };
   // One transport per run, so each row measures one framing of the same hub.
-  if (protocol === "hub") attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
+  if (protocol === "hub" || protocol === "hub-queued")
+    attachWsTransport(server, hub, { ...limits, heartbeatIntervalMs: 0 });
   else if (protocol === "hub-signalr")
     attachSignalrTransport(server, hub, { ...limits, keepAliveIntervalMs: 0 });
   else attachSocketIoTransport(server, hub, { ...limits, allowPolling: false });

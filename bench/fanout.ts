@@ -1,5 +1,5 @@
 // `npm run bench -- fanout [--clients 1000,5000] [--rate 10] [--seconds 10] [--idle 10000]
-//                          [--servers hub,hub-x2,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
+//                          [--servers hub,hub-queued,hub-x2,hub-signalr,hub-socketio,socketio,naive,floor] [--batch 10]
 //                          [--quick] [--profile] [--paired]`
 // --profile: a CPU profile of each steady-rate phase in the server, printed as its top self-time
 // functions (it costs CPU itself, so the latency figures of a profiled run are not the ones to quote).
@@ -18,8 +18,12 @@ import { request } from "./lib/processes";
 
 const execArgv = ["--import", "tsx", "--expose-gc"];
 
-/** What a row measures: a client protocol's server, or `hub-x2`, our hub over /ws on a process per core. */
-type Protocol = ClientProtocol | "hub-x2";
+/**
+ * What a row measures: a client protocol's server; `hub-x2`, our hub over /ws on a process per core;
+ * or `hub-queued`, our hub over /ws with `directWrites: false` (every publication through the queue
+ * and the end-of-turn flush, as before issue #21's direct write), to compare both in the same run.
+ */
+type Protocol = ClientProtocol | "hub-x2" | "hub-queued";
 
 interface Args {
   clients: number[];
@@ -85,7 +89,7 @@ async function connect(
     {
       cmd: "connect",
       port: pair.port,
-      protocol: protocol === "hub-x2" ? "hub" : protocol,
+      protocol: protocol === "hub-x2" || protocol === "hub-queued" ? "hub" : protocol,
       count,
       token: pair.token,
     },
@@ -149,6 +153,17 @@ function printStages(protocol: Protocol, count: number, ran: Ran): void {
     console.log(`    ${f(percent, 1).padStart(5)} %  ${f(ms, 0).padStart(6)} ms  ${fn}`);
 }
 
+/**
+ * Server CPU per frame it handed to a socket: every publication goes to every client. In the
+ * saturated phase (one publication per round, each fan-out finished before the next) no frames are
+ * joined, so this is the per-delivery cost, and CPU time, unlike latency, barely depends on what else
+ * the box runs. In the steady phase a server that falls behind joins frames and pays less per frame.
+ */
+function cpuMicrosPerDelivery(phase: { ran: Ran }, count: number): number {
+  const cpuSeconds = (phase.ran.cpuPercent / 100) * phase.ran.seconds;
+  return (cpuSeconds * 1e6) / (phase.ran.published * count);
+}
+
 function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): string {
   const { steady, saturated, batched, perConnection } = m;
   const perCpuSecond = steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100);
@@ -156,7 +171,8 @@ function rowOf(protocol: Protocol, count: number, rate: number, m: Measured): st
     `| ${protocol} | ${count} | ${f(steady.deliveriesPerSecond, 0)} (${count * rate}) | ` +
     `${f(steady.ran.inServerP50, 2)} / ${f(steady.ran.inServerP99, 2)} | ${f(steady.report.p50, 2)} / ${f(steady.report.p99, 2)} | ` +
     `${f(steady.ran.cpuPercent)} | ${f(perCpuSecond, 0)} | ${f(saturated.deliveriesPerSecond, 0)} | ` +
-    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} |`
+    `${f(batched.deliveriesPerSecond, 0)} | ${f(perConnection.rss / 1024)} | ` +
+    `${f(cpuMicrosPerDelivery(steady, count), 2)} / ${f(cpuMicrosPerDelivery(saturated, count), 2)} |`
   );
 }
 
@@ -176,25 +192,68 @@ async function measure(args: Args, pair: Pair, protocol: Protocol, count: number
   return { perConnection, steady, saturated, batched };
 }
 
-async function measuredRow(args: Args, protocol: Protocol, count: number): Promise<string> {
+async function measuredRow(args: Args, protocol: Protocol, count: number): Promise<[string, Measured]> {
   const pair = await startPair(protocol);
   try {
     const measured = await measure(args, pair, protocol, count);
     const row = rowOf(protocol, count, args.rate, measured);
     console.log(row);
     printStages(protocol, count, measured.steady.ran);
-    return row;
+    return [row, measured];
   } finally {
     await stopServerAndClients(pair);
   }
 }
+
+/** The figures a ratio row compares; below 1 for a latency means the first server was faster. */
+function figures(m: Measured, count: number): number[] {
+  const { steady, saturated } = m;
+  return [
+    steady.ran.inServerP50,
+    steady.ran.inServerP99,
+    steady.report.p50,
+    steady.report.p99,
+    steady.deliveriesPerSecond / (steady.ran.cpuPercent / 100),
+    saturated.deliveriesPerSecond,
+    cpuMicrosPerDelivery(saturated, count),
+  ];
+}
+
+/** Same-run ratios of our hub against each baseline, per client count (what BENCHMARKS.md quotes). */
+function ratioRows(measured: Map<string, Measured>, args: Args): string[] {
+  const rows = [
+    "| ratio (same run) | clients | in-server p50 | in-server p99 | publish→client p50 | publish→client p99 | deliveries per CPU-s | saturated | CPU µs per delivery, saturated |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  const pairs = [
+    ["hub", "floor"],
+    ["hub", "socketio"],
+    ["hub", "hub-queued"],
+    ["hub-queued", "floor"],
+    ["hub-x2", "floor"],
+    ["hub-x2", "hub"],
+  ] as const;
+  for (const count of args.clients) {
+    for (const [a, b] of pairs) {
+      const ours = measured.get(`${a} ${count}`);
+      const base = measured.get(`${b} ${count}`);
+      if (ours === undefined || base === undefined) continue;
+      const baseFigures = figures(base, count);
+      const cells = figures(ours, count).map((value, i) => f(value / baseFigures[i]!, 2));
+      rows.push(`| ${a} / ${b} | ${count} | ${cells.join(" | ")} |`);
+    }
+  }
+  return rows.length > 2 ? rows : [];
+}
+
+const loadAverage = (): string => execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ");
 
 /**
  * --paired: every server at once, each with its own client process, phase by phase in the same
  * window, so a box whose load changes from minute to minute loads them all alike. They share the
  * CPU with each other too, so compare the rows with each other, not with unpaired runs.
  */
-async function pairedRows(args: Args, count: number): Promise<string[]> {
+async function pairedRows(args: Args, count: number, into: Map<string, Measured>): Promise<string[]> {
   const pairs = await Promise.all(args.servers.map((protocol) => startPair(protocol)));
   try {
     const measured = await Promise.all(pairs.map((pair, i) => measure(args, pair, args.servers[i]!, count)));
@@ -202,6 +261,7 @@ async function pairedRows(args: Args, count: number): Promise<string[]> {
       const row = rowOf(args.servers[i]!, count, args.rate, m);
       console.log(row);
       printStages(args.servers[i]!, count, m.steady.ran);
+      into.set(`${args.servers[i]!} ${count}`, m);
       return row;
     });
   } finally {
@@ -212,21 +272,29 @@ async function pairedRows(args: Args, count: number): Promise<string[]> {
 export default async function fanout(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const limit = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
-  const load = execSync("cat /proc/loadavg").toString().split(" ").slice(0, 3).join(" ");
   console.log(
-    `fan-out bench: ${cpus().length} cores, node ${process.version}, ulimit -n ${limit}, load average ${load}`,
+    `fan-out bench: ${cpus().length} cores, node ${process.version}, ulimit -n ${limit}, load average ${loadAverage()}`,
   );
   console.log(
     `input: ${args.rate} frames/s to every client (10 symbols on lines:*), ${args.seconds}s per run; loopback only\n`,
   );
   const rows: string[] = [];
-  const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB |`;
-  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  const measured = new Map<string, Measured>();
+  const header = `| server | clients | deliveries/s (expected) | in-server p50 / p99 ms | publish→client p50 / p99 ms | server CPU % | deliveries per CPU-s | saturated deliveries/s | saturated, ${args.batch} per round | RSS/conn KB | CPU µs per delivery, steady / saturated |`;
+  rows.push(header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const count of args.clients) {
-    if (args.paired) rows.push(...(await pairedRows(args, count)));
-    else for (const protocol of args.servers) rows.push(await measuredRow(args, protocol, count));
+    if (args.paired) rows.push(...(await pairedRows(args, count, measured)));
+    else
+      for (const protocol of args.servers) {
+        const [row, m] = await measuredRow(args, protocol, count);
+        rows.push(row);
+        measured.set(`${protocol} ${count}`, m);
+      }
   }
   console.log("\n" + rows.join("\n"));
+  const ratios = ratioRows(measured, args);
+  if (ratios.length > 0) console.log("\n" + ratios.join("\n"));
+  console.log(`\nload average at the end of the latency runs: ${loadAverage()}`);
 
   if (args.idle > 0) {
     const idleRows = [

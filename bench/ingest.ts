@@ -1,7 +1,8 @@
 // `npm run bench -- ingest [--rates 10000,25000,50000,100000] [--seconds 6] [--sink db|null] [--sync-commit off|on]` (default off, as the server's WRITER_SYNCHRONOUS_COMMIT)
 // Simulator (child process) at rising trade rates → Alpaca client → validation → TickWriter → PostgreSQL
 // (PGlite when PostgreSQL is unreachable). Baselines in the same run: the in-process hot path
-// (parse → validate → enqueue, no socket) and a zod-per-tick parse of the same frames.
+// (parse → validate → enqueue, no socket), the publishing half (parse → validate → bus → hub, no
+// clients) against the same without bus and hub, and a zod-per-tick parse of the same frames.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_SYMBOLS, type Trade } from "@torghut/contracts";
@@ -14,6 +15,7 @@ import { TickWriter } from "../apps/server/src/store/tick-writer";
 import { TradeValidator } from "../apps/server/src/validation/trade-validator";
 import { z } from "zod";
 import { freePort } from "./lib/processes";
+import { measurePublishPath } from "./lib/publish-path";
 
 const SIM_CLI = fileURLToPath(new URL("../apps/market-sim/src/cli.ts", import.meta.url));
 
@@ -134,6 +136,7 @@ async function baselines(database: Database, synchronousCommit: boolean): Promis
   );
   await writer.close();
   await database.query("TRUNCATE ticks");
+  console.log(await measurePublishPath(frames, ticks));
 }
 
 export default async function ingest(args: string[]): Promise<void> {

@@ -128,13 +128,20 @@ export default async function spoolBench(args: string[]): Promise<void> {
     const readStarted = performance.now();
     const reader = new FileSpool({ dir: join(root, "fsync-per-segment-64-MiB-") });
     let read = 0;
-    for (let record = reader.peek(); record; record = reader.peek()) {
+    // The longest single peek(): how long one read holds the event loop (the live feed shares it).
+    let longestPeekMs = 0;
+    for (;;) {
+      const peekStarted = performance.now();
+      const record = reader.peek();
+      longestPeekMs = Math.max(longestPeekMs, performance.now() - peekStarted);
+      if (!record) break;
       read += record.trades.length;
       reader.ack(record);
     }
     reader.close();
     const readMs = performance.now() - readStarted;
     console.log(`  read back (checksum + decode)          ${fmt((read * 1000) / readMs)} ticks/s`);
+    console.log(`  longest single peek() (event loop held) ${longestPeekMs.toFixed(1)} ms`);
 
     await database.query("TRUNCATE ticks");
     const spool = new FileSpool({ dir: replayDir });

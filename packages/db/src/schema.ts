@@ -7,6 +7,7 @@ import {
   index,
   integer,
   jsonb,
+  type PgColumnBuilderBase,
   pgTable,
   primaryKey,
   text,
@@ -67,23 +68,33 @@ export const ticks = pgTable(
   (t) => [primaryKey({ name: "ticks_pkey", columns: [t.symbol, t.eventNs, t.source, t.tradeId] })],
 );
 
-/** One-minute OHLCV bars; `minute` is the start of the UTC minute. Suspicious trades never count. */
-export const bars1m = pgTable(
-  "bars_1m",
-  {
-    symbol: text("symbol").notNull(),
-    minute: timestamp("minute", { withTimezone: true, precision: 3 }).notNull(),
+const barTime = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+
+/**
+ * The columns every bar table shares, in their stored order: the price columns, and the tail
+ * (`extra` goes between them: a rollup's `vwap_volume`). Fresh builders per table, as drizzle binds
+ * each column to its table.
+ */
+function barColumns<Extra extends Record<string, PgColumnBuilderBase>>(extra: Extra) {
+  return {
     open: doublePrecision("open").notNull(),
     high: doublePrecision("high").notNull(),
     low: doublePrecision("low").notNull(),
     close: doublePrecision("close").notNull(),
     volume: doublePrecision("volume").notNull(),
     vwap: doublePrecision("vwap"),
+    ...extra,
     tradeCount: integer("trade_count").notNull(),
     source: text("source").notNull(),
     delayed: boolean("delayed").notNull(),
-    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-  },
+    updatedAt: barTime("updated_at").notNull().defaultNow(),
+  };
+}
+
+/** One-minute OHLCV bars; `minute` is the start of the UTC minute. Suspicious trades never count. */
+export const bars1m = pgTable(
+  "bars_1m",
+  { symbol: text("symbol").notNull(), minute: barTime("minute").notNull(), ...barColumns({}) },
   (t) => [primaryKey({ name: "bars_1m_pkey", columns: [t.symbol, t.minute] })],
 );
 
@@ -100,18 +111,8 @@ function rollupTable<Name extends string>(name: Name) {
     name,
     {
       symbol: text("symbol").notNull(),
-      bucket: timestamp("bucket", { withTimezone: true, precision: 3 }).notNull(),
-      open: doublePrecision("open").notNull(),
-      high: doublePrecision("high").notNull(),
-      low: doublePrecision("low").notNull(),
-      close: doublePrecision("close").notNull(),
-      volume: doublePrecision("volume").notNull(),
-      vwap: doublePrecision("vwap"),
-      vwapVolume: doublePrecision("vwap_volume").notNull(),
-      tradeCount: integer("trade_count").notNull(),
-      source: text("source").notNull(),
-      delayed: boolean("delayed").notNull(),
-      updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+      bucket: barTime("bucket").notNull(),
+      ...barColumns({ vwapVolume: doublePrecision("vwap_volume").notNull() }),
     },
     (t) => [primaryKey({ name: `${name}_pkey`, columns: [t.symbol, t.bucket] })],
   );

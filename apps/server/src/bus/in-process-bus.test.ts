@@ -42,6 +42,35 @@ describe("InProcessBus", () => {
     assert.equal(bus.health().lastError, "broken consumer");
   });
 
+  test("a typed subscriber gets the payload itself (a hub method subscribes with no relay)", () => {
+    const bus = new InProcessBus({ replicaId: "r" });
+    const order: string[] = [];
+    bus.subscribe((d) => order.push(`delivery:${d.message.type}`));
+    const trades: string[] = [];
+    const off = bus.on("trade", (trade) => trades.push(trade.tradeId));
+    bus.on("trade", () => {
+      throw new Error("broken hub");
+    });
+    bus.on("quote", (q) => order.push(`quote:${q.symbol}`));
+    bus.on("leader", (leader) => order.push(`leader:${leader.replicaId}`));
+    bus.publish({ type: "trade", trade: makeTrade({ tradeId: "7" }) });
+    bus.publish({ type: "quote", quote: quote() });
+    bus.publish({ type: "leader", replicaId: "r", since: 0, status: null });
+    off();
+    bus.publish({ type: "trade", trade: makeTrade({ tradeId: "8" }) });
+    assert.deepEqual(trades, ["7"]);
+    assert.deepEqual(order, [
+      "delivery:trade",
+      "delivery:quote",
+      "quote:AAPL",
+      "delivery:leader",
+      "leader:r",
+      "delivery:trade",
+    ]);
+    assert.equal(bus.health().dropped, 2, "the throwing subscriber, once per trade");
+    assert.equal(bus.health().lastError, "broken hub");
+  });
+
   test("unsubscribe and close stop delivery", async () => {
     const bus = new InProcessBus({ replicaId: "r" });
     const seen: string[] = [];

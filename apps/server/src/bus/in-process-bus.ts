@@ -2,9 +2,10 @@ import { pino } from "pino";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
 import type { Logger } from "../logger";
-import type { BusHandler, BusHealth, MarketBus } from "./market-bus";
-import type { BusMessage } from "./messages";
+import type { BusHandler, BusHealth, BusPayloadHandler, MarketBus } from "./market-bus";
+import type { BusMessage, BusMessageType } from "./messages";
 import { busConnected, busDropped, busPublished, busReceived } from "./metrics";
+import { BusSubscribers, payloadOf } from "./subscribers";
 
 export interface InProcessBusOptions {
   replicaId: string;
@@ -21,7 +22,7 @@ export class InProcessBus implements MarketBus {
   readonly replicaId: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly handlers = new Set<BusHandler>();
+  private readonly subscribers = new BusSubscribers();
   private readonly counters = { published: 0, received: 0, dropped: 0 };
   private lastReceivedAt: number | null = null;
   private lastError: string | null = null;
@@ -43,26 +44,42 @@ export class InProcessBus implements MarketBus {
     const sentAt = this.clock.now();
     this.counters.published += 1;
     busPublished.inc({ type: message.type });
-    const delivery = { message, from: this.replicaId, sentAt };
-    for (const handler of this.handlers) {
-      this.counters.received += 1;
-      this.lastReceivedAt = sentAt;
-      busReceived.inc({ type: message.type });
-      try {
-        handler(delivery);
-      } catch (error) {
-        // One failing subscriber must not starve the others (or throw into the publisher's pipeline).
-        this.counters.dropped += 1;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        busDropped.inc({ reason: "handler" });
-        this.logger.error({ err: error, type: message.type }, "market bus handler failed");
-      }
+    const { all } = this.subscribers;
+    const typed = this.subscribers.of(message.type);
+    const receivers = all.size + typed.size;
+    if (receivers === 0) return;
+    // Counted once per message (one metric call, however many subscribers), as delivered below.
+    this.counters.received += receivers;
+    this.lastReceivedAt = sentAt;
+    busReceived.inc({ type: message.type }, receivers);
+    if (all.size > 0) {
+      const delivery = { message, from: this.replicaId, sentAt };
+      for (const handler of all) this.deliver(message.type, handler, delivery);
     }
+    if (typed.size === 0) return;
+    // Typed subscribers (the hub) are called from here with the payload: no relay in between.
+    const payload = payloadOf(message);
+    for (const handler of typed) this.deliver(message.type, handler, payload);
   }
 
   subscribe(handler: BusHandler): () => void {
-    this.handlers.add(handler);
-    return () => void this.handlers.delete(handler);
+    return this.subscribers.add(handler);
+  }
+
+  on<K extends BusMessageType>(type: K, handler: BusPayloadHandler<K>): () => void {
+    return this.subscribers.on(type, handler);
+  }
+
+  private deliver<T>(type: BusMessageType, handler: (arg: T) => void, arg: T): void {
+    try {
+      handler(arg);
+    } catch (error) {
+      // One failing subscriber must not starve the others (or throw into the publisher's pipeline).
+      this.counters.dropped += 1;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      busDropped.inc({ reason: "handler" });
+      this.logger.error({ err: error, type }, "market bus handler failed");
+    }
   }
 
   health(): BusHealth {
@@ -78,7 +95,7 @@ export class InProcessBus implements MarketBus {
 
   close(): Promise<void> {
     this.closed = true;
-    this.handlers.clear();
+    this.subscribers.clear();
     busConnected.set({ kind: this.kind }, 0);
     return Promise.resolve();
   }

@@ -4,7 +4,15 @@ import { InProcessBus } from "./in-process-bus";
 import type { MarketBus } from "./market-bus";
 import { NatsBus } from "./nats-bus";
 
-export type { BusHandler, BusHealth, BusPublisher, BusSubscriber, MarketBus } from "./market-bus";
+export type {
+  BusHandler,
+  BusHealth,
+  BusPayloadHandler,
+  BusPayloads,
+  BusPublisher,
+  BusSubscriber,
+  MarketBus,
+} from "./market-bus";
 export { BusConnectError } from "./market-bus";
 export type { BusDelivery, BusMessage, BusMessageType } from "./messages";
 export { InProcessBus } from "./in-process-bus";

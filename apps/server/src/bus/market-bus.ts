@@ -1,6 +1,7 @@
-import type { BusDelivery, BusMessage } from "./messages";
+import type { BusMessage, BusMessageType } from "./messages";
+import type { BusHandler, BusPayloadHandler } from "./subscribers";
 
-export type BusHandler = (delivery: BusDelivery) => void;
+export type { BusHandler, BusPayloadHandler, BusPayloads } from "./subscribers";
 
 export interface BusHealth {
   kind: "in-process" | "nats";
@@ -29,7 +30,13 @@ export interface BusPublisher {
 
 /** The side the realtime hubs and the bus observer need: hear every message. */
 export interface BusSubscriber {
+  /** Every message, with who sent it and when. */
   subscribe(handler: BusHandler): () => void;
+  /**
+   * One type's payload, handed over by the bus itself (a trade, a quote, …): a hub method can be
+   * the subscriber, with no relay function between the bus and the hub.
+   */
+  on<K extends BusMessageType>(type: K, handler: BusPayloadHandler<K>): () => void;
 }
 
 /**

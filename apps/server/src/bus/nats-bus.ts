@@ -3,11 +3,12 @@ import { pino } from "pino";
 import type { Clock, TimerHandle } from "../clock";
 import { systemClock } from "../clock";
 import type { Logger } from "../logger";
-import type { BusHandler, BusHealth, MarketBus } from "./market-bus";
+import type { BusHandler, BusHealth, BusPayloadHandler, MarketBus } from "./market-bus";
 import { credentialsFileAuthenticator } from "./credentials-file";
 import { BusConnectError } from "./market-bus";
-import { decodeDelivery, encodeDelivery, type BusMessage } from "./messages";
+import { decodeDelivery, encodeDelivery, type BusMessage, type BusMessageType } from "./messages";
 import { busConnected, busDropped, busPublished, busReceived } from "./metrics";
+import { BusSubscribers, payloadOf } from "./subscribers";
 
 export interface NatsBusOptions {
   /** nats://host:port (comma-separated for a cluster). */
@@ -38,7 +39,7 @@ export class NatsBus implements MarketBus {
   readonly replicaId: string;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly handlers = new Set<BusHandler>();
+  private readonly subscribers = new BusSubscribers();
   private readonly counters = { published: 0, received: 0, dropped: 0, reconnects: 0 };
   private connection: NatsConnection | null = null;
   private subscription: Subscription | null = null;
@@ -117,8 +118,11 @@ export class NatsBus implements MarketBus {
   }
 
   subscribe(handler: BusHandler): () => void {
-    this.handlers.add(handler);
-    return () => void this.handlers.delete(handler);
+    return this.subscribers.add(handler);
+  }
+
+  on<K extends BusMessageType>(type: K, handler: BusPayloadHandler<K>): () => void {
+    return this.subscribers.on(type, handler);
   }
 
   health(): BusHealth {
@@ -133,7 +137,7 @@ export class NatsBus implements MarketBus {
 
   async close(): Promise<void> {
     const nc = this.connection;
-    this.handlers.clear();
+    this.subscribers.clear();
     if (nc === null) return;
     this.subscription?.unsubscribe();
     this.subscription = null;
@@ -164,12 +168,18 @@ export class NatsBus implements MarketBus {
     this.counters.received += 1;
     this.lastReceivedAt = this.clock.now();
     busReceived.inc({ type: delivery.message.type });
-    for (const handler of this.handlers) {
-      try {
-        handler(delivery);
-      } catch (error) {
-        this.drop("handler", error);
-      }
+    for (const handler of this.subscribers.all) this.call(handler, delivery);
+    const typed = this.subscribers.of(delivery.message.type);
+    if (typed.size === 0) return;
+    const payload = payloadOf(delivery.message);
+    for (const handler of typed) this.call(handler, payload);
+  }
+
+  private call<T>(handler: (arg: T) => void, arg: T): void {
+    try {
+      handler(arg);
+    } catch (error) {
+      this.drop("handler", error);
     }
   }
 

@@ -1,4 +1,5 @@
 import { insertSourceEvent } from "../store/repositories";
+import type { BusPublisher } from "../bus";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Logger } from "../logger";
@@ -39,32 +40,32 @@ export interface MarketData {
 }
 
 /**
- * sources → router → validation → store: the ingest half of the process. Only the router decides
- * which source feeds the pipeline; the pipeline alone hands ticks to the writer.
+ * sources → router → validation → store and bus: the ingest half of the process. Only the router
+ * decides which source feeds the pipeline; the pipeline alone hands ticks to the writer and
+ * publishes what clients see onto `bus`.
  */
 export function createMarketData(
   config: ServerConfig,
   storage: Storage,
+  bus: BusPublisher,
   logger: Logger,
   clock: Clock,
 ): MarketData {
   const credentials = credentialsFromConfig(config);
   const marketHours = createMarketHours(config, credentials, logger, clock);
   const { alpaca, rest, yahooClient, yahoo } = createSources(config, credentials, marketHours, logger, clock);
-  const validator = new TradeValidator({
-    clock,
-    logger,
-    futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
-    circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
-  });
-  countCircuitBreakerTripsFor(config.symbols);
+  const validator = createValidator(config, logger, clock);
+  // The router is built after the pipeline it feeds; freshness asks it for the active source later.
+  const routing: { router: DataSourceRouter | null } = { router: null };
+  const freshness = trackFreshness(config, { alpaca, marketHours, routing }, clock);
   const pipeline = new IngestPipeline({
     validator,
     writer: storage.writer,
     aggregator: storage.aggregator,
+    freshness,
+    bus,
     rejections: storage.rejections,
     clock,
-    logger,
   });
   const { router, crossCheck } = createRouter(
     config,
@@ -73,7 +74,7 @@ export function createMarketData(
     logger,
     clock,
   );
-  const freshness = trackFreshness(config, { alpaca, pipeline, marketHours, router }, clock);
+  routing.router = router;
   const backfiller = new GapBackfiller({
     primary: alpacaBarsFetcher(rest),
     fallback: new YahooBarsFetcher(yahooClient),
@@ -117,6 +118,17 @@ export function createMarketData(
       await backfiller.stop();
     },
   };
+}
+
+/** The tick rules and circuit breaker, with a trip counter at zero for every served symbol. */
+function createValidator(config: ServerConfig, logger: Logger, clock: Clock): TradeValidator {
+  countCircuitBreakerTripsFor(config.symbols);
+  return new TradeValidator({
+    clock,
+    logger,
+    futureToleranceSeconds: config.VALIDATION_FUTURE_TOLERANCE_SECONDS,
+    circuitBreakerPercent: config.CIRCUIT_BREAKER_PERCENT,
+  });
 }
 
 /** The upstreams: Alpaca's stream (when enabled) and REST, Yahoo's client and its poller. */
@@ -223,28 +235,24 @@ function createRouter(
   return { router, crossCheck };
 }
 
-/** Per-symbol freshness, fed by published trades and Alpaca's trading-status notices. */
+/** Per-symbol freshness, fed by accepted trades (the pipeline) and Alpaca's trading-status notices. */
 function trackFreshness(
   config: ServerConfig,
   parts: {
     alpaca: AlpacaStreamSource | null;
-    pipeline: IngestPipeline;
     marketHours: MarketHours;
-    router: DataSourceRouter;
+    routing: { router: DataSourceRouter | null };
   },
   clock: Clock,
 ): SymbolFreshnessTracker {
-  const { marketHours, router } = parts;
+  const { marketHours, routing } = parts;
   const freshness = new SymbolFreshnessTracker(
     () => config.symbols,
     clock,
     { staleFactor: config.SYMBOL_STALE_FACTOR, minStaleMs: config.SYMBOL_STALE_MIN_SECONDS * 1000 },
     () => marketHours.isOpen(),
-    () => router.snapshot().currentDataSource,
+    () => routing.router?.snapshot().currentDataSource ?? null,
   );
-  parts.pipeline.onPublish((event) => {
-    if (event.type === "trade") freshness.trade(event.trade);
-  });
   parts.alpaca?.onEvent((event) => {
     if (event.type !== "notice" || event.halted === undefined) return;
     for (const symbol of event.symbols ?? []) freshness.tradingStatus(symbol, event.halted, event.message);

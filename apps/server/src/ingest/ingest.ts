@@ -59,8 +59,9 @@ export function createIngest(
 
   const begin = () => {
     if (term !== null) return;
-    const marketData = createMarketData(config, storage, logger, clock);
-    publishTerm(marketData, bus);
+    // The term's pipeline publishes its accepted trades and quotes onto the bus itself.
+    const marketData = createMarketData(config, storage, bus, logger, clock);
+    marketData.router.onStatus(() => bus.publish({ type: "status", status: statusOf(marketData) }));
     const readRate = () => marketData.pipeline.stats().messagesPerSecond;
     messageRateSources.add(readRate);
     const heartbeat = clock.setInterval(() => announce(marketData), LEADER_HEARTBEAT_MS);
@@ -107,16 +108,6 @@ export function createIngest(
       await leadership.stop();
     },
   };
-}
-
-/** What a term puts on the bus: accepted trades and quotes, and the router status on every change. */
-function publishTerm(marketData: MarketData, bus: BusPublisher): void {
-  marketData.pipeline.onPublish((event) => {
-    if (event.type === "trade") bus.publish({ type: "trade", trade: event.trade });
-    else if (event.type === "quote") bus.publish({ type: "quote", quote: event.quote });
-    // Upstream minute bars are not re-sent: the stored aggregate (storage.onBar) is what clients chart.
-  });
-  marketData.router.onStatus(() => bus.publish({ type: "status", status: statusOf(marketData) }));
 }
 
 /** The `status` channel's message: the router's state and provenance as clients see them. */

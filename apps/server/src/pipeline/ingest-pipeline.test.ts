@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { RejectedTick, Trade } from "@torghut/contracts";
+import type { BusMessage, RejectedTick, Trade } from "@torghut/contracts";
 import { type Database, createDb } from "@torghut/db";
 import { eventually } from "@torghut/testing";
 import { makeSource, startSim } from "../../test/support/alpaca-sim-harness";
+import { InProcessBus } from "../bus/in-process-bus";
 import { BarAggregator } from "../store/bar-aggregator";
 import { TickWriter } from "../store/tick-writer";
 import { TradeValidator } from "../validation/trade-validator";
-import { IngestPipeline, type PublishEvent } from "./ingest-pipeline";
+import { IngestPipeline } from "./ingest-pipeline";
 
-describe("ingest pipeline: simulator → Alpaca client → validation → TickWriter + bars (PGlite)", () => {
+describe("ingest pipeline: simulator → Alpaca client → validation → TickWriter + bars + bus (PGlite)", () => {
   let database: Database;
   before(async () => {
     database = await createDb({ inMemory: true });
@@ -23,14 +24,18 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
     const bars = new BarAggregator(database);
     const rejected: RejectedTick[] = [];
     const validator = new TradeValidator({ confirmTicks: 1_000_000, futureToleranceSeconds: 300 });
+    const bus = new InProcessBus({ replicaId: "pipeline-test" });
+    const published: BusMessage[] = [];
+    bus.subscribe(({ message }) => published.push(message));
+    const fresh: string[] = [];
     const pipeline = new IngestPipeline({
       validator,
       writer,
       aggregator: bars,
+      freshness: { trade: (t) => fresh.push(t.symbol) },
+      bus,
       rejections: { record: (r) => rejected.push(r) },
     });
-    const published: PublishEvent[] = [];
-    pipeline.onPublish((event) => published.push(event));
     pipeline.attach(source);
     try {
       await source.start();
@@ -53,6 +58,7 @@ describe("ingest pipeline: simulator → Alpaca client → validation → TickWr
         published.some((e) => e.type === "quote"),
         "quotes are published",
       );
+      assert.equal(fresh.length, publishedTrades.length, "freshness hears exactly the published trades");
       sim.control.clearFaults("alpaca");
 
       sim.control.setFault({ target: "alpaca", fault: "future-timestamps", seconds: 600 });

@@ -1,19 +1,19 @@
 import type { Trade } from "@torghut/contracts";
-import pino from "pino";
-import type { Logger } from "../logger";
 import { type Clock, systemClock } from "../clock";
 import type { MarketDataSource, SourceEvent } from "../sources/source";
 import type { TradeValidator } from "../validation/trade-validator";
 import { MessageRate } from "./message-rate";
-import type { PublishEvent, PublishListener, RejectionSink, TickSink, TradeAggregator } from "./ports";
+import type { FreshnessSink, MarketPublisher, RejectionSink, TickSink, TradeAggregator } from "./ports";
 
 export interface IngestPipelineOptions {
   validator: TradeValidator;
   writer: TickSink;
   aggregator?: TradeAggregator;
+  freshness?: FreshnessSink;
+  /** The bus: accepted trades and quotes are published onto it from here, in the same call. */
+  bus?: MarketPublisher;
   rejections?: RejectionSink;
   clock?: Clock;
-  logger?: Logger;
   /** Seconds averaged by `stats().messagesPerSecond` (default 5). */
   rateWindowSeconds?: number;
 }
@@ -31,21 +31,19 @@ export interface IngestStats {
 
 /**
  * source events → validation → writer (accepted + suspicious) and bar aggregator + live price +
- * publish hook for the hub (accepted only; rejected ticks go to the rejection sink). Synchronous and allocation-free for accepted trades:
- * the writer batches, the hub queues, nothing here awaits.
+ * freshness + the bus (accepted only; rejected ticks go to the rejection sink). Synchronous, one
+ * allocation per accepted trade (its bus message): the writer batches, the hub queues, nothing here
+ * awaits. Publishing here, not through a listener relay, keeps the trade's path one hop shorter.
  */
 export class IngestPipeline {
   private readonly clock: Clock;
-  private readonly log: Logger;
   private readonly rate: MessageRate;
-  private readonly listeners = new Set<PublishListener>();
   /** Last accepted (non-suspicious) trade per symbol: the live price with its time and provenance. */
   private readonly latest = new Map<string, Trade>();
   private readonly counts = { trades: 0, accepted: 0, suspicious: 0, rejected: 0, quotes: 0, bars: 0 };
 
   constructor(private readonly options: IngestPipelineOptions) {
     this.clock = options.clock ?? systemClock;
-    this.log = (options.logger ?? pino({ enabled: false })).child({ component: "ingest" });
     this.rate = new MessageRate(options.rateWindowSeconds ?? 5, this.clock.now());
   }
 
@@ -59,25 +57,19 @@ export class IngestPipeline {
       case "quote":
         this.rate.add(this.clock.now());
         this.counts.quotes += 1;
-        this.publish({ type: "quote", quote: event.quote });
+        this.options.bus?.publish({ type: "quote", quote: event.quote });
         return;
       case "bar":
+        // Upstream minute bars are counted, not re-sent: the stored aggregate is what clients chart.
         this.counts.bars += 1;
-        this.publish({ type: "bar", bar: event.bar });
         return;
-      default:
-        this.publish({ type: "status", event });
+      // A source's up / failure / notice is the router's and freshness's business, not clients'.
     }
   };
 
   /** Wires a source straight in (no router in front); returns the detach function. */
   attach(source: MarketDataSource): () => void {
     return source.onEvent(this.handle);
-  }
-
-  onPublish(listener: PublishListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Last accepted (non-suspicious) price per symbol. */
@@ -110,19 +102,9 @@ export class IngestPipeline {
     this.counts.accepted += 1;
     this.latest.set(trade.symbol, trade);
     this.options.aggregator?.onTrade(trade);
-    this.publish({ type: "trade", trade });
-  }
-
-  private publish(event: PublishEvent): void {
-    if (this.listeners.size === 0) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.log.error({ err: error }, "publish listener threw");
-      }
-    }
+    this.options.freshness?.trade(trade);
+    this.options.bus?.publish({ type: "trade", trade });
   }
 }
 
-export type { PublishEvent, PublishListener, TickSink, TradeAggregator, RejectionSink };
+export type { FreshnessSink, MarketPublisher, TickSink, TradeAggregator, RejectionSink };

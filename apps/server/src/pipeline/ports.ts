@@ -1,5 +1,5 @@
-import type { Bar1m, Quote, RejectedTick, Trade } from "@torghut/contracts";
-import type { SourceEvent } from "../sources/source";
+import type { RejectedTick, Trade } from "@torghut/contracts";
+import type { BusPublisher } from "../bus";
 
 /** The batch writer (store/TickWriter): accepted and suspicious trades, never blocks. */
 export interface TickSink {
@@ -11,16 +11,18 @@ export interface TradeAggregator {
   onTrade(trade: Trade): void;
 }
 
+/** Per-symbol freshness (freshness/SymbolFreshnessTracker): hears every accepted trade. */
+export interface FreshnessSink {
+  trade(trade: Trade): void;
+}
+
 /** Where rejected ticks go for audit (a rejections table, if the store has one). */
 export interface RejectionSink {
   record(rejection: RejectedTick): void;
 }
 
-/** What the real-time hub broadcasts. `status` carries the source's up/failure/notice events. */
-export type PublishEvent =
-  | { type: "trade"; trade: Trade }
-  | { type: "quote"; quote: Quote }
-  | { type: "bar"; bar: Bar1m }
-  | { type: "status"; event: Extract<SourceEvent, { type: "up" | "failure" | "notice" }> };
-
-export type PublishListener = (event: PublishEvent) => void;
+/**
+ * What clients see leaves here: accepted trades and quotes, published straight onto the bus (no
+ * relay in between). Never blocks, never throws into the pipeline (the buses catch their own).
+ */
+export type MarketPublisher = Pick<BusPublisher, "publish">;

@@ -37,8 +37,9 @@ export interface SessionHost {
 let nextSessionId = 1;
 
 /**
- * One connected client inside the hub: its subscriptions and its bounded outbound queue. Frames wait
- * here until the end of the event-loop turn and then leave together in one write while the
+ * One connected client inside the hub: its subscriptions and its bounded outbound queue. A lone
+ * publication finding nothing queued goes straight to the transport (`deliver`); otherwise frames
+ * wait here until the end of the event-loop turn and then leave together in one write while the
  * transport keeps up; while it does not, they stay here, where they can be conflated, instead of
  * piling up in the socket's unbounded write buffer. Only a transport that stays backed up makes a
  * client "slow": a queue that fills while the server itself is busy is written out, not held
@@ -107,7 +108,7 @@ export class HubSession {
       (this.queue.length >= this.limits.maxQueuedMessages ||
         this.queue.bytes + bytes > this.limits.maxQueuedBytes)
     )
-      this.write();
+      this.host.onDelivered(this.write());
     const result = this.queue.push(key, frame, bytes);
     if (result === "overflow") {
       this.host.onSlowClient(this, "queue full after conflation");
@@ -115,7 +116,8 @@ export class HubSession {
     }
     if (result === "conflated") {
       this.host.onConflated(this, this.queue.lastConflated);
-      if (clientBehind) {
+      // A pass that dropped nothing only met a client wider than its buffer: no sign of slowness.
+      if (clientBehind && this.queue.lastConflated > 0) {
         this.conflationsBehind += 1;
         if (this.conflationsBehind > this.limits.maxConflationsBehind) {
           this.host.onSlowClient(this, "conflated repeatedly without catching up");
@@ -133,22 +135,37 @@ export class HubSession {
     }
   }
 
-  /** The hub's end-of-turn flush reached this session. */
-  flushDue(): void {
+  /**
+   * A fan-out's frame, handed to the transport at once when nothing waits ahead of it (queue empty,
+   * no flush due) and the transport has room: what the end-of-turn flush would do with it, without
+   * the round trip through the queue. Otherwise it is queued as usual. True when written.
+   */
+  deliver(key: string, frame: Frame, bytes: number): boolean {
+    if (this.isClosed || this.flushScheduled || this.queue.length > 0 || this.transportFull()) {
+      this.enqueue(key, frame, bytes);
+      return false;
+    }
+    this.client.send(frame);
+    return true;
+  }
+
+  /** The hub's end-of-turn flush reached this session; returns the frames written (the hub counts them). */
+  flushDue(): number {
     this.flushScheduled = false;
-    this.write();
+    return this.write();
   }
 
   /** The transport drained: write what waited. */
   writable(): void {
-    this.write();
+    this.host.onDelivered(this.write());
   }
 
   /**
    * Hand the transport what is queued while it stays under its high-water mark: up to that many
-   * bytes per write, and another write as long as the kernel keeps taking them.
+   * bytes per write, and another write as long as the kernel keeps taking them. Returns the frames
+   * written; the caller counts them (the flush once for all the sessions it passes).
    */
-  private write(): void {
+  private write(): number {
     let sent = 0;
     while (!this.isClosed && this.queue.length > 0) {
       const room = this.limits.transportHighWaterBytes - this.client.bufferedAmount;
@@ -170,7 +187,7 @@ export class HubSession {
     } else {
       this.behindSince ??= this.host.clock.now();
     }
-    if (sent > 0) this.host.onDelivered(sent);
+    return sent;
   }
 
   private transportFull(): boolean {
@@ -184,7 +201,7 @@ export class HubSession {
    */
   close(code: number, reason: string, options: { discardBacklog?: boolean } = {}): void {
     if (this.isClosed) return;
-    if (options.discardBacklog !== true) this.write();
+    if (options.discardBacklog !== true) this.host.onDelivered(this.write());
     this.markClosed();
     this.client.close(code, reason);
   }

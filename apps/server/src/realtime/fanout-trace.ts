@@ -15,9 +15,12 @@ export interface FanoutTrace {
   appendedAt: number;
   /** Encoded for the first subscriber's wire format. */
   encodedAt: number;
-  /** On every subscriber's queue. */
+  /**
+   * On every subscriber's queue; for a lone publication written directly, when its burst ended and
+   * the direct pass began (the "enqueue" stage is then the wait for the end of the burst).
+   */
   enqueuedAt: number;
-  /** The end-of-turn flush began writing this publication's subscribers. */
+  /** The first write of this publication began: the end-of-turn flush, or the direct pass. */
   flushStartedAt: number;
   /** Written to (or queued behind a full transport for) its last subscriber. */
   completedAt: number;

@@ -23,6 +23,11 @@ export interface HubOptions {
   /** Clients written per event-loop turn before the flush yields (default 2,000). */
   fanoutSliceSize?: number;
   /**
+   * Write a lone publication straight to subscribers with nothing queued (default true). False sends
+   * every publication through the queues and the end-of-turn flush: the fan-out bench's `hub-queued`.
+   */
+  directWrites?: boolean;
+  /**
    * The symbols this deployment serves (SYMBOLS). A channel for any other symbol is unknown: nothing
    * will ever be published there, and remembering every name a client tries would grow without bound.
    * Unset (tests, benchmarks): any well-formed symbol, with at most MAX_REMEMBERED_CHANNELS remembered.

@@ -195,3 +195,110 @@ test("a client whose transport stays backed up is closed as slow once it has bee
   clock.advance(0);
   await shutdown;
 });
+
+/** Frames as `channel@offset`, so a test can tell publications on different channels apart. */
+const channelOffset: WireFormat = {
+  name: "channel-offset",
+  encode: (publication) => `${publication.channel}@${publication.offset}`,
+};
+
+test("a client wider than its buffer (600 channels, WS_CLIENT_BUFFER 256) behind for a moment is conflated, not closed", async () => {
+  const clock = new ManualClock();
+  const hub = new Hub({ clock, updatesPerSecond: 0, clientBuffer: 256, transportHighWaterBytes: 1024 });
+  const client = new SinkClient(channelOffset);
+  client.bufferedAmount = 2048;
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  for (let s = 0; s < 600; s++) hub.publishTrade(trade(`W${s}`, 1));
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out of the first round");
+  assert.equal(client.closedWith, null, "600 distinct channels are not an overflow");
+  assert.deepEqual(client.writes, [], "nothing written while the transport is behind");
+  // The transport drains; the next publication's flush writes the backlog.
+  client.bufferedAmount = 0;
+  hub.publishTrade(trade("W0", 2));
+  await eventually(() => client.frames.length >= 600, "the backlog written once the transport drains");
+  assert.equal(client.closedWith, null);
+  assert.equal(hub.stats().slowClientsClosed, 0);
+  const channels = new Set(client.frames.map((f) => f.split("@")[0]));
+  assert.equal(channels.size, 600, "every channel got its frame");
+  const shutdown = hub.shutdown(0);
+  clock.advance(0);
+  await shutdown;
+});
+
+test("a lone publication is written when its burst ends, before the end-of-turn flush; a burst of several still leaves in one write", async () => {
+  const hub = new Hub({ updatesPerSecond: 0 });
+  const client = new SinkClient(channelOffset);
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  hub.publishTrade(trade("AAPL", 1));
+  assert.deepEqual(client.writes, [], "not inside publish: the burst may go on");
+  await Promise.resolve();
+  assert.deepEqual(client.writes, [["lines:AAPL@1"]], "written when the burst ended, no turn waited");
+  assert.equal(hub.stats().deliveries, 1);
+  assert.equal(hub.stats().pendingFanouts, 0);
+  hub.publishTrade(trade("MSFT", 2));
+  hub.publishTrade(trade("NVDA", 3));
+  await Promise.resolve();
+  assert.equal(client.writes.length, 1, "a burst of two waits for the end-of-turn flush");
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
+  assert.deepEqual(client.writes, [["lines:AAPL@1"], ["lines:MSFT@1", "lines:NVDA@1"]]);
+  assert.equal(hub.stats().deliveries, 3);
+  await hub.shutdown(0);
+});
+
+test("a lone publication never overtakes what a client already has queued", async () => {
+  const hub = new Hub({ updatesPerSecond: 0, transportHighWaterBytes: 1024 });
+  const client = new SinkClient(channelOffset);
+  hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  client.bufferedAmount = 2048;
+  hub.publishTrade(trade("AAPL", 1));
+  await eventually(() => hub.stats().pendingFanouts === 0, "first fan-out done");
+  assert.deepEqual(client.writes, [], "held in the queue behind a full transport");
+  client.bufferedAmount = 0;
+  hub.publishTrade(trade("AAPL", 2));
+  await eventually(() => hub.stats().pendingFanouts === 0, "second fan-out done");
+  assert.deepEqual(client.writes, [["lines:AAPL@1", "lines:AAPL@2"]], "queued behind the first, in order");
+  await hub.shutdown(0);
+});
+
+test("a publication still being written directly stays ahead of a later subscribe's ack and replay", async () => {
+  const hub = new Hub({ updatesPerSecond: 0, fanoutSliceSize: 1 });
+  const first = new SinkClient(channelOffset);
+  const second = new SinkClient(channelOffset);
+  hub.connect(first, { sub: "t", roles: [] }).subscribe("lines:*");
+  const session = hub.connect(second, { sub: "t", roles: [] });
+  session.subscribe("lines:*");
+  hub.publishTrade(trade("AAPL", 1));
+  await Promise.resolve();
+  assert.deepEqual([first.frames, second.frames], [["lines:AAPL@1"], []], "one slice written directly");
+  const outcome = session.subscribe("lines:MSFT");
+  assert.equal(outcome.ok, true);
+  session.sendControl("ack lines:MSFT");
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-out done");
+  assert.deepEqual(second.frames, ["lines:AAPL@1", "ack lines:MSFT"]);
+  await hub.shutdown(0);
+});
+
+test("a hub that is behind queues a lone publication behind the backlog instead of writing the first clients again", async () => {
+  const hub = new Hub({ updatesPerSecond: 0, fanoutSliceSize: 1 });
+  const clients = Array.from({ length: 3 }, () => new SinkClient(channelOffset));
+  for (const client of clients) hub.connect(client, { sub: "t", roles: [] }).subscribe("lines:*");
+  hub.publishTrade(trade("AAPL", 1));
+  await Promise.resolve();
+  hub.publishTrade(trade("AAPL", 2));
+  await Promise.resolve();
+  assert.deepEqual(
+    clients.map((client) => client.writes),
+    [[["lines:AAPL@1"]], [], []],
+    "the second publication waits for the flush",
+  );
+  await eventually(() => hub.stats().pendingFanouts === 0, "fan-outs done");
+  assert.deepEqual(
+    clients.map((client) => client.writes),
+    [
+      [["lines:AAPL@1"], ["lines:AAPL@2"]],
+      [["lines:AAPL@1", "lines:AAPL@2"]],
+      [["lines:AAPL@1", "lines:AAPL@2"]],
+    ],
+  );
+  await hub.shutdown(0);
+});

@@ -16,7 +16,8 @@ import type { ParsedChannel } from "./channels";
 import { channelAllowed, marketChannel, parseChannel, STATUS_CHANNEL, wildcardOf } from "./channels";
 import type { SessionHost, SessionLimits } from "./client-session";
 import { HubSession } from "./client-session";
-import { startFanoutTrace, type FanoutTrace } from "./fanout-trace";
+import { FanoutScheduler } from "./fanout-scheduler";
+import { startFanoutTrace } from "./fanout-trace";
 import { EncodedFrames } from "./encoded-frames";
 import { ChannelHistory } from "./history";
 import { realtimeMetrics } from "./metrics";
@@ -30,15 +31,6 @@ import { HubClosedError, type HubOptions, type HubStats } from "./hub-options";
 
 export type { HubOptions, HubStats } from "./hub-options";
 export { HubClosedError } from "./hub-options";
-
-/** A publication whose subscribers are not all flushed yet: done once the flush passes `mark`. */
-interface PendingFanout {
-  mark: number;
-  startedAt: number;
-  recipients: number;
-  /** Only when traced. */
-  trace: FanoutTrace | null;
-}
 
 interface PendingUpdate {
   channel: ParsedChannel;
@@ -55,11 +47,11 @@ const MAX_REMEMBERED_CHANNELS = 10_000;
 
 /**
  * Channels, subscriptions and fan-out, independent of any transport. A publication is encoded at
- * most once per wire format and put on every subscriber's bounded queue; the hub never waits for a
- * client. Queues are flushed once per event-loop turn, so whatever is due to one client by then
- * (a batch of trades from one upstream frame, several channels) leaves in a single write: the
- * per-write system call, not the encoding, is what a broadcast spends its time on. A flush over
- * more clients than one slice continues on the next turn.
+ * most once per wire format and handed to every subscriber without waiting for any of them: the
+ * FanoutScheduler writes it at once to clients with nothing queued, or puts it on their bounded
+ * queues, flushed once per event-loop turn so that whatever is due to one client (a batch of trades
+ * from one upstream frame, several channels) leaves in a single write. The per-write system call,
+ * not the encoding, is what a broadcast spends its time on.
  */
 export class Hub implements SessionHost {
   readonly clock: Clock;
@@ -68,26 +60,18 @@ export class Hub implements SessionHost {
   private readonly limits: SessionLimits;
   private readonly historySize: number;
   private readonly maxSubscriptions: number;
-  private readonly sliceSize: number;
   private readonly sessions = new Set<HubSession>();
   private readonly index = new SubscriptionIndex<HubSession>();
   private readonly histories = new Map<string, ChannelHistory>();
   private readonly parsed = new Map<string, ParsedChannel>();
   private readonly servedSymbols: ReadonlySet<string> | null;
   private readonly throttle: LatestValueThrottle<PendingUpdate>;
-  /** Sessions with frames to write, in the order they became due; `flushHead` is the next one. */
-  private flushList: HubSession[] = [];
-  private flushHead = 0;
-  /** Sessions ever put on / taken off the flush list: positions that survive compaction. */
-  private flushEnqueued = 0;
-  private flushDone = 0;
-  private flushScheduled = false;
-  private readonly fanouts: PendingFanout[] = [];
+  private readonly scheduler: FanoutScheduler;
   private closing = false;
   private drained: (() => void) | null = null;
   private readonly counters = { published: 0, deliveries: 0, conflated: 0, slowClosed: 0 };
-  private readonly onFanoutComplete: ((durationMs: number, recipients: number) => void) | undefined;
-  private readonly onFanoutTrace: ((trace: FanoutTrace) => void) | undefined;
+  /** Whether publications are traced: reading the clock per publication is not free. */
+  private readonly traced: boolean;
 
   constructor(options: HubOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -101,9 +85,14 @@ export class Hub implements SessionHost {
     };
     this.historySize = options.historySize ?? 128;
     this.maxSubscriptions = options.maxSubscriptionsPerClient ?? 512;
-    this.sliceSize = options.fanoutSliceSize ?? 2000;
-    this.onFanoutComplete = options.onFanoutComplete;
-    this.onFanoutTrace = options.onFanoutTrace;
+    this.traced = options.onFanoutTrace !== undefined;
+    this.scheduler = new FanoutScheduler({
+      sliceSize: options.fanoutSliceSize ?? 2000,
+      directWrites: options.directWrites ?? true,
+      onDelivered: (count) => this.onDelivered(count),
+      onFanoutComplete: options.onFanoutComplete,
+      onFanoutTrace: options.onFanoutTrace,
+    });
     this.servedSymbols = options.servedSymbols === undefined ? null : new Set(options.servedSymbols);
     const perSecond = options.updatesPerSecond ?? 20;
     const interval = perSecond > 0 ? 1000 / perSecond : 0;
@@ -140,7 +129,7 @@ export class Hub implements SessionHost {
     const parsed = this.parse(channel);
     if (parsed === null || parsed.wildcard || this.closing) return false;
     const kind = type ?? DEFAULT_TYPE[parsed.kind];
-    const offeredAt = this.onFanoutTrace === undefined ? 0 : performance.now();
+    const offeredAt = this.traced ? performance.now() : 0;
     this.throttle.offer(`${channel}#${kind}`, { channel: parsed, type: kind, data, offeredAt });
     return true;
   }
@@ -161,6 +150,8 @@ export class Hub implements SessionHost {
     const parsed = this.parse(channel);
     if (parsed === null)
       return { ok: false, channel, code: "bad_channel", message: `unknown channel ${channel}` };
+    // What the session already owes goes ahead of the ack and the replay.
+    this.scheduler.settle();
     if (!channelAllowed(parsed, session.principal.channels)) {
       return { ok: false, channel, code: "forbidden", message: `token does not allow ${channel}` };
     }
@@ -195,6 +186,7 @@ export class Hub implements SessionHost {
   }
 
   unsubscribe(session: HubSession, channel: string): boolean {
+    this.scheduler.settle();
     return this.index.remove(channel, session);
   }
 
@@ -206,6 +198,7 @@ export class Hub implements SessionHost {
   }
 
   onDelivered(count: number): void {
+    if (count === 0) return;
     this.counters.deliveries += count;
     realtimeMetrics.deliveries.inc(count);
   }
@@ -246,7 +239,7 @@ export class Hub implements SessionHost {
       conflatedMessages: this.counters.conflated,
       slowClientsClosed: this.counters.slowClosed,
       queuedMessages: queued,
-      pendingFanouts: this.fanouts.length,
+      pendingFanouts: this.scheduler.pendingCount,
       epoch: this.epoch,
       shuttingDown: this.closing,
     };
@@ -259,9 +252,7 @@ export class Hub implements SessionHost {
   async shutdown(timeoutMs: number): Promise<{ closed: number; terminated: number }> {
     this.closing = true;
     this.throttle.dispose();
-    this.flushList = [];
-    this.flushHead = 0;
-    this.fanouts.length = 0;
+    this.scheduler.clear();
     const closed = this.sessions.size;
     for (const session of this.sessions) session.close(CloseCode.GOING_AWAY, "server shutdown");
     let terminated = 0;
@@ -298,12 +289,7 @@ export class Hub implements SessionHost {
 
   /** A session has frames due: write them at the end of this turn (once, however many arrive). */
   scheduleFlush(session: HubSession): void {
-    this.flushList.push(session);
-    this.flushEnqueued += 1;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
+    this.scheduler.due(session);
   }
 
   private emit(conflationKey: string, update: PendingUpdate): void {
@@ -318,77 +304,23 @@ export class Hub implements SessionHost {
     const publication = history.append(update.type, conflationKey, update.data, this.clock.now());
     this.counters.published += 1;
     realtimeMetrics.published.inc();
+    const recipients = this.recipientsOf(channel);
+    if (recipients.length === 0) return;
+    const trace = this.traced
+      ? startFanoutTrace(update.offeredAt, startedAt, publication, recipients[0]!.format)
+      : null;
+    this.scheduler.publish({ encoded: new EncodedFrames(publication), recipients, startedAt, trace });
+  }
+
+  /** The channel's subscribers and its wildcard's, each once. */
+  private recipientsOf(channel: ParsedChannel): HubSession[] {
     const exact = this.index.subscribers(channel.name);
     const wildcard = wildcardOf(channel);
     const all = wildcard === null ? undefined : this.index.subscribers(wildcard);
-    const trace =
-      this.onFanoutTrace === undefined
-        ? null
-        : startFanoutTrace(
-            update.offeredAt,
-            startedAt,
-            publication,
-            (exact ?? all)?.values().next().value?.format,
-          );
-    let recipients = 0;
-    // Putting a frame on a queue is a few array operations; the writes happen in `flush`, sliced.
-    const encoded = new EncodedFrames(publication);
-    if (exact !== undefined) {
-      for (const session of exact) {
-        if (all === undefined || !all.has(session)) recipients += this.offer(session, encoded);
-      }
-    }
-    if (all !== undefined) for (const session of all) recipients += this.offer(session, encoded);
-    if (recipients === 0) return;
-    if (trace !== null) {
-      trace.enqueuedAt = performance.now();
-      trace.recipients = recipients;
-    }
-    this.fanouts.push({ mark: this.flushEnqueued, startedAt, recipients, trace });
-  }
-
-  private offer(session: HubSession, encoded: EncodedFrames): number {
-    if (session.closed) return 0;
-    encoded.select(session.format);
-    session.enqueue(encoded.publication.conflationKey, encoded.frame!, encoded.bytes);
-    return 1;
-  }
-
-  /** Writes each due session's queue in one go, at most one slice of sessions per turn. */
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const end = Math.min(this.flushList.length, this.flushHead + this.sliceSize);
-    if (this.onFanoutTrace !== undefined) this.traceFlushStart();
-    for (let i = this.flushHead; i < end; i++) this.flushList[i]!.flushDue();
-    this.flushDone += end - this.flushHead;
-    this.flushHead = end;
-    if (this.flushHead === this.flushList.length) {
-      this.flushList = [];
-      this.flushHead = 0;
-    }
-    while (this.fanouts.length > 0 && this.fanouts[0]!.mark <= this.flushDone) {
-      const fanout = this.fanouts.shift()!;
-      const elapsedMs = performance.now() - fanout.startedAt;
-      realtimeMetrics.fanoutSeconds.observe(elapsedMs / 1000);
-      this.onFanoutComplete?.(elapsedMs, fanout.recipients);
-      if (fanout.trace !== null) {
-        fanout.trace.completedAt = fanout.startedAt + elapsedMs;
-        this.onFanoutTrace?.(fanout.trace);
-      }
-    }
-    if (this.flushHead < this.flushList.length && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flush);
-    }
-  };
-
-  /** The flush is about to write: fan-outs not yet started start now. */
-  private traceFlushStart(): void {
-    const now = performance.now();
-    for (let i = this.fanouts.length - 1; i >= 0; i--) {
-      const trace = this.fanouts[i]!.trace;
-      if (trace === null || trace.flushStartedAt !== 0) break;
-      trace.flushStartedAt = now;
-    }
+    if (exact === undefined) return all === undefined ? [] : [...all];
+    const recipients: HubSession[] = [];
+    for (const session of exact) if (all === undefined || !all.has(session)) recipients.push(session);
+    if (all !== undefined) for (const session of all) recipients.push(session);
+    return recipients;
   }
 }

@@ -22,16 +22,49 @@ test("a full queue conflates to the newest frame per channel and keeps control f
   assert.equal(queue.bytes, 0);
 });
 
-test("the byte cap also triggers conflation, and a queue still full afterwards overflows", () => {
+test("the byte cap also triggers conflation, and a queue still over it afterwards overflows", () => {
   const bytes = new OutboundQueue(100, 10);
   bytes.push("k", "x", 6);
   assert.equal(bytes.push("k", "y", 6), "conflated");
   assert.deepEqual(drain(bytes), ["y"]);
 
-  const distinct = new OutboundQueue(2, 1000);
-  distinct.push("a", "1", 1);
-  distinct.push("b", "2", 1);
-  assert.equal(distinct.push("c", "3", 1), "overflow");
+  const distinct = new OutboundQueue(100, 10);
+  distinct.push("a", "1", 6);
+  assert.equal(distinct.push("b", "2", 6), "overflow");
+});
+
+test("control frames alone past the message cap overflow: they are never conflated", () => {
+  const queue = new OutboundQueue(2, 1000);
+  queue.push(null, "ack1", 1);
+  queue.push(null, "ack2", 1);
+  assert.equal(queue.push(null, "ack3", 1), "overflow");
+});
+
+test("a client wider than the cap (more channels than WS_CLIENT_BUFFER) keeps the newest frame of each, not an overflow", () => {
+  const queue = new OutboundQueue(256, 1_000_000);
+  const results = new Set<string>();
+  // A 500-symbol watchlist: trades and order book for each, three updates per channel while the socket is busy.
+  for (let round = 1; round <= 3; round++)
+    for (let s = 0; s < 500; s++)
+      for (const kind of ["trades", "order_book"])
+        results.add(queue.push(`${kind}:S${s}`, `${kind}:S${s}#${round}`, 10));
+  assert.ok(!results.has("overflow"), "a wide client is not a slow one");
+  const frames = drain(queue);
+  assert.equal(new Set(frames.map((f) => f.split("#")[0])).size, 1_000, "every channel still has a frame");
+  for (const kind of ["trades", "order_book"])
+    for (let s = 0; s < 500; s++)
+      assert.ok(frames.includes(`${kind}:S${s}#3`), `${kind}:S${s} keeps its newest`);
+  assert.ok(frames.length < 2_000, `conflated, not kept whole (${frames.length} frames)`);
+});
+
+test("a drained queue conflates at the configured cap again", () => {
+  const queue = new OutboundQueue(2, 1000);
+  for (const key of ["a", "b", "c", "d"]) queue.push(key, key, 1);
+  drain(queue);
+  queue.push("a", "a1", 1);
+  queue.push("a", "a2", 1);
+  assert.equal(queue.push("a", "a3", 1), "conflated");
+  assert.deepEqual(drain(queue), ["a3"]);
 });
 
 test("take() hands out frames while they fit the byte budget, and a frame larger than the budget alone", () => {

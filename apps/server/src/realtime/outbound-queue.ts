@@ -11,8 +11,12 @@ export type EnqueueResult = "queued" | "conflated" | "overflow";
 
 /**
  * A client's bounded outbound queue (messages and bytes). When full it first conflates: only the
- * newest frame per key survives. If it is still full after that, the client is beyond help and
- * the caller disconnects it.
+ * newest frame per key survives. After that the queue holds one frame per channel plus control
+ * frames, so a client watching more channels than `maxMessages` (a 500-symbol watchlist subscribes
+ * to 1,000) is wide, not slow: it overflows — and the caller disconnects it — only when the bytes
+ * are still over `maxBytes` or control frames alone exceed `maxMessages`. The next conflation waits
+ * until the queue has doubled past what the last one kept, so a wide client does not pay a
+ * conflation pass per frame.
  */
 export class OutboundQueue {
   private items: QueuedFrame[] = [];
@@ -20,11 +24,17 @@ export class OutboundQueue {
   private totalBytes = 0;
   /** Frames dropped by the last conflation. */
   lastConflated = 0;
+  /** Control frames (never conflated) kept by the last conflation. */
+  private controlFrames = 0;
+  /** Queue length past which the next push conflates (`maxMessages` until a wide client raises it). */
+  private conflateAbove: number;
 
   constructor(
     private readonly maxMessages: number,
     private readonly maxBytes: number,
-  ) {}
+  ) {
+    this.conflateAbove = maxMessages;
+  }
 
   get length(): number {
     return this.items.length - this.head;
@@ -39,7 +49,10 @@ export class OutboundQueue {
     this.totalBytes += bytes;
     if (!this.full()) return "queued";
     this.conflate();
-    return this.full() ? "overflow" : "conflated";
+    this.conflateAbove = Math.max(this.maxMessages, 2 * this.length);
+    return this.totalBytes > this.maxBytes || this.controlFrames > this.maxMessages
+      ? "overflow"
+      : "conflated";
   }
 
   shift(): Frame | undefined {
@@ -77,10 +90,11 @@ export class OutboundQueue {
     this.items = [];
     this.head = 0;
     this.totalBytes = 0;
+    this.conflateAbove = this.maxMessages;
   }
 
   private full(): boolean {
-    return this.length > this.maxMessages || this.totalBytes > this.maxBytes;
+    return this.length > this.conflateAbove || this.totalBytes > this.maxBytes;
   }
 
   private conflate(): void {
@@ -94,6 +108,7 @@ export class OutboundQueue {
       }
     }
     kept.reverse();
+    this.controlFrames = kept.length - seen.size;
     this.lastConflated = this.length - kept.length;
     this.items = kept;
     this.head = 0;

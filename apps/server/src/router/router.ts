@@ -70,13 +70,13 @@ export class DataSourceRouter {
     if (this.started) return;
     this.started = true;
     const { primary, fallback, clock, settings, marketSession } = this.options;
-    this.unsubscribers.push(fallback.onEvent((e) => this.onFallbackEvent(e)));
+    this.unsubscribers.push(fallback.onEvent(this.onFallbackEvent));
     if (marketSession) {
       this.unsubscribers.push(marketSession.onChange((open) => this.onMarketChange(open)));
       // The clock may have answered between construction and start.
       if (marketSession.isOpen() !== this.facts.marketOpen) this.onMarketChange(marketSession.isOpen());
     }
-    if (primary !== null) this.unsubscribers.push(primary.onEvent((e) => this.onPrimaryEvent(e)));
+    if (primary !== null) this.unsubscribers.push(primary.onEvent(this.onPrimaryEvent));
     this.silenceBaseAt = clock.now();
     if (settings.messageTimeoutMs > 0) {
       const every = Math.max(10, Math.min(1000, Math.floor(settings.messageTimeoutMs / 10)));
@@ -171,7 +171,8 @@ export class DataSourceRouter {
     });
   }
 
-  private onPrimaryEvent(event: SourceEvent): void {
+  // Arrow properties, subscribed as they are: no wrapper call per event on the trade's path.
+  private readonly onPrimaryEvent = (event: SourceEvent): void => {
     if (!this.facts.primaryEnabled) return;
     const now = this.options.clock.now();
     if (isData(event)) {
@@ -206,9 +207,9 @@ export class DataSourceRouter {
         this.fire({ type: "PRIMARY_FAILED", reason: `${event.reason} (${detail})` });
       }
     }
-  }
+  };
 
-  private onFallbackEvent(event: SourceEvent): void {
+  private readonly onFallbackEvent = (event: SourceEvent): void => {
     if (isData(event)) {
       if (this.state !== "FALLBACK_ACTIVE") return;
       this.lastFallbackDataAt = this.options.clock.now();
@@ -219,7 +220,7 @@ export class DataSourceRouter {
     } else if (event.type === "failure") {
       this.fire({ type: "FALLBACK_FAILED", reason: event.reason });
     }
-  }
+  };
 
   private checkSilence(): void {
     const { clock, settings } = this.options;

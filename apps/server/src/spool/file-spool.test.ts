@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { after, test } from "node:test";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
 import { registry } from "../metrics/registry";
 import { FileSpool } from "./file-spool";
+import { encodeRecord } from "./segment-format";
 import { drain, tickSpoolContract } from "../../test/support/tick-spool-contract";
 
 const root = mkdtempSync(join(tmpdir(), "torghut-spool-"));
@@ -80,4 +90,24 @@ test("FileSpool: a flipped byte fails the checksum: that record and the rest of 
     rest,
     sampleTrades(12 - from, from).map((t) => t.tradeId),
   );
+});
+
+test("FileSpool: a checksummed record that is no list of trades is caught at its turn: it and the rest of its segment are set aside", async () => {
+  const dir = freshDir();
+  const writer = new FileSpool({ dir });
+  writer.append(sampleTrades(2, 0));
+  writer.close();
+  const [segment] = readdirSync(dir);
+  const file = join(dir, segment!);
+  const payload = Buffer.from('{"not":"a list"}', "utf8");
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(payload.length, 0);
+  header.writeUInt32BE(crc32(payload), 4);
+  appendFileSync(file, Buffer.concat([header, payload, encodeRecord(sampleTrades(2, 2))]));
+  const before = await corruptCount();
+  const reader = new FileSpool({ dir });
+  assert.deepEqual(drain(reader), [["t0", "t1"]]);
+  reader.close();
+  assert.equal(await corruptCount(), before + 1);
+  assert.deepEqual(readdirSync(dir), [`${segment}.corrupt`]);
 });

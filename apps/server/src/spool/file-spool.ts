@@ -1,10 +1,10 @@
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -15,8 +15,8 @@ import type { Trade } from "@torghut/contracts";
 import { pino } from "pino";
 import type { Logger } from "../logger";
 import { spoolCorruptSegments, spoolSources } from "./metrics";
-import { SpoolFullError, type SpooledRecord, type TickSpool } from "./ports";
-import { decodeSegment, encodeRecord, SEGMENT_MAGIC, type DecodedRecord } from "./segment-format";
+import { SpoolCorruptionError, SpoolFullError, type SpooledRecord, type TickSpool } from "./ports";
+import { checkMagic, encodeRecord, readRecord, SEGMENT_MAGIC, type ReadRecord } from "./segment-format";
 
 export interface FileSpoolOptions {
   dir: string;
@@ -47,9 +47,14 @@ const segmentName = (n: number) => `${String(n).padStart(12, "0")}.seg`;
 
 interface ReadSegment {
   number: number;
+  /** Bytes it counts for in `bytes`. */
   size: number;
-  records: DecodedRecord[];
-  next: number;
+  fd: number;
+  /** Its length on disk, and where the next record starts. */
+  length: number;
+  offset: number;
+  /** The record at `offset`, read once however often it is peeked. */
+  current: ReadRecord | null;
   corrupt: boolean;
 }
 
@@ -131,20 +136,43 @@ export class FileSpool implements TickSpool {
     for (;;) {
       if (this.reading === null && !this.loadOldest()) return null;
       const reading = this.reading!;
-      const record = reading.records[reading.next];
-      if (record) return { trades: record.trades, position: { segment: reading.number, ...record } };
-      this.finishSegment(reading);
+      if (reading.current === null && reading.offset < reading.length) {
+        const file = join(this.options.dir, segmentName(reading.number));
+        const read = readRecord(reading.fd, reading.offset, reading.length, file);
+        if (read instanceof SpoolCorruptionError) this.setAside(reading, read, file);
+        else reading.current = read;
+      }
+      const record = reading.current;
+      if (record === null) {
+        this.finishSegment(reading);
+        continue;
+      }
+      return {
+        trades: record.trades,
+        position: { segment: reading.number, offset: record.offset, end: record.end },
+      };
     }
+  }
+
+  /** A damaged record: it and the rest of its segment are never replayed (the file is kept aside). */
+  private setAside(reading: ReadSegment, error: SpoolCorruptionError, file: string): void {
+    spoolCorruptSegments.inc();
+    this.options.logger.error(
+      { err: error, file },
+      "spool segment damaged: replaying its intact records, setting the rest aside (never replayed)",
+    );
+    reading.corrupt = true;
+    reading.offset = reading.length;
   }
 
   ack(record: SpooledRecord): void {
     const reading = this.reading;
     if (reading === null || reading.number !== record.position.segment) return;
-    const current = reading.records[reading.next];
-    if (current?.offset !== record.position.offset) return;
-    reading.next++;
+    if (reading.current?.offset !== record.position.offset) return;
+    reading.offset = reading.current.end;
+    reading.current = null;
     this.pendingTicks = Math.max(0, this.pendingTicks - record.trades.length);
-    if (reading.next >= reading.records.length) this.finishSegment(reading);
+    if (reading.offset >= reading.length) this.finishSegment(reading);
   }
 
   sync(): void {
@@ -157,6 +185,8 @@ export class FileSpool implements TickSpool {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.closeWriteSegment();
+    if (this.reading) closeSync(this.reading.fd);
+    this.reading = null;
     spoolSources.delete(this.source);
   }
 
@@ -179,33 +209,25 @@ export class FileSpool implements TickSpool {
     this.writeFd = null;
   }
 
-  /** Reads the oldest segment whole; the segment being written is closed first so it is complete. */
+  /** Opens the oldest segment for reading; the segment being written is closed first so it is complete. */
   private loadOldest(): boolean {
     const number = this.segments[0];
     if (number === undefined) return false;
     if (number === this.writeSegment) this.closeWriteSegment();
     const file = join(this.options.dir, segmentName(number));
-    const { records, corruption } = decodeSegment(readFileSync(file), file);
-    if (corruption) {
-      spoolCorruptSegments.inc();
-      this.options.logger.error(
-        { err: corruption, file, intactRecords: records.length },
-        "spool segment damaged: replaying its intact records, setting the rest aside (never replayed)",
-      );
-    }
-    this.reading = {
-      number,
-      size: this.sizes.get(number) ?? 0,
-      records,
-      next: 0,
-      corrupt: corruption !== null,
-    };
+    const fd = openSync(file, "r");
+    const length = fstatSync(fd).size;
+    const size = this.sizes.get(number) ?? 0;
+    this.reading = { number, size, fd, length, offset: SEGMENT_MAGIC.length, current: null, corrupt: false };
+    const bad = checkMagic(fd, file);
+    if (bad) this.setAside(this.reading, bad, file);
     return true;
   }
 
   /** Every intact record of the segment is committed: delete it, or set a damaged one aside. */
   private finishSegment(reading: ReadSegment): void {
     const file = join(this.options.dir, segmentName(reading.number));
+    closeSync(reading.fd);
     if (reading.corrupt) renameSync(file, `${file}.corrupt`);
     else unlinkSync(file);
     this.segments.shift();

@@ -1,7 +1,8 @@
 import { minuteStart, type Bar1m, type Trade } from "@torghut/contracts";
 import { minutePosition } from "./event-time";
 import type { Database } from "@torghut/db";
-import { pino, type Logger } from "pino";
+import { pino } from "pino";
+import type { Logger } from "../logger";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
 import { toStoreWriteError } from "./errors";
 import { barLateTicks, barsWritten, barUpsertFailures } from "./metrics";

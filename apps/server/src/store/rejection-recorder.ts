@@ -1,5 +1,5 @@
 import type { Database } from "@torghut/db";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock, TimerHandle } from "../clock";
 import type { RejectedTick } from "@torghut/contracts";
 import { rejectionsDropped } from "./metrics";

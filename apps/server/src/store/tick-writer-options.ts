@@ -1,6 +1,6 @@
 /** The tick writer's settings and what it reports: options, close report, commit health, stats. */
 import type { Trade } from "@torghut/contracts";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { TickSpool } from "../spool/ports";
 
 export interface TickWriterOptions {
@@ -38,6 +38,12 @@ export interface TickWriterOptions {
   spool: TickSpool | null;
   spoolAfterMs: number;
   spoolHighWaterTicks: number;
+  /**
+   * A live batch committed longer than this after its first tick arrived means the database stalled
+   * (or cannot keep up): what is still queued then becomes backlog, behind the ticks arriving from
+   * then on, as after an outage (default 1 s: the live receive→commit goal of issue #15).
+   */
+  backlogAfterMs: number;
 }
 
 /** What close() did with the ticks it was given: in the database, in the spool, or gone (counted). */
@@ -97,4 +103,5 @@ export const DEFAULTS: Omit<TickWriterOptions, "logger"> = {
   spool: null,
   spoolAfterMs: 5_000,
   spoolHighWaterTicks: 500_000,
+  backlogAfterMs: 1_000,
 };

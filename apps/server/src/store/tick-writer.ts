@@ -2,14 +2,17 @@ import type { Trade } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
 import { pino } from "pino";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
-import { SpoolFullError } from "../spool/ports";
-import { spoolTicks } from "../spool/metrics";
 import type { StoreWriteError } from "./errors";
 import { DUPLICATE_KEY, RowsRefusedError, toStoreWriteError } from "./errors";
 import { CommitHealthState } from "./commit-health";
 import { copyInserter } from "./tick-copy";
 import { jsonInserter, type BulkInserter } from "./tick-insert";
 import { TickQueue, type TickChunk } from "./tick-queue";
+import { WriterSpool } from "./writer-spool";
+import { RetryBackoff } from "./tick-writer-backoff";
+import { FlushWaiters } from "./tick-writer-waiters";
+import { WriterTally, type DropReason } from "./tick-writer-tally";
+import { encodeBatch, halves } from "./tick-writer-refusals";
 import {
   DEFAULTS,
   type CloseReport,
@@ -20,56 +23,44 @@ import {
 } from "./tick-writer-options";
 
 export type { CloseReport, CommitHealth, RefusalReason, TickWriterOptions, TickWriterStats };
-import {
-  queueDepthSources,
-  writerBatchFailures,
-  writerCommitLag,
-  writerCommittedTicks,
-  writerDroppedTicks,
-  ticksLost,
-} from "./metrics";
-
-type DropReason = "buffer_full" | "closed" | "invalid_event_time" | "rejected_by_database";
+import { queueDepthSources } from "./metrics";
 
 /**
  * Batches validated trades into the `ticks` table. The ingest path calls `enqueue` and moves on: it
  * never waits on the database and never sees an error. Batches are idempotent (a batch that meets
  * an already stored natural key goes through ON CONFLICT DO NOTHING, see tick-copy.ts), so after a
- * failure the same batch is simply sent again, with
- * exponential backoff, while new ticks wait in a bounded buffer.
+ * failure the same batch is simply sent again, with exponential backoff, while new ticks wait in a
+ * bounded buffer.
+ *
+ * Live first: after an outage or a stall, what piled up meanwhile (the chunks still queued at the
+ * first commit after it, and the spool) is the backlog. It goes one batch at a time beside the live
+ * slots, only while the live queue is below one batch, so ticks received now are not stuck behind
+ * minutes of old ones. Commit order does not matter for correctness: ticks are idempotent by natural
+ * key, and bars are built in memory from accepted trades (bar-aggregator.ts), not from the commits.
  */
 export class TickWriter {
   private readonly options: TickWriterOptions;
+  /** Live ticks, oldest first. */
   private readonly queue: TickQueue;
+  /** Ticks queued during an outage, held behind the live queue once commits succeed again. */
+  private readonly backlog: TickQueue;
+  private backlogInflight = 0;
+  private readonly spool: WriterSpool;
   private readonly bulk: BulkInserter;
   private readonly inflight = new Set<TickChunk>();
-  private readonly waiters: { target: number; resolve: () => void }[] = [];
-  private readonly readDepth = () => this.queue.length + this.inflightRows;
+  private readonly waiters = new FlushWaiters();
+  private readonly readDepth = () => this.queue.length + this.backlog.length + this.inflightRows;
   private inflightRows = 0;
-  private accepted = 0;
-  private committed = 0;
-  private dropped = 0;
-  private lastCommitAt: number | null = null;
-  private commitLagMs: number | null = null;
-  private consecutiveFailures = 0;
-  private lastError: string | null = null;
+  private readonly tally: WriterTally;
   private flushTimer: TimerHandle | null = null;
-  private backoffTimer: TimerHandle | null = null;
+  private readonly backoff: RetryBackoff;
   private kickPending = false;
   private closed = false;
   /** Set when close() gave up: nothing more is sent, whatever is left is abandoned. */
   private abandoned = false;
-  private droppingSince: number | null = null;
-  private spooled = 0;
-  private replayed = 0;
   private lost = 0;
-  /** The outage has lasted past `spoolAfterMs`: queued ticks go to the spool until a commit succeeds. */
-  private spooling = false;
-  private replaying = false;
-  private spoolFullSince: number | null = null;
   private forceClose: (() => void) | null = null;
   private forced = false;
-  private reported = false;
   private readonly health: CommitHealthState;
 
   constructor(
@@ -79,7 +70,10 @@ export class TickWriter {
   ) {
     this.options = { ...DEFAULTS, logger: pino({ level: "silent" }), ...options };
     this.queue = new TickQueue(this.options.batchRows);
+    this.backlog = new TickQueue(this.options.batchRows);
     this.health = new CommitHealthState(clock);
+    this.tally = new WriterTally(this.options.logger, this.options.bufferMaxTicks);
+    this.backoff = new RetryBackoff(clock, this.options.logger, this.options);
     const pool = database.pool;
     const useCopy = this.options.method === "copy" || (this.options.method === "auto" && pool !== null);
     if (useCopy && pool === null)
@@ -88,21 +82,21 @@ export class TickWriter {
       useCopy && pool
         ? copyInserter(pool, { synchronousCommit: this.options.synchronousCommit })
         : jsonInserter(database);
+    this.spool = new WriterSpool(this.options.spool, this.options, clock, this.options.logger, {
+      commitRecord: (trades) => this.commitRecord(trades),
+      hold: (failure) => this.hold(failure),
+      refuse: (trades) => this.refuse(trades),
+    });
     queueDepthSources.add(this.readDepth);
-    // Ticks an earlier run spooled go in first; a failed attempt simply waits for the next commit.
-    if (this.options.spool?.peek()) setImmediate(() => void this.replaySpool(true));
+    // Ticks an earlier run spooled are backlog: replayed beside (behind) the live batches from the start.
+    if (this.spool.canReplay) setImmediate(() => this.pump());
   }
 
   /** Hands a trade over; returns false (and counts it) when it had to be dropped. O(1), never throws. */
   enqueue(trade: Trade): boolean {
     if (this.closed) return this.drop("closed", 1);
-    if (this.queue.length + this.inflightRows >= this.options.bufferMaxTicks)
-      return this.drop("buffer_full", 1);
-    if (this.droppingSince !== null) {
-      this.options.logger.warn({ dropped: this.dropped }, "tick writer buffer has room again");
-      this.droppingSince = null;
-    }
-    const chunk = this.queue.push(trade, this.accepted++, this.clock.now());
+    if (this.readDepth() >= this.options.bufferMaxTicks) return this.drop("buffer_full", 1);
+    const chunk = this.queue.push(trade, this.tally.accept(), this.clock.now());
     if (chunk.trades.length === 1 && this.flushTimer === null)
       this.armFlushTimer(this.options.flushIntervalMs);
     if (this.queue.isFull(chunk) && !this.kickPending) {
@@ -124,16 +118,9 @@ export class TickWriter {
   stats(): TickWriterStats {
     return {
       queueDepth: this.readDepth(),
-      accepted: this.accepted,
-      committed: this.committed,
-      dropped: this.dropped,
-      lastCommitAt: this.lastCommitAt,
-      commitLagMs: this.commitLagMs,
-      consecutiveFailures: this.consecutiveFailures,
-      lastError: this.lastError,
-      spooled: this.spooled,
-      replayed: this.replayed,
-      lost: this.lost,
+      ...this.tally.stats(),
+      spooled: this.spool.spooled,
+      replayed: this.spool.replayed,
       commit: this.commitHealth(),
     };
   }
@@ -150,12 +137,11 @@ export class TickWriter {
 
   /** Resolves once every tick accepted before the call is committed (or dropped as invalid). */
   flush(): Promise<void> {
-    const target = this.accepted;
+    const target = this.tally.accepted;
     if (this.lowWater() >= target) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push({ target, resolve });
-      this.pump();
-    });
+    const done = this.waiters.add(target);
+    this.pump();
+    return done;
   }
 
   /**
@@ -166,7 +152,7 @@ export class TickWriter {
    */
   async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     this.closed = true;
-    if (!this.health.canCommit && this.options.spool) this.spooling = true;
+    if (!this.health.canCommit) this.spool.spoolNow();
     this.maybeSpill();
     const flushed = this.flush();
     let timer: TimerHandle | null = null;
@@ -183,30 +169,11 @@ export class TickWriter {
     this.forceClose = null;
     if (gaveUp) this.abandon();
     if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
-    if (this.backoffTimer) this.clock.clearTimeout(this.backoffTimer);
-    this.flushTimer = this.backoffTimer = null;
+    this.flushTimer = null;
+    this.backoff.cancel();
     queueDepthSources.delete(this.readDepth);
-    this.options.spool?.sync();
-    return this.report(gaveUp);
-  }
-
-  /** Totals since start, logged once: the shutdown's "flushed, spooled, lost" line. */
-  private report(forced: boolean): CloseReport {
-    const report: CloseReport = {
-      accepted: this.accepted,
-      dropped: this.dropped,
-      committed: this.committed,
-      spooled: this.spooled,
-      lost: this.lost,
-      spoolBytes: this.options.spool?.bytes ?? 0,
-    };
-    if (!this.reported)
-      this.options.logger.info(
-        { ...report, forced },
-        report.lost === 0 ? "tick writer closed: nothing lost" : "tick writer closed: ticks lost",
-      );
-    this.reported = true;
-    return report;
+    this.spool.sync();
+    return this.tally.report(this.spool, gaveUp);
   }
 
   /** A pending close() stops waiting for the database now (a second SIGTERM): spool the rest, return. */
@@ -216,7 +183,7 @@ export class TickWriter {
     // Before close(): stop intake and spool now, and say so (the process may exit before close()).
     this.closed = true;
     this.abandon();
-    this.report(true);
+    this.tally.report(this.spool, true);
   }
 
   /** Stops sending: every queued or in-flight tick goes to the spool, or is counted as lost. */
@@ -224,127 +191,43 @@ export class TickWriter {
     if (this.abandoned) return;
     this.abandoned = true;
     const left = [...this.inflight];
-    for (let chunk = this.queue.take(); chunk; chunk = this.queue.take()) left.push(chunk);
+    for (const queue of [this.backlog, this.queue])
+      for (let chunk = queue.take(); chunk; chunk = queue.take()) left.push(chunk);
     let lost = 0;
-    for (const chunk of left) if (!this.spill(chunk)) lost += chunk.trades.length;
-    this.options.spool?.sync();
-    if (lost > 0) {
-      this.lost += lost;
-      ticksLost.inc({ reason: "shutdown" }, lost);
-      this.options.logger.error({ lost }, "tick writer closed before flushing: ticks lost");
-    }
+    for (const chunk of left) if (!this.spool.spill(chunk.trades)) lost += chunk.trades.length;
+    this.spool.sync();
+    this.tally.lose(lost);
   }
 
-  /** Appends a chunk to the spool; false (nothing written) when there is none or it is full. */
-  private spill(chunk: TickChunk): boolean {
-    const spool = this.options.spool;
-    if (!spool) return false;
-    try {
-      spool.append(chunk.trades);
-    } catch (error) {
-      // Full (SpoolFullError) or the disk failed (ENOSPC, EIO): either way these ticks stay in memory.
-      if (this.spoolFullSince === null) {
-        this.spoolFullSince = this.clock.now();
-        this.options.logger.error(
-          { err: error, full: error instanceof SpoolFullError },
-          "spool cannot take ticks: they stay in memory (then buffer_full drops)",
-        );
-      }
-      return false;
-    }
-    this.spoolFullSince = null;
-    this.spooled += chunk.trades.length;
-    spoolTicks.inc({ event: "spooled" }, chunk.trades.length);
-    return true;
-  }
-
-  /**
-   * Sends queued ticks to the spool while the outage has lasted past `spoolAfterMs`, or while the
-   * buffer is past its high-water mark. In-flight batches stay: they come back here if they fail.
-   */
+  /** Past the outage threshold or the high-water mark, queued ticks (backlog first) go to disk. */
   private maybeSpill(): void {
-    if (!this.options.spool || this.abandoned || this.queue.length === 0) return;
-    const { since, canCommit } = this.health;
-    if (
-      !canCommit &&
-      since !== null &&
-      this.clock.now() - since >= this.options.spoolAfterMs &&
-      !this.spooling
-    ) {
-      this.spooling = true;
-      this.options.logger.warn(
-        { queueDepth: this.readDepth(), spoolAfterMs: this.options.spoolAfterMs },
-        "database unavailable: spooling ticks to disk until it commits again",
-      );
-    }
-    if (!this.spooling && this.readDepth() < this.options.spoolHighWaterTicks) return;
-    const kept: TickChunk[] = [];
-    for (let chunk = this.queue.take(); chunk; chunk = this.queue.take())
-      if (!this.spill(chunk)) kept.push(chunk);
-    if (kept.length > 0) this.queue.requeue(...kept);
-    this.settleWaiters();
+    if (this.abandoned) return;
+    if (this.spool.maybeSpill(this.health, this.readDepth(), [this.backlog, this.queue]))
+      this.settleWaiters();
   }
 
-  /**
-   * Commits the spool's records oldest first, one at a time, beside the live batches. `probe`: try
-   * even though the last commit failed (the spool is then the only thing left to test the database
-   * with). A retryable failure stops it until the next successful commit.
-   */
-  private async replaySpool(probe = false): Promise<void> {
-    const spool = this.options.spool;
-    if (!spool || this.replaying || this.closed || (!probe && !this.health.canCommit)) return;
-    this.replaying = true;
-    try {
-      for (let record = spool.peek(); record && !this.closed; record = spool.peek()) {
-        if (!(await this.replayRecord(record.trades))) return;
-        spool.ack(record);
-      }
-      if (!spool.peek() && this.replayed > 0)
-        this.options.logger.info({ replayed: this.replayed }, "spool replayed into the database");
-    } finally {
-      this.replaying = false;
-    }
+  /** One spooled record's trades into the database, counted as a commit. */
+  private async commitRecord(trades: Trade[]): Promise<void> {
+    const encoded = this.prepare(trades);
+    await this.bulk.insert(encoded);
+    this.countCommit(encoded.rows, trades);
   }
 
-  /** One spooled record into the database; false when the database cannot commit (it stays spooled). */
-  private async replayRecord(trades: Trade[]): Promise<boolean> {
-    try {
-      const encoded = this.prepare(trades);
-      await this.bulk.insert(encoded);
-      this.replayed += trades.length;
-      spoolTicks.inc({ event: "replayed" }, trades.length);
-      this.countCommit(encoded.rows, trades);
-      return true;
-    } catch (error) {
-      const failure = toStoreWriteError(error, "spool replay failed");
-      if (failure.retryable) {
-        this.hold(failure);
-        return false;
-      }
-      // Rows the database refuses: the in-memory path halves the record down to the bad ones. Only
-      // a crash before those commit loses them (the record is acknowledged now).
-      const seq = this.lowWater();
-      this.queue.requeue({ firstSeq: seq, openedAt: this.clock.now(), trades, retry: true, encoded: null });
-      this.pump();
-      return true;
-    }
+  /** Rows of a spooled record the database refuses: halved down to the bad ones like a live batch. */
+  private refuse(trades: Trade[]): void {
+    const seq = this.lowWater();
+    this.queue.requeue({ firstSeq: seq, openedAt: this.clock.now(), trades, retry: true, encoded: null });
   }
 
   private drop(reason: DropReason, count: number): false {
-    this.dropped += count;
-    writerDroppedTicks.inc({ reason }, count);
-    if (reason === "buffer_full" && this.droppingSince === null) {
-      this.droppingSince = this.clock.now();
-      this.options.logger.error(
-        { bufferMaxTicks: this.options.bufferMaxTicks },
-        "tick writer buffer full: dropping ticks",
-      );
-    }
-    return false;
+    return this.tally.drop(reason, count, this.clock.now());
   }
 
   private lowWater(): number {
-    let low = this.queue.minSeq() ?? this.accepted;
+    let low = Math.min(
+      this.queue.minSeq() ?? this.tally.accepted,
+      this.backlog.minSeq() ?? this.tally.accepted,
+    );
     for (const chunk of this.inflight) low = Math.min(low, chunk.firstSeq);
     return low;
   }
@@ -359,12 +242,21 @@ export class TickWriter {
     );
   }
 
-  /** Sends every eligible batch there is a slot for; arms the timer for the first one not yet due. */
+  /** Live slots (`concurrency`) not taken by a live batch in flight. */
+  private freeSlots(): number {
+    return this.options.concurrency - (this.inflight.size - this.backlogInflight);
+  }
+
+  /**
+   * Sends every eligible live batch there is a slot for (arming the timer for the first one not yet
+   * due), then backlog in what is left. After a failure this runs when the backoff ends: whatever it
+   * sends first is the probe.
+   */
   private pump(): void {
     this.maybeSpill();
-    if (this.backoffTimer !== null || this.abandoned) return;
-    const forced = this.waiters.length > 0;
-    while (this.inflight.size < this.options.concurrency) {
+    if (this.backoff.pending || this.abandoned) return;
+    const forced = this.waiters.waiting;
+    while (this.freeSlots() > 0) {
       const front = this.queue.peek();
       if (!front) break;
       const due = front.openedAt + this.options.flushIntervalMs <= this.clock.now();
@@ -373,41 +265,57 @@ export class TickWriter {
           this.armFlushTimer(front.openedAt + this.options.flushIntervalMs - this.clock.now());
         break;
       }
-      void this.send(this.queue.take()!);
+      void this.send(this.queue.take()!, this.queue);
+    }
+    this.pumpBacklog();
+  }
+
+  /**
+   * The backlog (held chunks first, then the spool) goes one batch at a time in a slot of its own,
+   * and only while the live queue is below one batch with a live slot free: no live batch ever waits
+   * behind it, and live batches keep every live slot. Each commit calls pump() again: the replay
+   * pauses while live traffic needs the database and resumes by itself. After close() no live ticks
+   * come: the held backlog may use `concurrency` slots, and the spool waits for the next start.
+   */
+  private pumpBacklog(): void {
+    const { concurrency, batchRows } = this.options;
+    const slots = this.closed ? concurrency : 1;
+    while (
+      this.freeSlots() > 0 &&
+      this.backlogInflight + (this.spool.busy ? 1 : 0) < slots &&
+      this.queue.length < batchRows
+    ) {
+      const held = this.backlog.take();
+      if (held) void this.send(held, this.backlog);
+      else if (!this.closed && this.spool.canReplay) void this.spool.replayOne().finally(() => this.pump());
+      else return;
     }
   }
 
-  private async send(chunk: TickChunk): Promise<void> {
+  /** One batch into the database; on a failure it goes back to the front of `from`. */
+  private async send(chunk: TickChunk, from: TickQueue): Promise<void> {
+    const backlog = from === this.backlog;
     this.inflight.add(chunk);
     this.inflightRows += chunk.trades.length;
+    if (backlog) this.backlogInflight++;
     try {
       chunk.encoded ??= this.prepare(chunk.trades);
       await this.bulk.insert(chunk.encoded);
-      this.onCommitted(chunk);
+      this.onCommitted(chunk, !backlog && this.clock.now() - chunk.openedAt > this.options.backlogAfterMs);
     } catch (error) {
-      this.onFailed(chunk, error);
+      this.onFailed(chunk, error, from);
     } finally {
       this.inflight.delete(chunk);
       this.inflightRows -= chunk.trades.length;
+      if (backlog) this.backlogInflight--;
       this.settleWaiters();
       this.pump();
     }
   }
 
-  /**
-   * Encoding is our own code on our own data: if it throws, the same rows will throw again, so it
-   * is a refusal of these rows (halved until the bad tick stands alone), never a reason to retry.
-   */
-  private encode(trades: Trade[]): NonNullable<TickChunk["encoded"]> {
-    try {
-      return this.bulk.encode(trades);
-    } catch (error) {
-      throw new RowsRefusedError(`tick batch could not be encoded: ${String(error)}`, null, { cause: error });
-    }
-  }
   /** Encodes once; ticks without a storable event time are dropped here, counted and kept as rejections. */
   private prepare(trades: Trade[]): NonNullable<TickChunk["encoded"]> {
-    const encoded = this.encode(trades);
+    const encoded = encodeBatch(this.bulk, trades);
     if (encoded.invalid.length > 0) {
       this.drop("invalid_event_time", encoded.invalid.length);
       for (const trade of encoded.invalid)
@@ -424,64 +332,51 @@ export class TickWriter {
     return encoded;
   }
 
-  private onCommitted(chunk: TickChunk): void {
-    this.countCommit(chunk.encoded?.rows ?? 0, chunk.trades);
+  private onCommitted(chunk: TickChunk, stalled = false): void {
+    this.countCommit(chunk.encoded?.rows ?? 0, chunk.trades, stalled);
   }
 
-  private countCommit(rows: number, trades: readonly Trade[]): void {
+  /**
+   * `stalled`: a live batch took longer than `backlogAfterMs` from its first tick to its commit (a
+   * database that stalled without failing, or cannot keep up).
+   */
+  private countCommit(rows: number, trades: readonly Trade[], stalled = false): void {
     const now = this.clock.now();
-    let oldest = Infinity;
-    for (const trade of trades) if (trade.receivedAt < oldest) oldest = trade.receivedAt;
-    this.committed += rows;
-    this.lastCommitAt = now;
-    this.consecutiveFailures = 0;
+    this.tally.commit(rows, trades, now);
+    // The first commit after an outage or a stall: what was queued meanwhile becomes backlog, behind
+    // live ticks (moved before listeners run, so ticks they see arriving from now on are live).
+    if (!this.health.canCommit || stalled) this.holdBacklog();
     this.health.set(true, null);
-    if (this.spooling) {
-      this.spooling = false;
-      this.options.logger.info(
-        { spoolBytes: this.options.spool?.bytes },
-        "database commits again: replaying the spool",
-      );
-    }
-    if (this.options.spool?.peek() && !this.replaying) void this.replaySpool();
-    if (oldest !== Infinity) {
-      this.commitLagMs = Math.max(0, now - oldest);
-      writerCommitLag.observe(this.commitLagMs / 1000);
-    }
-    writerCommittedTicks.inc(rows);
+    this.spool.onCommitted();
     if (this.options.onCommit) this.options.onCommit(trades, now);
   }
 
   /** The database cannot commit now: say so, and try again after a backoff. */
   private hold(failure: StoreWriteError): void {
-    this.lastError = failure.message;
-    writerBatchFailures.inc({ retryable: "true" });
-    this.consecutiveFailures++;
+    this.tally.failure(failure.message, true);
     this.health.set(false, failure.message);
-    this.startBackoff(failure);
+    if (!this.abandoned)
+      this.backoff.start(this.tally.consecutiveFailures, failure, this.readDepth(), () => this.pump());
   }
 
-  private onFailed(chunk: TickChunk, error: unknown): void {
+  /** Moves every queued chunk behind the live queue (oldest first, ahead of older backlog). */
+  private holdBacklog(): void {
+    const held: TickChunk[] = [];
+    for (let chunk = this.queue.take(); chunk; chunk = this.queue.take()) held.push(chunk);
+    if (held.length > 0) this.backlog.requeue(...held);
+  }
+
+  private onFailed(chunk: TickChunk, error: unknown, from: TickQueue): void {
     const failure = toStoreWriteError(error, "tick batch insert failed");
     if (failure.retryable) {
-      this.queue.requeue(chunk);
+      from.requeue(chunk);
       this.hold(failure);
       return;
     }
-    this.lastError = failure.message;
-    writerBatchFailures.inc({ retryable: "false" });
-    // The rows themselves are refused: halve the batch until the offending ticks stand alone, so one
-    // bad tick costs itself and not the other 4,999.
+    this.tally.failure(failure.message, false);
+    // The rows themselves are refused: halve the batch (tick-writer-refusals.ts).
     if (chunk.trades.length > 1) {
-      const middle = Math.ceil(chunk.trades.length / 2);
-      const half = (trades: Trade[]): TickChunk => ({
-        firstSeq: chunk.firstSeq,
-        openedAt: chunk.openedAt,
-        trades,
-        retry: true,
-        encoded: null,
-      });
-      this.queue.requeue(half(chunk.trades.slice(0, middle)), half(chunk.trades.slice(middle)));
+      from.requeue(...halves(chunk));
     } else if (failure instanceof RowsRefusedError && failure.sqlState === DUPLICATE_KEY) {
       // The row is stored already (see errors.ts): as good as committed.
       this.onCommitted(chunk);
@@ -496,37 +391,7 @@ export class TickWriter {
     }
   }
 
-  private startBackoff(failure: Error): void {
-    if (this.backoffTimer !== null || this.abandoned) return;
-    const exponent = Math.min(this.consecutiveFailures - 1, 30);
-    const base = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** exponent);
-    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    this.options.logger.warn(
-      {
-        err: failure,
-        consecutiveFailures: this.consecutiveFailures,
-        retryInMs: delay,
-        queueDepth: this.readDepth(),
-      },
-      "tick writer cannot reach the database: holding ticks and retrying",
-    );
-    this.backoffTimer = this.clock.setTimeout(() => {
-      this.backoffTimer = null;
-      this.pump();
-      // Everything went to the spool: it is the only thing left to test the database with.
-      if (this.spooling && this.queue.length === 0 && this.inflight.size === 0) void this.replaySpool(true);
-    }, delay);
-  }
-
   private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const low = this.lowWater();
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const waiter = this.waiters[i]!;
-      if (low >= waiter.target) {
-        this.waiters.splice(i, 1);
-        waiter.resolve();
-      }
-    }
+    this.waiters.settle(() => this.lowWater());
   }
 }

@@ -1,6 +1,6 @@
 import { watchlistUpdateSchema, type UserWatchlist } from "@torghut/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Logger } from "pino";
+import type { Logger } from "../logger";
 import type { Clock } from "../clock";
 import { AuthError, HUB_AUDIENCE, type TokenVerifier } from "../realtime/auth";
 import { watchlistRequests } from "./metrics";

@@ -10,15 +10,16 @@ export type ImportGraph = Map<string, Set<string>>;
 const IMPORT = /^\s*(?:import|export)\s+[^;]*?from\s+["']([^"']+)["']/gm;
 const DYNAMIC_IMPORT = /import\(\s*["']([^"']+)["']\s*\)/g;
 
-function sourceFiles(dir: string): string[] {
+function sourceFiles(dir: string, withTests = false): string[] {
   const found: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== "node_modules" && !entry.name.startsWith(".")) found.push(...sourceFiles(path));
+      if (entry.name !== "node_modules" && !entry.name.startsWith("."))
+        found.push(...sourceFiles(path, withTests));
     } else if (
       /\.(ts|tsx|mts)$/.test(entry.name) &&
-      !/\.(test|spec)\.tsx?$/.test(entry.name) &&
+      (withTests || !/\.(test|spec)\.tsx?$/.test(entry.name)) &&
       !entry.name.endsWith(".d.ts")
     ) {
       found.push(path);
@@ -86,4 +87,22 @@ export function findOutwardImports(graph: ImportGraph, rules: readonly string[])
     }
   }
   return found;
+}
+
+const PINO_LOGGER_IMPORT = /^\s*import\s+(?:type\s+)?[^;]*?\bLogger\b[^;]*?from\s+["']pino["']/m;
+const PINO_LOGGER_REFERENCE = /\bpino\.Logger\b/;
+
+/**
+ * Files (tests included) that take the `Logger` type from pino instead of from `home` (the server's
+ * logger module), which alone may: one logger type, so a change to it is made in one place.
+ */
+export function findForeignLoggerTypes(root: string, home: string): string[] {
+  const found: string[] = [];
+  for (const file of sourceFiles(root, true)) {
+    const name = relative(root, file).split("\\").join("/");
+    if (name === home) continue;
+    const text = readFileSync(file, "utf8");
+    if (PINO_LOGGER_IMPORT.test(text) || PINO_LOGGER_REFERENCE.test(text)) found.push(name);
+  }
+  return found.sort();
 }

@@ -6,7 +6,11 @@ import { pino } from "pino";
 import { eventually } from "@torghut/testing";
 import { startRealtimeServer, TestClient, token, trade } from "../../../test/support/realtime";
 
-test("a client that stops reading is conflated, then closed with 1008, while a fast client gets everything", async () => {
+/**
+ * Publishes `perTurn` padded trades a turn until the hub closes the slow client. 32 a turn are
+ * bursts (queued, one write per client per turn); 1 a turn is what the direct write handles.
+ */
+async function slowClientScenario(perTurn: number): Promise<void> {
   const logLines: string[] = [];
   const logger = pino({ level: "warn" }, { write: (line: string) => logLines.push(line) });
   const rt = await startRealtimeServer({
@@ -28,7 +32,7 @@ test("a client that stops reading is conflated, then closed with 1008, while a f
   const deadline = Date.now() + 60_000;
   while (rt.hub.stats().slowClientsClosed === 0) {
     assert.ok(Date.now() < deadline, "the slow client was never closed");
-    for (let i = 0; i < 32; i++) {
+    for (let i = 0; i < perTurn; i++) {
       rt.hub.publishTrade(trade(symbols[published % symbols.length]!, published, { padding }));
       published += 1;
     }
@@ -59,4 +63,10 @@ test("a client that stops reading is conflated, then closed with 1008, while a f
   assert.ok(!logLines.some((line) => line.includes("eyJ")), "no token in logs");
   fast.close();
   await rt.close();
-});
+}
+
+test("a client that stops reading is conflated, then closed with 1008, while a fast client gets everything", () =>
+  slowClientScenario(32));
+
+test("the same with one publication a turn, which is written straight to clients with nothing queued", () =>
+  slowClientScenario(1));

@@ -165,13 +165,14 @@ export class AlpacaStreamSource implements MarketDataSource, FrameSink {
 
   // ---- FrameSink: called by the parser on the hot path -------------------------------------------
 
+  // Trades and quotes go to the listeners directly: one call fewer on the hottest path.
   trade(trade: Trade): void {
     this.lag.observe(trade.receivedAt - Date.parse(trade.eventTime));
-    this.emit({ type: "trade", trade });
+    this.listeners.emit({ type: "trade", trade });
   }
 
   quote(quote: Quote): void {
-    this.emit({ type: "quote", quote });
+    this.listeners.emit({ type: "quote", quote });
   }
 
   bar(bar: Bar1m): void {
