@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Trade } from "@torghut/contracts";
-import { createDb, createTestDatabase, type Database, type TestDatabase } from "@torghut/db";
+import { createDb, type Database } from "@torghut/db";
 import { eventually } from "@torghut/testing";
 import { ManualClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { TcpProxy, viaProxy } from "../../test/fixtures/tcp-proxy";
+import { openProxiedDatabase, type ProxiedDatabase } from "../../test/fixtures/proxied-database";
+import { TcpProxy } from "../../test/fixtures/tcp-proxy";
 import { FileSpool } from "../spool/file-spool";
 import { countTicks } from "./repositories";
 import { TickWriter } from "./tick-writer";
@@ -105,24 +106,15 @@ describe("TickWriter spooling during an outage", () => {
 const serverUrl = process.env.DATABASE_URL;
 if (serverUrl) {
   describe("TickWriter backlog on PostgreSQL through an outage", () => {
-    let scratch: TestDatabase;
+    let scratch: ProxiedDatabase;
     let proxy: TcpProxy;
     let direct: Database;
     let proxied: Database;
     before(async () => {
-      scratch = await createTestDatabase(serverUrl);
-      direct = await createDb({ url: scratch.url });
-      const target = new URL(scratch.url);
-      proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.start();
-      proxied = await createDb({ url: viaProxy(scratch.url, proxy.port), migrate: false });
+      scratch = await openProxiedDatabase(serverUrl);
+      ({ proxy, direct, proxied } = scratch);
     });
-    after(async () => {
-      await proxied.close();
-      await direct.close();
-      await proxy.close();
-      await scratch.drop();
-    });
+    after(() => scratch.close());
 
     test("ticks queued during an outage wait behind the ticks received once it commits again", async () => {
       let order = "";

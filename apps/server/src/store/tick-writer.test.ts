@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { createDb, createTestDatabase, type Database, type TestDatabase } from "@torghut/db";
+import { createDb, type Database } from "@torghut/db";
 import { ManualClock } from "../clock";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { TcpProxy, viaProxy } from "../../test/fixtures/tcp-proxy";
+import { openProxiedDatabase, type ProxiedDatabase } from "../../test/fixtures/proxied-database";
+import { TcpProxy } from "../../test/fixtures/tcp-proxy";
 import { eventually } from "@torghut/testing";
 import { writerDroppedTicks } from "./metrics";
 import { countTicks } from "./repositories";
@@ -103,24 +104,15 @@ describe("TickWriter without a database", () => {
 const serverUrl = process.env.DATABASE_URL;
 if (serverUrl) {
   describe("TickWriter on PostgreSQL through an outage", () => {
-    let scratch: TestDatabase;
+    let scratch: ProxiedDatabase;
     let proxy: TcpProxy;
     let direct: Database;
     let proxied: Database;
     before(async () => {
-      scratch = await createTestDatabase(serverUrl);
-      direct = await createDb({ url: scratch.url });
-      const target = new URL(scratch.url);
-      proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-      await proxy.start();
-      proxied = await createDb({ url: viaProxy(scratch.url, proxy.port), migrate: false });
+      scratch = await openProxiedDatabase(serverUrl);
+      ({ proxy, direct, proxied } = scratch);
     });
-    after(async () => {
-      await proxied.close();
-      await direct.close();
-      await proxy.close();
-      await scratch.drop();
-    });
+    after(() => scratch.close());
 
     test("connections cut, then back: every tick stored exactly once", async () => {
       const writer = new TickWriter(proxied, {
