@@ -7,17 +7,9 @@ import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
 import { simulatorEnv, TEST_SECRET, TEST_SYMBOLS } from "../support/live-server";
 import { spawnReplica, type ReplicaProcess } from "../scale/replica-process";
+import type { CloseReport } from "../../src/store/tick-writer-options";
 
 const SHUTDOWN_TIMEOUT_SECONDS = 6;
-
-interface CloseReport {
-  accepted: number;
-  dropped: number;
-  committed: number;
-  spooled: number;
-  lost: number;
-  spoolBytes: number;
-}
 
 /** The writer's "tick writer closed" line (one per run). */
 function closeReport(replica: ReplicaProcess): CloseReport {
