@@ -155,19 +155,15 @@ export async function queryIntervalBarColumns(
   fromMs: number,
   toMs: number,
 ): Promise<BarColumns> {
-  const c = await readJsonColumns(database, interval, false, rangeParams(symbol, fromMs, toMs));
+  const { runStart, runSource, runDelayed, ...columns } = await readJsonColumns(
+    database,
+    interval,
+    false,
+    rangeParams(symbol, fromMs, toMs),
+  );
   return {
-    time: c.time,
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    provenance: c.runStart.map((start, i) => ({
-      start,
-      source: c.runSource[i]!,
-      delayed: c.runDelayed[i]!,
-    })),
+    ...columns,
+    provenance: runStart.map((start, i) => ({ start, source: runSource[i]!, delayed: runDelayed[i]! })),
   };
 }
 
