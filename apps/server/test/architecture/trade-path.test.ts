@@ -56,12 +56,12 @@ function tradeStackTaker(): { arm: () => void; taken: () => TradeStacks | null; 
     }
     return write.apply(this, args);
   }
-  function tracedStringify(...args: Parameters<typeof JSON.stringify>): string {
+  function tracedStringify(...args: unknown[]): string {
     if (taken === null && origins.current() !== null) {
       const stack = deepStack();
       if (stack.includes("/realtime/transports/envelope.ts")) encodes.set(executionAsyncId(), stack);
     }
-    return stringify(...args);
+    return Reflect.apply(stringify, JSON, args) as string;
   }
   const disarm = (): void => {
     delete (Socket.prototype as { write?: unknown }).write;
@@ -76,7 +76,7 @@ function tradeStackTaker(): { arm: () => void; taken: () => TradeStacks | null; 
         configurable: true,
         writable: true,
       });
-      JSON.stringify = tracedStringify;
+      JSON.stringify = tracedStringify as typeof stringify;
     },
     taken: () => taken,
     disarm,
