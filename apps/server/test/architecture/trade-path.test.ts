@@ -115,7 +115,7 @@ async function tradePathsOfInlineServer(): Promise<MeasuredPaths> {
     client = await TestClient.connect(`${torghut.url().replace("http", "ws")}/ws`, { token });
     await client.subscribe(["lines:AAPL"]);
     stacks.arm();
-    const taken = await eventually(() => stacks.taken(), "a trade is written to the client");
+    const taken = await eventually(() => stacks.taken(), "a trade is written to the client", 20_000);
     stacks.disarm();
     const toWrite = [...serverFrames(taken.scheduledBy, serverSrc), ...serverFrames(taken.write, serverSrc)];
     assert.ok(taken.encode !== null, "the frame was encoded on the write's turn");
