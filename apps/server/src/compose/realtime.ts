@@ -44,30 +44,23 @@ export function createRealtime(
     connectRatePerIp: config.WS_CONNECT_RATE_PER_IP,
     maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
   });
-  const admission = { ledger, clientAddress: clientAddressOf(config.TRUSTED_PROXIES) };
-  const ws = attachWsTransport(server, hub, {
+  // Same hub, auth, origins, admission and slow-client policy on every transport; only the framing
+  // differs (docs/ws-protocol.md), and each logs as itself.
+  const shared = {
     authenticate: hubTokens,
     allowedOrigins: config.WS_ALLOWED_ORIGINS,
     maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
-    ...admission,
+    ledger,
+    clientAddress: clientAddressOf(config.TRUSTED_PROXIES),
     clock,
-    logger: logger.child({ component: "ws" }),
-  });
-  // Same hub, same auth, origins and slow-client policy; only the framing differs (docs/ws-protocol.md).
+  };
+  const ws = attachWsTransport(server, hub, { ...shared, logger: logger.child({ component: "ws" }) });
   const signalr = attachSignalrTransport(server, hub, {
-    authenticate: hubTokens,
-    allowedOrigins: config.WS_ALLOWED_ORIGINS,
-    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
-    ...admission,
-    clock,
+    ...shared,
     logger: logger.child({ component: "signalr" }),
   });
   const socketio = attachSocketIoTransport(server, hub, {
-    authenticate: hubTokens,
-    allowedOrigins: config.WS_ALLOWED_ORIGINS,
-    maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
-    ...admission,
-    clock,
+    ...shared,
     logger: logger.child({ component: "socketio" }),
   });
   return {

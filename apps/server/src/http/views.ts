@@ -1,3 +1,4 @@
+import type { BusHealth } from "../bus";
 import type { HubStats } from "../realtime/hub";
 import type { DatabaseView } from "../health/database-probe";
 import type { IngestThreadView, IngestViews } from "../ingest/side";
@@ -38,15 +39,9 @@ export interface LeaderView {
   lastSeenAt: string | null;
 }
 
-export interface BusView {
-  kind: "in-process" | "nats";
-  connected: boolean;
-  published: number;
-  received: number;
-  dropped: number;
-  reconnects: number;
+/** The bus's health as the API answers it (times as ISO text), with what this replica needs of it. */
+export interface BusView extends Omit<BusHealth, "lastReceivedAt"> {
   lastReceivedAt: string | null;
-  lastError: string | null;
   /** Whether this replica has received anything from a leader since it started (realtime readiness). */
   receivedLeaderData: boolean;
   /** This replica serves clients from a NATS bus (ROLE all or realtime) and does not lead. */

@@ -96,7 +96,8 @@ export class Hub implements SessionHost {
     this.servedSymbols = options.servedSymbols === undefined ? null : new Set(options.servedSymbols);
     const perSecond = options.updatesPerSecond ?? 20;
     const interval = perSecond > 0 ? 1000 / perSecond : 0;
-    this.throttle = new LatestValueThrottle(this.clock, interval, (key, update) => this.emit(key, update));
+    // `emit` is a bound arrow: the throttle calls it straight, with no relay closure on the hot path.
+    this.throttle = new LatestValueThrottle(this.clock, interval, this.emit);
     liveHubs.add(this);
   }
 
@@ -292,7 +293,7 @@ export class Hub implements SessionHost {
     this.scheduler.due(session);
   }
 
-  private emit(conflationKey: string, update: PendingUpdate): void {
+  private readonly emit = (conflationKey: string, update: PendingUpdate): void => {
     if (this.closing) return;
     const startedAt = performance.now();
     const channel = update.channel;
@@ -310,7 +311,7 @@ export class Hub implements SessionHost {
       ? startFanoutTrace(update.offeredAt, startedAt, publication, recipients[0]!.format)
       : null;
     this.scheduler.publish({ encoded: new EncodedFrames(publication), recipients, startedAt, trace });
-  }
+  };
 
   /** The channel's subscribers and its wildcard's, each once. */
   private recipientsOf(channel: ParsedChannel): HubSession[] {

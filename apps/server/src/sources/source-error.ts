@@ -5,4 +5,10 @@
  */
 export abstract class SourceError extends Error {
   abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    // The class's own name (`AlpacaSlowClientError`), set once here instead of restated by each class.
+    this.name = new.target.name;
+  }
 }

@@ -1,9 +1,13 @@
-/** A batch the database did not take. `retryable` separates "try again later" from "this data is bad". */
+/**
+ * A batch the database did not take. `retryable` separates "try again later" from "this data is
+ * bad"; `sqlState` is the database's SQLSTATE when it sent one.
+ */
 export class StoreWriteError extends Error {
   override readonly name: string = "StoreWriteError";
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly sqlState: string | null = null,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -16,24 +20,16 @@ export class StoreWriteError extends Error {
  */
 export class DatabaseUnavailableError extends StoreWriteError {
   override readonly name = "DatabaseUnavailableError";
-  constructor(
-    message: string,
-    readonly sqlState: string | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, true, options);
+  constructor(message: string, sqlState: string | null, options?: { cause?: unknown }) {
+    super(message, true, sqlState, options);
   }
 }
 
 /** The database refused these rows for what they hold (22 data exception, 23 integrity). Not retryable. */
 export class RowsRefusedError extends StoreWriteError {
   override readonly name = "RowsRefusedError";
-  constructor(
-    message: string,
-    readonly sqlState: string | null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, false, options);
+  constructor(message: string, sqlState: string | null, options?: { cause?: unknown }) {
+    super(message, false, sqlState, options);
   }
 }
 

@@ -1,14 +1,6 @@
 import type { RouterState, SourceEventRecord } from "@torghut/contracts";
 import type { Database } from "@torghut/db";
-
-interface EventRow {
-  id: string;
-  at: Date | string;
-  from_state: string | null;
-  to_state: string;
-  reason: string;
-  actor: string;
-}
+import { toSourceEvent, type SourceEventRow } from "./repositories";
 
 export interface EventFilter {
   fromMs: number;
@@ -28,7 +20,7 @@ export async function querySourceEvents(
   filter: EventFilter,
 ): Promise<{ events: SourceEventRecord[]; stateAtStart: RouterState | null }> {
   const from = new Date(filter.fromMs).toISOString();
-  const events = await database.query<EventRow>(
+  const events = await database.query<SourceEventRow>(
     `SELECT id::text, at, from_state, to_state, reason, actor FROM source_events
       WHERE at >= $1
         AND ($2::text IS NULL OR actor = $2)
@@ -43,14 +35,7 @@ export async function querySourceEvents(
     [from],
   );
   return {
-    events: events.rows.map((row) => ({
-      id: Number(row.id),
-      at: new Date(row.at).toISOString(),
-      fromState: row.from_state as RouterState | null,
-      toState: row.to_state as RouterState,
-      reason: row.reason,
-      actor: row.actor,
-    })),
+    events: events.rows.map(toSourceEvent),
     stateAtStart: (before.rows[0]?.to_state as RouterState | undefined) ?? null,
   };
 }

@@ -97,16 +97,17 @@ export interface SourceEvent {
 
 export type NewSourceEvent = Omit<SourceEvent, "id" | "at"> & { at?: number };
 
-interface SourceEventRow {
+/** A `source_events` row as selected (`id::text`, `at`, …): what the writer and the ops queries read back. */
+export interface SourceEventRow {
   id: string;
-  at: Date;
+  at: Date | string;
   from_state: string | null;
   to_state: string;
   reason: string;
   actor: string;
 }
 
-function toSourceEvent(row: SourceEventRow): SourceEvent {
+export function toSourceEvent(row: SourceEventRow): SourceEvent {
   return {
     id: Number(row.id),
     at: new Date(row.at).toISOString(),

@@ -4,6 +4,7 @@ import {
   AlpacaConfigurationError,
   AlpacaConnectionLimitError,
   AlpacaRestError,
+  AlpacaSymbolLimitError,
   reactionToCode,
 } from "./errors";
 
@@ -38,4 +39,8 @@ test("error classes carry retryable and cause", () => {
   assert.equal(new AlpacaRestError("429", 429).retryable, true);
   assert.equal(new AlpacaRestError("403", 403).retryable, false);
   assert.equal(new AlpacaRestError("no answer", 0).retryable, true);
+  // Named after their class by SourceError, the venue's number and details kept.
+  const limit = new AlpacaSymbolLimitError("symbol limit", ["TSLA"]);
+  assert.deepEqual([limit.name, limit.code, limit.refusedSymbols], ["AlpacaSymbolLimitError", 405, ["TSLA"]]);
+  assert.equal(new AlpacaRestError("403", 403).name, "AlpacaRestError");
 });

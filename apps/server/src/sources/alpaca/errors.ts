@@ -6,54 +6,51 @@ import { SourceError } from "../source-error";
  * session window, slow-client reconnects, symbol limits keep the session, the rest are logged.
  */
 export abstract class AlpacaError extends SourceError {
-  /** The stream error code, or e.g. 429 for an HTTP refusal of the upgrade; null when not from Alpaca. */
-  readonly code: number | null;
-
-  constructor(message: string, code: number | null, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** The stream error code, or e.g. 429 for an HTTP refusal of the upgrade; null when not from Alpaca. */
+    readonly code: number | null,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
-    this.code = code;
   }
 }
 
 /** 402 auth failed, 409 feed not in plan, 410 channel not on this feed, 411 OAuth scope; or no keys. */
 export class AlpacaConfigurationError extends AlpacaError {
-  override readonly name = "AlpacaConfigurationError";
   readonly retryable = false;
 }
 
 /** 406 (one stream per account and endpoint) or HTTP 429 on the upgrade. Never give up: back off. */
 export class AlpacaConnectionLimitError extends AlpacaError {
-  override readonly name = "AlpacaConnectionLimitError";
   readonly retryable = true;
 }
 
 /** 407: we read too slowly; the server drops us. Reconnect and count. */
 export class AlpacaSlowClientError extends AlpacaError {
-  override readonly name = "AlpacaSlowClientError";
   readonly retryable = true;
 }
 
 /** 405: the subscription would exceed the plan; the previous subscriptions stay in force. */
 export class AlpacaSymbolLimitError extends AlpacaError {
-  override readonly name = "AlpacaSymbolLimitError";
   readonly retryable = true;
-  readonly refusedSymbols: readonly string[];
 
-  constructor(message: string, refusedSymbols: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly refusedSymbols: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(message, 405, options);
-    this.refusedSymbols = refusedSymbols;
   }
 }
 
 /** 400/401 (a message we sent broke the protocol: our bug), 500, unknown codes, transport failures. */
 export class AlpacaProtocolError extends AlpacaError {
-  override readonly name = "AlpacaProtocolError";
   readonly retryable = true;
 }
 
 /** REST failures: `status` is the HTTP status (0 when the request never got an answer). */
 export class AlpacaRestError extends SourceError {
-  override readonly name = "AlpacaRestError";
   readonly retryable: boolean;
   readonly status: number;
 

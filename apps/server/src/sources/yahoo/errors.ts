@@ -6,48 +6,43 @@ import { SourceError } from "../source-error";
  * everything else is a retryable outage of the fallback.
  */
 export abstract class YahooError extends SourceError {
-  /** HTTP status when Yahoo answered, null when the request never got an answer. */
-  readonly status: number | null;
-
-  constructor(message: string, status: number | null, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** HTTP status when Yahoo answered, null when the request never got an answer. */
+    readonly status: number | null,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
-    this.status = status;
   }
 }
 
 /** HTTP 429 (`Too Many Requests` / `Edge: Too Many Requests`, plain text). */
 export class YahooRateLimitedError extends YahooError {
-  override readonly name = "YahooRateLimitedError";
   readonly retryable = true;
 }
 
 /** Network failure, 5xx, or any other non-OK answer. */
 export class YahooUnavailableError extends YahooError {
-  override readonly name = "YahooUnavailableError";
   readonly retryable = true;
 }
 
 /** 404 `No data found, symbol may be delisted`: a symbol problem, not an outage. */
 export class YahooSymbolNotFoundError extends YahooError {
-  override readonly name = "YahooSymbolNotFoundError";
   readonly retryable = false;
 }
 
 /** No answer within the deadline (headers and body): the request was abandoned. */
 export class YahooTimeoutError extends YahooError {
-  override readonly name = "YahooTimeoutError";
   readonly retryable = true;
 }
 
 /** The body was larger than we read; refused before it could fill memory. */
 export class YahooResponseTooLargeError extends YahooError {
-  override readonly name = "YahooResponseTooLargeError";
   readonly retryable = true;
 }
 
 /** The body did not have the fields we need (Yahoo changed shape, or garbage). */
 export class YahooMalformedResponseError extends YahooError {
-  override readonly name = "YahooMalformedResponseError";
   readonly retryable = true;
 }
 

@@ -63,7 +63,14 @@ describe("Yahoo adapter against the simulator", () => {
     assert.ok(price.price > 0 && Number.isFinite(price.time));
     assert.equal(price.delayed, true, "chart bodies carry no real-time marker");
     assert.deepEqual([...stats.hosts], [new URL(sim.yahooBaseUrl).host], "nothing leaves for the real Yahoo");
-    await assert.rejects(client.latestPrice("ZZZZ"), YahooSymbolNotFoundError);
+    const refusal: unknown = await client.latestPrice("ZZZZ").then(
+      () => null,
+      (error: unknown) => error,
+    );
+    assert.ok(refusal instanceof YahooSymbolNotFoundError);
+    assert.equal(refusal.name, "YahooSymbolNotFoundError", "named after its class by SourceError");
+    assert.equal(refusal.status, 404);
+    assert.equal(refusal.retryable, false);
   });
 
   test("dormant until activated, then polls at once: trades tagged yahoo + delayed, ≤ 4 in flight", async () => {
