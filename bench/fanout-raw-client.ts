@@ -46,6 +46,8 @@ export function openRawClient(
 ): Socket {
   const path = PATHS[protocol];
   const ourHub = protocol.startsWith("hub");
+  /** Only SignalR puts several publications in one message; the others stop at the first. */
+  const joined = protocol === "hub-signalr";
   const socket = connect({ host: "127.0.0.1", port });
   let buffer: Buffer = Buffer.alloc(0);
   let upgraded = false;
@@ -109,6 +111,7 @@ export function openRawClient(
       while (stop < end && frame[stop] !== 0x2c && frame[stop] !== 0x7d) stop++;
       const sentAt = Number(frame.toString("latin1", at + BENCH_KEY.length, stop));
       if (stats.latencyCount < stats.latencies.length) stats.latencies[stats.latencyCount++] = now - sentAt;
+      if (!joined) break;
     }
   };
   socket.on("data", (chunk: Buffer) => {
