@@ -46,6 +46,8 @@ export function openRawClient(
 ): Socket {
   const path = PATHS[protocol];
   const ourHub = protocol.startsWith("hub");
+  /** Only SignalR puts several publications in one message; the others stop at the first. */
+  const joined = protocol === "hub-signalr";
   const socket = connect({ host: "127.0.0.1", port });
   let buffer: Buffer = Buffer.alloc(0);
   let upgraded = false;
@@ -97,13 +99,20 @@ export function openRawClient(
       if (text.includes('"subscribed"')) markReady();
       return;
     }
-    const at = frame.indexOf(BENCH_KEY, start);
-    if (at === -1 || at >= end) return;
-    stats.received += 1;
-    let stop = at + BENCH_KEY.length;
-    while (stop < end && frame[stop] !== 0x2c && frame[stop] !== 0x7d) stop++;
-    const sentAt = Number(frame.toString("latin1", at + BENCH_KEY.length, stop));
-    if (stats.latencyCount < stats.latencies.length) stats.latencies[stats.latencyCount++] = hr() - sentAt;
+    // Every publication in the message: SignalR joins the records of one flush into one message.
+    const now = hr();
+    for (
+      let at = frame.indexOf(BENCH_KEY, start);
+      at !== -1 && at < end;
+      at = frame.indexOf(BENCH_KEY, at + 1)
+    ) {
+      stats.received += 1;
+      let stop = at + BENCH_KEY.length;
+      while (stop < end && frame[stop] !== 0x2c && frame[stop] !== 0x7d) stop++;
+      const sentAt = Number(frame.toString("latin1", at + BENCH_KEY.length, stop));
+      if (stats.latencyCount < stats.latencies.length) stats.latencies[stats.latencyCount++] = now - sentAt;
+      if (!joined) break;
+    }
   };
   socket.on("data", (chunk: Buffer) => {
     buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);

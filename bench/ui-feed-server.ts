@@ -3,13 +3,14 @@
 // fed by a cheap in-process publisher instead of the simulator, the Alpaca client and ingest, so
 // the page under test gets the goal rate without the whole stack competing for the two cores.
 // It also serves `/floor`: a bare page that opens the same hub connection and only parses the frames.
+// The transport runs twice on the hub: records of one flush joined into one WebSocket message (the
+// default) and one message per record (`maxMessageBytes: 0`, the transport before issue #18's change).
 import type { Quote, Trade } from "@torghut/contracts";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
-import { attachBatchedFeed } from "./lib/ui-batched-feed";
 import { FLOOR_PAGE } from "./lib/ui-floor-page";
 
 export interface FeedConfig {
@@ -19,8 +20,12 @@ export interface FeedConfig {
   quotesPerSymbol: number;
   /** The hub's per-client queue (WS_CLIENT_BUFFER), in messages; bytes scale with it (4 KB a message). */
   clientBuffer: number;
-  /** Serve the batched feed (ui-batched-feed.ts) on the hub's path too, instead of the SignalR transport. */
-  batchedHub: boolean;
+  /**
+   * The hub's path (the page's) sends one WebSocket message per record, as the transport did before
+   * it joined each flush's records (`maxMessageBytes: 0`); the other mode is served on `otherHubPath`.
+   */
+  onePerRecord: boolean;
+  otherHubPath: string;
 }
 
 export interface FeedStats {
@@ -48,14 +53,14 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end();
 });
-const signalr = config.batchedHub
-  ? null
-  : attachSignalrTransport(server, hub, { authenticate, maxConnectionsPerIp: 0 });
-attachBatchedFeed(
-  server,
-  hub,
-  ["lines:*", "order_book:*", "status"],
-  config.batchedHub ? ["/batched", "/hubs/market-data"] : ["/batched"],
+// Both modes of the real transport on one hub, so the floors compare them in the same run.
+const transports = [config.onePerRecord, !config.onePerRecord].map((perRecord, i) =>
+  attachSignalrTransport(server, hub, {
+    authenticate,
+    maxConnectionsPerIp: 0,
+    path: i === 0 ? "/hubs/market-data" : config.otherHubPath,
+    ...(perRecord ? { maxMessageBytes: 0 } : {}),
+  }),
 );
 
 /** A random walk per symbol, so prices move (and rows flash) as they would on a live market. */
@@ -165,7 +170,7 @@ process.on("message", (message: { cmd: string }) => {
     clearInterval(status);
     void hub
       .shutdown(1_000)
-      .then(() => signalr?.close())
+      .then(() => Promise.all(transports.map((t) => t.close())))
       .then(() => server.close(() => process.exit(0)));
   }
 });

@@ -5,8 +5,9 @@
 // the real server on a quiet simulator. The floor runs first against the same feed: a bare page
 // that only parses the frames. Reported: both pages' main-thread time per 1,000 messages and their
 // ratio, long tasks with what ran in them, frames dropped, and the heap slope after GC. A second floor
-// reads the same hub with the records of each flush in one WebSocket message (lib/ui-batched-feed.ts):
-// what a batching transport would cost the browser; `--batched-hub` puts the page on that feed too.
+// reads the same hub in the transport's other mode: with the records of each flush joined into one
+// WebSocket message (the default) against one message per record (before issue #18's change);
+// `--one-per-record` puts the page (and the first floor) on the one-per-record mode instead.
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { createDb, createTestDatabase, seedSymbols, type TestDatabase } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";
@@ -30,8 +31,8 @@ export interface IsolatedOptions {
   quotesPerSymbol?: number;
   /** The hub's per-client queue in messages; see DEFAULT_CLIENT_BUFFER. */
   clientBuffer?: number;
-  /** The page reads the batched feed (one WebSocket message per hub flush) instead of the SignalR transport. */
-  batchedHub?: boolean;
+  /** The page's hub sends one WebSocket message per record instead of one per flush. */
+  onePerRecord?: boolean;
   /** A CPU profile of the watchlist page over its window (top self-time functions). */
   profile?: boolean;
   postgresUrl?: string;
@@ -50,7 +51,7 @@ export interface FeedWindow {
 
 export interface IsolatedFigures {
   symbols: number;
-  batchedHub: boolean;
+  onePerRecord: boolean;
   clientBuffer: number;
   tradesPerSymbol: number;
   quotesPerSymbol: number;
@@ -58,10 +59,10 @@ export interface IsolatedFigures {
   /** The floor's connection at the end of its window: "live", or "closed <code>" (it does not reconnect). */
   floorState: string;
   floorFeed: FeedWindow;
-  /** The same floor reading the records of each hub flush in one WebSocket message (ui-batched-feed.ts). */
-  batched: PageFigures;
-  batchedState: string;
-  batchedFeed: FeedWindow;
+  /** The same floor on the transport's other mode (OTHER_HUB_PATH). */
+  other: PageFigures;
+  otherState: string;
+  otherFeed: FeedWindow;
   page: PageFigures;
   pageFeed: FeedWindow;
 }
@@ -75,6 +76,8 @@ export interface IsolatedFigures {
  */
 export const DEFAULT_CLIENT_BUFFER = 4096;
 
+/** The feed's second SignalR transport: the mode the page is not on (one message per record, or joined). */
+const OTHER_HUB_PATH = "/hubs/other";
 const SECRET = "bench-ui-feed-secret-0123456789abcdef0123";
 /** The REST side's simulator: enough trades that rows are fresh by the server's health, little CPU. */
 const QUIET_SIM_TRADES_PER_SECOND = 250;
@@ -114,14 +117,15 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
   const quotesPerSymbol = options.quotesPerSymbol ?? tradesPerSymbol * 0.6;
   const symbols = Array.from({ length: count }, (_, i) => `W${String(i + 1).padStart(3, "0")}`);
   const clientBuffer = options.clientBuffer ?? DEFAULT_CLIENT_BUFFER;
-  const batchedHub = options.batchedHub === true;
+  const onePerRecord = options.onePerRecord === true;
   const config: FeedConfig = {
     secret: SECRET,
     symbols,
     tradesPerSymbol,
     quotesPerSymbol,
     clientBuffer,
-    batchedHub,
+    onePerRecord,
+    otherHubPath: OTHER_HUB_PATH,
   };
   const feed = fork(join(import.meta.dirname, "ui-feed-server.ts"), [JSON.stringify(config)], {
     execArgv: ["--import", "tsx"],
@@ -177,7 +181,7 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       return [figures, window, state];
     };
     const [floor, floorFeed, floorState] = await floorRun("/hubs/market-data");
-    const [batched, batchedFeed, batchedState] = await floorRun("/batched");
+    const [other, otherFeed, otherState] = await floorRun(OTHER_HUB_PATH);
 
     const context = await meteredContext(browser);
     const page = await context.newPage();
@@ -191,16 +195,16 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     await context.close();
     return {
       symbols: count,
-      batchedHub,
+      onePerRecord,
       clientBuffer,
       tradesPerSymbol,
       quotesPerSymbol,
       floor,
       floorState,
       floorFeed,
-      batched,
-      batchedState,
-      batchedFeed,
+      other,
+      otherState,
+      otherFeed,
       page: watch,
       pageFeed,
     };
@@ -225,26 +229,28 @@ export function describeIsolated(f: IsolatedFigures): string[] {
     `feed process CPU ${(w.cpu * 100).toFixed(0)}%`;
   const reached = f.page.tradesPerSecond >= 0.9 * f.symbols * f.tradesPerSymbol;
   const ratio = f.page.busyMsPerThousand / f.floor.busyMsPerThousand;
+  const [joined, perRecord] = f.onePerRecord ? [f.other, f.floor] : [f.floor, f.other];
+  const joinedRatio = joined.busyMsPerThousand / perRecord.busyMsPerThousand;
+  const mode = (perRecordMode: boolean) =>
+    perRecordMode ? "one WebSocket message per record" : "one WebSocket message per flush";
   const dropped = (p: PageFigures) => (p.droppedFrames / Math.max(1, p.frames + p.droppedFrames)) * 100;
   return [
     `\nui bench: watchlist, isolated: ${f.symbols} symbols × ${f.tradesPerSymbol} trades/s + ` +
       `${f.quotesPerSymbol} quotes/s each (${asked.toFixed(0)} messages/s) from our hub and SignalR transport ` +
       `in a feed process (client queue ${f.clientBuffer} messages); REST from the real server on a quiet simulator`,
-    ...describePage(`floor (parse only; connection ${f.floorState} at the end)`, f.floor),
+    ...describePage(
+      `floor (parse only; ${mode(f.onePerRecord)}; connection ${f.floorState} at the end)`,
+      f.floor,
+    ),
     `    ${feedLine(f.floorFeed)}`,
-    ...describePage(
-      `floor, one message per hub flush (batched records; connection ${f.batchedState})`,
-      f.batched,
-    ),
-    `    ${feedLine(f.batchedFeed)}`,
-    ...describePage(
-      f.batchedHub ? "watchlist page, on the batched feed (--batched-hub)" : "watchlist page",
-      f.page,
-    ),
+    ...describePage(`floor (parse only; ${mode(!f.onePerRecord)}; connection ${f.otherState})`, f.other),
+    `    ${feedLine(f.otherFeed)}`,
+    ...describePage(`watchlist page (${mode(f.onePerRecord)})`, f.page),
     `    ${feedLine(f.pageFeed)}`,
+    `  floors: one message per flush / one per record: ${joinedRatio.toFixed(2)}× the main-thread time per message`,
     `  load check: the page took ${f.page.tradesPerSecond.toFixed(0)} of ${f.symbols * f.tradesPerSymbol} trades/s → ` +
       (reached ? "reached" : "NOT REACHED: the figures above are not the goal load"),
-    `  page / floor: ${ratio.toFixed(2)}× the main-thread time per message · long tasks > 50 ms ${f.page.longTasks} ` +
+    `  page / floor (same mode): ${ratio.toFixed(2)}× the main-thread time per message · long tasks > 50 ms ${f.page.longTasks} ` +
       `(goal 0 → ${f.page.longTasks === 0 && reached ? "met" : "MISSED"}) · frames dropped ` +
       `${dropped(f.page).toFixed(1)}% (floor ${dropped(f.floor).toFixed(1)}%)`,
     `  JS heap after GC: ${f.page.heapStartMb.toFixed(1)} → ${f.page.heapEndMb.toFixed(1)} MB over ` +

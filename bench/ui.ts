@@ -205,7 +205,7 @@ function option(args: string[], name: string): [string | undefined, string[]] {
 
 /**
  * `npm run bench -- ui [chart seconds] [watchlist seconds] [--minutes N] [--parts chart,full,isolated]
- * [--profile] [--client-buffer N] [--batched-hub]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
+ * [--profile] [--client-buffer N] [--one-per-record]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
  * `--parts isolated --minutes 10`); `--profile` adds the isolated page's top self-time functions.
  */
 export default async function ui(argv: string[]): Promise<void> {
@@ -213,8 +213,8 @@ export default async function ui(argv: string[]): Promise<void> {
   const [partsText, a2a] = option(a1, "--parts");
   const [bufferText, a2] = option(a2a, "--client-buffer");
   const profile = a2.includes("--profile");
-  const batchedHub = a2.includes("--batched-hub");
-  const positional = a2.filter((a) => a !== "--profile" && a !== "--batched-hub");
+  const onePerRecord = a2.includes("--one-per-record");
+  const positional = a2.filter((a) => a !== "--profile" && a !== "--one-per-record");
   const minutes = minutesText === undefined ? undefined : Number(minutesText);
   if (minutes !== undefined && !(minutes > 0)) throw new Error("--minutes needs a positive number");
   const parts = (partsText ?? PARTS.join(",")).split(",") as Part[];
@@ -243,7 +243,7 @@ export default async function ui(argv: string[]): Promise<void> {
       webDir: WEB,
       seconds: watchSeconds,
       profile,
-      batchedHub,
+      onePerRecord,
       ...(bufferText === undefined ? {} : { clientBuffer: Number(bufferText) }),
     });
     console.log(describeIsolated(figures).join("\n"));

@@ -5,7 +5,7 @@
  * them, counting trades and quotes. No rendering, no validation, no store. Whatever the watchlist
  * spends beyond this, per message, is the page's own cost. Counters in `window.__floor`, in the
  * same shape the bench reads from the watchlist's store (`trades`, `quotes`, `flushes`).
- * `?path=/batched` reads the bench's batched feed instead (ui-batched-feed.ts).
+ * `?path=/hubs/other` reads the feed's other SignalR transport (one message per record, or joined).
  */
 export const FLOOR_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>watchlist floor</title></head>

@@ -107,6 +107,18 @@ export class SignalrTestClient extends ReceivedMessages {
     return client;
   }
 
+  /** Counts the WebSocket messages under the client from now on (records per message are not its concern). */
+  countMessages(): { messages: number } {
+    const counter = { messages: 0 };
+    const transport = (
+      this.connection as unknown as {
+        connection: { transport: { _webSocket: { on(event: "message", listener: () => void): void } } };
+      }
+    ).connection.transport;
+    transport._webSocket.on("message", () => (counter.messages += 1));
+    return counter;
+  }
+
   /** The private `ws` socket under the client's WebSocket transport (to stop reading in slow-client tests). */
   rawSocket(): { pause(): void; resume(): void } {
     const transport = (

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FrameJoiner } from "./frame-join";
+import { FrameJoiner, joinPayloads, payloadStart } from "./frame-join";
+import { textFrame } from "./ws-protocol";
 
 test("a run of frames is joined in order, and the same run for the next client reuses the join", () => {
   const joiner = new FrameJoiner();
@@ -22,4 +23,26 @@ test("a run of other frames with the same bytes and length is joined afresh, nev
   assert.equal(joiner.join([y, x], 0, 2).toString(), "yyxx", "same frames, other order");
   assert.equal(joiner.join([Buffer.from("yy"), x], 0, 2).toString(), "yyxx", "equal bytes, other frame");
   assert.equal(joiner.reused, 0);
+});
+
+test("joinPayloads makes one text frame of several, payloads in order, across header sizes", () => {
+  const short = textFrame(Buffer.from('{"a":1}\x1e'));
+  const medium = textFrame(Buffer.from(`{"b":"${"m".repeat(300)}"}\x1e`));
+  const long = textFrame(Buffer.from(`{"c":"${"l".repeat(70_000)}"}\x1e`));
+  assert.deepEqual([short, medium, long].map(payloadStart), [2, 4, 10]);
+  const joined = new FrameJoiner(joinPayloads).join([short, medium, long], 0, 3);
+  const expected = Buffer.concat([short.subarray(2), medium.subarray(4), long.subarray(10)]);
+  assert.equal(joined[0], 0x81, "one final text frame");
+  assert.equal(payloadStart(joined), 10);
+  assert.equal(joined.readBigUInt64BE(2), BigInt(expected.length));
+  assert.deepEqual(joined.subarray(10), expected);
+  assert.deepEqual(
+    joined
+      .subarray(10)
+      .toString()
+      .split("\x1e")
+      .slice(0, -1)
+      .map((r) => Object.keys(JSON.parse(r))[0]),
+    ["a", "b", "c"],
+  );
 });

@@ -24,7 +24,7 @@ export const HANDSHAKE_FAILED = 1002;
 
 const record = (payload: string): Buffer => textFrame(Buffer.from(payload + RECORD_SEPARATOR));
 
-/** Server→client invocation of `publication` with the /ws envelope: one frame per publication. */
+/** Server→client invocation of `publication` with the /ws envelope: framed once per publication (the transport joins a flush's records into one message). */
 export const signalrJsonFormat: WireFormat = {
   name: "signalr-json-frame",
   encode(publication: Publication): Buffer {

@@ -21,6 +21,11 @@ export interface SignalrTransportOptions extends AdmissionOptions {
   path?: string;
   /** Largest inbound WebSocket message; bigger ones close with 1009. */
   maxPayloadBytes?: number;
+  /**
+   * Largest outbound message payload (default 64 KiB): the records a client is owed in one flush
+   * are joined into one WebSocket message up to this size. 0 sends one message per record.
+   */
+  maxMessageBytes?: number;
   maxMalformedMessages?: number;
   /** Server pings (SignalR KeepAliveInterval); the JS client's serverTimeout (30 s) expects ≤ 15 s. 0 turns pings off. */
   keepAliveIntervalMs?: number;
@@ -102,6 +107,7 @@ class SignalrEndpoint implements SignalrTransport {
       logger,
       verify,
       maxPayloadBytes,
+      maxMessageBytes: options.maxMessageBytes ?? 64 * 1024,
       maxMalformedMessages: options.maxMalformedMessages ?? 5,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 15_000,
     };

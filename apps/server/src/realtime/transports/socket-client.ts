@@ -48,7 +48,8 @@ export abstract class SocketHubClient implements HubClient {
     }
   }
 
-  private writeRun(frames: readonly Buffer[], from: number, to: number): void {
+  /** Writes `frames[from..to)`, pre-encoded frames, in order; SignalR joins them into one message. */
+  protected writeRun(frames: readonly Buffer[], from: number, to: number): void {
     if (to - from === 1) this.socket.write(frames[from]!);
     else if (to - from > 1) this.socket.write(joiner.join(frames, from, to));
   }

@@ -14,7 +14,13 @@ export function encodeControl(message: WsServerControlMessage): Buffer {
  * socket with a single write.
  */
 export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
+  const frame = allocTextFrame(payload.length);
+  payload.copy(frame, frame.length - payload.length);
+  return frame;
+}
+
+/** A text frame's buffer with its header written; the last `length` bytes are the payload to fill. */
+export function allocTextFrame(length: number): Buffer {
   const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(header + length);
   frame[0] = 0x81;
@@ -26,7 +32,6 @@ export function textFrame(payload: Buffer): Buffer {
     frame[1] = 127;
     frame.writeBigUInt64BE(BigInt(length), 2);
   }
-  payload.copy(frame, header);
   return frame;
 }
 

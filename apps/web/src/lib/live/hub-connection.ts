@@ -71,19 +71,21 @@ export class HubConnection {
       socket.onerror = () => undefined;
       socket.onclose = (event) =>
         reject(new Error(`WebSocket closed: ${event.code} ${event.reason || ""}`.trim()));
-      socket.onmessage = (event: MessageEvent<string>) => {
-        const end = event.data.indexOf(RS);
+      // The hub sends text messages only. (Untyped `MessageEvent`: Node's, for the contract test, is not generic.)
+      socket.onmessage = (event) => {
+        const data = event.data as string;
+        const end = data.indexOf(RS);
         let answer: { error?: string };
         try {
-          answer = JSON.parse(end === -1 ? event.data : event.data.slice(0, end)) as { error?: string };
+          answer = JSON.parse(end === -1 ? data : data.slice(0, end)) as { error?: string };
         } catch {
           return reject(new Error("handshake answer is not JSON"));
         }
         if (answer.error !== undefined) return reject(new Error(`handshake refused: ${answer.error}`));
         this.handshaken = true;
-        socket.onmessage = (e: MessageEvent<string>) => this.receive(e.data);
+        socket.onmessage = (e) => this.receive(e.data as string);
         socket.onclose = (e) => this.lost(`live connection closed (${e.code})`);
-        if (end !== -1 && end + 1 < event.data.length) this.receive(event.data.slice(end + 1));
+        if (end !== -1 && end + 1 < data.length) this.receive(data.slice(end + 1));
         resolve();
       };
     })
