@@ -6,7 +6,6 @@ import { latestTicks } from "../../store/repositories";
 import {
   queryIntervalBarColumns,
   queryIntervalBars,
-  queryIntervalBarsJson,
   symbolExists,
   type IntervalBar,
 } from "../../store/bars/interval-bars";
@@ -46,11 +45,8 @@ function registerBarsRoute(app: FastifyInstance, { database, clock }: TaRouteDep
       const columns = await queryIntervalBarColumns(database, symbol, interval, fromMs, toMs);
       return { ...head, format: "columns", ...columns };
     }
-    // The bars array arrives as JSON text (store/bars/interval-bars.ts): spliced in, not parsed again.
-    const bars = await queryIntervalBarsJson(database, symbol, interval, fromMs, toMs);
-    return reply
-      .type("application/json; charset=utf-8")
-      .send(`${JSON.stringify(head).slice(0, -1)},"bars":${bars}}`);
+    const bars = await queryIntervalBars(database, symbol, interval, fromMs, toMs);
+    return { ...head, bars };
   });
 }
 

@@ -155,36 +155,6 @@ export function barsFromColumns(c: JsonColumns): IntervalBar[] {
   return bars;
 }
 
-/**
- * The objects form as the JSON text of its array, written straight from the arrays: the same text as
- * `JSON.stringify(await queryIntervalBars(…))` (keys in the same order), without building 2,730 objects
- * for a 7-day 1m answer only to serialise them again (half the Node CPU of that answer, measured in
- * bench/bars-read.ts). Numbers come from JSON.parse, so each is finite and prints as JSON prints it.
- */
-export async function queryIntervalBarsJson(
-  database: Database,
-  symbol: string,
-  interval: BarInterval,
-  fromMs: number,
-  toMs: number,
-): Promise<string> {
-  const c = await readJsonColumns(database, interval, true, rangeParams(symbol, fromMs, toMs));
-  const parts: string[] = new Array<string>(c.time.length);
-  let run = -1;
-  let provenance = "";
-  for (let i = 0; i < parts.length; i++) {
-    if (run + 1 < c.runStart.length && c.runStart[run + 1] === i) {
-      run++;
-      provenance = `"source":${JSON.stringify(c.runSource[run])},"delayed":${c.runDelayed[run]}`;
-    }
-    const time = new Date(Math.round(c.time[i]! * 1000)).toISOString();
-    parts[i] =
-      `{"time":"${time}","open":${c.open[i]},"high":${c.high[i]},"low":${c.low[i]},"close":${c.close[i]},` +
-      `"volume":${c.volume[i]},"vwap":${c.vwap![i]},"tradeCount":${c.tradeCount![i]},${provenance}}`;
-  }
-  return `[${parts.join(",")}]`;
-}
-
 export async function queryIntervalBarColumns(
   database: Database,
   symbol: string,
