@@ -1,9 +1,22 @@
-// `npm run bench -- bars-read [--days=N] [--requests=N]`: what one `/api/torghut/ta/bars` answer costs the server
-// (wall time and the Node process's CPU) for 1m bars over 1 day and 7 days, read as the TA API reads them
-// (one row of JSON arrays, store/bars/interval-bars.ts) against the same-run baseline of reading them as rows
-// through the driver (how the API read them before). Bars: --days (365) of 1m bars for 30 symbols.
+// `npm run bench -- bars-read [--days=N] [--requests=N]`: what one `/api/torghut/ta/bars` answer of 1m bars
+// (1 day and 7 days) costs, and where the time goes: PostgreSQL's execution (EXPLAIN ANALYZE) and the pages
+// it touches, the whole read in process (query, parse, JSON.stringify), the Node process's CPU, and the
+// real HTTP request. Baselines in the same run, on a copy of the bars under the old primary key (no
+// INCLUDE, so every bar is a heap page visit): the bars as rows through the driver (the first API), and
+// the one-row JSON read with one sort per array (the API before the covering key). Bars: --days (365)
+// of 1m bars for 30 symbols, written minute by minute for every symbol, as the live aggregator does.
 import { createDb, createTestDatabase, seedSymbols, type Database } from "@torghut/db";
-import { queryIntervalBarColumns, queryIntervalBars } from "../apps/server/src/store/bars/interval-bars";
+import pino from "pino";
+import { systemClock } from "../apps/server/src/clock";
+import { createHttpServer } from "../apps/server/src/http/server";
+import { registerTaRoutes } from "../apps/server/src/http/ta/routes";
+import {
+  barsFromColumns,
+  jsonColumnsSql,
+  type JsonColumns,
+  queryIntervalBarColumns,
+  queryIntervalBars,
+} from "../apps/server/src/store/bars/interval-bars";
 import { rebuildRollups } from "../apps/server/src/store/bars/rollups";
 import { FIRST_DAY_MS, GROWTH_SYMBOLS, fillBars } from "./lib/growth-data";
 
@@ -14,12 +27,28 @@ function arg(args: string[], name: string, fallback: string): string {
   return hit ? hit.slice(name.length + 3) : fallback;
 }
 
-/** The baseline: the bars as rows, mapped to the API's objects in JS (bars-query before this bench). */
+/** The baseline table: the same bars in the same heap order, under the primary key bars_1m had before 0006. */
+const HEAP_TABLE = "bars_1m_heap";
+
+const ROWS_SQL = `SELECT minute, open, high, low, close, volume, vwap, trade_count, source, delayed FROM ${HEAP_TABLE}
+  WHERE symbol = $1 AND minute >= $2 AND minute < $3 ORDER BY minute LIMIT 10000`;
+
+/** The objects read as it was before the covering key: each array sorted on its own, on the heap table. */
+const SORTED_JSON_SQL = jsonColumnsSql("1m", true)
+  .replace(/json_agg\((.*?)\)(?=( FILTER|, '\[\]'))/g, "json_agg($1 ORDER BY bucket)")
+  .replace("FROM bars_1m", `FROM ${HEAP_TABLE}`);
+
+const params = (symbol: string, fromMs: number, toMs: number) => [
+  symbol,
+  new Date(fromMs).toISOString(),
+  new Date(toMs).toISOString(),
+];
+
+/** The first baseline: the bars as rows, mapped to the API's objects in JS. */
 async function barsAsRows(database: Database, symbol: string, fromMs: number, toMs: number) {
   const result = await database.query<Record<string, unknown> & { minute: Date }>(
-    `SELECT minute, open, high, low, close, volume, vwap, trade_count, source, delayed FROM bars_1m
-      WHERE symbol = $1 AND minute >= $2 AND minute < $3 ORDER BY minute LIMIT 10000`,
-    [symbol, new Date(fromMs).toISOString(), new Date(toMs).toISOString()],
+    ROWS_SQL,
+    params(symbol, fromMs, toMs),
   );
   return result.rows.map((r) => ({
     time: new Date(r.minute).toISOString(),
@@ -35,15 +64,114 @@ async function barsAsRows(database: Database, symbol: string, fromMs: number, to
   }));
 }
 
-type Reader = (database: Database, symbol: string, fromMs: number, toMs: number) => Promise<unknown>;
-const READERS: [string, Reader][] = [
-  ["rows through the driver (baseline)", barsAsRows],
-  ["objects (API default)", (d, s, f, t) => queryIntervalBars(d, s, "1m", f, t)],
-  ["columns (the chart's form)", (d, s, f, t) => queryIntervalBarColumns(d, s, "1m", f, t)],
-];
+/** The one-row JSON read with a sort per array, as the API's objects (built as queryIntervalBars does). */
+async function sortedJson(database: Database, symbol: string, fromMs: number, toMs: number) {
+  const result = await database.query<{ columns: string }>(SORTED_JSON_SQL, params(symbol, fromMs, toMs));
+  return barsFromColumns(JSON.parse(result.rows[0]!.columns) as JsonColumns);
+}
+
+interface Reader {
+  name: string;
+  read(symbol: string, fromMs: number, toMs: number): Promise<unknown>;
+  /** The SQL PostgreSQL runs for it, for EXPLAIN; none for the HTTP readers (the same SQL as above them). */
+  sql?: string;
+}
+
+function readers(database: Database, base: string): Reader[] {
+  const http = (format: string) => async (symbol: string, fromMs: number, toMs: number) => {
+    const url = `${base}/api/torghut/ta/bars?symbol=${symbol}&interval=1m&from=${fromMs}&to=${toMs}${format}`;
+    const response = await fetch(url);
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+    return text;
+  };
+  return [
+    {
+      name: "rows through the driver, old key (first baseline)",
+      read: (s, f, t) => barsAsRows(database, s, f, t),
+      sql: ROWS_SQL,
+    },
+    {
+      name: "JSON row, a sort per array, old key (before)",
+      read: (s, f, t) => sortedJson(database, s, f, t),
+      sql: SORTED_JSON_SQL,
+    },
+    {
+      name: "objects (API default), covering key",
+      read: (s, f, t) => queryIntervalBars(database, s, "1m", f, t),
+      sql: jsonColumnsSql("1m", true),
+    },
+
+    {
+      name: "columns (chart), covering key",
+      read: (s, f, t) => queryIntervalBarColumns(database, s, "1m", f, t),
+      sql: jsonColumnsSql("1m", false),
+    },
+    { name: "objects over HTTP", read: http("") },
+    { name: "columns over HTTP", read: http("&format=columns") },
+  ];
+}
+
+interface Samples {
+  wall: number[];
+  cpu: number[];
+  pgMs: number[];
+  pages: number[];
+  bytes: number;
+}
+
+/** PostgreSQL's own execution time and the buffers (pages) the query touched, from EXPLAIN ANALYZE. */
+async function explain(database: Database, sql: string, values: unknown[]): Promise<[number, number]> {
+  const result = await database.query<{ "QUERY PLAN": unknown }>(
+    `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${sql}`,
+    values,
+  );
+  const raw = result.rows[0]!["QUERY PLAN"];
+  const [plan] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [
+    { "Execution Time": number; Plan: { "Shared Hit Blocks": number; "Shared Read Blocks": number } },
+  ];
+  return [plan["Execution Time"], plan.Plan["Shared Hit Blocks"] + plan.Plan["Shared Read Blocks"]];
+}
 
 const pct = (samples: number[], p: number) =>
-  [...samples].sort((a, b) => a - b)[Math.floor((samples.length - 1) * p)]!.toFixed(1);
+  samples.length === 0
+    ? "–"
+    : [...samples].sort((a, b) => a - b)[Math.floor((samples.length - 1) * p)]!.toFixed(1);
+const both = (samples: number[]) => `${pct(samples, 0.5)} / ${pct(samples, 0.99)}`;
+
+async function measureRange(database: Database, all: Reader[], range: number, requests: number) {
+  const samples: Samples[] = all.map(() => ({ wall: [], cpu: [], pgMs: [], pages: [], bytes: 0 }));
+  // Readers interleaved per request, so a change in the box's load hits all of them alike.
+  for (let i = 0; i < requests + 20; i++) {
+    const symbol = GROWTH_SYMBOLS[i % GROWTH_SYMBOLS.length]!;
+    const toMs = FIRST_DAY_MS - ((i * 7919) % 60) * DAY_MS;
+    for (const [r, reader] of all.entries()) {
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      const answer = await reader.read(symbol, toMs - range, toMs);
+      const body = typeof answer === "string" ? answer : JSON.stringify(answer);
+      const used = process.cpuUsage(cpu);
+      const wall = performance.now() - started;
+      if (i < 20) continue; // warm-up
+      const s = samples[r]!;
+      s.wall.push(wall);
+      s.cpu.push((used.user + used.system) / 1000);
+      s.bytes = body.length;
+      if (reader.sql === undefined) continue;
+      const [pgMs, pages] = await explain(database, reader.sql, params(symbol, toMs - range, toMs));
+      s.pgMs.push(pgMs);
+      s.pages.push(pages);
+    }
+  }
+  return samples;
+}
+
+async function fillBaselineTable(database: Database): Promise<void> {
+  await database.query(`CREATE TABLE ${HEAP_TABLE} (LIKE bars_1m INCLUDING DEFAULTS)`);
+  // Same heap order as bars_1m (minute by minute, every symbol), so only the key differs.
+  await database.query(`INSERT INTO ${HEAP_TABLE} SELECT * FROM bars_1m ORDER BY minute, symbol`);
+  await database.query(`ALTER TABLE ${HEAP_TABLE} ADD PRIMARY KEY (symbol, minute)`);
+}
 
 export default async function barsRead(args: string[]): Promise<void> {
   const days = Number(arg(args, "days", "365"));
@@ -57,45 +185,37 @@ export default async function barsRead(args: string[]): Promise<void> {
     poolMax: 4,
     deadlines: { statementTimeoutMs: 600_000, queryTimeoutMs: 610_000 },
   });
+  const server = createHttpServer({ logger: pino({ level: "silent" }) });
+  registerTaRoutes(server, { database, clock: systemClock, livePrice: () => undefined });
+  const base = await server.listen({ port: 0, host: "127.0.0.1" });
   try {
     await seedSymbols(database, GROWTH_SYMBOLS);
     const rows = await fillBars(database, days, GROWTH_SYMBOLS);
     await rebuildRollups(database);
+    await fillBaselineTable(database);
     await database.query("VACUUM ANALYZE");
     console.log(
       `bars-read: ${rows.toLocaleString("en-US")} 1m bars, ${requests} requests per reader and range`,
     );
-    console.log("| range | reader | wall p50 / p99 ms | Node CPU p50 / p99 ms | JSON bytes |");
-    console.log("|---|---|---:|---:|---:|");
+    console.log(
+      "| range | reader | wall p50 / p99 ms | PostgreSQL exec p50 / p99 ms | pages p50 / p99 | Node CPU p50 / p99 ms | JSON bytes |",
+    );
+    console.log("|---|---|---:|---:|---:|---:|---:|");
+    const all = readers(database, base);
     for (const [label, range] of [
       ["1 day", DAY_MS],
       ["7 days", 7 * DAY_MS],
     ] as const) {
-      const samples = READERS.map(() => ({ wall: [] as number[], cpu: [] as number[], bytes: 0 }));
-      // Readers interleaved per request, so a change in the box's load hits all three alike.
-      for (let i = 0; i < requests + 20; i++) {
-        const symbol = GROWTH_SYMBOLS[i % GROWTH_SYMBOLS.length]!;
-        const toMs = FIRST_DAY_MS - ((i * 7919) % 60) * DAY_MS;
-        for (const [r, [, read]] of READERS.entries()) {
-          const started = performance.now();
-          const cpu = process.cpuUsage();
-          const body = JSON.stringify(await read(database, symbol, toMs - range, toMs));
-          const used = process.cpuUsage(cpu);
-          if (i < 20) continue; // warm-up
-          const s = samples[r]!;
-          s.wall.push(performance.now() - started);
-          s.cpu.push((used.user + used.system) / 1000);
-          s.bytes = body.length;
-        }
-      }
-      for (const [r, [name]] of READERS.entries()) {
+      const samples = await measureRange(database, all, range, requests);
+      for (const [r, { name }] of all.entries()) {
         const s = samples[r]!;
         console.log(
-          `| ${label} | ${name} | ${pct(s.wall, 0.5)} / ${pct(s.wall, 0.99)} | ${pct(s.cpu, 0.5)} / ${pct(s.cpu, 0.99)} | ${s.bytes.toLocaleString("en-US")} |`,
+          `| ${label} | ${name} | ${both(s.wall)} | ${both(s.pgMs)} | ${both(s.pages)} | ${both(s.cpu)} | ${s.bytes.toLocaleString("en-US")} |`,
         );
       }
     }
   } finally {
+    await server.close();
     await database.close();
     await scratch.drop();
   }

@@ -88,7 +88,11 @@ export async function useUnpartitionedTicks(database: Database): Promise<void> {
     CONSTRAINT ticks_pkey PRIMARY KEY (symbol, event_ns, source, trade_id))`);
 }
 
-/** One year (by default) of 1m bars for every symbol, regular session only, and their rollups. */
+/**
+ * One year (by default) of 1m bars for every symbol, regular session only, written in the order the live
+ * aggregator writes them (minute by minute, every symbol): a symbol's week of bars lies scattered over
+ * the heap as it does in production.
+ */
 export async function fillBars(
   database: Database,
   days: number,
@@ -99,7 +103,8 @@ export async function fillBars(
     `INSERT INTO bars_1m (symbol, minute, open, high, low, close, volume, vwap, trade_count, source, delayed)
      SELECT s, $2::timestamptz + d * interval '1 day' + interval '14 hours 30 minutes' + m * interval '1 minute',
             100 + m % 7, 101 + m % 7, 99 + m % 7, 100.5 + m % 7, 1000 + m, 100.2 + m % 7, 10 + m % 5, 'alpaca', false
-       FROM unnest($1::text[]) AS s, generate_series(0, $3::int - 1) AS d, generate_series(0, 389) AS m`,
+       FROM unnest($1::text[]) AS s, generate_series(0, $3::int - 1) AS d, generate_series(0, 389) AS m
+      ORDER BY d, m, s`,
     [symbols, firstDay, days],
   );
   return result.rowCount;

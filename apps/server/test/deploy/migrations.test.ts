@@ -134,3 +134,23 @@ test("a table converted in place may be renamed away only when the migration re-
   assert.ok(!allowedConversion('ALTER TABLE "ticks" RENAME TO "ticks_old"', renamedOnly));
   assert.ok(!allowedConversion('DROP TABLE "bars_1m"', conversion));
 });
+
+/**
+ * drizzle applies a migration only when its journal time is later than the newest applied one's, so a
+ * migration timed before an earlier one is skipped on every database that ran that one (0006 was, until
+ * its time was fixed). 0004 and 0005 were already timed before 0003; re-timing them now would make
+ * drizzle run them a second time on databases that have them, so they stay and are the only exceptions.
+ */
+test("each migration's journal time is later than every earlier one's (drizzle skips one that is not)", () => {
+  const journal = JSON.parse(readFileSync(`${REPO}drizzle/meta/_journal.json`, "utf8")) as {
+    entries: { tag: string; when: number }[];
+  };
+  const timedBefore0003 = new Set(["0004_bar_rollups", "0005_user_watchlists"]);
+  const late: string[] = [];
+  let newest = 0;
+  for (const { tag, when } of journal.entries) {
+    if (when <= newest && !timedBefore0003.has(tag)) late.push(tag);
+    newest = Math.max(newest, when);
+  }
+  assert.deepEqual(late, []);
+});

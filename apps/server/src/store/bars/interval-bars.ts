@@ -45,7 +45,7 @@ const STORED: Record<Exclude<BarInterval, "15m">, { table: string; time: string 
  * but 15m is a stored table read by its primary key; 15m is three stored 5m rollups each. Both
  * answer formats select from it.
  */
-function intervalBarsSql(interval: BarInterval): string {
+export function intervalBarsSql(interval: BarInterval): string {
   if (interval === "15m")
     // Whole 15m buckets starting in range: their 5m rows may run past $3.
     return `SELECT * FROM (
@@ -73,9 +73,12 @@ function intervalBarsSql(interval: BarInterval): string {
  * holds there. Provenance runs start where (source, delayed) changes; `detail` adds the fields only the
  * objects form carries (vwap, trade count, provenance per bar).
  */
-function jsonColumnsSql(interval: BarInterval, detail: boolean): string {
+export function jsonColumnsSql(interval: BarInterval, detail: boolean): string {
+  // No ORDER BY inside the aggregates: on PostgreSQL 15 each one sorts its own copy of the rows (ten
+  // sorts per answer). The rows already arrive in bucket order (the ordered subquery, then the window
+  // over the same order), and an aggregate without a sort of its own takes them as they come.
   const column = (as: string, expr: string, filter = "") =>
-    `'${as}', coalesce(json_agg(${expr} ORDER BY bucket)${filter}, '[]')`;
+    `'${as}', coalesce(json_agg(${expr})${filter}, '[]')`;
   const starts = " FILTER (WHERE starts)";
   const fields = [
     column("time", "date_part('epoch', bucket)"),
@@ -95,7 +98,7 @@ function jsonColumnsSql(interval: BarInterval, detail: boolean): string {
 }
 
 /** What `jsonColumnsSql` answers, parsed. */
-interface JsonColumns extends Omit<BarColumns, "provenance"> {
+export interface JsonColumns extends Omit<BarColumns, "provenance"> {
   runStart: number[];
   runSource: SourceName[];
   runDelayed: boolean[];
@@ -127,7 +130,11 @@ export async function queryIntervalBars(
   fromMs: number,
   toMs: number,
 ): Promise<IntervalBar[]> {
-  const c = await readJsonColumns(database, interval, true, rangeParams(symbol, fromMs, toMs));
+  return barsFromColumns(await readJsonColumns(database, interval, true, rangeParams(symbol, fromMs, toMs)));
+}
+
+/** The objects form from the arrays `jsonColumnsSql(interval, true)` answers (parsed). */
+export function barsFromColumns(c: JsonColumns): IntervalBar[] {
   const bars: IntervalBar[] = new Array<IntervalBar>(c.time.length);
   let run = -1;
   for (let i = 0; i < bars.length; i++) {

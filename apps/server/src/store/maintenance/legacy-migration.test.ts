@@ -1,27 +1,15 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { createDb, createTestDatabase, DEFAULT_MIGRATIONS_FOLDER, type CreateDbOptions } from "@torghut/db";
+import { createDb, createTestDatabase, type CreateDbOptions } from "@torghut/db";
 import { makeTrade } from "../../../test/support/make-trade";
+import { migrationsBefore } from "../../../test/support/migrations-before";
 import { queryIntervalBars } from "../bars/interval-bars";
 import { countTicks, queryTicks } from "../repositories";
 import { insertTicks } from "../tick-insert";
 import { ensureTickPartitions, listTickPartitions } from "./tick-partitions";
-
-/** The migrations as they were before ticks was partitioned (0000–0002), in a folder of their own. */
-function migrationsBeforePartitioning(): { folder: string; dispose(): void } {
-  const folder = mkdtempSync(join(tmpdir(), "i20-migrations-"));
-  cpSync(DEFAULT_MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, "meta", "_journal.json");
-  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-  const keep = journal.entries.findIndex((entry) => entry.tag === "0003_partitioned_ticks");
-  assert.ok(keep > 0, "the partitioning migration is in the journal");
-  for (const entry of journal.entries.slice(keep)) rmSync(join(folder, `${entry.tag}.sql`));
-  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, keep) }));
-  return { folder, dispose: () => rmSync(folder, { recursive: true, force: true }) };
-}
 
 // Three sessions of ticks, some without a canonical time string, all in the old unpartitioned table.
 const trades = Array.from({ length: 300 }, (_, i) =>
@@ -36,7 +24,7 @@ const trades = Array.from({ length: 300 }, (_, i) =>
 );
 
 async function convertsWithEveryRow(open: (migrationsFolder?: string) => CreateDbOptions): Promise<void> {
-  const old = migrationsBeforePartitioning();
+  const old = migrationsBefore("0003_partitioned_ticks");
   try {
     const before = await createDb(open(old.folder));
     assert.equal(await insertTicks(before, trades), trades.length);
