@@ -16,19 +16,12 @@ export async function setFault(spec: {
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
-const CLOSE_ANNOUNCED_AHEAD_MS = 8_000;
-
-/**
- * The simulated session: closed means no trades and a trading-API clock that says closed. A close is
- * announced on the clock's `next_close` ahead of the last trade, as Alpaca's clock names the close
- * hours before it; 8 s ahead (the simulator's default is 2 s) so that the server's clock read (every
- * MARKET_CLOCK_REFRESH_SECONDS) sees it even when a loaded machine delays that read by seconds.
- */
+/** The simulated session: closed means no trades and a trading-API clock that says closed. */
 export async function setMarketOpen(open: boolean): Promise<void> {
   const res = await fetch(`${SIM_URL}/control/market`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(open ? { open } : { open, announceMs: CLOSE_ANNOUNCED_AHEAD_MS }),
+    body: JSON.stringify({ open }),
   });
   expect(res.status, await res.clone().text()).toBe(200);
 }

@@ -31,6 +31,8 @@ export class MarketHours {
   private known: Known;
   private open: boolean;
   private timer: TimerHandle | null = null;
+  /** Due at the last reading's next open or close: the change takes effect then, read or not. */
+  private transitionTimer: TimerHandle | null = null;
   private running = false;
   private reading = false;
   private readonly listeners = new Set<(open: boolean) => void>();
@@ -58,10 +60,14 @@ export class MarketHours {
   stop(): void {
     this.running = false;
     if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
+    if (this.transitionTimer !== null) this.options.clock.clearTimeout(this.transitionTimer);
     this.timer = null;
+    this.transitionTimer = null;
   }
 
+  /** The last reading projected to now (see `catchUp`). */
   isOpen(): boolean {
+    this.catchUp();
     return this.open;
   }
 
@@ -122,21 +128,32 @@ export class MarketHours {
   }
 
   private settle(): void {
-    const { clock, logger } = this.options;
-    const now = clock.now();
-    const open = this.projectedOpen(now);
-    if (open !== this.open) {
-      this.open = open;
-      marketOpenGauge.set(open ? 1 : 0);
-      logger.info(this.status(), `Market ${open ? "open" : "closed"}`);
-      for (const listener of this.listeners) listener(open);
-    }
+    const { clock } = this.options;
+    this.catchUp();
     if (!this.running) return;
-    if (this.timer !== null) clock.clearTimeout(this.timer);
+    const now = clock.now();
     const { nextOpen, nextClose } = this.known.reading;
-    const transition = (open ? nextClose : nextOpen) - now;
+    const transition = (this.open ? nextClose : nextOpen) - now;
+    if (this.timer !== null) clock.clearTimeout(this.timer);
     const wait = transition > 0 ? Math.min(this.options.refreshMs, transition) : this.options.refreshMs;
     this.timer = clock.setTimeout(() => void this.refresh(), Math.max(10, wait));
+    if (this.transitionTimer !== null) clock.clearTimeout(this.transitionTimer);
+    this.transitionTimer = transition > 0 ? clock.setTimeout(() => this.catchUp(), transition) : null;
+  }
+
+  /**
+   * Applies the last reading at this instant: a close (or open) the clock announced takes effect at
+   * its time, not when the next read returns. A read can be late by seconds (the clock's own request
+   * budget, a slow or hung trading API) while the stream falls quiet at the close exactly, and the
+   * stream's silence check must then already hear "closed", or the close reads as an outage.
+   */
+  private catchUp(): void {
+    const open = this.projectedOpen(this.options.clock.now());
+    if (open === this.open) return;
+    this.open = open;
+    marketOpenGauge.set(open ? 1 : 0);
+    this.options.logger.info(this.status(), `Market ${open ? "open" : "closed"}`);
+    for (const listener of this.listeners) listener(open);
   }
 
   /** The last reading, carried forward past its own next open or close. */

@@ -87,6 +87,43 @@ describe("MarketHours: the trading-API clock decides, the local calendar stands 
     }
   });
 
+  test("an announced close takes effect at its time while the next clock read hangs", async () => {
+    // The failure this guards: the stream falls quiet at the close exactly, and a read of the clock
+    // that is late (throttled by the clock's request budget, or a hung trading API) kept the session
+    // "open" past it, so the silence read as an outage and the router failed over at every close.
+    const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
+    const clock = new ManualClock(Date.now());
+    const hours = new MarketHours({
+      tradingClock: new TradingApiClock(restFor(sim.alpacaTradingUrl)),
+      calendar: new LocalNyseCalendar(),
+      clock,
+      logger,
+      refreshMs: 1_000,
+    });
+    const heard: boolean[] = [];
+    hours.onChange((open) => heard.push(open));
+    try {
+      await hours.start();
+      assert.equal(hours.isOpen(), true);
+      sim.control.setMarketOpen(false, 5_000);
+      await hours.refresh();
+      const closeAt = Date.parse(hours.status().nextClose ?? "");
+      assert.ok(closeAt > clock.now() && closeAt <= clock.now() + 6_000, "the clock announced the close");
+      // Every read from now on hangs: the next refresh (due within a second) stays in flight.
+      sim.control.setFault({ target: "trading", fault: "hang" });
+      clock.advance(closeAt - clock.now() - 1);
+      assert.equal(hours.isOpen(), true, "open until the announced instant");
+      clock.advance(1);
+      assert.deepEqual(heard, [true, false], "listeners hear the close at its time, not after a read");
+      assert.equal(hours.isOpen(), false);
+      assert.equal(hours.status().open, false);
+    } finally {
+      hours.stop();
+      sim.control.clearFaults();
+      await sim.close();
+    }
+  });
+
   test("refused keys say which settings to check", async () => {
     const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
     try {
