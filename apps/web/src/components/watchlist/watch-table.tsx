@@ -1,6 +1,6 @@
 "use client";
 import { type RowFreshness } from "@torghut/contracts";
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { changeOf, spreadOf, type RowState, type WatchStore } from "./watch-store";
 import { WatchRow } from "./watch-row";
 
@@ -41,7 +41,6 @@ const COLUMNS: { label: string; key?: SortKey; numeric?: boolean }[] = [
 
 interface Props {
   store: WatchStore;
-  version: number;
   symbols: readonly string[];
   names: ReadonlyMap<string, string>;
   now: number;
@@ -58,7 +57,10 @@ interface Props {
  * of ~30. Sortable headers; ↑/↓ move the selection, Enter opens the chart, Delete removes.
  */
 export function WatchTable(props: Props) {
-  const { store, version, symbols } = props;
+  const { store, symbols } = props;
+  // The store's change counter is read here, not in the page: a frame's prices re-render the table
+  // alone, not the toolbar (the search box's list of every tracked symbol), banners and header.
+  const version = useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
   const [sort, setSort] = useState<Sort>(null);
   const [selected, setSelected] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
@@ -123,43 +125,7 @@ export function WatchTable(props: Props) {
       onKeyDown={onKeyDown}
     >
       <table data-testid="watchlist" className="watch-table" aria-rowcount={count + 1}>
-        <thead>
-          <tr>
-            {COLUMNS.map((column, i) => (
-              <th
-                key={i}
-                className={column.numeric ? "num" : ""}
-                aria-sort={
-                  column.key !== undefined && sort?.key === column.key
-                    ? sort.dir === 1
-                      ? "ascending"
-                      : "descending"
-                    : undefined
-                }
-              >
-                {column.key === undefined ? (
-                  column.label === "" ? (
-                    <span className="visually-hidden">Remove</span>
-                  ) : (
-                    column.label
-                  )
-                ) : (
-                  <button
-                    type="button"
-                    className="sort-button"
-                    data-testid={`sort-${column.key}`}
-                    onClick={() => setSort((s) => nextSort(s, column.key!))}
-                  >
-                    {column.label}
-                    <span aria-hidden="true">
-                      {sort?.key === column.key ? (sort.dir === 1 ? " ▲" : " ▼") : ""}
-                    </span>
-                  </button>
-                )}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <WatchHead sort={sort} onSort={setSort} />
         <tbody>
           {first > 0 ? <tr aria-hidden="true" style={{ height: first * ROW_HEIGHT }} /> : null}
           {ordered.slice(first, last).map((row, i) => (
@@ -188,6 +154,55 @@ export function WatchTable(props: Props) {
 }
 
 type Sort = { key: SortKey; dir: 1 | -1 } | null;
+
+/** The sortable header: memoised, it renders again only when the sort changes, not on every frame. */
+const WatchHead = memo(function WatchHead({
+  sort,
+  onSort,
+}: {
+  sort: Sort;
+  onSort: (update: (current: Sort) => Sort) => void;
+}) {
+  return (
+    <thead>
+      <tr>
+        {COLUMNS.map((column, i) => (
+          <th
+            key={i}
+            className={column.numeric ? "num" : ""}
+            aria-sort={
+              column.key !== undefined && sort?.key === column.key
+                ? sort.dir === 1
+                  ? "ascending"
+                  : "descending"
+                : undefined
+            }
+          >
+            {column.key === undefined ? (
+              column.label === "" ? (
+                <span className="visually-hidden">Remove</span>
+              ) : (
+                column.label
+              )
+            ) : (
+              <button
+                type="button"
+                className="sort-button"
+                data-testid={`sort-${column.key}`}
+                onClick={() => onSort((s) => nextSort(s, column.key!))}
+              >
+                {column.label}
+                <span aria-hidden="true">
+                  {sort?.key === column.key ? (sort.dir === 1 ? " ▲" : " ▼") : ""}
+                </span>
+              </button>
+            )}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+});
 
 /** Each click: the natural order first (A→Z, biggest first), then the other way, then unsorted. */
 function nextSort(current: Sort, key: SortKey): Sort {

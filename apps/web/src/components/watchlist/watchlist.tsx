@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import {
   sessionSummariesResponseSchema,
@@ -51,7 +51,6 @@ export function Watchlist({
   const symbolKey = symbols.join(",");
   const health = usePoll(() => getJson("/api/health/stocks", stocksHealthResponseSchema), 2_000, []);
   const [store] = useState(() => new WatchStore());
-  const version = useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
   // `npm run bench -- ui` reads the store's counters (messages in, frames applied).
   useEffect(() => {
     (globalThis as { __torghutWatchStore?: WatchStore }).__torghutWatchStore = store;
@@ -121,7 +120,6 @@ export function Watchlist({
       ) : (
         <WatchTable
           store={store}
-          version={version}
           symbols={symbols}
           names={names}
           now={now}
