@@ -48,20 +48,26 @@ marketClockContract("Alpaca trading-API clock (simulator)", async () => {
   };
 });
 
+/** MarketHours on the simulator's trading-API clock, refreshed every second, with what listeners heard. */
+function hoursOn(tradingUrl: string, clock: ManualClock): { hours: MarketHours; heard: boolean[] } {
+  const hours = new MarketHours({
+    tradingClock: new TradingApiClock(restFor(tradingUrl)),
+    calendar: new LocalNyseCalendar(),
+    clock,
+    logger,
+    refreshMs: 1_000,
+  });
+  const heard: boolean[] = [];
+  hours.onChange((open) => heard.push(open));
+  return { hours, heard };
+}
+
 describe("MarketHours: the trading-API clock decides, the local calendar stands in", () => {
   test("the clock's open/close reaches listeners; an unreachable clock falls back with a reason", async () => {
     const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
     // A Saturday by the wall clock: the local calendar alone would say closed.
     const clock = new ManualClock(Date.UTC(2026, 0, 10, 16, 0));
-    const hours = new MarketHours({
-      tradingClock: new TradingApiClock(restFor(sim.alpacaTradingUrl)),
-      calendar: new LocalNyseCalendar(),
-      clock,
-      logger,
-      refreshMs: 1_000,
-    });
-    const heard: boolean[] = [];
-    hours.onChange((open) => heard.push(open));
+    const { hours, heard } = hoursOn(sim.alpacaTradingUrl, clock);
     try {
       assert.equal(hours.isOpen(), false, "before the first read: the local calendar");
       await hours.start();
@@ -93,15 +99,7 @@ describe("MarketHours: the trading-API clock decides, the local calendar stands 
     // "open" past it, so the silence read as an outage and the router failed over at every close.
     const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
     const clock = new ManualClock(Date.now());
-    const hours = new MarketHours({
-      tradingClock: new TradingApiClock(restFor(sim.alpacaTradingUrl)),
-      calendar: new LocalNyseCalendar(),
-      clock,
-      logger,
-      refreshMs: 1_000,
-    });
-    const heard: boolean[] = [];
-    hours.onChange((open) => heard.push(open));
+    const { hours, heard } = hoursOn(sim.alpacaTradingUrl, clock);
     try {
       await hours.start();
       assert.equal(hours.isOpen(), true);
