@@ -63,18 +63,13 @@ class SignalrHubClient extends SocketHubClient {
     for (let i = from; i < to; i++) {
       const payload = frames[i]!.length - payloadStart(frames[i]!);
       if (i > start && bytes + payload > this.maxMessageBytes) {
-        this.writeMessage(frames, start, i);
+        this.writeJoined(frames, start, i, recordJoiner);
         start = i;
         bytes = 0;
       }
       bytes += payload;
     }
-    this.writeMessage(frames, start, to);
-  }
-
-  private writeMessage(frames: readonly Buffer[], from: number, to: number): void {
-    if (to - from === 1) this.socket.write(frames[from]!);
-    else if (to - from > 1) this.socket.write(recordJoiner.join(frames, from, to));
+    this.writeJoined(frames, start, to, recordJoiner);
   }
 
   /** Tells the client why (a `control` close notice, then the SignalR Close message), then closes the socket. */

@@ -50,8 +50,13 @@ export abstract class SocketHubClient implements HubClient {
 
   /** Writes `frames[from..to)`, pre-encoded frames, in order; SignalR joins them into one message. */
   protected writeRun(frames: readonly Buffer[], from: number, to: number): void {
+    this.writeJoined(frames, from, to, joiner);
+  }
+
+  /** One socket write for `frames[from..to)`: a lone frame as it is, a run as `by` joins it. */
+  protected writeJoined(frames: readonly Buffer[], from: number, to: number, by: FrameJoiner): void {
     if (to - from === 1) this.socket.write(frames[from]!);
-    else if (to - from > 1) this.socket.write(joiner.join(frames, from, to));
+    else if (to - from > 1) this.socket.write(by.join(frames, from, to));
   }
 
   close(code: number, reason: string): void {
