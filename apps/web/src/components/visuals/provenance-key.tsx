@@ -21,7 +21,7 @@ export function ProvenanceKey({ provenance }: { provenance: readonly ProvenanceR
       )}
       <li>
         <span className="swatch swatch-gap" aria-hidden="true" />
-        gap: minutes with no bars inside a session (■ gap Nm)
+        gap: bars missing inside a session (■; labelled ■ gap Nm from 3 bars)
       </li>
       <li className="muted">Times in exchange time (ET, America/New_York)</li>
     </ul>

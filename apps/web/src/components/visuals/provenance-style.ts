@@ -50,9 +50,14 @@ export function styledCandles(
   });
 }
 
+/** A gap this many bars long or longer is labelled; a shorter one is a bare square. */
+export const LABELLED_GAP_BARS = 3;
+
 /**
  * Markers where the story changes: the first bar of every Yahoo or backfill run, and every gap
- * (bars missing inside a trading day) so a trader never reads a flat line across missing data.
+ * (bars missing inside a trading day) so a trader never reads a flat line across missing data. A
+ * minute or two without a trade is common outside the busiest hours (pre-market, thin names); a label
+ * on each would bury the candles, so those get the square alone and only longer gaps say how long.
  */
 export function provenanceMarkers(
   candles: readonly Candle[],
@@ -78,15 +83,24 @@ export function provenanceMarkers(
       const step = candles[i]!.time - candles[i - 1]!.time;
       // Over an interval but under 4 h: inside a session (nights and weekends are not gaps).
       if (step > intervalSeconds && step < 4 * 3600) {
+        const missing = Math.round(step / intervalSeconds) - 1;
         markers.push({
           time: candles[i]!.time as UTCTimestamp,
           position: "belowBar",
           shape: "square",
           color: "#8b98a5",
-          text: `gap ${Math.round((step - intervalSeconds) / 60)}m`,
+          text: missing >= LABELLED_GAP_BARS ? `gap ${formatSpan(step - intervalSeconds)}` : "",
         });
       }
     }
   }
   return markers.sort((a, b) => (a.time as number) - (b.time as number));
+}
+
+/** "4m", "2h 15m": how long a gap lasted. */
+function formatSpan(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const rest = minutes % 60;
+  return rest === 0 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 60)}h ${rest}m`;
 }
