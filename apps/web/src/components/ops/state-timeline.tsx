@@ -92,7 +92,9 @@ export function StateTimeline({
         <span>
           <span className="swatch band-PRIMARY_ACTIVE" /> Alpaca{" "}
           <span className="swatch band-FALLBACK_ACTIVE" /> Yahoo{" "}
-          <span className="swatch band-BOTH_UNAVAILABLE" /> none
+          <span className="swatch band-BOTH_UNAVAILABLE" /> none{" "}
+          {/* Before this server's first recorded transition the state is unknown, not "Alpaca". */}
+          <span className="swatch band-unknown" /> not recorded
         </span>
         <span>{dayAndTime(toMs)}</span>
       </div>
