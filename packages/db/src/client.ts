@@ -34,13 +34,21 @@ export interface CreateDbOptions {
 }
 
 /** One storage handle for both engines; repositories and the tick writer take this, never a driver. */
-export interface Database {
+/** What a statement needs: parameterised SQL ($1, $2, …) with the same result shape on both drivers. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface Database extends Queryable {
   readonly driver: DriverName;
   readonly db: TorghutDrizzle;
   /** The node-postgres pool (PostgreSQL only), for COPY and other driver-specific fast paths. */
   readonly pool: pg.Pool | null;
-  /** Parameterised SQL ($1, $2, …) with the same result shape on both drivers. */
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it
+   * throws (the error is rethrown as it was). For writes that must land together or not at all.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -143,15 +151,25 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
     driver: "postgres",
     db,
     pool,
-    async query<Row>(text: string, params: unknown[] = []) {
+    query: <Row>(text: string, params: unknown[] = []) => pgQuery<Row>(pool, text, params, deadlines),
+    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
       try {
-        const result = await pool.query(text, params);
-        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+        await pgQuery(client, "BEGIN", [], deadlines);
+        const result = await work({
+          query: <Row>(text: string, params: unknown[] = []) => pgQuery<Row>(client, text, params, deadlines),
+        });
+        await pgQuery(client, "COMMIT", [], deadlines);
+        return result;
       } catch (error) {
-        if (error instanceof Error && error.message === PG_READ_TIMEOUT) {
-          throw new QueryDeadlineError(deadlines.queryTimeoutMs, { cause: error });
-        }
+        // A connection that failed mid-transaction may be dead or still inside it: roll back if it
+        // answers, and discard it either way rather than hand it to the next caller.
+        broken = error instanceof Error ? error : new Error(String(error));
+        await client.query("ROLLBACK").catch(() => undefined);
         throw error;
+      } finally {
+        client.release(broken);
       }
     },
     async migrate() {
@@ -176,6 +194,24 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
   };
 }
 
+/** One statement on the pool or on a checked-out client, its client-side deadline named as such. */
+async function pgQuery<Row>(
+  on: pg.Pool | pg.PoolClient,
+  text: string,
+  params: unknown[],
+  deadlines: PoolDeadlines,
+): Promise<QueryResult<Row>> {
+  try {
+    const result = await on.query(text, params);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  } catch (error) {
+    if (error instanceof Error && error.message === PG_READ_TIMEOUT) {
+      throw new QueryDeadlineError(deadlines.queryTimeoutMs, { cause: error });
+    }
+    throw error;
+  }
+}
+
 async function createPglite(options: CreateDbOptions): Promise<Database> {
   let client: PGlite;
   if (options.inMemory) {
@@ -195,6 +231,15 @@ async function createPglite(options: CreateDbOptions): Promise<Database> {
       const result = await client.query<Row>(text, params);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
+    transaction: <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+      client.transaction((tx) =>
+        work({
+          async query<Row>(text: string, params: unknown[] = []) {
+            const result = await tx.query<Row>(text, params);
+            return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          },
+        }),
+      ),
     async migrate() {
       await migratePglite(db, { migrationsFolder });
     },

@@ -240,6 +240,78 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
       );
     });
 
+    test("a transaction keeps all its statements, or none when its work throws", async () => {
+      await database.query("CREATE TABLE tx_probe (n int)");
+      try {
+        const refused = new Error("work failed after its first statement");
+        await assert.rejects(
+          database.transaction(async (tx) => {
+            await tx.query("INSERT INTO tx_probe VALUES (1)");
+            throw refused;
+          }),
+          (error) => error === refused,
+        );
+        const kept = await database.transaction(async (tx) => {
+          await tx.query("INSERT INTO tx_probe VALUES (2)");
+          await tx.query("INSERT INTO tx_probe VALUES (3)");
+          return (await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM tx_probe")).rows[0]!.n;
+        });
+        assert.equal(kept, 2);
+        const rows = await database.query<{ n: number }>("SELECT n FROM tx_probe ORDER BY n");
+        assert.deepEqual(
+          rows.rows.map((r) => r.n),
+          [2, 3],
+        );
+      } finally {
+        await database.query("DROP TABLE tx_probe");
+      }
+    });
+
+    test("a bar write the database refuses half-way changes no table: 1m and its rollups land together", async () => {
+      const bar = (close: number): Bar1m => ({
+        symbol: "MSFT",
+        minute: "2026-01-05T15:07:00.000Z",
+        open: 1,
+        high: 3,
+        low: 0.5,
+        close,
+        volume: 10,
+        vwap: 1.75,
+        tradeCount: 4,
+        source: "alpaca",
+        delayed: false,
+      });
+      const closes = async () => {
+        const result = await database.query<{ t: string; close: number }>(
+          `SELECT '1m' AS t, close FROM bars_1m WHERE symbol = 'MSFT'
+           UNION ALL SELECT '5m', close FROM bars_5m WHERE symbol = 'MSFT'
+           UNION ALL SELECT '1h', close FROM bars_1h WHERE symbol = 'MSFT'
+           UNION ALL SELECT '1d', close FROM bars_1d WHERE symbol = 'MSFT' ORDER BY 1`,
+        );
+        return result.rows.map((r) => `${r.t} ${r.close}`);
+      };
+      await upsertBars(database, [bar(2)]);
+      // The database refuses the daily rollup, from outside our code, as a full disk would (SQLSTATE
+      // 53100) while the 1m, 5m and 1h writes before it succeed.
+      await database.query(
+        `CREATE FUNCTION refuse_daily_bar() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$`,
+      );
+      await database.query(
+        "CREATE TRIGGER refuse_daily_bar BEFORE INSERT OR UPDATE ON bars_1d FOR EACH ROW EXECUTE FUNCTION refuse_daily_bar()",
+      );
+      try {
+        await assert.rejects(upsertBars(database, [bar(2.5)]), /could not extend file/);
+        assert.deepEqual(await closes(), ["1d 2", "1h 2", "1m 2", "5m 2"]);
+      } finally {
+        await database.query("DROP TRIGGER refuse_daily_bar ON bars_1d");
+        await database.query("DROP FUNCTION refuse_daily_bar()");
+      }
+      // The caller's retry (the aggregator keeps the batch) then lands in every table.
+      await upsertBars(database, [bar(2.5)]);
+      assert.deepEqual(await closes(), ["1d 2.5", "1h 2.5", "1m 2.5", "5m 2.5"]);
+    });
+
     test("bars rebuilt from stored ticks agree with the in-memory aggregator", async () => {
       const clock = new ManualClock(Date.UTC(2026, 0, 5, 15, 0));
       const aggregator = new BarAggregator(database, {}, clock);

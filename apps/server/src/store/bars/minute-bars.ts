@@ -1,5 +1,5 @@
 import type { Bar1m } from "@torghut/contracts";
-import type { Database } from "@torghut/db";
+import type { Database, Queryable } from "@torghut/db";
 import { barValues, type StoredBarValues } from "./bar-row";
 import { refreshRollups } from "./rollups";
 
@@ -21,11 +21,19 @@ function toBar(row: BarRow): Bar1m {
 
 /**
  * Writes whole bars; a bar already stored for (symbol, minute) is replaced by the newer aggregate.
- * The 5m, 1h and 1d rollups holding them are refreshed right after (store/bars/rollups.ts): every
- * 1m write (a closing bar, a late trade, a backfill) goes through here.
+ * The 5m, 1h and 1d rollups holding them are refreshed in the same transaction
+ * (store/bars/rollups.ts): every 1m write (a closing bar, a late trade, a backfill) goes through here,
+ * and either all four tables change or none does (the caller retries the whole write).
  */
 export async function upsertBars(database: Database, bars: readonly Bar1m[]): Promise<void> {
   if (bars.length === 0) return;
+  await database.transaction(async (tx) => {
+    await writeMinuteBars(tx, bars);
+    await refreshRollups(tx, bars);
+  });
+}
+
+async function writeMinuteBars(database: Queryable, bars: readonly Bar1m[]): Promise<void> {
   await database.query(
     `INSERT INTO bars_1m (${BAR_COLUMNS}, updated_at)
      SELECT r.symbol, r.minute, r.open, r.high, r.low, r.close, r.volume, r.vwap, r."tradeCount", r.source, r.delayed, now()
@@ -37,7 +45,6 @@ export async function upsertBars(database: Database, bars: readonly Bar1m[]): Pr
        source = EXCLUDED.source, delayed = EXCLUDED.delayed, updated_at = now()`,
     [JSON.stringify(bars)],
   );
-  await refreshRollups(database, bars);
 }
 
 /** Bars of one symbol with fromMs <= minute < toMs, oldest first. */

@@ -1,4 +1,4 @@
-import type { Database } from "@torghut/db";
+import type { Queryable } from "@torghut/db";
 
 /**
  * The rollup ladder: each level is aggregated from the one below it, 5m from bars_1m, 1h from
@@ -100,12 +100,12 @@ ${UPSERT_TAIL}`;
 
 /**
  * Brings every rollup holding one of these minutes up to date, level by level (each reads the one
- * just refreshed). Runs after the 1m upsert that changed them, so the aggregator's closing bars and
- * a backfill's rewritten window both land in the rollups; idempotent, so a crash between the two
- * is repaired by the next write to the same bucket (or a backfill of the window).
+ * just refreshed). Runs after the 1m upsert that changed them, in the same transaction
+ * (`upsertBars`), so the aggregator's closing bars and a backfill's rewritten window land in every
+ * table or in none: a crash or a refused write between the two cannot leave a day's bar stale.
  */
 export async function refreshRollups(
-  database: Database,
+  database: Queryable,
   minutes: readonly { symbol: string; minute: string }[],
 ): Promise<void> {
   if (minutes.length === 0) return;
@@ -114,6 +114,6 @@ export async function refreshRollups(
 }
 
 /** Rebuilds every level from bars_1m. */
-export async function rebuildRollups(database: Database): Promise<void> {
+export async function rebuildRollups(database: Queryable): Promise<void> {
   for (const level of ROLLUPS) await database.query(rebuildLevelSql(level));
 }
