@@ -18,6 +18,23 @@ import { ManualClock } from "../../src/clock";
 import { insertTicks } from "../../src/store/tick-insert";
 import { TickWriter } from "../../src/store/tick-writer";
 
+/** A live 1m bar with fixed OHLC around `close`. */
+function minuteBar(symbol: string, minute: string, close: number): Bar1m {
+  return {
+    symbol,
+    minute,
+    open: 1,
+    high: 3,
+    low: 0.5,
+    close,
+    volume: 10,
+    vwap: 1.75,
+    tradeCount: 4,
+    source: "alpaca",
+    delayed: false,
+  };
+}
+
 export interface StorageUnderTest {
   database: Database;
   dispose(): Promise<void>;
@@ -212,19 +229,7 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
     });
 
     test("bars upsert by (symbol, minute) and read back by range", async () => {
-      const bar = (minute: string, close: number): Bar1m => ({
-        symbol: "AAPL",
-        minute,
-        open: 1,
-        high: 3,
-        low: 0.5,
-        close,
-        volume: 10,
-        vwap: 1.75,
-        tradeCount: 4,
-        source: "alpaca",
-        delayed: false,
-      });
+      const bar = (minute: string, close: number) => minuteBar("AAPL", minute, close);
       await upsertBars(database, [bar("2026-01-05T15:00:00.000Z", 2), bar("2026-01-05T15:01:00.000Z", 2.5)]);
       await upsertBars(database, [
         { ...bar("2026-01-05T15:00:00.000Z", 2.25), tradeCount: 5, source: "yahoo", delayed: true },
@@ -268,19 +273,7 @@ export function storageContract(engine: string, open: () => Promise<StorageUnder
     });
 
     test("a bar write the database refuses half-way changes no table: 1m and its rollups land together", async () => {
-      const bar = (close: number): Bar1m => ({
-        symbol: "MSFT",
-        minute: "2026-01-05T15:07:00.000Z",
-        open: 1,
-        high: 3,
-        low: 0.5,
-        close,
-        volume: 10,
-        vwap: 1.75,
-        tradeCount: 4,
-        source: "alpaca",
-        delayed: false,
-      });
+      const bar = (close: number) => minuteBar("MSFT", "2026-01-05T15:07:00.000Z", close);
       const closes = async () => {
         const result = await database.query<{ t: string; close: number }>(
           `SELECT '1m' AS t, close FROM bars_1m WHERE symbol = 'MSFT'
