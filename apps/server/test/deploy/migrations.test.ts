@@ -139,7 +139,9 @@ test("a table converted in place may be renamed away only when the migration re-
  * drizzle applies a migration only when its journal time is later than the newest applied one's, so a
  * migration timed before an earlier one is skipped on every database that ran that one (0006 was, until
  * its time was fixed). 0004 and 0005 were already timed before 0003; re-timing them now would make
- * drizzle run them a second time on databases that have them, so they stay and are the only exceptions.
+ * drizzle run them a second time on databases that have them (and still skip them where 0006 ran), so
+ * they stay, the only exceptions, and 0007 creates what they create where drizzle skipped them
+ * (test/deploy/skipped-migrations.test.ts).
  */
 test("each migration's journal time is later than every earlier one's (drizzle skips one that is not)", () => {
   const journal = JSON.parse(readFileSync(`${REPO}drizzle/meta/_journal.json`, "utf8")) as {
