@@ -6,7 +6,8 @@
 -- watchlists. Re-timing them in the journal cannot fix it: where 0006 ran already they would still be
 -- skipped, and where 0003 was the last one applied after them they would run a second time (0004's
 -- CREATE TABLE fails there). So this migration, timed after every other one, creates what they create
--- where it is missing, and backfills a rollup table it creates from the table below it, as 0004 did.
+-- where it is missing (the same columns, defaults and keys), and backfills a rollup table it creates
+-- from the table below it, with 0004's statements.
 -- Where 0004 and 0005 did run (every database migrated in one go) it changes nothing.
 DO $$
 BEGIN
@@ -43,22 +44,7 @@ BEGIN
      GROUP BY 1, 2;
   END IF;
   IF to_regclass('bars_1h') IS NULL THEN
-    CREATE TABLE "bars_1h" (
-      "symbol" text NOT NULL,
-      "bucket" timestamp (3) with time zone NOT NULL,
-      "open" double precision NOT NULL,
-      "high" double precision NOT NULL,
-      "low" double precision NOT NULL,
-      "close" double precision NOT NULL,
-      "volume" double precision NOT NULL,
-      "vwap" double precision,
-      "vwap_volume" double precision NOT NULL,
-      "trade_count" integer NOT NULL,
-      "source" text NOT NULL,
-      "delayed" boolean NOT NULL,
-      "updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-      CONSTRAINT "bars_1h_pkey" PRIMARY KEY("symbol","bucket")
-    );
+    CREATE TABLE "bars_1h" (LIKE "bars_5m" INCLUDING ALL);
     INSERT INTO bars_1h (symbol, bucket, open, high, low, close, volume, vwap, vwap_volume, trade_count, source, delayed, updated_at)
     SELECT f.symbol, date_bin('1 hour', f.bucket, TIMESTAMPTZ '2000-01-03 00:00:00+00') AS bucket, (array_agg(f.open ORDER BY f.bucket))[1] AS open,
               max(f.high) AS high,
@@ -75,22 +61,7 @@ BEGIN
      GROUP BY 1, 2;
   END IF;
   IF to_regclass('bars_1d') IS NULL THEN
-    CREATE TABLE "bars_1d" (
-      "symbol" text NOT NULL,
-      "bucket" timestamp (3) with time zone NOT NULL,
-      "open" double precision NOT NULL,
-      "high" double precision NOT NULL,
-      "low" double precision NOT NULL,
-      "close" double precision NOT NULL,
-      "volume" double precision NOT NULL,
-      "vwap" double precision,
-      "vwap_volume" double precision NOT NULL,
-      "trade_count" integer NOT NULL,
-      "source" text NOT NULL,
-      "delayed" boolean NOT NULL,
-      "updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-      CONSTRAINT "bars_1d_pkey" PRIMARY KEY("symbol","bucket")
-    );
+    CREATE TABLE "bars_1d" (LIKE "bars_5m" INCLUDING ALL);
     INSERT INTO bars_1d (symbol, bucket, open, high, low, close, volume, vwap, vwap_volume, trade_count, source, delayed, updated_at)
     SELECT f.symbol, (date_trunc('day', f.bucket AT TIME ZONE 'America/New_York') AT TIME ZONE 'America/New_York') AS bucket, (array_agg(f.open ORDER BY f.bucket))[1] AS open,
               max(f.high) AS high,
