@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Bar1m, Trade } from "@torghut/contracts";
+import { barsResponseSchema, type Bar1m, type Trade } from "@torghut/contracts";
 import { createDb, createTestDatabase, seedSymbols, type Database, type TestDatabase } from "@torghut/db";
 import type { FastifyInstance } from "fastify";
 import { ManualClock } from "../../src/clock";
@@ -114,6 +114,18 @@ for (const engine of engines)
         source: "alpaca",
         delayed: false,
       });
+    });
+
+    test("the objects answer is the contract's JSON, byte for byte what JSON.stringify writes", async () => {
+      const res = await fetch(
+        `${base}/api/torghut/ta/bars?symbol=AAPL&interval=1m&from=${T0}&to=${T0 + 3_600_000}`,
+      );
+      assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+      const text = await res.text();
+      const body = JSON.parse(text) as Record<string, unknown>;
+      assert.equal(text, JSON.stringify(body));
+      assert.deepEqual(Object.keys(body), ["symbol", "interval", "from", "to", "bars"]);
+      assert.equal(barsResponseSchema.parse(body).bars.length, 10);
     });
 
     test("5m bars are aggregated in SQL: first open, max high, min low, last close, volume-weighted vwap", async () => {

@@ -70,8 +70,9 @@ export function intervalBarsSql(interval: BarInterval): string {
  * (7 days) as rows cost ~16 ms of Node CPU in the pg driver's row decoding and Date parsing against
  * ~2 ms for this (`JSON.parse` is native; PostgreSQL writes the arrays in C): the bars p99 goal of
  * issue #20 is lost in the driver, not in the query. PGlite decodes a row at a time in JS, so the same
- * holds there. Provenance runs start where (source, delayed) changes; `detail` adds the fields only the
- * objects form carries (vwap, trade count, provenance per bar).
+ * holds there. Provenance runs start where (source, delayed) changes; `detail` adds vwap and trade
+ * count (the arrays the objects form was built from in Node before `jsonObjectsSql`: the bars-read
+ * bench's baseline).
  */
 export function jsonColumnsSql(interval: BarInterval, detail: boolean): string {
   // No ORDER BY inside the aggregates: on PostgreSQL 15 each one sorts its own copy of the rows (ten
@@ -115,14 +116,81 @@ const rangeParams = (symbol: string, fromMs: number, toMs: number) => [
 async function readJsonColumns(
   database: Database,
   interval: BarInterval,
-  detail: boolean,
   params: unknown[],
 ): Promise<JsonColumns> {
-  const result = await database.query<{ columns: string }>(jsonColumnsSql(interval, detail), params);
+  const result = await database.query<{ columns: string }>(jsonColumnsSql(interval, false), params);
   // An aggregate without GROUP BY always answers exactly one row.
   return JSON.parse(result.rows[0]!.columns) as JsonColumns;
 }
 
+/**
+ * SQL writing one value as JSON text. A float8 or int cast to text is what float8out writes: the
+ * shortest text that reads back as the same double, as JavaScript writes it (`1e-7` aside: PostgreSQL
+ * writes `1e-07`, the same number). A boolean cast to text is `true`/`false`. Strings go through
+ * `to_json` for their escapes. `coalesce(…, 'null')` everywhere: a NULL would otherwise make the whole
+ * bar NULL and `string_agg` would drop it without a word.
+ */
+const jsonText = {
+  number: (column: string) => `coalesce(${column}::text, 'null')`,
+  boolean: (column: string) => `coalesce(${column}::text, 'null')`,
+  string: (column: string) => `coalesce(to_json(${column})::text, 'null')`,
+  /** As `Date.prototype.toISOString` writes it: UTC, milliseconds, `Z`. */
+  isoTime: (column: string) =>
+    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`,
+};
+
+/**
+ * The objects form's fields in answer order, each as the SQL writing its JSON: the keys are
+ * packages/contracts' bar (`IntervalBar`), so the compiler holds this list to the contract.
+ */
+const OBJECT_FIELDS: Record<keyof IntervalBar, string> = {
+  time: jsonText.isoTime("bucket"),
+  open: jsonText.number("open"),
+  high: jsonText.number("high"),
+  low: jsonText.number("low"),
+  close: jsonText.number("close"),
+  volume: jsonText.number("volume"),
+  vwap: jsonText.number("vwap"),
+  tradeCount: jsonText.number("trade_count"),
+  source: jsonText.string("source"),
+  delayed: jsonText.boolean("delayed"),
+};
+
+/**
+ * The objects form (`format=objects`, the API's default) as the JSON text of the whole `bars` array,
+ * oldest first, written by PostgreSQL: the route sends it as it is. Building 2,730 objects from the
+ * arrays in Node and serialising them again cost ~4 ms of the event loop's CPU per 7-day answer (1 ms
+ * now), and that answer was the one over the 50 ms p99 goal of issue #20 at 100M ticks; PostgreSQL
+ * writes this text in the time it wrote the arrays (BENCHMARKS.md, "bars-read"). Each bar is one text
+ * concatenation, compact as `JSON.stringify` writes it; `string_agg` joins them in the order the rows
+ * arrive (the ordered subquery; no sort of its own, as in `jsonColumnsSql`). `row_to_json` per bar
+ * writes the same bytes in ~1.4× the time, `json_agg(json_build_object(…))` ~1.8× and with spaces.
+ */
+export function jsonObjectsSql(interval: BarInterval): string {
+  const bar = Object.entries(OBJECT_FIELDS)
+    .map(([key, sql], i) => `'${i === 0 ? "{" : ","}"${key}":' || ${sql}`)
+    .join(" || ");
+  return `SELECT '[' || coalesce(string_agg(${bar} || '}', ','), '') || ']' AS bars
+            FROM (${intervalBarsSql(interval)}) AS bars`;
+}
+
+/** The objects form as JSON text (see `jsonObjectsSql`): the bars route's answer, unparsed. */
+export async function queryIntervalBarsJson(
+  database: Database,
+  symbol: string,
+  interval: BarInterval,
+  fromMs: number,
+  toMs: number,
+): Promise<string> {
+  const result = await database.query<{ bars: string }>(
+    jsonObjectsSql(interval),
+    rangeParams(symbol, fromMs, toMs),
+  );
+  // An aggregate without GROUP BY always answers exactly one row.
+  return result.rows[0]!.bars;
+}
+
+/** The objects form parsed, for what computes over the bars (indicator signals). */
 export async function queryIntervalBars(
   database: Database,
   symbol: string,
@@ -130,29 +198,7 @@ export async function queryIntervalBars(
   fromMs: number,
   toMs: number,
 ): Promise<IntervalBar[]> {
-  return barsFromColumns(await readJsonColumns(database, interval, true, rangeParams(symbol, fromMs, toMs)));
-}
-
-/** The objects form from the arrays `jsonColumnsSql(interval, true)` answers (parsed). */
-export function barsFromColumns(c: JsonColumns): IntervalBar[] {
-  const bars: IntervalBar[] = new Array<IntervalBar>(c.time.length);
-  let run = -1;
-  for (let i = 0; i < bars.length; i++) {
-    if (run + 1 < c.runStart.length && c.runStart[run + 1] === i) run++;
-    bars[i] = {
-      time: new Date(Math.round(c.time[i]! * 1000)).toISOString(),
-      open: c.open[i]!,
-      high: c.high[i]!,
-      low: c.low[i]!,
-      close: c.close[i]!,
-      volume: c.volume[i]!,
-      vwap: c.vwap![i]!,
-      tradeCount: c.tradeCount![i]!,
-      source: c.runSource[run]!,
-      delayed: c.runDelayed[run]!,
-    };
-  }
-  return bars;
+  return JSON.parse(await queryIntervalBarsJson(database, symbol, interval, fromMs, toMs)) as IntervalBar[];
 }
 
 export async function queryIntervalBarColumns(
@@ -165,7 +211,6 @@ export async function queryIntervalBarColumns(
   const { runStart, runSource, runDelayed, ...columns } = await readJsonColumns(
     database,
     interval,
-    false,
     rangeParams(symbol, fromMs, toMs),
   );
   return {

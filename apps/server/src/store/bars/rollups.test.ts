@@ -5,19 +5,8 @@ import type { Database } from "@torghut/db";
 import { onBothEngines } from "../../../test/support/both-engines";
 import { queryIntervalBars } from "./interval-bars";
 import { aggregate, bucketStart, type OracleBar } from "../../../test/support/bar-oracle";
+import { seededRandom } from "../../../test/support/seeded-random";
 import { queryBars, upsertBars } from "./minute-bars";
-
-/** Seeded, so a failing case can be replayed from the seed in the message. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 // Three New York days around the end of DST (2026-11-01 is 25 hours long), pre-market to after hours.
 const FIRST_MINUTE = Date.parse("2026-10-31T08:00:00Z");
@@ -115,7 +104,7 @@ function rollupContract(
     test("rollups equal bars aggregated from 1m over random windows, as bars close and after a backfill", async () => {
       for (const seed of [1, 2, 3]) {
         await database.query("TRUNCATE bars_1m, bars_5m, bars_1h, bars_1d");
-        const rand = random(seed);
+        const rand = seededRandom(seed);
         // Live: bars close a few at a time, some minutes missing, a failover to Yahoo for a while.
         const minutes = Array.from({ length: MINUTES }, (_, i) => FIRST_MINUTE + i * 60_000).filter(
           () => rand() < 0.6,
@@ -141,7 +130,7 @@ function rollupContract(
     });
 
     test("a 1h and a 1d bar holding one Yahoo minute say so", async () => {
-      const rand = random(7);
+      const rand = seededRandom(7);
       const hour = Date.parse("2026-11-02T15:00:00Z");
       await upsertBars(database, [
         minuteBar(rand, "TSLA", hour, "alpaca"),
