@@ -3,20 +3,27 @@
 // it touches, the whole read in process (query, parse, JSON.stringify), the Node process's CPU, and the
 // real HTTP request. Baselines in the same run, on a copy of the bars under the old primary key (no
 // INCLUDE, so every bar is a heap page visit): the bars as rows through the driver (the first API), and
-// the one-row JSON read with one sort per array (the API before the covering key). Bars: --days (365)
-// of 1m bars for 30 symbols, written minute by minute for every symbol, as the live aggregator does.
+// the one-row JSON read with one sort per array (the API before the covering key). And the objects
+// answer as it was built before PostgreSQL wrote its JSON text: the arrays parsed and turned into
+// objects in Node, then JSON.stringify (in process, and over HTTP on a route of its own beside the real
+// one). Bars: --days (365) of 1m bars for 30 symbols, written minute by minute for every symbol, as the
+// live aggregator does.
 import { createDb, createTestDatabase, seedSymbols, type Database } from "@torghut/db";
 import pino from "pino";
 import { systemClock } from "../apps/server/src/clock";
 import { createHttpServer } from "../apps/server/src/http/server";
+import { parseBarsQuery } from "../apps/server/src/http/ta/params";
 import { registerTaRoutes } from "../apps/server/src/http/ta/routes";
 import {
-  barsFromColumns,
   jsonColumnsSql,
+  jsonObjectsSql,
+  type IntervalBar,
   type JsonColumns,
   queryIntervalBarColumns,
-  queryIntervalBars,
+  queryIntervalBarsJson,
+  symbolExists,
 } from "../apps/server/src/store/bars/interval-bars";
+import type { FastifyInstance } from "fastify";
 import { rebuildRollups } from "../apps/server/src/store/bars/rollups";
 import { FIRST_DAY_MS, GROWTH_SYMBOLS, fillBars } from "./lib/growth-data";
 
@@ -64,7 +71,49 @@ async function barsAsRows(database: Database, symbol: string, fromMs: number, to
   }));
 }
 
-/** The one-row JSON read with a sort per array, as the API's objects (built as queryIntervalBars does). */
+/** The objects form built in Node from the arrays, as queryIntervalBars did before jsonObjectsSql. */
+function barsFromColumns(c: JsonColumns): IntervalBar[] {
+  const bars: IntervalBar[] = new Array<IntervalBar>(c.time.length);
+  let run = -1;
+  for (let i = 0; i < bars.length; i++) {
+    if (run + 1 < c.runStart.length && c.runStart[run + 1] === i) run++;
+    bars[i] = {
+      time: new Date(Math.round(c.time[i]! * 1000)).toISOString(),
+      open: c.open[i]!,
+      high: c.high[i]!,
+      low: c.low[i]!,
+      close: c.close[i]!,
+      volume: c.volume[i]!,
+      vwap: c.vwap![i]!,
+      tradeCount: c.tradeCount![i]!,
+      source: c.runSource[run]!,
+      delayed: c.runDelayed[run]!,
+    };
+  }
+  return bars;
+}
+
+const ARRAYS_SQL = jsonColumnsSql("1m", true);
+
+/** The objects answer before: the arrays with vwap and trade count, turned into objects in Node. */
+async function objectsFromArrays(database: Database, symbol: string, fromMs: number, toMs: number) {
+  const result = await database.query<{ columns: string }>(ARRAYS_SQL, params(symbol, fromMs, toMs));
+  return barsFromColumns(JSON.parse(result.rows[0]!.columns) as JsonColumns);
+}
+
+const BEFORE_ROUTE = "/bench/bars-objects-before";
+
+/** The bars route's objects answer as it was before, beside the real one on the same server. */
+function registerBeforeRoute(server: FastifyInstance, database: Database): void {
+  server.get(BEFORE_ROUTE, async (request, reply) => {
+    const { symbol, interval, fromMs, toMs } = parseBarsQuery(request.query, Date.now());
+    if (!(await symbolExists(database, symbol))) return reply.code(404).send({ error: "unknown_symbol" });
+    const head = { symbol, interval, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() };
+    return { ...head, bars: await objectsFromArrays(database, symbol, fromMs, toMs) };
+  });
+}
+
+/** The one-row JSON read with a sort per array, as the API's objects (built as queryIntervalBars did). */
 async function sortedJson(database: Database, symbol: string, fromMs: number, toMs: number) {
   const result = await database.query<{ columns: string }>(SORTED_JSON_SQL, params(symbol, fromMs, toMs));
   return barsFromColumns(JSON.parse(result.rows[0]!.columns) as JsonColumns);
@@ -78,13 +127,15 @@ interface Reader {
 }
 
 function readers(database: Database, base: string): Reader[] {
-  const http = (format: string) => async (symbol: string, fromMs: number, toMs: number) => {
-    const url = `${base}/api/torghut/ta/bars?symbol=${symbol}&interval=1m&from=${fromMs}&to=${toMs}${format}`;
-    const response = await fetch(url);
-    const text = await response.text();
-    if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
-    return text;
-  };
+  const http =
+    (format: string, path = "/api/torghut/ta/bars") =>
+    async (symbol: string, fromMs: number, toMs: number) => {
+      const url = `${base}${path}?symbol=${symbol}&interval=1m&from=${fromMs}&to=${toMs}${format}`;
+      const response = await fetch(url);
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+      return text;
+    };
   return [
     {
       name: "rows through the driver, old key (first baseline)",
@@ -92,22 +143,27 @@ function readers(database: Database, base: string): Reader[] {
       sql: ROWS_SQL,
     },
     {
-      name: "JSON row, a sort per array, old key (before)",
+      name: "JSON row, a sort per array, old key (before the covering key)",
       read: (s, f, t) => sortedJson(database, s, f, t),
       sql: SORTED_JSON_SQL,
     },
     {
-      name: "objects (API default), covering key",
-      read: (s, f, t) => queryIntervalBars(database, s, "1m", f, t),
-      sql: jsonColumnsSql("1m", true),
+      name: "objects built in Node from the arrays, covering key (before)",
+      read: (s, f, t) => objectsFromArrays(database, s, f, t),
+      sql: ARRAYS_SQL,
     },
-
+    {
+      name: "objects as JSON text from PostgreSQL, covering key (after)",
+      read: (s, f, t) => queryIntervalBarsJson(database, s, "1m", f, t),
+      sql: jsonObjectsSql("1m"),
+    },
     {
       name: "columns (chart), covering key",
       read: (s, f, t) => queryIntervalBarColumns(database, s, "1m", f, t),
       sql: jsonColumnsSql("1m", false),
     },
-    { name: "objects over HTTP", read: http("") },
+    { name: "objects over HTTP, built in Node (before)", read: http("", BEFORE_ROUTE) },
+    { name: "objects over HTTP, text from PostgreSQL (after)", read: http("") },
     { name: "columns over HTTP", read: http("&format=columns") },
   ];
 }
@@ -187,6 +243,7 @@ export default async function barsRead(args: string[]): Promise<void> {
   });
   const server = createHttpServer({ logger: pino({ level: "silent" }) });
   registerTaRoutes(server, { database, clock: systemClock, livePrice: () => undefined });
+  registerBeforeRoute(server, database);
   const base = await server.listen({ port: 0, host: "127.0.0.1" });
   try {
     await seedSymbols(database, GROWTH_SYMBOLS);
