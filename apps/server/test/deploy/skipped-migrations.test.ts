@@ -62,50 +62,56 @@ interface Engine {
 
 function skippedMigrationsContract(name: string, open: () => Promise<Engine>): void {
   describe(`0004 and 0005 skipped by drizzle: ${name}`, () => {
-    test("a database that ran 0003 before 0004 and 0005 existed gets their tables, rollups and watchlists on upgrade", async () => {
-      const engine = await open();
-      const old = migrationsBefore("0004_bar_rollups");
-      try {
-        const before = await createDb(engine.options(old.folder));
-        await storeBars(before);
-        const missing = await before.query<{ found: string | null }>(
-          `SELECT to_regclass('bars_5m')::text AS found`,
-        );
-        assert.equal(missing.rows[0]?.found, null, "the old journal stops at 0003");
-        await before.close();
-
-        const after = await createDb(engine.options());
-        const fresh = await engine.fresh();
+    // Straight from a release with 0003, or through the release with 0006 (which skipped them too).
+    for (const via of [[], ["0007_repair_skipped_0004_0005"]])
+      test(`a database that ran 0003 before 0004 and 0005 existed gets their tables, rollups and watchlists on upgrade${via.length ? " (through the release before this one)" : ""}`, async () => {
+        const engine = await open();
+        const releases = ["0004_bar_rollups", ...via].map((tag) => migrationsBefore(tag));
         try {
-          assert.deepEqual(await shape(after), await shape(fresh.database));
-          assert.equal((await shape(after)).length, 13 * 3 + 3 + ADDED.length, "columns and keys");
-
-          // The rollups hold the bars stored before the upgrade, as bars_1m aggregates them.
-          const stored = await queryBars(after, "TSLA", FROM, TO);
-          assert.equal(stored.length, 780);
-          for (const interval of ["5m", "1h", "1d"] as const)
-            assert.deepEqual(
-              await queryIntervalBars(after, "TSLA", interval, FROM - 86_400_000, TO),
-              aggregate(stored, interval),
-              interval,
+          const before = await createDb(engine.options(releases[0]!.folder));
+          await storeBars(before);
+          await before.close();
+          for (const release of releases) {
+            const opened = await createDb(engine.options(release.folder));
+            const missing = await opened.query<{ found: string | null }>(
+              `SELECT to_regclass('bars_5m')::text AS found`,
             );
+            assert.equal(missing.rows[0]?.found, null, "drizzle skipped 0004");
+            await opened.close();
+          }
 
-          // And what the release does with them works: a bar write refreshes its rollups, a list saves.
-          await upsertBars(after, [{ ...stored[4]!, close: 1234 }]);
-          const [updated] = await queryIntervalBars(after, "TSLA", "5m", FROM, FROM + 300_000);
-          assert.equal(updated?.close, 1234);
-          const watchlists = new SqlWatchlistStore(after);
-          await watchlists.put("user-1", ["TSLA", "AAPL"], new Date(FROM));
-          assert.deepEqual((await watchlists.get("user-1"))?.symbols, ["TSLA", "AAPL"]);
+          const after = await createDb(engine.options());
+          const fresh = await engine.fresh();
+          try {
+            assert.deepEqual(await shape(after), await shape(fresh.database));
+            assert.equal((await shape(after)).length, 13 * 3 + 3 + ADDED.length, "columns and keys");
+
+            // The rollups hold the bars stored before the upgrade, as bars_1m aggregates them.
+            const stored = await queryBars(after, "TSLA", FROM, TO);
+            assert.equal(stored.length, 780);
+            for (const interval of ["5m", "1h", "1d"] as const)
+              assert.deepEqual(
+                await queryIntervalBars(after, "TSLA", interval, FROM - 86_400_000, TO),
+                aggregate(stored, interval),
+                interval,
+              );
+
+            // And what the release does with them works: a bar write refreshes its rollups, a list saves.
+            await upsertBars(after, [{ ...stored[4]!, close: 1234 }]);
+            const [updated] = await queryIntervalBars(after, "TSLA", "5m", FROM, FROM + 300_000);
+            assert.equal(updated?.close, 1234);
+            const watchlists = new SqlWatchlistStore(after);
+            await watchlists.put("user-1", ["TSLA", "AAPL"], new Date(FROM));
+            assert.deepEqual((await watchlists.get("user-1"))?.symbols, ["TSLA", "AAPL"]);
+          } finally {
+            await fresh.dispose();
+            await after.close();
+          }
         } finally {
-          await fresh.dispose();
-          await after.close();
+          for (const release of releases) release.dispose();
+          await engine.dispose();
         }
-      } finally {
-        old.dispose();
-        await engine.dispose();
-      }
-    });
+      });
   });
 }
 
