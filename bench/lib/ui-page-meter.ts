@@ -92,7 +92,12 @@ export interface PageFigures {
    * The long animation frames holding a long task: how many, their total duration, their style,
    * layout and paint, and their scripts by what ran. What is neither is GC and the browser's own work.
    */
-  blocking: { frames: number; ms: number; renderMs: number; scripts: { what: string; ms: number; count: number }[] };
+  blocking: {
+    frames: number;
+    ms: number;
+    renderMs: number;
+    scripts: { what: string; ms: number; count: number }[];
+  };
   /** Main-thread busy share (0..1) from Chromium's TaskDuration, and its parts. */
   busy: number;
   scriptShare: number;
