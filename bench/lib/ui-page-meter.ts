@@ -6,31 +6,55 @@
 import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
 import { topSelfTime, type SelfTime } from "./cpu-profile";
 
-/** Recorders installed before any page script: long tasks, long animation frames, every frame. */
 /**
  * Recorders installed before any page script: long tasks, long animation frames (their scripts
  * summed by what ran) and animation frames, as running totals that `reset()` zeroes at the start
  * of a window. Totals, not lists: over a 10-minute run a list of every frame and long frame grew the
  * heap being measured by about a megabyte.
+ * Long tasks are told apart by cause: those overlapping the bench's own forced GC (meterPage's
+ * `read`, every 10 s: a full, non-incremental collection no page does by itself) are counted on
+ * their own; the long animation frames that hold a long task (blockingDuration > 0) have their
+ * scripts and their style/layout/paint summed apart from the other long frames.
  */
 const INIT_SCRIPT = `
   const m = (window.__meter = {
     frames: 0, dropped: 0, last: 0, longTasks: 0, longest: 0, scripts: {},
-    reset() { m.frames = 0; m.dropped = 0; m.longTasks = 0; m.longest = 0; m.scripts = {}; },
+    gcTasks: 0, gcLongest: 0, gcStart: -1, gcEnd: -1,
+    blocking: {}, blockingFrames: 0, blockingMs: 0, blockingRenderMs: 0,
+    reset() {
+      m.frames = 0; m.dropped = 0; m.longTasks = 0; m.longest = 0; m.scripts = {};
+      m.gcTasks = 0; m.gcLongest = 0;
+      m.blocking = {}; m.blockingFrames = 0; m.blockingMs = 0; m.blockingRenderMs = 0;
+    },
   });
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) { m.longTasks++; m.longest = Math.max(m.longest, e.duration); }
+    for (const e of list.getEntries()) {
+      m.longTasks++;
+      m.longest = Math.max(m.longest, e.duration);
+      if (e.startTime <= m.gcEnd && e.startTime + e.duration >= m.gcStart) m.gcTasks++;
+    }
   }).observe({ type: "longtask", buffered: true });
+  const add = (totals, what, ms) => {
+    const entry = (totals[what] ??= { ms: 0, count: 0 });
+    entry.ms += ms;
+    entry.count++;
+  };
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries())
+      for (const e of list.getEntries()) {
+        const blocking = e.blockingDuration > 0;
+        if (blocking) {
+          m.blockingFrames++;
+          m.blockingMs += e.duration;
+          if (e.styleAndLayoutStart > 0) m.blockingRenderMs += e.startTime + e.duration - e.styleAndLayoutStart;
+        }
         for (const s of e.scripts) {
           const what = s.invoker + (s.sourceFunctionName ? " " + s.sourceFunctionName : "") +
             (s.sourceURL ? " @" + s.sourceURL.replace(/[?#].*$/, "").replace(/^.*\\//, "") + ":" + s.sourceCharPosition : "");
-          const entry = (m.scripts[what] ??= { ms: 0, count: 0 });
-          entry.ms += s.duration;
-          entry.count++;
+          add(m.scripts, what, s.duration);
+          if (blocking) add(m.blocking, what, s.duration);
         }
+      }
     }).observe({ type: "long-animation-frame", buffered: true });
   } catch {}
   const onFrame = (t) => {
@@ -59,8 +83,21 @@ export interface PageFigures {
   droppedFrames: number;
   longTasks: number;
   longestTaskMs: number;
-  /** The long animation frames' scripts, summed by what ran: where the long tasks' time went. */
+  /** The long animation frames' scripts, summed by what ran: where the long frames' time went. */
   longFrameScripts: { what: string; ms: number; count: number }[];
+  /** Long tasks overlapping the bench's own forced GC (every 10 s), and the longest of those GCs. */
+  gcLongTasks: number;
+  longestGcMs: number;
+  /**
+   * The long animation frames holding a long task: how many, their total duration, their style,
+   * layout and paint, and their scripts by what ran. What is neither is GC and the browser's own work.
+   */
+  blocking: {
+    frames: number;
+    ms: number;
+    renderMs: number;
+    scripts: { what: string; ms: number; count: number }[];
+  };
   /** Main-thread busy share (0..1) from Chromium's TaskDuration, and its parts. */
   busy: number;
   scriptShare: number;
@@ -107,9 +144,17 @@ export async function meterPage(
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
   // A string: evaluated as written (tsx must not wrap anything in it); `gc` needs --expose-gc.
+  // The GC's span is noted in the recorders: a long task over it is the bench's, not the page's.
   const read = () =>
     page.evaluate<Sample>(`(() => {
+      const t0 = performance.now();
       globalThis.gc?.();
+      const m = window.__meter;
+      if (m !== undefined) {
+        m.gcStart = t0;
+        m.gcEnd = performance.now();
+        m.gcLongest = Math.max(m.gcLongest, m.gcEnd - t0);
+      }
       const s = globalThis.${statsPath} ?? { trades: 0, quotes: 0, flushes: 0 };
       return {
         at: performance.now(),
@@ -165,8 +210,22 @@ export async function meterPage(
 
 type WindowFigures = Pick<
   PageFigures,
-  "frames" | "droppedFrames" | "longTasks" | "longestTaskMs" | "longFrameScripts"
+  | "frames"
+  | "droppedFrames"
+  | "longTasks"
+  | "longestTaskMs"
+  | "longFrameScripts"
+  | "gcLongTasks"
+  | "longestGcMs"
+  | "blocking"
 >;
+
+type Totals = Record<string, { ms: number; count: number }>;
+const top = (totals: Totals) =>
+  Object.entries(totals)
+    .map(([what, e]) => ({ what, ...e }))
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, 6);
 
 /** Frames, long tasks and long-frame scripts since the recorders' last reset (the window's start). */
 async function windowFigures(page: Page): Promise<WindowFigures> {
@@ -175,19 +234,31 @@ async function windowFigures(page: Page): Promise<WindowFigures> {
     dropped: number;
     longTasks: number;
     longest: number;
-    scripts: Record<string, { ms: number; count: number }>;
+    scripts: Totals;
+    gcTasks: number;
+    gcLongest: number;
+    blocking: Totals;
+    blockingFrames: number;
+    blockingMs: number;
+    blockingRenderMs: number;
   }>(
-    `(({ frames, dropped, longTasks, longest, scripts }) => ({ frames, dropped, longTasks, longest, scripts }))(window.__meter)`,
+    `(({ frames, dropped, longTasks, longest, scripts, gcTasks, gcLongest, blocking, blockingFrames, blockingMs, blockingRenderMs }) =>
+      ({ frames, dropped, longTasks, longest, scripts, gcTasks, gcLongest, blocking, blockingFrames, blockingMs, blockingRenderMs }))(window.__meter)`,
   );
   return {
     frames: m.frames,
     droppedFrames: m.dropped,
     longTasks: m.longTasks,
     longestTaskMs: m.longest,
-    longFrameScripts: Object.entries(m.scripts)
-      .map(([what, e]) => ({ what, ...e }))
-      .sort((x, y) => y.ms - x.ms)
-      .slice(0, 6),
+    longFrameScripts: top(m.scripts),
+    gcLongTasks: m.gcTasks,
+    longestGcMs: m.gcLongest,
+    blocking: {
+      frames: m.blockingFrames,
+      ms: m.blockingMs,
+      renderMs: m.blockingRenderMs,
+      scripts: top(m.blocking),
+    },
   };
 }
 
@@ -214,6 +285,13 @@ export function describePage(label: string, f: PageFigures): string[] {
       `dropped ${f.droppedFrames} (${dropped.toFixed(1)}%) · ${f.flushesPerSecond.toFixed(1)} renders/s · ` +
       `JS heap after GC ${f.heapStartMb.toFixed(1)} → ${f.heapEndMb.toFixed(1)} MB (${f.heapSlopeMbPerMin.toFixed(2)} MB/min)`,
   ];
+  lines.push(
+    `    of the long tasks, ${f.gcLongTasks} overlap the bench's forced GC (longest forced GC ${f.longestGcMs.toFixed(0)} ms); ` +
+      `frames holding a long task: ${f.blocking.frames}, ${f.blocking.ms.toFixed(0)} ms, of it style/layout/paint ` +
+      `${f.blocking.renderMs.toFixed(0)} ms`,
+  );
+  for (const s of f.blocking.scripts)
+    lines.push(`    in frames with a long task: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
   for (const s of f.longFrameScripts)
     lines.push(`    in long frames: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
   for (const p of f.profile ?? []) lines.push(`    profile ${p.percent.toFixed(1).padStart(5)}%  ${p.fn}`);

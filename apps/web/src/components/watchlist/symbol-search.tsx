@@ -1,11 +1,11 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { memo, useMemo, useState, type FormEvent } from "react";
 
 /**
  * Adds a symbol the server tracks to the trader's list. Only tracked symbols have prices, so an
  * unknown one is refused with the reason, never added as an empty row.
  */
-export function SymbolSearch({
+export const SymbolSearch = memo(function SymbolSearch({
   known,
   mine,
   onAdd,
@@ -18,7 +18,11 @@ export function SymbolSearch({
 }) {
   const [text, setText] = useState("");
   const [message, setMessage] = useState<string | null>(null);
-  const choices = known.filter((k) => !mine.includes(k.symbol));
+  // Once per change of either list, not on every render of the page (500 × 500 comparisons).
+  const choices = useMemo(() => {
+    const listed = new Set(mine);
+    return known.filter((k) => !listed.has(k.symbol));
+  }, [known, mine]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -72,4 +76,4 @@ export function SymbolSearch({
       </span>
     </form>
   );
-}
+});

@@ -77,15 +77,17 @@ export function useMySymbols(
     [savedOnServer, upload, defaults],
   );
   const symbols = own ?? defaults;
-  return {
-    symbols,
-    home,
-    add: (symbol) => {
+  // Stable while the list is: the search box and the rows are memoised on them, and the page
+  // renders again on every poll.
+  const add = useCallback(
+    (symbol: string) => {
       if (!symbols.includes(symbol)) save([...symbols, symbol]);
     },
-    remove: (symbol) => save(symbols.filter((s) => s !== symbol)),
-    reset: () => save(null),
-  };
+    [symbols, save],
+  );
+  const remove = useCallback((symbol: string) => save(symbols.filter((s) => s !== symbol)), [symbols, save]);
+  const reset = useCallback(() => save(null), [save]);
+  return { symbols, home, add, remove, reset };
 }
 
 async function putList(symbols: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Quote, SessionSummary, SourceName } from "@torghut/contracts";
+import type { Quote, SessionSummary } from "@torghut/contracts";
 import { changeOf, FLASH_RESTART_MS, spreadOf, WatchStore } from "./watch-store";
 
 function manualFrames() {
@@ -9,13 +9,31 @@ function manualFrames() {
   return { store, frames, runFrame: () => frames.splice(0).forEach((f) => f()) };
 }
 
-const trade = (price: number, at: string, source: SourceName = "alpaca", delayed = false) => ({
+/** A trade exactly as the hub sends it on `lines:AAPL` (tradeSchema). */
+const wireTrade = (price: number, at: string, over: Record<string, unknown> = {}) => ({
+  kind: "trade",
   symbol: "AAPL",
+  eventTime: at,
+  receivedAt: Date.parse(at),
+  source: "alpaca",
+  delayed: false,
+  price,
+  size: 10,
+  tradeId: String(price),
+  exchange: "V",
+  conditions: ["@"],
+  tape: "C",
+  suspicious: false,
+  ...over,
+});
+
+/** A summary's last trade. */
+const last = (price: number, eventTime: string) => ({
   price,
   size: 5,
-  eventTime: at,
-  source,
-  delayed,
+  eventTime,
+  source: "alpaca" as const,
+  delayed: false,
 });
 
 const summary = (over: Partial<SessionSummary> = {}): SessionSummary => ({
@@ -38,9 +56,10 @@ test("many ticks in one frame: one render, the latest price, one flash in its di
   const { store, frames, runFrame } = manualFrames();
   let renders = 0;
   store.subscribe(() => renders++);
-  store.applySummaries([summary({ last: { ...trade(202, "2026-12-02T15:00:00Z"), source: "alpaca" } })]);
+  store.applySummaries([summary({ last: last(202, "2026-12-02T15:00:00.000Z") })]);
   assert.equal(renders, 1);
-  for (let i = 1; i <= 20; i++) store.pushTrade(trade(202 + i / 10, `2026-12-02T15:00:0${i % 10}.${i}Z`));
+  for (let i = 1; i <= 20; i++)
+    store.offerTrade(wireTrade(202 + i / 10, `2026-12-02T15:00:${String(i).padStart(2, "0")}.000Z`));
   assert.equal(frames.length, 1, "one frame requested for twenty ticks");
   assert.equal(store.row("AAPL").price, 202, "nothing applied before the frame");
   runFrame();
@@ -49,7 +68,7 @@ test("many ticks in one frame: one render, the latest price, one flash in its di
   assert.equal(row.price, 204);
   assert.equal(row.flash?.direction, "up");
   assert.equal(row.high, 205, "inside the day's range: unchanged");
-  store.pushTrade(trade(198, "2026-12-02T15:01:00Z"));
+  store.offerTrade(wireTrade(198, "2026-12-02T15:01:00.000Z"));
   runFrame();
   assert.equal(store.row("AAPL").flash?.direction, "down");
   assert.equal(store.row("AAPL").low, 198, "a new low extends the range");
@@ -58,12 +77,12 @@ test("many ticks in one frame: one render, the latest price, one flash in its di
 
 test("an older answer never replaces a newer price; Yahoo's delayed price is marked", () => {
   const { store, runFrame } = manualFrames();
-  store.pushTrade(trade(210, "2026-12-02T15:05:00Z"));
+  store.offerTrade(wireTrade(210, "2026-12-02T15:05:00.000Z"));
   runFrame();
-  store.applySummaries([summary({ last: trade(205, "2026-12-02T15:04:00Z") })]);
+  store.applySummaries([summary({ last: last(205, "2026-12-02T15:04:00.000Z") })]);
   assert.equal(store.row("AAPL").price, 210);
   assert.equal(store.row("AAPL").previousClose, 200, "the day's figures still arrive");
-  store.pushTrade(trade(211, "2026-12-02T15:06:00Z", "yahoo", true));
+  store.offerTrade(wireTrade(211, "2026-12-02T15:06:00.000Z", { source: "yahoo", delayed: true }));
   runFrame();
   assert.equal(store.row("AAPL").source, "yahoo");
   assert.equal(store.row("AAPL").delayed, true);
@@ -87,34 +106,16 @@ test("order book: bid, ask, sizes and the spread; no previous close → no chang
     conditions: [],
     tape: null,
   };
-  store.pushQuote(quote);
+  store.offerQuote(quote);
   runFrame();
   const row = store.row("AAPL");
   assert.deepEqual([row.bid, row.bidSize, row.ask, row.askSize], [201.1, 3, 201.25, 7]);
   assert.ok(Math.abs(spreadOf(row)! - 0.15) < 1e-9);
   assert.equal(changeOf(row), null);
   // A crossed book is no spread at all, not a negative one.
-  store.pushQuote({ ...quote, askPrice: 201 });
+  store.offerQuote({ ...quote, askPrice: 201 });
   runFrame();
   assert.equal(spreadOf(store.row("AAPL")), null);
-});
-
-/** A trade exactly as the hub sends it on `lines:AAPL` (tradeSchema). */
-const wireTrade = (price: number, at: string, over: Record<string, unknown> = {}) => ({
-  kind: "trade",
-  symbol: "AAPL",
-  eventTime: at,
-  receivedAt: Date.parse(at),
-  source: "alpaca",
-  delayed: false,
-  price,
-  size: 10,
-  tradeId: String(price),
-  exchange: "V",
-  conditions: ["@"],
-  tape: "C",
-  suspicious: false,
-  ...over,
 });
 
 test("records off the wire: the symbol's latest per frame is validated and applied, invalid ones never", () => {
@@ -183,4 +184,78 @@ test("the flash restarts on a change of direction at once, in the same direction
   assert.equal(down?.direction, "down", "a change of direction restarts at once");
   assert.notEqual(down?.seq, later?.seq);
   assert.equal(move(103.5, 6, 10), down, "no move, no new flash");
+});
+
+test("trades coalesced in one frame: the newest price shows, the day's range sees every one", () => {
+  const { store, runFrame } = manualFrames();
+  store.applySummaries([summary({ last: last(202, "2026-12-02T15:00:00.000Z") })]);
+  store.offerTrade(wireTrade(210, "2026-12-02T15:00:01.000Z"));
+  store.offerTrade(wireTrade(195, "2026-12-02T15:00:02.000Z"));
+  store.offerTrade(wireTrade(203, "2026-12-02T15:00:03.000Z"));
+  runFrame();
+  const row = store.row("AAPL");
+  assert.equal(row.price, 203, "the newest trade's price");
+  assert.deepEqual([row.low, row.high], [195, 210], "a spike and a dip superseded within the frame");
+
+  // Extremes that are not valid trades never widen it.
+  store.offerTrade(wireTrade(250, "2026-12-02T15:00:04.000Z", { suspicious: true }));
+  store.offerTrade(wireTrade(260, "2026-12-02T15:00:05.000Z", { tradeId: 260 }));
+  store.offerTrade(wireTrade(204, "2026-12-02T15:00:07.000Z"));
+  runFrame();
+  assert.equal(store.row("AAPL").price, 204);
+  assert.deepEqual([store.row("AAPL").low, store.row("AAPL").high], [195, 210]);
+
+  // An older trade does not replace the price, but it did trade: it still counts for the range.
+  store.offerTrade(wireTrade(211, "2026-12-02T14:59:00.000Z"));
+  runFrame();
+  assert.equal(store.row("AAPL").price, 204);
+  assert.equal(store.row("AAPL").high, 211);
+});
+
+test("a frame applies what its budget allows; later frames finish, each symbol at its newest values", () => {
+  const frames: (() => void)[] = [];
+  let clock = 0;
+  // Every clock read is a millisecond later: a budget of 10 ms lets a frame apply about ten symbols.
+  const store = new WatchStore(
+    (flush) => frames.push(flush),
+    () => clock++,
+    10,
+  );
+  let renders = 0;
+  store.subscribe(() => renders++);
+  const symbols = Array.from({ length: 50 }, (_, i) => `S${i}`);
+  const quote = (symbol: string, bid: number) => ({
+    kind: "quote",
+    symbol,
+    eventTime: "2026-12-02T15:00:00.000Z",
+    receivedAt: 0,
+    source: "alpaca",
+    delayed: false,
+    bidPrice: bid,
+    bidSize: 1,
+    askPrice: bid + 0.1,
+    askSize: 1,
+    bidExchange: null,
+    askExchange: null,
+    conditions: [],
+    tape: null,
+  });
+  for (const symbol of symbols) store.offerTrade(wireTrade(100, "2026-12-02T15:00:00.000Z", { symbol }));
+  frames.splice(0).forEach((f) => f());
+  const applied = symbols.filter((s) => store.row(s).price === 100).length;
+  assert.ok(applied > 0 && applied < symbols.length, `one frame applied ${applied} of ${symbols.length}`);
+  assert.equal(frames.length, 1, "the rest asks for the next frame");
+  assert.equal(renders, 1, "what the frame applied is shown at once");
+
+  // Newer records arrive before the rest is applied: they replace what was held, oldest symbol first.
+  for (const symbol of symbols) {
+    store.offerTrade(wireTrade(101, "2026-12-02T15:00:01.000Z", { symbol }));
+    store.offerQuote(quote(symbol, 100.9));
+  }
+  for (let i = 0; i < 100 && frames.length > 0; i++) frames.splice(0).forEach((f) => f());
+  assert.equal(frames.length, 0, "done: no frame asked for");
+  for (const symbol of symbols) {
+    const row = store.row(symbol);
+    assert.deepEqual([row.price, row.bid], [101, 100.9], `${symbol} shows its newest trade and quote`);
+  }
 });

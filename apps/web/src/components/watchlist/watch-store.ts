@@ -2,15 +2,11 @@ import {
   quoteSchema,
   tradeSchema,
   type PreviousCloseOrigin,
-  type Quote as BookQuote,
+  type Quote,
   type SessionSummary,
   type Trade,
 } from "@torghut/contracts";
-
-/** What a row needs of a trade: the hub sends whole Trade records; the tests build just this. */
-export type LiveTrade = Pick<Trade, "symbol" | "price" | "eventTime" | "source" | "delayed"> & {
-  size?: number;
-};
+import { HeldRecords, type Held } from "./held-records";
 
 /** What one watchlist row knows: the last trade, the book's top, and the day. Never mutated in place. */
 
@@ -69,6 +65,14 @@ type Schedule = (flush: () => void) => void;
  */
 export const FLASH_RESTART_MS = 300;
 
+/**
+ * The most a frame spends applying held records (validation and the new rows); what is left waits
+ * for the next frame. React's render of the rows in view, style, layout and paint follow in the same
+ * task, so this is kept to a fraction of the 50 ms beyond which a task is long. A backlog (after a
+ * GC pause or a hidden tab) then costs a few short frames instead of one long one.
+ */
+export const FRAME_BUDGET_MS = 8;
+
 /** The symbol of an unvalidated record, or null: enough to key the latest value per symbol. */
 function symbolOf(raw: unknown): string | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -77,18 +81,16 @@ function symbolOf(raw: unknown): string | null {
 }
 
 /**
- * The watchlist's rows outside React. Live trades and quotes (up to 20/s per symbol) are held,
- * latest per symbol, and applied once per animation frame: React renders at most once a frame
+ * The watchlist's rows outside React. Live trades and quotes (up to 20/s per symbol) are held per
+ * symbol (held-records.ts) and applied once per animation frame: React renders at most once a frame
  * whatever the message rate, and only rows whose state changed re-render (new objects). Records
- * straight off the wire (`offerTrade`, `offerQuote`) are validated when applied: one per symbol and
- * frame at most, so a value superseded within the frame costs a map write, not a parse.
+ * straight off the wire are validated when applied: the newest per symbol and frame, and the trades
+ * that would move the day's high or low, so a value superseded within the frame costs a map write,
+ * not a parse. A frame applies at most FRAME_BUDGET_MS of them, oldest symbol first.
  */
 export class WatchStore {
   private rows = new Map<string, RowState>();
-  private readonly pendingTrades = new Map<string, LiveTrade>();
-  private readonly pendingQuotes = new Map<string, BookQuote>();
-  private readonly uncheckedTrades = new Map<string, unknown>();
-  private readonly uncheckedQuotes = new Map<string, unknown>();
+  private readonly held = new HeldRecords();
   private scheduled = false;
   private version = 0;
   private flashSeq = 0;
@@ -100,6 +102,7 @@ export class WatchStore {
     private readonly schedule: Schedule = (flush) =>
       typeof requestAnimationFrame === "function" ? requestAnimationFrame(flush) : setTimeout(flush, 16),
     private readonly now: () => number = () => performance.now(),
+    private readonly budgetMs: number = FRAME_BUDGET_MS,
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -140,82 +143,83 @@ export class WatchStore {
     this.changed();
   }
 
-  pushTrade(trade: LiveTrade): void {
-    this.stats.trades++;
-    this.pendingTrades.set(trade.symbol, trade);
-    this.request();
-  }
-
-  pushQuote(quote: BookQuote): void {
-    this.stats.quotes++;
-    this.pendingQuotes.set(quote.symbol, quote);
-    this.request();
-  }
-
-  /** A trade as the hub sent it, validated at the frame if it is still the symbol's latest then. */
+  /** A trade as the hub sent it (`lines:*`), validated at the frame if it is still of use then. */
   offerTrade(raw: unknown): void {
     const symbol = symbolOf(raw);
-    // Suspicious trades stay out of the live price (they are kept, but not shown).
+    // Suspicious trades stay out of the live price and the range (they are kept, but not shown).
     if (symbol === null || (raw as { suspicious?: unknown }).suspicious === true) return;
     this.stats.trades++;
-    this.uncheckedTrades.set(symbol, raw);
+    const price = (raw as { price?: unknown }).price;
+    this.held.trade(symbol, raw, typeof price === "number" ? price : Number.NaN);
     this.request();
   }
 
-  /** A quote as the hub sent it, validated at the frame if it is still the symbol's latest then. */
+  /** A quote as the hub sent it (`order_book:*`), validated at the frame if it is still the newest. */
   offerQuote(raw: unknown): void {
     const symbol = symbolOf(raw);
     if (symbol === null) return;
     this.stats.quotes++;
-    this.uncheckedQuotes.set(symbol, raw);
+    this.held.quote(symbol, raw);
     this.request();
   }
 
-  /** Applies everything held (the scheduler calls it; tests may too). */
+  /** Applies what is held, up to the frame's budget, and asks for another frame for the rest. */
   flush = (): void => {
     this.scheduled = false;
-    const held =
-      this.pendingTrades.size +
-      this.pendingQuotes.size +
-      this.uncheckedTrades.size +
-      this.uncheckedQuotes.size;
-    if (held === 0) return;
+    if (this.held.size === 0) return;
     this.stats.flushes++;
     const now = this.now();
-    for (const [symbol, raw] of this.uncheckedTrades) {
-      const trade = tradeSchema.safeParse(raw);
-      if (trade.success && trade.data.symbol === symbol && !trade.data.suspicious)
-        this.applyTrade(trade.data, now);
-    }
-    for (const trade of this.pendingTrades.values()) this.applyTrade(trade, now);
-    for (const [symbol, raw] of this.uncheckedQuotes) {
-      const quote = quoteSchema.safeParse(raw);
-      if (quote.success && quote.data.symbol === symbol) this.applyQuote(quote.data);
-    }
-    for (const quote of this.pendingQuotes.values()) this.applyQuote(quote);
-    this.uncheckedTrades.clear();
-    this.uncheckedQuotes.clear();
-    this.pendingTrades.clear();
-    this.pendingQuotes.clear();
+    const deadline = now + this.budgetMs;
+    this.held.drain(
+      (symbol, held) => this.apply(symbol, held, now),
+      () => this.now() < deadline,
+    );
+    if (this.held.size > 0) this.request();
     this.changed();
   };
 
-  private applyTrade(t: LiveTrade, now: number): void {
-    const before = this.row(t.symbol);
-    const after = withTrade(before, {
-      price: t.price,
-      size: t.size ?? null,
-      eventTimeMs: Date.parse(t.eventTime),
-      source: t.source,
-      delayed: t.delayed,
-    });
-    if (after === before) return;
-    this.rows.set(t.symbol, {
-      ...after,
-      high: after.high === null ? null : Math.max(after.high, t.price),
-      low: after.low === null ? null : Math.min(after.low, t.price),
-      flash: this.flashOf(before, after.price!, now),
-    });
+  /**
+   * One symbol's held records into one new row (none when nothing valid changes it). The range is
+   * only widened, never started: without the REST day figures (null) a few seconds of live trades
+   * would pass for the day. A held extreme other than the newest trade is validated only when it
+   * would widen the range.
+   */
+  private apply(symbol: string, held: Held, now: number): void {
+    const before = this.row(symbol);
+    const trade = held.trade === undefined ? null : validTrade(symbol, held.trade);
+    const eventTimeMs = trade === null ? Number.NaN : Date.parse(trade.eventTime);
+    const newer = trade !== null && isNewer(before, eventTimeMs);
+    let { high, low } = before;
+    if (held.trade !== undefined && high !== null && low !== null) {
+      if (trade !== null) {
+        high = Math.max(high, trade.price);
+        low = Math.min(low, trade.price);
+      }
+      if (held.highPrice > high && held.high !== held.trade && validTrade(symbol, held.high) !== null)
+        high = held.highPrice;
+      if (held.lowPrice < low && held.low !== held.trade && validTrade(symbol, held.low) !== null)
+        low = held.lowPrice;
+    }
+    const ranged = high !== before.high || low !== before.low;
+    const quote = held.quote === undefined ? null : validQuote(symbol, held.quote);
+    if (!newer && !ranged && quote === null) return;
+    // One new object per symbol and frame, filled in before anything can see it.
+    const row: RowState = { ...before, high, low };
+    if (newer) {
+      row.price = trade.price;
+      row.size = trade.size;
+      row.eventTimeMs = eventTimeMs;
+      row.source = trade.source;
+      row.delayed = trade.delayed;
+      row.flash = this.flashOf(before, trade.price, now);
+    }
+    if (quote !== null) {
+      row.bid = quote.bidPrice;
+      row.bidSize = quote.bidSize;
+      row.ask = quote.askPrice;
+      row.askSize = quote.askSize;
+    }
+    this.rows.set(symbol, row);
   }
 
   private flashOf(before: RowState, price: number, now: number): RowState["flash"] {
@@ -224,16 +228,6 @@ export class WatchStore {
     const last = before.flash;
     if (last !== null && last.direction === direction && now - last.at < FLASH_RESTART_MS) return last;
     return { direction, seq: ++this.flashSeq, at: now };
-  }
-
-  private applyQuote(q: BookQuote): void {
-    this.rows.set(q.symbol, {
-      ...this.row(q.symbol),
-      bid: q.bidPrice,
-      bidSize: q.bidSize,
-      ask: q.askPrice,
-      askSize: q.askSize,
-    });
   }
 
   private request(): void {
@@ -246,6 +240,17 @@ export class WatchStore {
     this.version++;
     this.listeners.forEach((l) => l());
   }
+}
+
+/** The held trade validated, or null when it fails the contract, is another symbol's or is suspicious. */
+function validTrade(symbol: string, raw: unknown): Trade | null {
+  const trade = tradeSchema.safeParse(raw);
+  return trade.success && trade.data.symbol === symbol && !trade.data.suspicious ? trade.data : null;
+}
+
+function validQuote(symbol: string, raw: unknown): Quote | null {
+  const quote = quoteSchema.safeParse(raw);
+  return quote.success && quote.data.symbol === symbol ? quote.data : null;
 }
 
 interface TradeFacts {
@@ -261,9 +266,12 @@ interface TradeFacts {
  * so a slow REST answer never replaces a fresher live tick. Returns `row` itself when nothing changes.
  */
 function withTrade(row: RowState, t: TradeFacts): RowState {
-  if (Number.isNaN(t.eventTimeMs)) return row;
-  if (row.eventTimeMs !== null && t.eventTimeMs < row.eventTimeMs) return row;
-  return { ...row, ...t };
+  return isNewer(row, t.eventTimeMs) ? { ...row, ...t } : row;
+}
+
+/** Whether a trade at `eventTimeMs` replaces the row's price (not older than it; a valid time). */
+function isNewer(row: RowState, eventTimeMs: number): boolean {
+  return !Number.isNaN(eventTimeMs) && (row.eventTimeMs === null || eventTimeMs >= row.eventTimeMs);
 }
 
 /** Change against the previous close, in price and percent; null when either is unknown. */

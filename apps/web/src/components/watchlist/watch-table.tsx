@@ -1,6 +1,7 @@
 "use client";
 import { type RowFreshness } from "@torghut/contracts";
 import { memo, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from "react";
+import { useNow } from "@/lib/use-poll";
 import { changeOf, spreadOf, type RowState, type WatchStore } from "./watch-store";
 import { WatchRow } from "./watch-row";
 
@@ -43,7 +44,6 @@ interface Props {
   store: WatchStore;
   symbols: readonly string[];
   names: ReadonlyMap<string, string>;
-  now: number;
   staleAfterMs: number;
   loaded: boolean;
   freshness: ReadonlyMap<string, RowFreshness>;
@@ -61,6 +61,8 @@ export function WatchTable(props: Props) {
   // The store's change counter is read here, not in the page: a frame's prices re-render the table
   // alone, not the toolbar (the search box's list of every tracked symbol), banners and header.
   const version = useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
+  // The freshness clock, here for the same reason: its tick re-renders the rows, not the page.
+  const now = useNow(500);
   const [sort, setSort] = useState<Sort>(null);
   const [selected, setSelected] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
@@ -71,7 +73,10 @@ export function WatchTable(props: Props) {
     const rows = symbols.map((s) => store.row(s));
     if (sort === null) return rows;
     const key = SORTERS[sort.key];
-    return [...rows].sort((a, b) => compare(key(a), key(b), sort.dir));
+    // Each row's key once (change and spread are computed), not twice per comparison.
+    const keyed = rows.map((row) => ({ row, key: key(row) }));
+    keyed.sort((a, b) => compare(a.key, b.key, sort.dir));
+    return keyed.map((k) => k.row);
     // `version` is the store's change counter: rows are re-read when it moves.
   }, [store, version, symbols, sort]);
 
@@ -133,7 +138,7 @@ export function WatchTable(props: Props) {
               key={row.symbol}
               row={row}
               name={props.names.get(row.symbol) ?? ""}
-              now={props.now}
+              now={now}
               staleAfterMs={props.staleAfterMs}
               loaded={props.loaded}
               freshness={props.freshness.get(row.symbol)}

@@ -10,7 +10,7 @@ import {
 import type { PublicSettings } from "@/config";
 import { getJson, sessionUrl } from "@/lib/api";
 import { useArrivals, useFeedState } from "@/lib/live/use-market-feed";
-import { useNow, usePoll } from "@/lib/use-poll";
+import { usePoll } from "@/lib/use-poll";
 import { LivePill } from "../shell/live-pill";
 import { SourceBadge, StatusBanners } from "../shell/status-banners";
 import { SymbolSearch } from "./symbol-search";
@@ -41,7 +41,6 @@ export function Watchlist({
   const router = useRouter();
   const feed = useFeedState();
   const live = feed.state === "live";
-  const now = useNow(500);
   const known = usePoll(() => getJson("/api/symbols", symbolListResponseSchema), 60_000, []);
   const tracked = useMemo(() => known.data?.symbols ?? [], [known.data]);
   const defaults = useMemo(() => tracked.map((s) => s.symbol), [tracked]);
@@ -122,7 +121,6 @@ export function Watchlist({
           store={store}
           symbols={symbols}
           names={names}
-          now={now}
           staleAfterMs={settings.staleAfterMs}
           loaded={session.samples > 0}
           freshness={freshness}
