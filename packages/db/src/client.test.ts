@@ -57,3 +57,37 @@ if (serverUrl) {
     }
   });
 }
+
+if (serverUrl) {
+  test("a transaction whose connection the server ends fails, and the process and the pool carry on", async () => {
+    const scratch = await createTestDatabase(serverUrl);
+    const database = await createDb({ url: scratch.url, poolMax: 2 });
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    try {
+      await assert.rejects(
+        database.transaction(async (tx) => {
+          const { rows } = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+          const pid = rows[0]!.pid;
+          // From outside, as a server stop or an operator does: the session is ended between two
+          // statements, while no query of ours is in flight.
+          await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+          const deadline = Date.now() + 10_000;
+          for (;;) {
+            const left = await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid]);
+            if (left.rowCount === 0) break;
+            if (Date.now() > deadline) throw new Error("the backend did not end within 10 s");
+          }
+          await tx.query("SELECT 1");
+        }),
+      );
+      // The broken connection was discarded: the next statements run on a fresh one.
+      assert.equal((await database.query<{ n: number }>("SELECT 1 AS n")).rows[0]?.n, 1);
+      assert.equal(await database.transaction(async (tx) => (await tx.query("SELECT 1")).rowCount), 1);
+    } finally {
+      await admin.end();
+      await database.close();
+      await scratch.drop();
+    }
+  });
+}

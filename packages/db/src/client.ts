@@ -155,6 +155,13 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // pg-pool takes its own error listener off a client it hands out, and pg emits 'error' when the
+      // server ends the connection (a stop, a restart): unheard, that event would end the process.
+      // Heard here, the statement in flight fails with it and the client is discarded on release.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         await pgQuery(client, "BEGIN", [], deadlines);
         const result = await work({
@@ -169,6 +176,7 @@ function createPostgres(url: string, options: CreateDbOptions): Database {
         await client.query("ROLLBACK").catch(() => undefined);
         throw error;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     },
