@@ -7,7 +7,8 @@ import { IndicatorInputError } from "./errors";
 import { macd, Macd } from "./macd";
 import { rsi, Rsi } from "./rsi";
 import type { StreamingIndicator } from "./streaming";
-import { randomBars, seededRandom } from "./test-support";
+import { seededRandom } from "@torghut/testing";
+import { randomBars } from "./test-support";
 import type { OhlcvBar } from "./types";
 import { SessionVwap, vwap } from "./vwap";
 

@@ -3,19 +3,8 @@
  * computed a deliberately different way — the closed-form weighted sum, O(n²) — so the recursive
  * implementations are checked against something that does not share their code or their shape.
  */
+import { seededRandom } from "@torghut/testing";
 import type { OhlcvBar } from "./types";
-
-/** mulberry32: tiny, seedable, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random walk of bars `stepMs` apart; about 3% of bars have zero volume. */
 export function randomBars(

@@ -5,7 +5,7 @@ import { createDb, type Database } from "@torghut/db";
 import { ManualClock } from "../clock";
 import { registry } from "../metrics/registry";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { TcpProxy } from "../../test/fixtures/tcp-proxy";
+import { TcpProxy } from "@torghut/testing";
 import { RejectionRecorder } from "./rejection-recorder";
 
 const dropped = async (reason: string) =>

@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pino } from "pino";
 import { createDb, type Database } from "@torghut/db";
-import { eventually } from "@torghut/testing";
+import { eventually, TcpProxy } from "@torghut/testing";
 import { registry } from "../metrics/registry";
 import { FileSpool } from "../spool/file-spool";
 import { sampleTrades } from "../../test/fixtures/sample-trades";
-import { TcpProxy } from "../../test/fixtures/tcp-proxy";
 import { TickWriter } from "./tick-writer";
 
 const lostAtShutdown = async () =>

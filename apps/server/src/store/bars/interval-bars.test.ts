@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Database } from "@torghut/db";
 import { onBothEngines, type EngineHandle } from "../../../test/support/both-engines";
-import { seededRandom } from "../../../test/support/seeded-random";
+import { seededRandom } from "@torghut/testing";
 import {
   intervalBarsSql,
   queryIntervalBarColumns,

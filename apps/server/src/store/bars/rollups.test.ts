@@ -5,7 +5,7 @@ import type { Database } from "@torghut/db";
 import { onBothEngines } from "../../../test/support/both-engines";
 import { queryIntervalBars } from "./interval-bars";
 import { aggregate, bucketStart, type OracleBar } from "../../../test/support/bar-oracle";
-import { seededRandom } from "../../../test/support/seeded-random";
+import { seededRandom } from "@torghut/testing";
 import { queryBars, upsertBars } from "./minute-bars";
 
 // Three New York days around the end of DST (2026-11-01 is 25 hours long), pre-market to after hours.

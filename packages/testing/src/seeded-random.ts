@@ -1,4 +1,4 @@
-/** mulberry32, seeded: a property test that fails names its seed, and the seed replays the case. */
+/** mulberry32, seeded (tiny, good enough for test data): a property test that fails names its seed, and the seed replays the case. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
