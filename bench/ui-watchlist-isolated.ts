@@ -35,6 +35,11 @@ export interface IsolatedOptions {
   onePerRecord?: boolean;
   /** A CPU profile of the watchlist page over its window (top self-time functions). */
   profile?: boolean;
+  /**
+   * The logical cores the watchlist page is told it has (navigator.hardwareConcurrency): the page
+   * runs its feed in a worker from 4 (apps/web lib/live/feed-client.ts). Default: this machine's.
+   */
+  cores?: number;
   postgresUrl?: string;
 }
 
@@ -51,6 +56,8 @@ export interface FeedWindow {
 
 export interface IsolatedFigures {
   symbols: number;
+  /** The cores the watchlist page saw (navigator.hardwareConcurrency). */
+  cores: number;
   onePerRecord: boolean;
   clientBuffer: number;
   tradesPerSymbol: number;
@@ -184,7 +191,12 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     const [other, otherFeed, otherState] = await floorRun(OTHER_HUB_PATH);
 
     const context = await meteredContext(browser);
+    if (options.cores !== undefined)
+      await context.addInitScript({
+        content: `Object.defineProperty(navigator, "hardwareConcurrency", { get: () => ${options.cores} })`,
+      });
     const page = await context.newPage();
+    const cores = await page.evaluate<number>("navigator.hardwareConcurrency");
     await page.goto(base);
     await page.getByTestId("live-state").and(page.locator("[data-state=live]")).waitFor({ timeout: 60_000 });
     await page.getByTestId(`price-${symbols[0]}`).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
@@ -195,6 +207,7 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     await context.close();
     return {
       symbols: count,
+      cores,
       onePerRecord,
       clientBuffer,
       tradesPerSymbol,
@@ -245,7 +258,10 @@ export function describeIsolated(f: IsolatedFigures): string[] {
     `    ${feedLine(f.floorFeed)}`,
     ...describePage(`floor (parse only; ${mode(!f.onePerRecord)}; connection ${f.otherState})`, f.other),
     `    ${feedLine(f.otherFeed)}`,
-    ...describePage(`watchlist page (${mode(f.onePerRecord)})`, f.page),
+    ...describePage(
+      `watchlist page (${mode(f.onePerRecord)}; ${f.cores} cores seen: feed ${f.page.workerCpu > 0 ? "in a worker" : "on the page"})`,
+      f.page,
+    ),
     `    ${feedLine(f.pageFeed)}`,
     `  floors: one message per flush / one per record: ${joinedRatio.toFixed(2)}× the main-thread time per message`,
     `  load check: the page took ${f.page.tradesPerSecond.toFixed(0)} of ${f.symbols * f.tradesPerSymbol} trades/s → ` +

@@ -3,6 +3,8 @@ import { resolve } from "node:path";
 import {
   CHROMIUM_LAUNCH,
   DATA_DIR,
+  HUB_PROXY_CONTROL_URL,
+  HUB_PROXY_PORT,
   LAG_THRESHOLD_MS,
   NO_DATA_SYMBOL,
   SERVER_PORT,
@@ -96,6 +98,16 @@ export default defineConfig({
       },
     },
     {
+      name: "hub proxy",
+      command: "node --import tsx e2e/support/hub-proxy.ts",
+      cwd: root,
+      url: `${HUB_PROXY_CONTROL_URL}/connections`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       name: "identity provider",
       command: "node --import tsx e2e/support/oidc-provider.ts",
       cwd: root,
@@ -108,6 +120,8 @@ export default defineConfig({
     // As `npm start` runs it: no identity provider, everyone a development operator (with a banner).
     webStart("web", WEB_PORT, WEB_URL, {
       AUTH_DEV_OPERATOR: "true",
+      // The browser's hub connections pass the proxy the live-feed specs drop and refuse.
+      NEXT_PUBLIC_TORGHUT_WS_ORIGIN: `http://127.0.0.1:${HUB_PROXY_PORT}`,
       TORGHUT_LAG_THRESHOLD_MS: String(LAG_THRESHOLD_MS),
       TORGHUT_STALE_AFTER_SECONDS: "10",
       NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED: "true",

@@ -3,6 +3,7 @@
 // long tasks with their attribution (Long Animation Frames: which script, invoked how), main-thread
 // busy time from Chromium's own counters (CDP Performance.getMetrics), and the JS heap after a
 // forced GC every 10 s with its least-squares slope.
+import { readdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
 import { topSelfTime, type SelfTime } from "./cpu-profile";
 
@@ -105,11 +106,21 @@ export interface PageFigures {
   styleShare: number;
   /** Main-thread busy ms per 1,000 messages (trades and quotes) taken. */
   busyMsPerThousand: number;
+  /**
+   * CPU of the browser's dedicated worker threads (the page's live feed runs in one), share of one
+   * core, from the kernel's per-thread counters: the work the page moved off its main thread.
+   */
+  workerCpu: number;
   heapStartMb: number;
   heapEndMb: number;
   heapSlopeMbPerMin: number;
   /** With `profile`: the page's functions with the most self time over the window. */
   profile: SelfTime[] | null;
+  /**
+   * With `profile`: the main thread's trace events (Chromium's devtools timeline) over the window's
+   * first TRACE_SECONDS, by self time: where the native work (style, layout, paint, IPC) goes.
+   */
+  trace: { what: string; ms: number; count: number }[] | null;
 }
 
 interface Sample {
@@ -165,11 +176,13 @@ export async function meterPage(
   const first = await read();
   await page.evaluate("window.__meter.reset()");
   const m0 = await metrics(cdp);
+  const workers0 = workerThreadsCpuMs();
   if (options.profile === true) {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
     await cdp.send("Profiler.start");
   }
+  const trace = options.profile === true ? mainThreadTrace(page, TRACE_SECONDS) : Promise.resolve(null);
   const heap: { at: number; mb: number }[] = [{ at: first.at, mb: first.heap }];
   for (let left = seconds; left > 0; left -= 10) {
     await page.waitForTimeout(Math.min(10, left) * 1000);
@@ -178,6 +191,7 @@ export async function meterPage(
   }
   const last = await read();
   const m1 = await metrics(cdp);
+  const workers1 = workerThreadsCpuMs();
   const profile =
     options.profile === true
       ? topSelfTime(
@@ -201,11 +215,114 @@ export async function meterPage(
     layoutShare: (m1.LayoutDuration - m0.LayoutDuration) / elapsed,
     styleShare: (m1.RecalcStyleDuration - m0.RecalcStyleDuration) / elapsed,
     busyMsPerThousand: messages > 0 ? (busyMs / messages) * 1000 : Number.NaN,
+    workerCpu:
+      [...workers1].reduce((sum, [tid, ms]) => sum + ms - (workers0.get(tid) ?? 0), 0) / 1000 / elapsed,
     heapStartMb: heap[0]!.mb,
     heapEndMb: heap.at(-1)!.mb,
     heapSlopeMbPerMin: slope(heap) * 60_000,
     profile,
+    trace: await trace,
   };
+}
+
+const TRACE_SECONDS = 5;
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * A devtools-timeline trace of the browser for `seconds`, reduced to the busiest renderer main
+ * thread's complete events by self time (an event's duration less its children's).
+ */
+async function mainThreadTrace(
+  page: Page,
+  seconds: number,
+): Promise<{ what: string; ms: number; count: number }[] | null> {
+  const browser = page.context().browser();
+  if (browser === null) return null;
+  await browser.startTracing(page, {
+    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink"],
+  });
+  await page.waitForTimeout(seconds * 1000);
+  const events = (JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] })
+    .traceEvents;
+  const mains = new Set(
+    events
+      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph !== "X" || e.dur === undefined || !mains.has(key)) continue;
+    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push(e);
+  }
+  const busiest = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  busiest.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const totals: Totals = {};
+  const stack: { end: number; entry: { name: string; self: number } }[] = [];
+  const done: { name: string; self: number }[] = [];
+  for (const e of busiest) {
+    while (stack.length > 0 && stack.at(-1)!.end <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent !== undefined) parent.entry.self -= e.dur!;
+    const entry = { name: e.name, self: e.dur! };
+    done.push(entry);
+    stack.push({ end: e.ts + e.dur!, entry });
+  }
+  for (const entry of done) {
+    const total = (totals[entry.name] ??= { ms: 0, count: 0 });
+    total.ms += Math.max(0, entry.self) / 1000;
+    total.count++;
+  }
+  return Object.entries(totals)
+    .map(([what, t]) => ({ what, ...t }))
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, 14);
+}
+
+/** CLK_TCK on Linux: /proc's utime and stime count hundredths of a second. */
+const TICK_MS = 10;
+
+/**
+ * CPU ms of every browser thread named DedicatedWorker (Chromium's name for a page's worker thread;
+ * the kernel keeps 15 characters of it), by thread id. Empty where there is no /proc.
+ */
+function workerThreadsCpuMs(): Map<string, number> {
+  const cpu = new Map<string, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return cpu;
+  }
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").startsWith("DedicatedWorker")) continue;
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  }
+  return cpu;
 }
 
 type WindowFigures = Pick<
@@ -285,6 +402,13 @@ export function describePage(label: string, f: PageFigures): string[] {
       `dropped ${f.droppedFrames} (${dropped.toFixed(1)}%) · ${f.flushesPerSecond.toFixed(1)} renders/s · ` +
       `JS heap after GC ${f.heapStartMb.toFixed(1)} → ${f.heapEndMb.toFixed(1)} MB (${f.heapSlopeMbPerMin.toFixed(2)} MB/min)`,
   ];
+  if (f.workerCpu > 0) {
+    const thousands = ((f.tradesPerSecond + f.quotesPerSecond) * f.seconds) / 1000;
+    lines.push(
+      `    off the main thread: worker threads CPU ${pct(f.workerCpu)} = ` +
+        `${((f.workerCpu * f.seconds * 1000) / thousands).toFixed(1)} ms per 1,000 messages`,
+    );
+  }
   lines.push(
     `    of the long tasks, ${f.gcLongTasks} overlap the bench's forced GC (longest forced GC ${f.longestGcMs.toFixed(0)} ms); ` +
       `frames holding a long task: ${f.blocking.frames}, ${f.blocking.ms.toFixed(0)} ms, of it style/layout/paint ` +
@@ -294,6 +418,10 @@ export function describePage(label: string, f: PageFigures): string[] {
     lines.push(`    in frames with a long task: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
   for (const s of f.longFrameScripts)
     lines.push(`    in long frames: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
+  for (const t of f.trace ?? [])
+    lines.push(
+      `    trace (first ${TRACE_SECONDS} s, main thread self time) ${t.ms.toFixed(0).padStart(5)} ms over ${t.count}× ${t.what}`,
+    );
   for (const p of f.profile ?? []) lines.push(`    profile ${p.percent.toFixed(1).padStart(5)}%  ${p.fn}`);
   return lines;
 }

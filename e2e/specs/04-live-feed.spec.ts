@@ -1,7 +1,10 @@
-import { expect, test, type WebSocketRoute } from "@playwright/test";
-import { failOnPageErrors } from "../support/helpers";
+import { expect, test } from "@playwright/test";
+import { failOnPageErrors, hubConnections, hubProxy } from "../support/helpers";
 
+// The page's live feed runs in a worker; the hub is taken away from outside, at its TCP proxy.
 test.describe("live feed (SignalR /hubs/market-data)", () => {
+  test.afterEach(() => hubProxy("restore"));
+
   test("connects with a server-minted token and moves the last candle", async ({ page }) => {
     const errors = failOnPageErrors(page);
     const token = page.waitForResponse((r) => r.url().endsWith("/api/realtime-token"));
@@ -16,9 +19,7 @@ test.describe("live feed (SignalR /hubs/market-data)", () => {
 
   test("without the hub the page says so and keeps updating by polling", async ({ page }) => {
     const errors = failOnPageErrors(page);
-    await page.routeWebSocket(/\/hubs\/market-data/, (ws) =>
-      ws.close({ code: 1011, reason: "blocked by test" }),
-    );
+    await hubProxy("refuse");
     await page.goto("/torghut/visuals?symbol=MSFT");
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "offline");
     await expect(page.getByTestId("live-state")).toContainText("POLLING");
@@ -33,22 +34,94 @@ test.describe("live feed (SignalR /hubs/market-data)", () => {
 
   test("a dropped hub connection reconnects on its own and resubscribes", async ({ page }) => {
     const errors = failOnPageErrors(page);
-    // Every hub socket passes through to the real server, so the test can cut one from outside.
-    const sockets: WebSocketRoute[] = [];
-    await page.routeWebSocket(/\/hubs\/market-data/, (ws) => {
-      ws.connectToServer();
-      sockets.push(ws);
-    });
     await page.goto("/torghut/visuals?symbol=MSFT");
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
     const updates = async () => Number(await page.getByTestId("live-updates").getAttribute("data-count"));
     await expect.poll(updates).toBeGreaterThan(2);
-    await sockets[0]!.close({ code: 4000, reason: "cut by test" });
-    await expect.poll(() => sockets.length).toBe(2);
+    const before = await hubConnections();
+    await hubProxy("drop");
+    await expect.poll(hubConnections).toBe(before + 1);
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
     // Updates flow again only if the new connection subscribed to the chart's channels.
     const after = await updates();
     await expect.poll(updates).toBeGreaterThan(after + 2);
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe("the watchlist's live feed", () => {
+  test.afterEach(() => hubProxy("restore"));
+
+  test("in its worker (8 cores): after a dropped hub connection it reconnects and its prices move live again", async ({
+    page,
+  }) => {
+    const errors = failOnPageErrors(page);
+    // The feed gets a worker from 4 cores (feed-client.ts); this machine may have fewer.
+    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 8 })");
+    await page.goto("/");
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    expect(page.workers().map((w) => w.url())).toEqual([expect.stringContaining("/_next/static/")]);
+    const before = await hubConnections();
+    await hubProxy("drop");
+    await expect.poll(hubConnections).toBe(before + 1);
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    // Polling refreshes prices every 10 s while live: several prices within 5 s are the feed's.
+    const price = page.getByTestId("price-MSFT");
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          seen.add((await price.textContent()) ?? "");
+          return seen.size;
+        },
+        { timeout: 5_000, intervals: [200] },
+      )
+      .toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
+  test("a browser that cannot start the feed's worker gets the live feed on the page", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 8 })");
+    await page.addInitScript("delete globalThis.Worker");
+    await page.goto("/");
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    expect(page.workers()).toEqual([]);
+    const price = page.getByTestId("price-MSFT");
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          seen.add((await price.textContent()) ?? "");
+          return seen.size;
+        },
+        { timeout: 5_000, intervals: [200] },
+      )
+      .toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
+  test("on 2 cores the feed runs on the page, live", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 })");
+    await page.goto("/");
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    expect(page.workers()).toEqual([]);
+    const before = await hubConnections();
+    await hubProxy("drop");
+    await expect.poll(hubConnections).toBe(before + 1);
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    const price = page.getByTestId("price-MSFT");
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          seen.add((await price.textContent()) ?? "");
+          return seen.size;
+        },
+        { timeout: 5_000, intervals: [200] },
+      )
+      .toBeGreaterThan(3);
     expect(errors).toEqual([]);
   });
 });

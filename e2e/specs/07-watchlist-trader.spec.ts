@@ -129,11 +129,12 @@ test.describe("watchlist for traders", () => {
     await page.goto("/");
     const row = page.getByTestId("watch-row-AAPL");
     await expect(row.locator(".flash")).toHaveCount(1, { timeout: 20_000 });
-    // Read in one step inside the page: the flashing span is replaced on every move.
+    // Read in one step inside the page: the flashing span is replaced on every move. The fade is
+    // the layer behind the price (::before), animated by its opacity.
     const animation = () =>
       row.evaluate((r) => {
         const span = r.querySelector(".flash");
-        return span === null ? null : getComputedStyle(span).animationName;
+        return span === null ? null : getComputedStyle(span, "::before").animationName;
       });
     expect(await animation()).toBe("flash-fade");
     await page.emulateMedia({ reducedMotion: "reduce" });

@@ -9,6 +9,13 @@ import { join } from "node:path";
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 5500);
 export const SIM_PORT = PORT_BASE + 10;
 export const SERVER_PORT = PORT_BASE + 2;
+/**
+ * The browser reaches the realtime hub through a TCP proxy (support/hub-proxy.ts), so a spec can
+ * drop or refuse its connections from outside the page — the live feed runs in a worker, where
+ * Playwright's WebSocket routing does not reach. Its control API listens on the next port.
+ */
+export const HUB_PROXY_PORT = PORT_BASE + 3;
+export const HUB_PROXY_CONTROL_URL = `http://127.0.0.1:${PORT_BASE + 4}`;
 export const WEB_PORT = PORT_BASE + 30;
 /** A second `next start` of the same build with NEXT_PUBLIC_TORGHUT_VISUALS_ENABLED=false. */
 export const WEB_VISUALS_OFF_PORT = PORT_BASE + 31;

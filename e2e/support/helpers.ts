@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { SIM_URL } from "./env";
+import { HUB_PROXY_CONTROL_URL, SIM_URL } from "./env";
 
 /** Simulator fault control (apps/market-sim control API). */
 export async function setFault(spec: {
@@ -79,4 +79,16 @@ export async function countCandlePixels(
     },
     { dataUrl: `data:image/png;base64,${png.toString("base64")}`, up, down },
   );
+}
+
+/** The hub's proxy (support/hub-proxy.ts): drop its connections, refuse new ones, or pass them again. */
+export async function hubProxy(action: "drop" | "refuse" | "restore"): Promise<void> {
+  const res = await fetch(`${HUB_PROXY_CONTROL_URL}/${action}`, { method: "POST" });
+  expect(res.status).toBe(204);
+}
+
+/** Connections the hub's proxy has passed through since the suite started. */
+export async function hubConnections(): Promise<number> {
+  const res = await fetch(`${HUB_PROXY_CONTROL_URL}/connections`);
+  return ((await res.json()) as { accepted: number }).accepted;
 }

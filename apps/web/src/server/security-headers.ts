@@ -13,6 +13,8 @@ export function securityHeaders(options: {
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${options.nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+    // The live feed runs in a worker from this origin (lib/live/market-feed.worker.ts).
+    "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

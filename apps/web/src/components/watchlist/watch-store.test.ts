@@ -1,12 +1,31 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Quote, SessionSummary } from "@torghut/contracts";
+import { LatestRecords } from "@/lib/live/latest-records";
 import { changeOf, FLASH_RESTART_MS, spreadOf, WatchStore } from "./watch-store";
+
+/**
+ * The feed's side of the store (what the feed's worker runs): records as the hub sends them go into
+ * LatestRecords, and `deliver` hands the store a batch, as the worker does about once a frame.
+ */
+function feedFor(store: WatchStore) {
+  const records = new LatestRecords();
+  return {
+    trade: (data: unknown) => records.offer({ channel: "lines:*", type: "tick", data }),
+    quote: (data: unknown) => records.offer({ channel: "order_book:*", type: "quote", data }),
+    deliver: () => store.offerLatest(records.take()),
+  };
+}
 
 function manualFrames() {
   const frames: (() => void)[] = [];
   const store = new WatchStore((flush) => frames.push(flush));
-  return { store, frames, runFrame: () => frames.splice(0).forEach((f) => f()) };
+  const wire = feedFor(store);
+  const runFrame = () => {
+    wire.deliver();
+    frames.splice(0).forEach((f) => f());
+  };
+  return { store, wire, frames, runFrame };
 }
 
 /** A trade exactly as the hub sends it on `lines:AAPL` (tradeSchema). */
@@ -53,13 +72,17 @@ const summary = (over: Partial<SessionSummary> = {}): SessionSummary => ({
 });
 
 test("many ticks in one frame: one render, the latest price, one flash in its direction", () => {
-  const { store, frames, runFrame } = manualFrames();
+  const { store, wire, frames, runFrame } = manualFrames();
   let renders = 0;
   store.subscribe(() => renders++);
   store.applySummaries([summary({ last: last(202, "2026-12-02T15:00:00.000Z") })]);
   assert.equal(renders, 1);
-  for (let i = 1; i <= 20; i++)
-    store.offerTrade(wireTrade(202 + i / 10, `2026-12-02T15:00:${String(i).padStart(2, "0")}.000Z`));
+  // Twenty ticks in two of the feed's batches before the frame.
+  for (let i = 1; i <= 20; i++) {
+    wire.trade(wireTrade(202 + i / 10, `2026-12-02T15:00:${String(i).padStart(2, "0")}.000Z`));
+    if (i === 10) wire.deliver();
+  }
+  wire.deliver();
   assert.equal(frames.length, 1, "one frame requested for twenty ticks");
   assert.equal(store.row("AAPL").price, 202, "nothing applied before the frame");
   runFrame();
@@ -68,7 +91,7 @@ test("many ticks in one frame: one render, the latest price, one flash in its di
   assert.equal(row.price, 204);
   assert.equal(row.flash?.direction, "up");
   assert.equal(row.high, 205, "inside the day's range: unchanged");
-  store.offerTrade(wireTrade(198, "2026-12-02T15:01:00.000Z"));
+  wire.trade(wireTrade(198, "2026-12-02T15:01:00.000Z"));
   runFrame();
   assert.equal(store.row("AAPL").flash?.direction, "down");
   assert.equal(store.row("AAPL").low, 198, "a new low extends the range");
@@ -76,20 +99,20 @@ test("many ticks in one frame: one render, the latest price, one flash in its di
 });
 
 test("an older answer never replaces a newer price; Yahoo's delayed price is marked", () => {
-  const { store, runFrame } = manualFrames();
-  store.offerTrade(wireTrade(210, "2026-12-02T15:05:00.000Z"));
+  const { store, wire, runFrame } = manualFrames();
+  wire.trade(wireTrade(210, "2026-12-02T15:05:00.000Z"));
   runFrame();
   store.applySummaries([summary({ last: last(205, "2026-12-02T15:04:00.000Z") })]);
   assert.equal(store.row("AAPL").price, 210);
   assert.equal(store.row("AAPL").previousClose, 200, "the day's figures still arrive");
-  store.offerTrade(wireTrade(211, "2026-12-02T15:06:00.000Z", { source: "yahoo", delayed: true }));
+  wire.trade(wireTrade(211, "2026-12-02T15:06:00.000Z", { source: "yahoo", delayed: true }));
   runFrame();
   assert.equal(store.row("AAPL").source, "yahoo");
   assert.equal(store.row("AAPL").delayed, true);
 });
 
 test("order book: bid, ask, sizes and the spread; no previous close → no change", () => {
-  const { store, runFrame } = manualFrames();
+  const { store, wire, runFrame } = manualFrames();
   const quote: Quote = {
     kind: "quote",
     symbol: "AAPL",
@@ -106,41 +129,42 @@ test("order book: bid, ask, sizes and the spread; no previous close → no chang
     conditions: [],
     tape: null,
   };
-  store.offerQuote(quote);
+  wire.quote(quote);
   runFrame();
   const row = store.row("AAPL");
   assert.deepEqual([row.bid, row.bidSize, row.ask, row.askSize], [201.1, 3, 201.25, 7]);
   assert.ok(Math.abs(spreadOf(row)! - 0.15) < 1e-9);
   assert.equal(changeOf(row), null);
   // A crossed book is no spread at all, not a negative one.
-  store.offerQuote({ ...quote, askPrice: 201 });
+  wire.quote({ ...quote, askPrice: 201 });
   runFrame();
   assert.equal(spreadOf(store.row("AAPL")), null);
 });
 
 test("records off the wire: the symbol's latest per frame is validated and applied, invalid ones never", () => {
-  const { store, runFrame } = manualFrames();
-  for (let i = 1; i <= 5; i++) store.offerTrade(wireTrade(200 + i, `2026-12-02T15:00:0${i}.000Z`));
+  const { store, wire, runFrame } = manualFrames();
+  for (let i = 1; i <= 5; i++) wire.trade(wireTrade(200 + i, `2026-12-02T15:00:0${i}.000Z`));
+  wire.deliver();
   assert.equal(store.stats.trades, 5, "every message counted");
   assert.equal(store.row("AAPL").price, null, "nothing applied before the frame");
   runFrame();
   assert.equal(store.row("AAPL").price, 205);
   assert.equal(store.row("AAPL").size, 10);
 
-  store.offerTrade(wireTrade(300, "2026-12-02T15:01:00.000Z", { price: "300" }));
-  store.offerTrade({ symbol: "AAPL" });
-  store.offerTrade(null);
+  wire.trade(wireTrade(300, "2026-12-02T15:01:00.000Z", { price: "300" }));
+  wire.trade({ symbol: "AAPL" });
+  wire.trade(null);
   runFrame();
   assert.equal(store.row("AAPL").price, 205, "a record that fails the contract is dropped");
 
-  store.offerTrade(wireTrade(150, "2026-12-02T15:02:00.000Z", { suspicious: true }));
+  wire.trade(wireTrade(150, "2026-12-02T15:02:00.000Z", { suspicious: true }));
   runFrame();
   assert.equal(store.row("AAPL").price, 205, "a suspicious trade stays out of the live price");
 
-  store.offerQuote({ ...wireTrade(0, "2026-12-02T15:02:00.000Z"), kind: "quote" });
+  wire.quote({ ...wireTrade(0, "2026-12-02T15:02:00.000Z"), kind: "quote" });
   runFrame();
   assert.equal(store.row("AAPL").bid, null, "a trade is not a quote");
-  store.offerQuote({
+  wire.quote({
     kind: "quote",
     symbol: "AAPL",
     eventTime: "2026-12-02T15:02:00.000Z",
@@ -167,9 +191,11 @@ test("the flash restarts on a change of direction at once, in the same direction
     (flush) => frames.push(flush),
     () => clock,
   );
+  const wire = feedFor(store);
   const move = (price: number, second: number, ms: number) => {
     clock += ms;
-    store.offerTrade(wireTrade(price, `2026-12-02T15:00:${String(second).padStart(2, "0")}.000Z`));
+    wire.trade(wireTrade(price, `2026-12-02T15:00:${String(second).padStart(2, "0")}.000Z`));
+    wire.deliver();
     frames.splice(0).forEach((f) => f());
     return store.row("AAPL").flash;
   };
@@ -187,26 +213,26 @@ test("the flash restarts on a change of direction at once, in the same direction
 });
 
 test("trades coalesced in one frame: the newest price shows, the day's range sees every one", () => {
-  const { store, runFrame } = manualFrames();
+  const { store, wire, runFrame } = manualFrames();
   store.applySummaries([summary({ last: last(202, "2026-12-02T15:00:00.000Z") })]);
-  store.offerTrade(wireTrade(210, "2026-12-02T15:00:01.000Z"));
-  store.offerTrade(wireTrade(195, "2026-12-02T15:00:02.000Z"));
-  store.offerTrade(wireTrade(203, "2026-12-02T15:00:03.000Z"));
+  wire.trade(wireTrade(210, "2026-12-02T15:00:01.000Z"));
+  wire.trade(wireTrade(195, "2026-12-02T15:00:02.000Z"));
+  wire.trade(wireTrade(203, "2026-12-02T15:00:03.000Z"));
   runFrame();
   const row = store.row("AAPL");
   assert.equal(row.price, 203, "the newest trade's price");
   assert.deepEqual([row.low, row.high], [195, 210], "a spike and a dip superseded within the frame");
 
   // Extremes that are not valid trades never widen it.
-  store.offerTrade(wireTrade(250, "2026-12-02T15:00:04.000Z", { suspicious: true }));
-  store.offerTrade(wireTrade(260, "2026-12-02T15:00:05.000Z", { tradeId: 260 }));
-  store.offerTrade(wireTrade(204, "2026-12-02T15:00:07.000Z"));
+  wire.trade(wireTrade(250, "2026-12-02T15:00:04.000Z", { suspicious: true }));
+  wire.trade(wireTrade(260, "2026-12-02T15:00:05.000Z", { tradeId: 260 }));
+  wire.trade(wireTrade(204, "2026-12-02T15:00:07.000Z"));
   runFrame();
   assert.equal(store.row("AAPL").price, 204);
   assert.deepEqual([store.row("AAPL").low, store.row("AAPL").high], [195, 210]);
 
   // An older trade does not replace the price, but it did trade: it still counts for the range.
-  store.offerTrade(wireTrade(211, "2026-12-02T14:59:00.000Z"));
+  wire.trade(wireTrade(211, "2026-12-02T14:59:00.000Z"));
   runFrame();
   assert.equal(store.row("AAPL").price, 204);
   assert.equal(store.row("AAPL").high, 211);
@@ -221,6 +247,7 @@ test("a frame applies what its budget allows; later frames finish, each symbol a
     () => clock++,
     10,
   );
+  const wire = feedFor(store);
   let renders = 0;
   store.subscribe(() => renders++);
   const symbols = Array.from({ length: 50 }, (_, i) => `S${i}`);
@@ -240,7 +267,8 @@ test("a frame applies what its budget allows; later frames finish, each symbol a
     conditions: [],
     tape: null,
   });
-  for (const symbol of symbols) store.offerTrade(wireTrade(100, "2026-12-02T15:00:00.000Z", { symbol }));
+  for (const symbol of symbols) wire.trade(wireTrade(100, "2026-12-02T15:00:00.000Z", { symbol }));
+  wire.deliver();
   frames.splice(0).forEach((f) => f());
   const applied = symbols.filter((s) => store.row(s).price === 100).length;
   assert.ok(applied > 0 && applied < symbols.length, `one frame applied ${applied} of ${symbols.length}`);
@@ -249,13 +277,31 @@ test("a frame applies what its budget allows; later frames finish, each symbol a
 
   // Newer records arrive before the rest is applied: they replace what was held, oldest symbol first.
   for (const symbol of symbols) {
-    store.offerTrade(wireTrade(101, "2026-12-02T15:00:01.000Z", { symbol }));
-    store.offerQuote(quote(symbol, 100.9));
+    wire.trade(wireTrade(101, "2026-12-02T15:00:01.000Z", { symbol }));
+    wire.quote(quote(symbol, 100.9));
   }
+  wire.deliver();
   for (let i = 0; i < 100 && frames.length > 0; i++) frames.splice(0).forEach((f) => f());
   assert.equal(frames.length, 0, "done: no frame asked for");
   for (const symbol of symbols) {
     const row = store.row(symbol);
     assert.deepEqual([row.price, row.bid], [101, 100.9], `${symbol} shows its newest trade and quote`);
   }
+});
+
+test("batches that wait for one frame: the newest valid trade and quote win, the range is of both", () => {
+  const { store, wire, frames } = manualFrames();
+  store.applySummaries([summary({ last: last(202, "2026-12-02T15:00:00.000Z") })]);
+  wire.trade(wireTrade(212, "2026-12-02T15:00:01.000Z"));
+  wire.trade(wireTrade(203, "2026-12-02T15:00:02.000Z"));
+  wire.deliver();
+  // The next batch's newest trade fails the contract: the frame still shows the last valid one.
+  wire.trade(wireTrade(196, "2026-12-02T15:00:03.000Z"));
+  wire.trade(wireTrade(204, "2026-12-02T15:00:04.000Z", { price: "204" }));
+  wire.deliver();
+  frames.splice(0).forEach((f) => f());
+  const row = store.row("AAPL");
+  assert.equal(row.price, 203, "the newest valid trade");
+  assert.deepEqual([row.low, row.high], [196, 212], "both batches' extremes");
+  assert.equal(frames.length, 0);
 });

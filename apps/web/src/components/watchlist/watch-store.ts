@@ -1,12 +1,5 @@
-import {
-  quoteSchema,
-  tradeSchema,
-  type PreviousCloseOrigin,
-  type Quote,
-  type SessionSummary,
-  type Trade,
-} from "@torghut/contracts";
-import { HeldRecords, type Held } from "./held-records";
+import type { PreviousCloseOrigin, SessionSummary } from "@torghut/contracts";
+import type { LatestBatch, SymbolLatest } from "@/lib/live/latest-records";
 
 /** What one watchlist row knows: the last trade, the book's top, and the day. Never mutated in place. */
 
@@ -66,31 +59,32 @@ type Schedule = (flush: () => void) => void;
 export const FLASH_RESTART_MS = 300;
 
 /**
- * The most a frame spends applying held records (validation and the new rows); what is left waits
+ * The least time between two live updates of one row: 10 a second, faster than a trader reads a
+ * price and slow enough that the page's work per frame does not grow with the feed's rate (a
+ * symbol trading 20 times a second costs half the renders). Its trades in between still set the
+ * day's range; the newest price is at most this much older on screen than in the feed.
+ */
+export const ROW_REFRESH_MS = 100;
+
+/**
+ * The most a frame spends applying the symbols' latest values (the new rows); what is left waits
  * for the next frame. React's render of the rows in view, style, layout and paint follow in the same
  * task, so this is kept to a fraction of the 50 ms beyond which a task is long. A backlog (after a
  * GC pause or a hidden tab) then costs a few short frames instead of one long one.
  */
 export const FRAME_BUDGET_MS = 8;
 
-/** The symbol of an unvalidated record, or null: enough to key the latest value per symbol. */
-function symbolOf(raw: unknown): string | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const symbol = (raw as { symbol?: unknown }).symbol;
-  return typeof symbol === "string" ? symbol : null;
-}
-
 /**
- * The watchlist's rows outside React. Live trades and quotes (up to 20/s per symbol) are held per
- * symbol (held-records.ts) and applied once per animation frame: React renders at most once a frame
- * whatever the message rate, and only rows whose state changed re-render (new objects). Records
- * straight off the wire are validated when applied: the newest per symbol and frame, and the trades
- * that would move the day's high or low, so a value superseded within the frame costs a map write,
- * not a parse. A frame applies at most FRAME_BUDGET_MS of them, oldest symbol first.
+ * The watchlist's rows outside React. Live trades and quotes (up to 20/s per symbol) arrive from the
+ * feed's worker already coalesced per symbol and validated (latest-records.ts), about once a frame;
+ * they wait here per symbol and are applied once per animation frame: React renders at most once a
+ * frame whatever the message rate, and only rows whose state changed re-render (new objects). A
+ * frame applies at most FRAME_BUDGET_MS of them, oldest symbol first.
  */
 export class WatchStore {
   private rows = new Map<string, RowState>();
-  private readonly held = new HeldRecords();
+  /** Per symbol, what the feed's batches brought since it was last applied; oldest symbol first. */
+  private readonly pending = new Map<string, SymbolLatest>();
   private scheduled = false;
   private version = 0;
   private flashSeq = 0;
@@ -143,65 +137,54 @@ export class WatchStore {
     this.changed();
   }
 
-  /** A trade as the hub sent it (`lines:*`), validated at the frame if it is still of use then. */
-  offerTrade(raw: unknown): void {
-    const symbol = symbolOf(raw);
-    // Suspicious trades stay out of the live price and the range (they are kept, but not shown).
-    if (symbol === null || (raw as { suspicious?: unknown }).suspicious === true) return;
-    this.stats.trades++;
-    const price = (raw as { price?: unknown }).price;
-    this.held.trade(symbol, raw, typeof price === "number" ? price : Number.NaN);
-    this.request();
+  /**
+   * A batch from the feed: each symbol's latest joins what waits for the frame. A symbol already
+   * waiting keeps its place and takes the newer trade and quote, its range widened by both.
+   */
+  offerLatest(batch: LatestBatch): void {
+    this.stats.trades += batch.trades;
+    this.stats.quotes += batch.quotes;
+    for (const next of batch.symbols) {
+      const waiting = this.pending.get(next.symbol);
+      this.pending.set(next.symbol, waiting === undefined ? next : merged(waiting, next));
+    }
+    if (this.pending.size > 0) this.request();
   }
 
-  /** A quote as the hub sent it (`order_book:*`), validated at the frame if it is still the newest. */
-  offerQuote(raw: unknown): void {
-    const symbol = symbolOf(raw);
-    if (symbol === null) return;
-    this.stats.quotes++;
-    this.held.quote(symbol, raw);
-    this.request();
-  }
-
-  /** Applies what is held, up to the frame's budget, and asks for another frame for the rest. */
+  /** Applies what waits, up to the frame's budget (at least one symbol), and asks for another frame for the rest. */
   flush = (): void => {
     this.scheduled = false;
-    if (this.held.size === 0) return;
+    if (this.pending.size === 0) return;
     this.stats.flushes++;
     const now = this.now();
     const deadline = now + this.budgetMs;
-    this.held.drain(
-      (symbol, held) => this.apply(symbol, held, now),
-      () => this.now() < deadline,
-    );
-    if (this.held.size > 0) this.request();
+    let first = true;
+    for (const [symbol, latest] of this.pending) {
+      if (!first && this.now() >= deadline) break;
+      first = false;
+      this.pending.delete(symbol);
+      this.apply(latest, now);
+    }
+    if (this.pending.size > 0) this.request();
     this.changed();
   };
 
   /**
-   * One symbol's held records into one new row (none when nothing valid changes it). The range is
-   * only widened, never started: without the REST day figures (null) a few seconds of live trades
-   * would pass for the day. A held extreme other than the newest trade is validated only when it
-   * would widen the range.
+   * One symbol's latest into one new row (none when nothing changes it). The range is only widened,
+   * never started: without the REST day figures (null) a few seconds of live trades would pass for
+   * the day. An older trade does not replace the price, but it did trade: it counts for the range.
    */
-  private apply(symbol: string, held: Held, now: number): void {
-    const before = this.row(symbol);
-    const trade = held.trade === undefined ? null : validTrade(symbol, held.trade);
-    const eventTimeMs = trade === null ? Number.NaN : Date.parse(trade.eventTime);
+  private apply(latest: SymbolLatest, now: number): void {
+    const before = this.row(latest.symbol);
+    const { trade, eventTimeMs } = latest;
     const newer = trade !== null && isNewer(before, eventTimeMs);
     let { high, low } = before;
-    if (held.trade !== undefined && high !== null && low !== null) {
-      if (trade !== null) {
-        high = Math.max(high, trade.price);
-        low = Math.min(low, trade.price);
-      }
-      if (held.highPrice > high && held.high !== held.trade && validTrade(symbol, held.high) !== null)
-        high = held.highPrice;
-      if (held.lowPrice < low && held.low !== held.trade && validTrade(symbol, held.low) !== null)
-        low = held.lowPrice;
+    if (high !== null && low !== null) {
+      if (latest.high !== null) high = Math.max(high, latest.high);
+      if (latest.low !== null) low = Math.min(low, latest.low);
     }
     const ranged = high !== before.high || low !== before.low;
-    const quote = held.quote === undefined ? null : validQuote(symbol, held.quote);
+    const quote = latest.quote;
     if (!newer && !ranged && quote === null) return;
     // One new object per symbol and frame, filled in before anything can see it.
     const row: RowState = { ...before, high, low };
@@ -219,7 +202,7 @@ export class WatchStore {
       row.ask = quote.askPrice;
       row.askSize = quote.askSize;
     }
-    this.rows.set(symbol, row);
+    this.rows.set(latest.symbol, row);
   }
 
   private flashOf(before: RowState, price: number, now: number): RowState["flash"] {
@@ -242,15 +225,17 @@ export class WatchStore {
   }
 }
 
-/** The held trade validated, or null when it fails the contract, is another symbol's or is suspicious. */
-function validTrade(symbol: string, raw: unknown): Trade | null {
-  const trade = tradeSchema.safeParse(raw);
-  return trade.success && trade.data.symbol === symbol && !trade.data.suspicious ? trade.data : null;
-}
-
-function validQuote(symbol: string, raw: unknown): Quote | null {
-  const quote = quoteSchema.safeParse(raw);
-  return quote.success && quote.data.symbol === symbol ? quote.data : null;
+/** Two waiting latests of one symbol: the newer trade and quote where valid, the range of both. */
+function merged(older: SymbolLatest, newer: SymbolLatest): SymbolLatest {
+  return {
+    symbol: newer.symbol,
+    trade: newer.trade ?? older.trade,
+    eventTimeMs: newer.trade === null ? older.eventTimeMs : newer.eventTimeMs,
+    high:
+      older.high === null ? newer.high : newer.high === null ? older.high : Math.max(older.high, newer.high),
+    low: older.low === null ? newer.low : newer.low === null ? older.low : Math.min(older.low, newer.low),
+    quote: newer.quote ?? older.quote,
+  };
 }
 
 interface TradeFacts {

@@ -9,13 +9,13 @@ import {
 } from "@torghut/contracts";
 import type { PublicSettings } from "@/config";
 import { getJson, sessionUrl } from "@/lib/api";
-import { useArrivals, useFeedState } from "@/lib/live/use-market-feed";
+import { useFeedState, useLatest } from "@/lib/live/use-market-feed";
 import { usePoll } from "@/lib/use-poll";
 import { LivePill } from "../shell/live-pill";
 import { SourceBadge, StatusBanners } from "../shell/status-banners";
 import { SymbolSearch } from "./symbol-search";
 import { useMySymbols, type ListHome } from "./use-my-symbols";
-import { WatchStore } from "./watch-store";
+import { ROW_REFRESH_MS, WatchStore } from "./watch-store";
 import { WatchTable } from "./watch-table";
 
 /**
@@ -67,11 +67,10 @@ export function Watchlist({
     [symbolKey],
   );
 
-  // Off the wire into the store, latest per symbol; the store validates what it applies, per frame.
-  useArrivals(symbolKey === "" ? [] : ["lines:*", "order_book:*", "status"], (arrival) => {
-    if (arrival.type === "tick") store.offerTrade(arrival.data);
-    else if (arrival.type === "quote") store.offerQuote(arrival.data);
-  });
+  // Trades and quotes, coalesced per symbol and validated in the feed's worker, into the store.
+  useLatest(symbolKey === "" ? [] : ["lines:*", "order_book:*"], ROW_REFRESH_MS, (batch) =>
+    store.offerLatest(batch),
+  );
 
   const openChart = useCallback(
     (symbol: string) => {

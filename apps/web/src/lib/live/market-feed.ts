@@ -1,4 +1,3 @@
-"use client";
 import {
   liveEnvelopeSchema,
   realtimeTokenResponseSchema,
@@ -195,12 +194,4 @@ export class MarketFeed {
     }
     return checked;
   }
-}
-
-let shared: MarketFeed | null = null;
-
-/** The page's one feed (created on first use, in the browser only). */
-export function marketFeed(): MarketFeed {
-  shared ??= new MarketFeed();
-  return shared;
 }

@@ -1,6 +1,8 @@
 "use client";
 import { useEffect, useRef, useSyncExternalStore } from "react";
-import { marketFeed, type Arrival, type FeedState } from "./market-feed";
+import { marketFeed } from "./feed-client";
+import type { LatestBatch } from "./latest-records";
+import type { FeedState } from "./market-feed";
 import type { LiveEnvelope as Publication } from "@torghut/contracts";
 
 const serverSnapshot = { state: "connecting" as FeedState, reason: null };
@@ -34,15 +36,25 @@ export function useChannels(channels: readonly string[], onPublication: (p: Publ
   }, [key]);
 }
 
-/** As useChannels, unvalidated: for a listener that validates the values it keeps (see Arrival). */
-export function useArrivals(channels: readonly string[], onArrival: (a: Arrival) => void): void {
-  const handler = useRef(onArrival);
-  handler.current = onArrival;
+/**
+ * Calls `onBatch` with the channels' trades and quotes coalesced per symbol and validated (in the
+ * feed's worker), about once a frame, each symbol at most once per `everyMs`: for a view of the
+ * latest values, not of every record.
+ */
+export function useLatest(
+  channels: readonly string[],
+  everyMs: number,
+  onBatch: (batch: LatestBatch) => void,
+): void {
+  const handler = useRef(onBatch);
+  handler.current = onBatch;
   const key = channels.join(",");
   useEffect(() => {
     if (key === "") return;
     const feed = marketFeed();
-    const stops = key.split(",").map((channel) => feed.listenUnchecked(channel, (a) => handler.current(a)));
+    const stops = key
+      .split(",")
+      .map((channel) => feed.listenLatest(channel, everyMs, (b) => handler.current(b)));
     return () => stops.forEach((stop) => stop());
-  }, [key]);
+  }, [key, everyMs]);
 }

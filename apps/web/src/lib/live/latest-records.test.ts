@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LatestRecords } from "./latest-records";
+
+/** A trade as the hub sends it on `lines:*` (tradeSchema). */
+const tick = (symbol: string, price: number, second: number) => ({
+  channel: "lines:*",
+  type: "tick",
+  data: {
+    kind: "trade",
+    symbol,
+    eventTime: `2026-12-02T15:00:${String(second).padStart(2, "0")}.000Z`,
+    receivedAt: 0,
+    source: "alpaca",
+    delayed: false,
+    price,
+    size: 10,
+    tradeId: `${symbol}-${second}`,
+    exchange: "V",
+    conditions: ["@"],
+    tape: "C",
+    suspicious: false,
+  },
+});
+
+test("a symbol is taken at most once per interval; what waits keeps the newest price and every extreme", () => {
+  const records = new LatestRecords(100);
+  records.offer(tick("AAPL", 200, 1));
+  const first = records.take(0);
+  assert.deepEqual(
+    first.symbols.map((s) => [s.symbol, s.trade?.price]),
+    [["AAPL", 200]],
+  );
+  assert.equal(first.trades, 1);
+
+  records.offer(tick("AAPL", 230, 2));
+  records.offer(tick("AAPL", 185, 3));
+  records.offer(tick("AAPL", 201, 4));
+  records.offer(tick("MSFT", 400, 4));
+  const early = records.take(50);
+  assert.deepEqual(
+    early.symbols.map((s) => s.symbol),
+    ["MSFT"],
+    "AAPL was taken 50 ms ago: it waits; MSFT is taken at once",
+  );
+  assert.equal(early.trades, 4, "every record is counted when it arrives");
+  assert.equal(records.pending, true);
+
+  const due = records.take(100);
+  assert.equal(due.symbols.length, 1);
+  const aapl = due.symbols[0]!;
+  assert.equal(aapl.trade?.price, 201, "the newest trade");
+  assert.equal(aapl.eventTimeMs, Date.parse("2026-12-02T15:00:04.000Z"));
+  assert.deepEqual([aapl.low, aapl.high], [185, 230], "the trades superseded while it waited");
+  assert.equal(records.pending, false);
+});
+
+test("only the shown fields cross to the page", () => {
+  const records = new LatestRecords();
+  records.offer(tick("AAPL", 200, 1));
+  records.offer({
+    channel: "order_book:*",
+    type: "quote",
+    data: {
+      kind: "quote",
+      symbol: "AAPL",
+      eventTime: "2026-12-02T15:00:01.000Z",
+      receivedAt: 0,
+      source: "alpaca",
+      delayed: false,
+      bidPrice: 199.9,
+      bidSize: 3,
+      askPrice: 200.1,
+      askSize: 4,
+      bidExchange: "V",
+      askExchange: "V",
+      conditions: ["R"],
+      tape: "C",
+    },
+  });
+  const [aapl] = records.take().symbols;
+  assert.deepEqual(aapl, {
+    symbol: "AAPL",
+    trade: { price: 200, size: 10, source: "alpaca", delayed: false },
+    eventTimeMs: Date.parse("2026-12-02T15:00:01.000Z"),
+    high: 200,
+    low: 200,
+    quote: { bidPrice: 199.9, bidSize: 3, askPrice: 200.1, askSize: 4 },
+  });
+});
