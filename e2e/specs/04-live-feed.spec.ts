@@ -67,6 +67,18 @@ async function pricesMoveLive(page: Page): Promise<void> {
     .toBeGreaterThan(3);
 }
 
+/** The page is told it runs on `cores` cores: the feed gets a worker from 4 (feed-client.ts). */
+const tellCores = (page: Page, cores: number) =>
+  page.addInitScript(`Object.defineProperty(navigator, "hardwareConcurrency", { get: () => ${cores} })`);
+
+/** Drops the hub's connections at its proxy; the page makes a new one and is live again. */
+async function dropTheHub(page: Page): Promise<void> {
+  const before = await hubConnections();
+  await hubProxy("drop");
+  await expect.poll(hubConnections).toBe(before + 1);
+  await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+}
+
 test.describe("the watchlist's live feed", () => {
   test.afterEach(() => hubProxy("restore"));
 
@@ -74,22 +86,18 @@ test.describe("the watchlist's live feed", () => {
     page,
   }) => {
     const errors = failOnPageErrors(page);
-    // The feed gets a worker from 4 cores (feed-client.ts); this machine may have fewer.
-    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 8 })");
+    await tellCores(page, 8);
     await page.goto("/");
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
     expect(page.workers().map((w) => w.url())).toEqual([expect.stringContaining("/_next/static/")]);
-    const before = await hubConnections();
-    await hubProxy("drop");
-    await expect.poll(hubConnections).toBe(before + 1);
-    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    await dropTheHub(page);
     await pricesMoveLive(page);
     expect(errors).toEqual([]);
   });
 
   test("a browser that cannot start the feed's worker gets the live feed on the page", async ({ page }) => {
     const errors = failOnPageErrors(page);
-    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 8 })");
+    await tellCores(page, 8);
     await page.addInitScript("delete globalThis.Worker");
     await page.goto("/");
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
@@ -100,14 +108,11 @@ test.describe("the watchlist's live feed", () => {
 
   test("on 2 cores the feed runs on the page, live", async ({ page }) => {
     const errors = failOnPageErrors(page);
-    await page.addInitScript("Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 2 })");
+    await tellCores(page, 2);
     await page.goto("/");
     await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
     expect(page.workers()).toEqual([]);
-    const before = await hubConnections();
-    await hubProxy("drop");
-    await expect.poll(hubConnections).toBe(before + 1);
-    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    await dropTheHub(page);
     await pricesMoveLive(page);
     expect(errors).toEqual([]);
   });
