@@ -3,9 +3,10 @@
 // long tasks with their attribution (Long Animation Frames: which script, invoked how), main-thread
 // busy time from Chromium's own counters (CDP Performance.getMetrics), and the JS heap after a
 // forced GC every 10 s with its least-squares slope.
-import { readdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
 import { topSelfTime, type SelfTime } from "./cpu-profile";
+import { mainThreadTrace, TRACE_SECONDS } from "./main-thread-trace";
+import { workerThreadsCpuMs } from "./thread-cpu";
 
 /**
  * Recorders installed before any page script: long tasks, long animation frames (their scripts
@@ -223,106 +224,6 @@ export async function meterPage(
     profile,
     trace: await trace,
   };
-}
-
-const TRACE_SECONDS = 5;
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  args?: { name?: string };
-}
-
-/**
- * A devtools-timeline trace of the browser for `seconds`, reduced to the busiest renderer main
- * thread's complete events by self time (an event's duration less its children's).
- */
-async function mainThreadTrace(
-  page: Page,
-  seconds: number,
-): Promise<{ what: string; ms: number; count: number }[] | null> {
-  const browser = page.context().browser();
-  if (browser === null) return null;
-  await browser.startTracing(page, {
-    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink"],
-  });
-  await page.waitForTimeout(seconds * 1000);
-  const events = (JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] })
-    .traceEvents;
-  const mains = new Set(
-    events
-      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
-      .map((e) => `${e.pid}:${e.tid}`),
-  );
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    const key = `${e.pid}:${e.tid}`;
-    if (e.ph !== "X" || e.dur === undefined || !mains.has(key)) continue;
-    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push(e);
-  }
-  const busiest = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  busiest.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
-  const totals: Totals = {};
-  const stack: { end: number; entry: { name: string; self: number } }[] = [];
-  const done: { name: string; self: number }[] = [];
-  for (const e of busiest) {
-    while (stack.length > 0 && stack.at(-1)!.end <= e.ts) stack.pop();
-    const parent = stack.at(-1);
-    if (parent !== undefined) parent.entry.self -= e.dur!;
-    const entry = { name: e.name, self: e.dur! };
-    done.push(entry);
-    stack.push({ end: e.ts + e.dur!, entry });
-  }
-  for (const entry of done) {
-    const total = (totals[entry.name] ??= { ms: 0, count: 0 });
-    total.ms += Math.max(0, entry.self) / 1000;
-    total.count++;
-  }
-  return Object.entries(totals)
-    .map(([what, t]) => ({ what, ...t }))
-    .sort((x, y) => y.ms - x.ms)
-    .slice(0, 14);
-}
-
-/** CLK_TCK on Linux: /proc's utime and stime count hundredths of a second. */
-const TICK_MS = 10;
-
-/**
- * CPU ms of every browser thread named DedicatedWorker (Chromium's name for a page's worker thread;
- * the kernel keeps 15 characters of it), by thread id. Empty where there is no /proc.
- */
-function workerThreadsCpuMs(): Map<string, number> {
-  const cpu = new Map<string, number>();
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return cpu;
-  }
-  for (const pid of pids) {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      try {
-        if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").startsWith("DedicatedWorker")) continue;
-        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-  }
-  return cpu;
 }
 
 type WindowFigures = Pick<
