@@ -106,6 +106,22 @@ test.describe("the watchlist's live feed", () => {
     expect(errors).toEqual([]);
   });
 
+  test("a worker script that does not load: the feed runs on the page, live", async ({ page }) => {
+    const errors = failOnPageErrors(page);
+    await tellCores(page, 8);
+    // The worker's bootstrap script fails on the network, as a proxy or a CDN hiccup would make it.
+    let refused = 0;
+    await page.route(/turbopack-worker/, (route) => {
+      refused++;
+      return route.abort("failed");
+    });
+    await page.goto("/");
+    await expect(page.getByTestId("live-state")).toHaveAttribute("data-state", "live");
+    expect(refused).toBeGreaterThan(0);
+    await pricesMoveLive(page);
+    expect(errors).toEqual([]);
+  });
+
   test("on 2 cores the feed runs on the page, live", async ({ page }) => {
     const errors = failOnPageErrors(page);
     await tellCores(page, 2);
