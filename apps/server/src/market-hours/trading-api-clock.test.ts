@@ -97,8 +97,12 @@ describe("MarketHours: the trading-API clock decides, the local calendar stands 
     // The failure this guards: the stream falls quiet at the close exactly, and a read of the clock
     // that is late (throttled by the clock's request budget, or a hung trading API) kept the session
     // "open" past it, so the silence read as an outage and the router failed over at every close.
-    const sim = await startSimulator({ port: 0, symbols: ["AAPL"] });
-    const clock = new ManualClock(Date.now());
+    // A Saturday, on both clocks: the local calendar says closed before the first read, so what
+    // listeners hear does not depend on the hour the test runs at (during NYSE hours the calendar
+    // would already say open, and the first read would change nothing).
+    const saturday = Date.UTC(2026, 0, 10, 16, 0);
+    const sim = await startSimulator({ port: 0, manualClock: true, startTime: saturday, symbols: ["AAPL"] });
+    const clock = new ManualClock(saturday);
     const { hours, heard } = hoursOn(sim.alpacaTradingUrl, clock);
     try {
       await hours.start();
