@@ -8,7 +8,13 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { eventually, startPgCluster, type PgCluster } from "@torghut/testing";
-import { getJson, startLiveServer, type LiveServer } from "../support/live-server";
+import {
+  getJson,
+  spawnLiveServer,
+  startLiveServer,
+  type LiveServer,
+  type SpawnedServer,
+} from "../support/live-server";
 import { PrivateNats, type NatsUser } from "../support/private-nats";
 import { readRunbook, type Expectation, type Step } from "../support/runbook";
 
@@ -73,14 +79,16 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
   const busCredentials = join(dir, "nats.json");
   let live: LiveServer;
   let adminToken: string;
+  // The bus's and the database's servers run as processes of their own: their gauges
+  // (torghut_bus_connected, torghut_database_reachable) are then theirs alone, not shared with `live`.
   /** RUNBOOK-008/009: a replica on a NATS bus of the test's own, started when first needed. */
-  let bus: { nats: PrivateNats; live: LiveServer } | null = null;
+  let bus: { nats: PrivateNats; live: SpawnedServer } | null = null;
   /** RUNBOOK-015: a server on a PostgreSQL of the test's own, to stop and start. */
-  let pg: { cluster: PgCluster; live: LiveServer } | null = null;
+  let pg: { cluster: PgCluster; live: SpawnedServer } | null = null;
   const startDatabaseServer = async () => {
     if (pg === null) {
       const cluster = await startPgCluster();
-      const server = await startLiveServer({
+      const server = await spawnLiveServer({
         DATABASE_URL: cluster.url(),
         DATABASE_PROBE_INTERVAL_MS: "300",
         DATABASE_PROBE_TIMEOUT_MS: "1000",
@@ -96,10 +104,10 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
     return pg;
   };
 
-  const health = async (server: LiveServer, path: string) => (await getJson(`${server.url}${path}`)).body;
+  const health = async (server: { url: string }, path: string) => (await getJson(`${server.url}${path}`)).body;
   const datasource = async () => health(live, "/api/health/datasource");
   const stocks = async () => health(live, "/api/health/stocks");
-  const ready = async (server: LiveServer) => (await getJson(`${server.url}/readyz`)).status;
+  const ready = async (server: { url: string }) => (await getJson(`${server.url}/readyz`)).status;
   const busView = async () => (await health(bus!.live, "/health")).bus;
 
   const reconnectAlpaca = async () => {
@@ -114,7 +122,7 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
     if (bus !== null) return bus;
     writeFileSync(busCredentials, JSON.stringify(BLUE));
     const nats = await PrivateNats.start([BLUE]);
-    const server = await startLiveServer({
+    const server = await spawnLiveServer({
       BUS_URL: nats.url,
       BUS_CREDENTIALS_FILE: busCredentials,
       BUS_SUBJECT_PREFIX: `runbook${randomBytes(4).toString("hex")}`,
@@ -129,7 +137,7 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
   };
 
   /** Each replay-setup marker: bring the system to the state its commands describe; the server they target. */
-  const setups: Record<string, () => Promise<LiveServer>> = {
+  const setups: Record<string, () => Promise<{ url: string }>> = {
     async normal() {
       live.sim.control.clearFaults();
       writeFileSync(alpacaCredentials, JSON.stringify({ keyId: "sim-key", secretKey: "sim-secret" }));

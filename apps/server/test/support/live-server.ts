@@ -6,6 +6,7 @@ import { createTorghut, type Torghut } from "../../src/app";
 import { loadConfig, type ServerConfig } from "../../src/config";
 import { createLogger, type Logger } from "../../src/logger";
 import { HUB_AUDIENCE, OPS_AUDIENCE, signToken } from "../../src/realtime/auth";
+import { spawnReplica, type ReplicaProcess } from "../scale/replica-process";
 
 export const TEST_SECRET = "test-secret-for-ops-and-realtime-0123456789";
 export const TEST_SYMBOLS = ["AAPL", "MSFT", "TSLA", "NVDA"];
@@ -95,6 +96,59 @@ export async function startLiveServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A server as its own process (what a pod runs) on a simulator of its own. */
+export interface SpawnedServer {
+  sim: RunningSimulator;
+  replica: ReplicaProcess;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `startLiveServer`'s settings, but `main.ts` in a process of its own: its metrics are its own. Two
+ * servers in one process share prom-client's registry, so one's gauge (the database it reaches, the
+ * bus it is on) would answer for the other's.
+ */
+export async function spawnLiveServer(env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const sim = await startSimulator({
+    port: 0,
+    seed: 11,
+    symbols: TEST_SYMBOLS,
+    tradesPerSecond: 200,
+    staleSessionMs: 300,
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), "torghut-live-"));
+  try {
+    const replica = await spawnReplica(
+      {
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        SYMBOLS: TEST_SYMBOLS.join(","),
+        ...simulatorEnv(sim),
+        WS_AUTH_SECRET: TEST_SECRET,
+        SIMULATED_MARKET: "true",
+        ...env,
+      },
+      120_000,
+    );
+    return {
+      sim,
+      replica,
+      url: replica.url,
+      async close() {
+        await replica.kill("SIGTERM");
+        await sim.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await sim.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
