@@ -104,7 +104,8 @@ describe("docs/runbooks.md replayed against live servers on the simulator", () =
     return pg;
   };
 
-  const health = async (server: { url: string }, path: string) => (await getJson(`${server.url}${path}`)).body;
+  const health = async (server: { url: string }, path: string) =>
+    (await getJson(`${server.url}${path}`)).body;
   const datasource = async () => health(live, "/api/health/datasource");
   const stocks = async () => health(live, "/api/health/stocks");
   const ready = async (server: { url: string }) => (await getJson(`${server.url}/readyz`)).status;
