@@ -41,7 +41,7 @@ export class FeedHost {
     const { id, channel } = command;
     if (this.stops.has(id)) return;
     if (command.mode === "latest") {
-      const records = new LatestRecords(command.everyMs ?? 0);
+      const records = new LatestRecords(command.everyMs ?? 0, BATCH_MS);
       this.latest.set(id, records);
       this.stops.set(
         id,

@@ -88,3 +88,34 @@ test("only the shown fields cross to the page", () => {
     quote: { bidPrice: 199.9, bidSize: 3, askPrice: 200.1, askSize: 4 },
   });
 });
+
+test("symbols that fall due together are spread over the takes, the longest-waiting first, none starved", () => {
+  const everyMs = 100;
+  const takesEveryMs = 16;
+  const records = new LatestRecords(everyMs, takesEveryMs);
+  const symbols = Array.from({ length: 500 }, (_, i) => `S${i}`);
+  const takes: string[][] = [];
+  for (let now = 0, second = 0; now < 2_000; now += takesEveryMs, second = (second + 1) % 60) {
+    // Every symbol trades between two takes (500 symbols at about 60 trades a second each).
+    for (const symbol of symbols) records.offer(tick(symbol, 100 + second, second));
+    takes.push(records.take(now).symbols.map((s) => s.symbol));
+  }
+  const share = Math.ceil(((500 * takesEveryMs) / everyMs) * 1.5);
+  assert.deepEqual(takes[0], symbols.slice(0, share), "the first take: its share, in arrival order");
+  assert.deepEqual(takes[1], symbols.slice(share, 2 * share), "the next: the ones held back");
+  assert.ok(Math.max(...takes.map((t) => t.length)) <= share, "no take hands over all 500 at once");
+  const timesTaken = new Map<string, number>();
+  for (const symbol of takes.flat()) timesTaken.set(symbol, (timesTaken.get(symbol) ?? 0) + 1);
+  // 2 s at most once per 100 ms: up to 20 takes each; held back a little, never starved.
+  const counts = symbols.map((s) => timesTaken.get(s) ?? 0);
+  assert.ok(
+    Math.min(...counts) >= 15 && Math.max(...counts) <= 20,
+    `taken ${Math.min(...counts)}–${Math.max(...counts)} times`,
+  );
+});
+
+test("a short watchlist is never paced: every due symbol in one take", () => {
+  const records = new LatestRecords(100, 16);
+  for (let i = 0; i < 40; i++) records.offer(tick(`S${i}`, 100, 1));
+  assert.equal(records.take(0).symbols.length, 40);
+});

@@ -39,6 +39,11 @@ interface Held {
   lowPrice: number;
 }
 
+/** A take never holds back fewer than this many due symbols: a short watchlist is never paced. */
+export const MIN_SYMBOLS_PER_TAKE = 50;
+/** Room over the even share per take, so that symbols held back catch up within a few takes. */
+const SPREAD_SLACK = 1.5;
+
 /**
  * The feed's per-symbol coalescing for a listener that shows only the latest (the watchlist, 500
  * symbols × 20 trades/s): records are held per symbol, a newer one replacing the held one for a map
@@ -49,6 +54,12 @@ interface Held {
  * every trade). A row that changes 20 times a second cannot be read at that rate, and each change
  * costs the page a render, a style recalculation and a paint; at 10 a second per row the page's
  * work no longer grows with the feed's rate.
+ *
+ * Given how often takes come (`takesEveryMs`), a take hands over at most about its even share of the
+ * symbols (every symbol once per `everyMs`, spread over the takes in it), the longest-waiting first.
+ * Without that, symbols taken together fall due together: 500 came due in the same take every
+ * 100 ms, and that take (500 validations) and the page's frame that applied it (500 rows) were the
+ * page's long tasks.
  */
 export class LatestRecords {
   private readonly bySymbol = new Map<string, Held>();
@@ -57,7 +68,10 @@ export class LatestRecords {
   private trades = 0;
   private quotes = 0;
 
-  constructor(private readonly everyMs = 0) {}
+  constructor(
+    private readonly everyMs = 0,
+    private readonly takesEveryMs = 0,
+  ) {}
 
   /** A publication of `lines:*` (type tick) or `order_book:*` (type quote); others are not held. */
   offer(arrival: Arrival): void {
@@ -93,11 +107,14 @@ export class LatestRecords {
 
   /**
    * The held symbols that are due at `now` (not taken in the last `everyMs`), validated, oldest
-   * symbol first, and the records counted since the last take. Symbols not yet due stay held.
+   * symbol first, up to this take's share (see the class), and the records counted since the last
+   * take. Symbols not yet due, or past the share, stay held in their place.
    */
   take(now = 0): LatestBatch {
     const symbols: SymbolLatest[] = [];
+    const share = this.share();
     for (const [symbol, held] of this.bySymbol) {
+      if (symbols.length >= share) break;
       if (now - (this.takenAt.get(symbol) ?? -Infinity) < this.everyMs) continue;
       this.bySymbol.delete(symbol);
       this.takenAt.set(symbol, now);
@@ -107,6 +124,14 @@ export class LatestRecords {
     this.trades = 0;
     this.quotes = 0;
     return batch;
+  }
+
+  /** How many symbols one take may hand over: every symbol once per `everyMs`, over its takes. */
+  private share(): number {
+    if (this.everyMs <= 0 || this.takesEveryMs <= 0) return Infinity;
+    const symbols = Math.max(this.takenAt.size, this.bySymbol.size);
+    const even = (symbols * this.takesEveryMs) / this.everyMs;
+    return Math.max(MIN_SYMBOLS_PER_TAKE, Math.ceil(even * SPREAD_SLACK));
   }
 
   private entry(symbol: string): Held {
