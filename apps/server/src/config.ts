@@ -159,8 +159,11 @@ const envSchema = z.object({
    * the paper host (the default); live keys https://api.alpaca.markets.
    */
   ALPACA_TRADING_URL: optionalString.pipe(z.url().optional()),
-  /** How often the market clock is read again (it is also read at each open and close). */
-  MARKET_CLOCK_REFRESH_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  /**
+   * How often the market clock is read again (it is also read at each open and close). At least
+   * 0.5 s: 120 reads a minute of the 200 Alpaca allows an account (compose/market-session.ts).
+   */
+  MARKET_CLOCK_REFRESH_SECONDS: z.coerce.number().min(0.5).max(3600).default(60),
   /** A symbol silent for this many of its own usual gaps between trades, while others trade, is stale. */
   SYMBOL_STALE_FACTOR: z.coerce.number().min(1).max(10_000).default(20),
   /** …and silent for at least this long. */
