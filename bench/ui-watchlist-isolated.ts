@@ -35,6 +35,8 @@ export interface IsolatedOptions {
   onePerRecord?: boolean;
   /** A CPU profile of the watchlist page over its window (top self-time functions). */
   profile?: boolean;
+  /** Each page's main-thread tasks from Chromium's trace: long by wall time and by CPU time. */
+  taskCpu?: boolean;
   /**
    * The logical cores the watchlist page is told it has (navigator.hardwareConcurrency): the page
    * runs its feed in a worker from 4 (apps/web lib/live/feed-client.ts). Default: this machine's.
@@ -181,7 +183,9 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       await floorPage.locator("#state", { hasText: "live" }).waitFor({ timeout: 30_000 });
       await settle(floorPage);
       const [figures, window] = await withFeed(feed, () =>
-        meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds)),
+        meterPage(floorPage, "__floor", options.floorSeconds ?? Math.min(30, options.seconds), {
+          taskCpu: options.taskCpu === true,
+        }),
       );
       const state = await floorPage.evaluate<string>("window.__floor.state");
       await floorContext.close();
@@ -202,7 +206,10 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
     await page.getByTestId(`price-${symbols[0]}`).filter({ hasText: /\d/ }).waitFor({ timeout: 60_000 });
     await settle(page);
     const [watch, pageFeed] = await withFeed(feed, () =>
-      meterPage(page, "__torghutWatchStore.stats", options.seconds, { profile: options.profile === true }),
+      meterPage(page, "__torghutWatchStore.stats", options.seconds, {
+        profile: options.profile === true,
+        taskCpu: options.taskCpu === true && options.profile !== true,
+      }),
     );
     await context.close();
     return {
@@ -269,6 +276,14 @@ export function describeIsolated(f: IsolatedFigures): string[] {
     `  page / floor (same mode): ${ratio.toFixed(2)}× the main-thread time per message · long tasks > 50 ms ${f.page.longTasks} ` +
       `(goal 0 → ${f.page.longTasks === 0 && reached ? "met" : "MISSED"}) · frames dropped ` +
       `${dropped(f.page).toFixed(1)}% (floor ${dropped(f.floor).toFixed(1)}%)`,
+    ...(f.page.taskCpu === null
+      ? []
+      : [
+          `  of the page's work (first ${f.page.taskCpu.seconds} s): tasks over 50 ms of the main thread's own CPU time ` +
+            `${f.page.taskCpu.longByCpu}, floor ${f.floor.taskCpu?.longByCpu ?? "?"} — the rest of the long tasks is the ` +
+            `thread waiting for a core (${f.page.taskCpu.longCpuMs.toFixed(0)} ms of CPU in ` +
+            `${f.page.taskCpu.longWallMs.toFixed(0)} ms of long tasks)`,
+        ]),
     `  JS heap after GC: ${f.page.heapStartMb.toFixed(1)} → ${f.page.heapEndMb.toFixed(1)} MB over ` +
       `${(f.page.seconds / 60).toFixed(1)} min, slope ${f.page.heapSlopeMbPerMin.toFixed(3)} MB/min` +
       (f.page.seconds >= 590 ? " (a 10-minute run)" : " (not a 10-minute run: --minutes 10 measures it)"),

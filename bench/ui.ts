@@ -1,4 +1,4 @@
-// `npm run bench -- ui [seconds] [watchlist seconds] [--parts chart,full,isolated] [--minutes N] [--profile] [--cores N]`.
+// `npm run bench -- ui [seconds] [watchlist seconds] [--parts chart,full,isolated] [--minutes N] [--profile] [--task-cpu] [--cores N]`.
 // chart: the visuals page in headless Chromium against a real server, simulator and the standalone web
 // server. Figures: time to first candle with 5,000 one-minute bars, and long tasks (PerformanceObserver
 // "longtask") while the chart takes live updates (the hub sends up to 20 per second per channel).
@@ -205,9 +205,11 @@ function option(args: string[], name: string): [string | undefined, string[]] {
 
 /**
  * `npm run bench -- ui [chart seconds] [watchlist seconds] [--minutes N] [--parts chart,full,isolated]
- * [--profile] [--client-buffer N] [--one-per-record] [--cores N]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
+ * [--profile] [--task-cpu] [--client-buffer N] [--one-per-record] [--cores N]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
  * `--parts isolated --minutes 10`); `--profile` adds the isolated page's top self-time functions and
- * main-thread trace; `--cores N` tells the isolated page it has N cores (it runs its feed in a worker from 4).
+ * main-thread trace; `--task-cpu` traces each isolated page's main-thread tasks (long by wall time and by
+ * the thread's CPU time; the trace itself loads the box); `--cores N` tells the isolated page it has N
+ * cores (it runs its feed in a worker from 4).
  */
 export default async function ui(argv: string[]): Promise<void> {
   const [minutesText, a1] = option(argv, "--minutes");
@@ -215,8 +217,9 @@ export default async function ui(argv: string[]): Promise<void> {
   const [bufferText, a2b] = option(a2a, "--client-buffer");
   const [coresText, a2] = option(a2b, "--cores");
   const profile = a2.includes("--profile");
+  const taskCpu = a2.includes("--task-cpu");
   const onePerRecord = a2.includes("--one-per-record");
-  const positional = a2.filter((a) => a !== "--profile" && a !== "--one-per-record");
+  const positional = a2.filter((a) => !["--profile", "--task-cpu", "--one-per-record"].includes(a));
   const minutes = minutesText === undefined ? undefined : Number(minutesText);
   if (minutes !== undefined && !(minutes > 0)) throw new Error("--minutes needs a positive number");
   const parts = (partsText ?? PARTS.join(",")).split(",") as Part[];
@@ -245,6 +248,7 @@ export default async function ui(argv: string[]): Promise<void> {
       webDir: WEB,
       seconds: watchSeconds,
       profile,
+      taskCpu,
       onePerRecord,
       ...(bufferText === undefined ? {} : { clientBuffer: Number(bufferText) }),
       ...(coresText === undefined ? {} : { cores: Number(coresText) }),

@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, CDPSession, Page } from "@playwright/test";
 import { topSelfTime, type SelfTime } from "./cpu-profile";
 import { mainThreadTrace, TRACE_SECONDS } from "./main-thread-trace";
+import { BENCH_GC_MARK, TASK_TRACE_SECONDS, taskCpuTrace, type TaskCpu } from "./task-cpu-trace";
 import { workerThreadsCpuMs } from "./thread-cpu";
 
 /**
@@ -122,6 +123,11 @@ export interface PageFigures {
    * first TRACE_SECONDS, by self time: where the native work (style, layout, paint, IPC) goes.
    */
   trace: { what: string; ms: number; count: number }[] | null;
+  /**
+   * With `taskCpu` (not with `profile`: one trace at a time): the main thread's tasks over the
+   * window's first TASK_TRACE_SECONDS, long by wall time and long by the thread's own CPU time.
+   */
+  taskCpu: TaskCpu | null;
 }
 
 interface Sample {
@@ -151,7 +157,7 @@ export async function meterPage(
   page: Page,
   statsPath: string,
   seconds: number,
-  options: { profile?: boolean } = {},
+  options: { profile?: boolean; taskCpu?: boolean } = {},
 ): Promise<PageFigures> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
@@ -160,7 +166,9 @@ export async function meterPage(
   const read = () =>
     page.evaluate<Sample>(`(() => {
       const t0 = performance.now();
+      performance.mark("${BENCH_GC_MARK}");
       globalThis.gc?.();
+      performance.clearMarks("${BENCH_GC_MARK}");
       const m = window.__meter;
       if (m !== undefined) {
         m.gcStart = t0;
@@ -184,6 +192,10 @@ export async function meterPage(
     await cdp.send("Profiler.start");
   }
   const trace = options.profile === true ? mainThreadTrace(page, TRACE_SECONDS) : Promise.resolve(null);
+  const taskCpu =
+    options.taskCpu === true
+      ? taskCpuTrace(page, Math.min(seconds, TASK_TRACE_SECONDS))
+      : Promise.resolve(null);
   const heap: { at: number; mb: number }[] = [{ at: first.at, mb: first.heap }];
   for (let left = seconds; left > 0; left -= 10) {
     await page.waitForTimeout(Math.min(10, left) * 1000);
@@ -223,6 +235,7 @@ export async function meterPage(
     heapSlopeMbPerMin: slope(heap) * 60_000,
     profile,
     trace: await trace,
+    taskCpu: await taskCpu,
   };
 }
 
@@ -315,6 +328,15 @@ export function describePage(label: string, f: PageFigures): string[] {
       `frames holding a long task: ${f.blocking.frames}, ${f.blocking.ms.toFixed(0)} ms, of it style/layout/paint ` +
       `${f.blocking.renderMs.toFixed(0)} ms`,
   );
+  if (f.taskCpu !== null) {
+    const t = f.taskCpu;
+    lines.push(
+      `    main-thread tasks, first ${t.seconds} s (Chromium's trace): over 50 ms of wall time ${t.longByWall}, ` +
+        `with ${t.longCpuMs.toFixed(0)} ms of CPU in their ${t.longWallMs.toFixed(0)} ms; ` +
+        `over 50 ms of the thread's own CPU time ${t.longByCpu} (longest ${t.longestCpuMs.toFixed(0)} ms); ` +
+        `${t.benchGcTasks} tasks of the bench's forced GC left out`,
+    );
+  }
   for (const s of f.blocking.scripts)
     lines.push(`    in frames with a long task: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
   for (const s of f.longFrameScripts)
