@@ -2,19 +2,10 @@
 // where a page's native work (style, layout, paint, IPC) goes, which a JavaScript profile shows only
 // as "(program)".
 import type { Page } from "@playwright/test";
+import { traceRendererMain } from "./renderer-trace";
 
 /** How much of a window the trace covers: a trace of a whole minute is hundreds of megabytes. */
 export const TRACE_SECONDS = 5;
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  args?: { name?: string };
-}
 
 /**
  * A devtools-timeline trace of the browser for `seconds`, reduced to the busiest renderer main
@@ -24,26 +15,14 @@ export async function mainThreadTrace(
   page: Page,
   seconds: number,
 ): Promise<{ what: string; ms: number; count: number }[] | null> {
-  const browser = page.context().browser();
-  if (browser === null) return null;
-  await browser.startTracing(page, {
-    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink"],
-  });
-  await page.waitForTimeout(seconds * 1000);
-  const events = (JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] })
-    .traceEvents;
-  const mains = new Set(
-    events
-      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
-      .map((e) => `${e.pid}:${e.tid}`),
-  );
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    const key = `${e.pid}:${e.tid}`;
-    if (e.ph !== "X" || e.dur === undefined || !mains.has(key)) continue;
-    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push(e);
-  }
-  const busiest = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  const trace = await traceRendererMain(page, seconds, [
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "v8",
+    "blink",
+  ]);
+  if (trace === null) return null;
+  const busiest = trace.main;
   busiest.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const totals: Record<string, { ms: number; count: number }> = {};
   const stack: { end: number; entry: { name: string; self: number } }[] = [];

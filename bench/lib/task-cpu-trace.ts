@@ -3,6 +3,7 @@
 // (> 50 ms of wall time) whose CPU time is far below 50 ms was not the page's work: the thread was
 // descheduled in it — on a 2-core box, by the feed process, the stack and Chromium's other threads.
 import type { Page } from "@playwright/test";
+import { traceRendererMain, type TraceEvent } from "./renderer-trace";
 
 /**
  * How much of a window the task trace covers: the top-level tasks of every thread add up (a trace of
@@ -14,17 +15,6 @@ export const TASK_TRACE_SECONDS = 20;
 export const BENCH_GC_MARK = "torghut-bench-gc";
 
 const LONG_MS = 50;
-
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-  args?: { name?: string };
-}
 
 export interface TaskCpu {
   seconds: number;
@@ -43,29 +33,12 @@ export interface TaskCpu {
 
 /** Traces the browser's top-level tasks for `seconds`; the busiest renderer main thread's long tasks. */
 export async function taskCpuTrace(page: Page, seconds: number): Promise<TaskCpu | null> {
-  const browser = page.context().browser();
-  if (browser === null) return null;
-  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
-  await page.waitForTimeout(seconds * 1000);
-  const events = (JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] })
-    .traceEvents;
-  const mains = new Set(
-    events
-      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
-      .map((e) => `${e.pid}:${e.tid}`),
-  );
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    const key = `${e.pid}:${e.tid}`;
-    if (e.ph !== "X" || e.name !== "ThreadControllerImpl::RunTask" || !mains.has(key)) continue;
-    (byThread.get(key) ?? byThread.set(key, []).get(key)!).push(e);
-  }
-  const gcMarks = events.filter((e) => e.name === BENCH_GC_MARK).map((e) => e.ts);
+  const trace = await traceRendererMain(page, seconds, ["toplevel", "blink.user_timing"]);
+  if (trace === null) return null;
+  const gcMarks = trace.all.filter((e) => e.name === BENCH_GC_MARK).map((e) => e.ts);
   const byBench = (task: TraceEvent) =>
     gcMarks.some((at) => at >= task.ts && at <= task.ts + (task.dur ?? 0));
-  const tasks = ([...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? []).filter(
-    (t) => !byBench(t),
-  );
+  const tasks = trace.main.filter((t) => t.name === "ThreadControllerImpl::RunTask" && !byBench(t));
   const figures: TaskCpu = {
     seconds,
     benchGcTasks: gcMarks.length,

@@ -44,6 +44,31 @@ export function simulatorEnv(sim: RunningSimulator): Record<string, string> {
   };
 }
 
+/** A live server's settings on `sim`: port 0, the test symbols, the test secret, a DATA_DIR of its own. */
+function liveServerEnv(sim: RunningSimulator, dataDir: string): Record<string, string> {
+  return {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    SYMBOLS: TEST_SYMBOLS.join(","),
+    ...simulatorEnv(sim),
+    WS_AUTH_SECRET: TEST_SECRET,
+    SIMULATED_MARKET: "true",
+  };
+}
+
+/** The live servers' simulator: the test symbols at 200 trades/s, a dropped session reaped in 300 ms. */
+function startTestSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  return startSimulator({
+    port: 0,
+    seed: 11,
+    symbols: TEST_SYMBOLS,
+    tradesPerSecond: 200,
+    staleSessionMs: 300,
+    ...options,
+  });
+}
+
 /**
  * The whole server, in process, on port 0, against the real simulator on port 0, with PGlite in
  * memory-like isolation (a fresh DATA_DIR) — or PostgreSQL when `databaseUrl` is given. Short
@@ -54,26 +79,9 @@ export async function startLiveServer(
   simOptions: SimulatorOptions = {},
   logger: Logger = createLogger("silent"),
 ): Promise<LiveServer> {
-  const sim = await startSimulator({
-    port: 0,
-    seed: 11,
-    symbols: TEST_SYMBOLS,
-    tradesPerSecond: 200,
-    staleSessionMs: 300,
-    ...simOptions,
-  });
+  const sim = await startTestSimulator(simOptions);
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-live-"));
-  const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "silent",
-    DATA_DIR: dataDir,
-    SYMBOLS: TEST_SYMBOLS.join(","),
-    ...simulatorEnv(sim),
-    WS_AUTH_SECRET: TEST_SECRET,
-    SIMULATED_MARKET: "true",
-    ...env,
-  });
+  const config = loadConfig({ ...liveServerEnv(sim, dataDir), LOG_LEVEL: "silent", ...env });
   const torghut = await createTorghut(config, { logger });
   await torghut.start();
   return {
@@ -112,28 +120,10 @@ export interface SpawnedServer {
  * bus it is on) would answer for the other's.
  */
 export async function spawnLiveServer(env: Record<string, string> = {}): Promise<SpawnedServer> {
-  const sim = await startSimulator({
-    port: 0,
-    seed: 11,
-    symbols: TEST_SYMBOLS,
-    tradesPerSecond: 200,
-    staleSessionMs: 300,
-  });
+  const sim = await startTestSimulator();
   const dataDir = mkdtempSync(join(tmpdir(), "torghut-live-"));
   try {
-    const replica = await spawnReplica(
-      {
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        SYMBOLS: TEST_SYMBOLS.join(","),
-        ...simulatorEnv(sim),
-        WS_AUTH_SECRET: TEST_SECRET,
-        SIMULATED_MARKET: "true",
-        ...env,
-      },
-      120_000,
-    );
+    const replica = await spawnReplica({ ...liveServerEnv(sim, dataDir), ...env }, 120_000);
     return {
       sim,
       replica,
