@@ -13,7 +13,8 @@ test("the market clock is read at MARKET_CLOCK_REFRESH_SECONDS, not held back by
   const sim = await startSimulator({ port: 0, manualClock: true, startTime: start, symbols: ["AAPL"] });
   const keys = { keyId: "sim-key", secretKey: "sim-secret" };
   const config = loadConfig({
-    ...{ ALPACA_KEY_ID: keys.keyId, ALPACA_SECRET_KEY: keys.secretKey },
+    ALPACA_KEY_ID: keys.keyId,
+    ALPACA_SECRET_KEY: keys.secretKey,
     ALPACA_TRADING_URL: sim.alpacaTradingUrl,
     MARKET_CLOCK_REFRESH_SECONDS: "0.5",
   });
