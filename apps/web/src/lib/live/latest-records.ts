@@ -59,7 +59,7 @@ const SPREAD_SLACK = 1.5;
  * symbols (every symbol once per `everyMs`, spread over the takes in it), the longest-waiting first.
  * Without that, symbols taken together fall due together: 500 came due in the same take every
  * 100 ms, and that take (500 validations) and the page's frame that applied it (500 rows) were the
- * page's long tasks.
+ * page's largest tasks (BENCHMARKS "ui": the long ones are mostly the thread waiting for a core).
  */
 export class LatestRecords {
   private readonly bySymbol = new Map<string, Held>();
