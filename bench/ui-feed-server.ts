@@ -2,7 +2,8 @@
 // its SignalR transport (the frames, throttle, queues and batching the API server uses) on 127.0.0.1,
 // fed by a cheap in-process publisher instead of the simulator, the Alpaca client and ingest, so
 // the page under test gets the goal rate without the whole stack competing for the two cores.
-// It also serves `/floor`: a bare page that opens the same hub connection and only parses the frames.
+// It also serves `/floor`: a bare page that opens the same hub connection and only parses the frames;
+// and `/replay`: a page that replays the watchlist's main-thread CPU while a worker takes the feed.
 // The transport runs twice on the hub: records of one flush joined into one WebSocket message (the
 // default) and one message per record (`maxMessageBytes: 0`, the transport before issue #18's change).
 import type { Quote, Trade } from "@torghut/contracts";
@@ -12,6 +13,7 @@ import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realt
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
 import { FLOOR_PAGE } from "./lib/ui-floor-page";
+import { REPLAY_PAGE } from "./lib/ui-replay-page";
 
 export interface FeedConfig {
   secret: string;
@@ -46,9 +48,10 @@ const hub = new Hub({
 });
 const authenticate = new TokenVerifier({ secrets: [config.secret] }).forAudience(HUB_AUDIENCE);
 const server = createServer((req, res) => {
-  if ((req.url ?? "").split("?", 1)[0] === "/floor") {
+  const page = { "/floor": FLOOR_PAGE, "/replay": REPLAY_PAGE }[(req.url ?? "").split("?", 1)[0]!];
+  if (page !== undefined) {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-    res.end(FLOOR_PAGE);
+    res.end(page);
     return;
   }
   res.writeHead(404).end();

@@ -17,7 +17,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHROMIUM_LAUNCH } from "../e2e/support/env";
 import { exited, request } from "./lib/processes";
-import { describePage, meteredContext, meterPage, type PageFigures } from "./lib/ui-page-meter";
+import {
+  describePage,
+  describeTaskCpu,
+  meteredContext,
+  meterPage,
+  type PageFigures,
+} from "./lib/ui-page-meter";
+import type { TaskCpu } from "./lib/task-cpu-trace";
 import { startUiStack } from "./lib/ui-stack";
 import type { FeedConfig, FeedStats } from "./ui-feed-server";
 
@@ -74,6 +81,20 @@ export interface IsolatedFigures {
   otherFeed: FeedWindow;
   page: PageFigures;
   pageFeed: FeedWindow;
+  /** With `taskCpu`: the page's traced main-thread CPU replayed on a page doing nothing else. */
+  replay: Replay | null;
+}
+
+/** The replay page's run (bench/lib/ui-replay-page.ts): the box's floor for the page's tasks. */
+export interface Replay {
+  figures: PageFigures;
+  feed: FeedWindow;
+  state: string;
+  iterationsPerMs: number;
+  replayedTasks: number;
+  replayedCpuMs: number;
+  /** How far behind its offset the replay ran a task at worst (the box, or tasks back to back). */
+  lateMs: number;
 }
 
 /**
@@ -212,6 +233,27 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       }),
     );
     await context.close();
+
+    // The page's traced tasks, replayed as bare CPU against the same feed: the box's floor for them.
+    const replayRun = async (cpu: TaskCpu): Promise<Replay> => {
+      const replayContext = await meteredContext(browser!);
+      const replayPage = await replayContext.newPage();
+      const where = watch.workerCpu > 0 ? "worker" : "main";
+      await replayPage.goto(`${feedOrigin}/replay?feed=${where}&token=${encodeURIComponent(floorToken)}`);
+      await replayPage.locator("#state", { hasText: "live" }).waitFor({ timeout: 30_000 });
+      await settle(replayPage);
+      await replayPage.evaluate(`window.__replay.start(${JSON.stringify(cpu.tasks)})`);
+      const [figures, window] = await withFeed(feed, () =>
+        meterPage(replayPage, "__replay", cpu.seconds, { taskCpu: true }),
+      );
+      const replayed = await replayPage.evaluate<Omit<Replay, "figures" | "feed">>(
+        "(({ state, iterationsPerMs, replayedTasks, replayedCpuMs, lateMs }) => " +
+          "({ state, iterationsPerMs, replayedTasks, replayedCpuMs, lateMs }))(window.__replay)",
+      );
+      await replayContext.close();
+      return { figures, feed: window, ...replayed };
+    };
+    const replay = watch.taskCpu === null ? null : await replayRun(watch.taskCpu);
     return {
       symbols: count,
       cores,
@@ -227,6 +269,7 @@ export async function isolatedWatchlistBench(options: IsolatedOptions): Promise<
       otherFeed,
       page: watch,
       pageFeed,
+      replay,
     };
   } finally {
     await browser?.close();
@@ -284,8 +327,37 @@ export function describeIsolated(f: IsolatedFigures): string[] {
             `thread waiting for a core (${f.page.taskCpu.longCpuMs.toFixed(0)} ms of CPU in ` +
             `${f.page.taskCpu.longWallMs.toFixed(0)} ms of long tasks)`,
         ]),
+    ...(f.replay === null ? [] : describeReplay(f.page, f.pageFeed, f.replay)),
     `  JS heap after GC: ${f.page.heapStartMb.toFixed(1)} → ${f.page.heapEndMb.toFixed(1)} MB over ` +
       `${(f.page.seconds / 60).toFixed(1)} min, slope ${f.page.heapSlopeMbPerMin.toFixed(3)} MB/min` +
       (f.page.seconds >= 590 ? " (a 10-minute run)" : " (not a 10-minute run: --minutes 10 measures it)"),
+  ];
+}
+
+/** The replay's report: how faithful it was, and the page's long tasks over the box's floor for them. */
+function describeReplay(page: PageFigures, pageFeed: FeedWindow, r: Replay): string[] {
+  const f = r.figures;
+  const dropped = (f.droppedFrames / Math.max(1, f.frames + f.droppedFrames)) * 100;
+  const lines = [
+    `  replay of the page's main-thread CPU (bench/lib/ui-replay-page.ts): ${r.replayedTasks} tasks of the page's trace, ` +
+      `${r.replayedCpuMs.toFixed(0)} ms of CPU at the page's offsets (at worst ${r.lateMs.toFixed(0)} ms late), ` +
+      `on a page doing nothing else; the feed taken ${r.figures.workerCpu > 0 ? "by a worker" : "on the main thread"} ` +
+      `and only counted (connection ${r.state})`,
+    `    main thread busy ${(f.busy * 100).toFixed(1)}% · worker threads CPU ${(f.workerCpu * 100).toFixed(1)}% · ` +
+      `long tasks > 50 ms: ${f.longTasks} (longest ${f.longestTaskMs.toFixed(0)} ms) · frames dropped ${dropped.toFixed(1)}%`,
+    `    feed: hub delivered ${r.feed.deliveries.toFixed(0)}/s (to the page ${pageFeed.deliveries.toFixed(0)}/s), ` +
+      `feed process CPU ${(r.feed.cpu * 100).toFixed(0)}% (with the page ${(pageFeed.cpu * 100).toFixed(0)}%)`,
+  ];
+  const replayed = f.taskCpu;
+  const traced = page.taskCpu;
+  if (replayed === null || traced === null) return lines;
+  const ratio =
+    replayed.longByWall > 0 ? (traced.longByWall / replayed.longByWall).toFixed(2) + "×" : "— (floor 0)";
+  return [
+    ...lines,
+    describeTaskCpu(replayed),
+    `  the box's floor for the page's work (first ${traced.seconds} s of each, Chromium's trace): tasks over 50 ms of ` +
+      `wall time: page ${traced.longByWall}, replay of its CPU ${replayed.longByWall} → page / floor ${ratio}; ` +
+      `CPU of the traced tasks: page ${traced.totalCpuMs.toFixed(0)} ms, replay ${replayed.totalCpuMs.toFixed(0)} ms`,
   ];
 }

@@ -29,7 +29,17 @@ export interface TaskCpu {
   longCpuMs: number;
   /** The longest task by CPU time. */
   longestCpuMs: number;
+  /** All the tasks' CPU time. */
+  totalCpuMs: number;
+  /**
+   * The tasks of at least REPLAYED_MIN_CPU_MS, flat: [offset from the first task, CPU time, …] in ms —
+   * what the replay page (ui-replay-page.ts) runs to find the box's floor for these tasks.
+   */
+  tasks: number[];
 }
+
+/** Shorter tasks are left out of the replay: their scheduling would cost more than their work. */
+const REPLAYED_MIN_CPU_MS = 0.1;
 
 /** Traces the browser's top-level tasks for `seconds`; the busiest renderer main thread's long tasks. */
 export async function taskCpuTrace(page: Page, seconds: number): Promise<TaskCpu | null> {
@@ -38,7 +48,9 @@ export async function taskCpuTrace(page: Page, seconds: number): Promise<TaskCpu
   const gcMarks = trace.all.filter((e) => e.name === BENCH_GC_MARK).map((e) => e.ts);
   const byBench = (task: TraceEvent) =>
     gcMarks.some((at) => at >= task.ts && at <= task.ts + (task.dur ?? 0));
-  const tasks = trace.main.filter((t) => t.name === "ThreadControllerImpl::RunTask" && !byBench(t));
+  const tasks = trace.main
+    .filter((t) => t.name === "ThreadControllerImpl::RunTask" && !byBench(t))
+    .sort((a, b) => a.ts - b.ts);
   const figures: TaskCpu = {
     seconds,
     benchGcTasks: gcMarks.length,
@@ -47,11 +59,17 @@ export async function taskCpuTrace(page: Page, seconds: number): Promise<TaskCpu
     longWallMs: 0,
     longCpuMs: 0,
     longestCpuMs: 0,
+    totalCpuMs: 0,
+    tasks: [],
   };
+  const origin = tasks[0]?.ts ?? 0;
   for (const task of tasks) {
     const wallMs = (task.dur ?? 0) / 1000;
     const cpuMs = (task.tdur ?? task.dur ?? 0) / 1000;
     figures.longestCpuMs = Math.max(figures.longestCpuMs, cpuMs);
+    figures.totalCpuMs += cpuMs;
+    if (cpuMs >= REPLAYED_MIN_CPU_MS)
+      figures.tasks.push(Math.round((task.ts - origin) / 10) / 100, Math.round(cpuMs * 100) / 100);
     if (cpuMs > LONG_MS) figures.longByCpu++;
     if (wallMs <= LONG_MS) continue;
     figures.longByWall++;

@@ -328,15 +328,7 @@ export function describePage(label: string, f: PageFigures): string[] {
       `frames holding a long task: ${f.blocking.frames}, ${f.blocking.ms.toFixed(0)} ms, of it style/layout/paint ` +
       `${f.blocking.renderMs.toFixed(0)} ms`,
   );
-  if (f.taskCpu !== null) {
-    const t = f.taskCpu;
-    lines.push(
-      `    main-thread tasks, first ${t.seconds} s (Chromium's trace): over 50 ms of wall time ${t.longByWall}, ` +
-        `with ${t.longCpuMs.toFixed(0)} ms of CPU in their ${t.longWallMs.toFixed(0)} ms; ` +
-        `over 50 ms of the thread's own CPU time ${t.longByCpu} (longest ${t.longestCpuMs.toFixed(0)} ms); ` +
-        `${t.benchGcTasks} tasks of the bench's forced GC left out`,
-    );
-  }
+  if (f.taskCpu !== null) lines.push(describeTaskCpu(f.taskCpu));
   for (const s of f.blocking.scripts)
     lines.push(`    in frames with a long task: ${s.ms.toFixed(0)} ms over ${s.count}× ${s.what}`);
   for (const s of f.longFrameScripts)
@@ -347,4 +339,14 @@ export function describePage(label: string, f: PageFigures): string[] {
     );
   for (const p of f.profile ?? []) lines.push(`    profile ${p.percent.toFixed(1).padStart(5)}%  ${p.fn}`);
   return lines;
+}
+
+/** The task CPU trace's line. */
+export function describeTaskCpu(t: TaskCpu): string {
+  return (
+    `    main-thread tasks, first ${t.seconds} s (Chromium's trace): over 50 ms of wall time ${t.longByWall}, ` +
+    `with ${t.longCpuMs.toFixed(0)} ms of CPU in their ${t.longWallMs.toFixed(0)} ms; ` +
+    `over 50 ms of the thread's own CPU time ${t.longByCpu} (longest ${t.longestCpuMs.toFixed(0)} ms); ` +
+    `${t.benchGcTasks} tasks of the bench's forced GC left out`
+  );
 }

@@ -117,3 +117,35 @@ describe("/hubs/market-data: maxMessageBytes", () => {
     await rt.close();
   });
 });
+
+describe("/hubs/market-data: throttled updates due together leave together", () => {
+  let rt: TransportsServer;
+  before(async () => {
+    rt = await startTransportsServer({ updatesPerSecond: 20 });
+  });
+  after(() => rt.close());
+
+  test("the trailing updates of many symbols arrive in one message, not one message each", async () => {
+    const { messages, ws } = await rawClient(rt.port);
+    const leading = burst(rt);
+    await eventually(() => ticks(messages).length === leading.length, "every leading tick");
+    const before = messages.length;
+    // Each symbol's next trade in a turn of its own, inside the throttle's 50 ms: each waits for its
+    // symbol's trailing edge. A timer per symbol wrote each as its own WebSocket message, so a page
+    // watching 500 symbols took up to 20,000 messages a second, paying the browser's cost per message.
+    const trailing: string[] = [];
+    for (const [i, symbol] of SYMBOLS.entries()) {
+      rt.hub.publishTrade(trade(symbol, 100 + i));
+      trailing.push(`${symbol} ${100 + i}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await eventually(
+      () => ticks(messages).length === leading.length + trailing.length,
+      "every trailing tick",
+    );
+    assert.deepEqual(ticks(messages.slice(before)).sort(), trailing.sort());
+    const carrying = carryingTicks(messages.slice(before));
+    assert.ok(carrying.length <= 2, `${carrying.length} messages for ${trailing.length} trailing ticks`);
+    ws.terminate();
+  });
+});
