@@ -8,6 +8,8 @@
 // reads the same hub in the transport's other mode: with the records of each flush joined into one
 // WebSocket message (the default) against one message per record (before issue #18's change);
 // `--one-per-record` puts the page (and the first floor) on the one-per-record mode instead.
+// With `--task-cpu`, a last page replays the watchlist's traced main-thread CPU alone under the same
+// feed (bench/lib/ui-replay-page.ts): the box's floor for the page's long tasks, and the page's ratio.
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { createDb, createTestDatabase, seedSymbols, type TestDatabase } from "@torghut/db";
 import { startSimulator } from "@torghut/market-sim";

@@ -208,7 +208,8 @@ function option(args: string[], name: string): [string | undefined, string[]] {
  * [--profile] [--task-cpu] [--client-buffer N] [--one-per-record] [--cores N]`: `--minutes N` runs each watchlist for N minutes (the heap over a real 10 minutes:
  * `--parts isolated --minutes 10`); `--profile` adds the isolated page's top self-time functions and
  * main-thread trace; `--task-cpu` traces each isolated page's main-thread tasks (long by wall time and by
- * the thread's CPU time; the trace itself loads the box); `--cores N` tells the isolated page it has N
+ * the thread's CPU time; the trace itself loads the box) and replays the watchlist's traced CPU on a bare
+ * page, the box's floor for its long tasks; `--cores N` tells the isolated page it has N
  * cores (it runs its feed in a worker from 4).
  */
 export default async function ui(argv: string[]): Promise<void> {
