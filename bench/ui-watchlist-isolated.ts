@@ -343,7 +343,7 @@ function describeReplay(page: PageFigures, pageFeed: FeedWindow, r: Replay): str
   const lines = [
     `  replay of the page's main-thread CPU (bench/lib/ui-replay-page.ts): ${r.replayedTasks} tasks of the page's trace, ` +
       `${r.replayedCpuMs.toFixed(0)} ms of CPU at the page's offsets (at worst ${r.lateMs.toFixed(0)} ms late), ` +
-      `on a page doing nothing else; the feed taken ${r.figures.workerCpu > 0 ? "by a worker" : "on the main thread"} ` +
+      `on a page doing nothing else; the feed taken ${page.workerCpu > 0 ? "by a worker" : "on the main thread"} ` +
       `and only counted (connection ${r.state})`,
     `    main thread busy ${(f.busy * 100).toFixed(1)}% · worker threads CPU ${(f.workerCpu * 100).toFixed(1)}% · ` +
       `long tasks > 50 ms: ${f.longTasks} (longest ${f.longestTaskMs.toFixed(0)} ms) · frames dropped ${dropped.toFixed(1)}%`,

@@ -7,6 +7,16 @@
  * same shape the bench reads from the watchlist's store (`trades`, `quotes`, `flushes`).
  * `?path=/hubs/other` reads the feed's other SignalR transport (one message per record, or joined).
  */
+/**
+ * What a bench page sends the hub, as SignalR's JSON protocol words it: the handshake, the
+ * watchlist's subscription, and the keep-alive (the hub drops a client silent for 30 s). Shared by
+ * the floor page and the replay page (ui-replay-page.ts).
+ */
+export const HUB_HANDSHAKE = '{"protocol":"json","version":1}';
+export const HUB_SUBSCRIBE =
+  '{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*","order_book:*","status"]]}';
+export const HUB_PING = '{"type":6}';
+
 export const FLOOR_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>watchlist floor</title></head>
 <body><p id="state">connecting</p>
@@ -17,7 +27,7 @@ export const FLOOR_PAGE = `<!doctype html>
   const path = new URLSearchParams(location.search).get("path") || "/hubs/market-data";
   const ws = new WebSocket("ws://" + location.host + path + "?access_token=" + encodeURIComponent(token));
   let handshaken = false;
-  ws.onopen = () => ws.send('{"protocol":"json","version":1}' + RS);
+  ws.onopen = () => ws.send('${HUB_HANDSHAKE}' + RS);
   ws.onmessage = (event) => {
     const records = event.data.split(RS);
     for (let i = 0; i < records.length; i++) {
@@ -27,9 +37,8 @@ export const FLOOR_PAGE = `<!doctype html>
         handshaken = true;
         stats.state = "live";
         document.getElementById("state").textContent = "live";
-        ws.send('{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*","order_book:*","status"]]}' + RS);
-        // The client's keep-alive: the hub drops a client silent for 30 s.
-        setInterval(() => ws.send('{"type":6}' + RS), 10000);
+        ws.send('${HUB_SUBSCRIBE}' + RS);
+        setInterval(() => ws.send('${HUB_PING}' + RS), 10000);
         continue;
       }
       if (message.type !== 1 || message.target !== "publication") continue;

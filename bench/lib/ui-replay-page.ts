@@ -1,3 +1,5 @@
+import { HUB_HANDSHAKE, HUB_PING, HUB_SUBSCRIBE } from "./ui-floor-page";
+
 /**
  * The box's floor for the watchlist's long tasks: a page that runs the CPU the watchlist's main
  * thread ran, task by task, and nothing else. `start(tasks)` replays the watchlist's traced tasks
@@ -20,25 +22,24 @@ export const REPLAY_PAGE = `<!doctype html>
 <body><p id="state">connecting</p>
 <script>
   const stats = (window.__replay = {
-    trades: 0, quotes: 0, flushes: 0, frames: 0, state: "connecting",
-    iterationsPerMs: 0, replayedTasks: 0, replayedCpuMs: 0, lateMs: 0, done: false,
+    trades: 0, quotes: 0, flushes: 0, state: "connecting",
+    iterationsPerMs: 0, replayedTasks: 0, replayedCpuMs: 0, lateMs: 0,
   });
   const params = new URLSearchParams(location.search);
   // Taken where the watchlist took it: on the main thread, or in a worker (?feed=worker) as the
   // watchlist does from 4 cores.
   const feedSource = \`
     const RS = "\\x1e";
-    const counts = { frames: 0, state: "connecting" };
+    const counts = { state: "connecting" };
     const ws = new WebSocket(\${JSON.stringify("ws://" + location.host + (params.get("path") || "/hubs/market-data") + "?access_token=" + encodeURIComponent(params.get("token")))});
     let handshaken = false;
-    ws.onopen = () => ws.send('{"protocol":"json","version":1}' + RS);
+    ws.onopen = () => ws.send('${HUB_HANDSHAKE}' + RS);
     ws.onmessage = () => {
-      counts.frames++;
       if (handshaken) return; // taken, not read: the watchlist's reading is in the replayed CPU
       handshaken = true;
       counts.state = "live";
-      ws.send('{"type":1,"invocationId":"1","target":"Subscribe","arguments":[["lines:*","order_book:*","status"]]}' + RS);
-      setInterval(() => ws.send('{"type":6}' + RS), 10000);
+      ws.send('${HUB_SUBSCRIBE}' + RS);
+      setInterval(() => ws.send('${HUB_PING}' + RS), 10000);
     };
     ws.onclose = (event) => { counts.state = "closed " + event.code; };
     setInterval(() => report(counts), 250);
@@ -74,7 +75,7 @@ export const REPLAY_PAGE = `<!doctype html>
     const channel = new MessageChannel();
     let i = 0;
     const step = () => {
-      if (i >= tasks.length) { stats.done = true; return; }
+      if (i >= tasks.length) return;
       const wait = tasks[i] - (performance.now() - t0);
       if (wait > 1) { setTimeout(step, wait); return; }
       stats.lateMs = Math.max(stats.lateMs, -wait);

@@ -77,7 +77,7 @@ export class LatestValueThrottle<T> {
     if (due === undefined) return;
     this.slots.delete(slot);
     for (const key of due.keys) {
-      if (!this.pending.has(key)) continue;
+      // Every key of a slot is pending until here: only dispose() clears them, with the slots.
       const value = this.pending.get(key)!;
       this.pending.delete(key);
       this.lastEmitAt.set(key, slot);
