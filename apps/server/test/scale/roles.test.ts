@@ -16,8 +16,12 @@ describe("ROLE=ingest + ROLE=realtime over NATS", () => {
   };
 
   before(async () => {
-    ingest = await startLiveServer({ ...bus, ROLE: "ingest" });
+    // The realtime replica first: both servers share this process, and a server's start (PGlite's
+    // boot of its data directory) holds the event loop for seconds. Started second, it would silence
+    // the ingest replica's live stream for that long (a reconnect, or a failover to Yahoo on a loaded
+    // box) — a fault of two servers in one process, not of a replica in a pod of its own.
     realtime = await startLiveServer({ ...bus, ROLE: "realtime", WS_UPDATES_PER_SECOND: "0" });
+    ingest = await startLiveServer({ ...bus, ROLE: "ingest" });
   });
   after(async () => {
     await realtime.close();
