@@ -6,12 +6,13 @@
 // and `/replay`: a page that replays the watchlist's main-thread CPU while a worker takes the feed.
 // The transport runs twice on the hub: records of one flush joined into one WebSocket message (the
 // default) and one message per record (`maxMessageBytes: 0`, the transport before issue #18's change).
-import type { Quote, Trade } from "@torghut/contracts";
+import { minuteStart, type LiveTrade, type Quote, type Trade } from "@torghut/contracts";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HUB_AUDIENCE, signToken, TokenVerifier } from "../apps/server/src/realtime/auth";
 import { Hub } from "../apps/server/src/realtime/hub";
 import { attachSignalrTransport } from "../apps/server/src/realtime/transports/signalr";
+import { MinuteBar } from "../apps/server/src/store/minute-bar";
 import { FLOOR_PAGE } from "./lib/ui-floor-page";
 import { REPLAY_PAGE } from "./lib/ui-replay-page";
 
@@ -70,10 +71,13 @@ const transports = [config.onePerRecord, !config.onePerRecord].map((perRecord, i
 const prices = new Map(config.symbols.map((s, i) => [s, 20 + ((i * 37) % 400)]));
 let tradeId = 0;
 
-function trade(symbol: string, now: number, eventTime: string): Trade {
+/** Each symbol's minute so far, built by the server's own bar: the ticks carry it as ingest's do. */
+const minutes = new Map<string, MinuteBar>();
+
+function trade(symbol: string, now: number, eventTime: string): LiveTrade {
   const price = Math.max(1, prices.get(symbol)! * (1 + (Math.random() - 0.5) * 0.002));
   prices.set(symbol, price);
-  return {
+  const record: Trade = {
     kind: "trade",
     symbol,
     eventTime,
@@ -88,6 +92,14 @@ function trade(symbol: string, now: number, eventTime: string): Trade {
     tape: "C",
     suspicious: false,
   };
+  const minute = minuteStart(now);
+  const eventNs = (now - minute) * 1e6;
+  let bar = minutes.get(symbol);
+  if (bar === undefined || bar.minute !== minute) {
+    bar = new MinuteBar(symbol, minute, record, eventNs);
+    minutes.set(symbol, bar);
+  } else bar.add(record, eventNs);
+  return { ...record, minuteBar: bar.soFar() };
 }
 
 function quote(symbol: string, now: number, eventTime: string): Quote {

@@ -47,6 +47,32 @@ test.describe("watchlist for traders", () => {
     expect(errors).toEqual([]);
   });
 
+  test("the day's volume runs live: the minutes not stored yet count, not only the stored ones", async ({
+    page,
+    request,
+  }) => {
+    const errors = failOnPageErrors(page);
+    await page.goto("/");
+    const symbol = SYMBOLS_WITH_DATA[0]!;
+    const cell = page.getByTestId(`volume-${symbol}`);
+    // The stored figures run through the last minute written; the row adds what the ticks' minute
+    // bars say traded since (the forming minute always has trades on the simulator).
+    await expect
+      .poll(
+        async () => {
+          const answer = (await (await request.get(`/api/torghut/ta/session?symbols=${symbol}`)).json()) as {
+            summaries: { volume: number | null }[];
+          };
+          const stored = answer.summaries[0]?.volume ?? null;
+          const shown = numberIn((await cell.getAttribute("title"))?.replace(" shares", "") ?? "");
+          return stored !== null && shown > stored;
+        },
+        { timeout: 20_000, message: "the row's volume is ahead of the stored minutes'" },
+      )
+      .toBe(true);
+    expect(errors).toEqual([]);
+  });
+
   test("on Yahoo the change is still measured against the previous close", async ({ page }) => {
     await page.goto("/");
     await expect(page.getByTestId("change-pct-AAPL")).toHaveText(/%$/);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { StatusMessage } from "./live";
-import type { Bar1m, Quote, Trade } from "./market-data";
+import type { Bar1m, LiveTrade, Quote } from "./market-data";
 
 /**
  * What the ingest side hands to every realtime replica (over NATS, in process, or from the ingest
@@ -8,7 +8,7 @@ import type { Bar1m, Quote, Trade } from "./market-data";
  * so a replica that joins late learns both).
  */
 export type BusMessage =
-  | { type: "trade"; trade: Trade }
+  | { type: "trade"; trade: LiveTrade }
   | { type: "quote"; quote: Quote }
   | { type: "bar"; bar: Bar1m }
   | { type: "status"; status: StatusMessage }

@@ -29,6 +29,31 @@ export const tradeSchema = z.object({
 });
 export type Trade = z.infer<typeof tradeSchema>;
 
+/**
+ * A trade's one-minute bar as it stands with that trade in it: what the `lines:*` tick carries
+ * (`minuteBar`). Cumulative, so whichever tick of a minute reaches a client — the hub's throttle and
+ * a slow client's queue keep only the newest — it brings every trade before it: a spike another
+ * trade superseded within 50 ms still sets the high, and the minute's volume is whole.
+ */
+export const minuteSoFarSchema = z.object({
+  /** ISO start of the UTC minute, as `Bar1m.minute`. */
+  minute: z.iso.datetime(),
+  open: z.number().finite(),
+  high: z.number().finite(),
+  low: z.number().finite(),
+  close: z.number().finite(),
+  volume: z.number().finite().nonnegative(),
+  tradeCount: z.number().int().nonnegative(),
+});
+export type MinuteSoFar = z.infer<typeof minuteSoFarSchema>;
+
+/**
+ * A trade as the hub publishes it (`lines:*`, type `tick`). `minuteBar` is absent when no bar was
+ * built for it (a trade older than the bars kept in memory, or a server without a store).
+ */
+export const liveTradeSchema = tradeSchema.extend({ minuteBar: minuteSoFarSchema.optional() });
+export type LiveTrade = z.infer<typeof liveTradeSchema>;
+
 export const quoteSchema = z.object({
   ...recordBase,
   kind: z.literal("quote"),

@@ -35,6 +35,11 @@ export const sessionSummarySchema = z.object({
   high: z.number().nullable(),
   low: z.number().nullable(),
   volume: z.number().nullable(),
+  /**
+   * ISO start of the newest stored minute the day's figures include (null without bars): a client
+   * adds the live minutes after it (each tick's \`minuteBar\`) for a volume and range up to now.
+   */
+  lastMinute: z.iso.datetime().nullable(),
   sparkline: z.array(z.number()),
   source: sourceNameSchema.nullable(),
   delayed: z.boolean().nullable(),

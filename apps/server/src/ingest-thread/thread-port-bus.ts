@@ -15,7 +15,8 @@ export interface ThreadPortBusOptions {
 /**
  * The ingest thread's end of the market bus: what the leader publishes crosses to the HTTP thread
  * in batches. Within a batch only the newest trade and quote per symbol are kept: the hub sends
- * clients the newest value per channel anyway (latest-value throttle), and every tick has already
+ * clients the newest value per channel anyway (latest-value throttle), the newest trade carries its
+ * minute so far (range and volume of the trades dropped here), and every tick has already
  * reached the validator and the writer on this thread. So the HTTP thread handles at most two
  * records per symbol per batch however fast ticks arrive; bars, indicators and status cross whole
  * and in order.

@@ -101,9 +101,11 @@ export class IngestPipeline {
     }
     this.counts.accepted += 1;
     this.latest.set(trade.symbol, trade);
-    this.options.aggregator?.onTrade(trade);
+    const minuteBar = this.options.aggregator?.onTrade(trade) ?? null;
     this.options.freshness?.trade(trade);
-    this.options.bus?.publish({ type: "trade", trade });
+    // The minute so far rides with the trade: whichever of its minute's trades a client ends up
+    // with (each hop keeps only the newest), it brings the minute's range and volume whole.
+    this.options.bus?.publish({ type: "trade", trade: minuteBar === null ? trade : { ...trade, minuteBar } });
   }
 }
 

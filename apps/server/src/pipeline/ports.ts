@@ -1,4 +1,4 @@
-import type { RejectedTick, Trade } from "@torghut/contracts";
+import type { MinuteSoFar, RejectedTick, Trade } from "@torghut/contracts";
 import type { BusPublisher } from "../bus";
 
 /** The batch writer (store/TickWriter): accepted and suspicious trades, never blocks. */
@@ -6,9 +6,12 @@ export interface TickSink {
   enqueue(trade: Trade): void;
 }
 
-/** The 1-minute bar aggregator: only trades that may move a bar (not suspicious). */
+/**
+ * The 1-minute bar aggregator: only trades that may move a bar (not suspicious). Answers the
+ * trade's bar as it now stands (null when it built none), which the published trade carries.
+ */
 export interface TradeAggregator {
-  onTrade(trade: Trade): void;
+  onTrade(trade: Trade): MinuteSoFar | null;
 }
 
 /** Per-symbol freshness (freshness/SymbolFreshnessTracker): hears every accepted trade. */

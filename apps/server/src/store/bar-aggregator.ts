@@ -1,4 +1,4 @@
-import { minuteStart, type Bar1m, type Trade } from "@torghut/contracts";
+import { minuteStart, type Bar1m, type MinuteSoFar, type Trade } from "@torghut/contracts";
 import { minutePosition } from "./event-time";
 import type { Database } from "@torghut/db";
 import { pino } from "pino";
@@ -74,10 +74,14 @@ export class BarAggregator {
     this.timer = clock.setInterval(() => this.onTimer(), this.options.tickMs);
   }
 
-  onTrade(trade: Trade): void {
-    if (trade.suspicious || this.stopped) return;
+  /**
+   * Folds an accepted trade into its minute's bar and answers that bar as it now stands (null for
+   * a suspicious trade, after close, or a trade older than the minutes kept).
+   */
+  onTrade(trade: Trade): MinuteSoFar | null {
+    if (trade.suspicious || this.stopped) return null;
     const position = minutePosition(trade.eventTime);
-    if (position === null) return;
+    if (position === null) return null;
     const { minute, nanosInMinute: eventNs } = position;
     let bars = this.bySymbol.get(trade.symbol);
     if (!bars) {
@@ -86,14 +90,14 @@ export class BarAggregator {
     }
     if (bars.open?.minute === minute) {
       bars.open.add(trade, eventNs);
-      return;
+      return bars.open.soFar();
     }
     if (minute > bars.lastClosedMinute && (bars.open === null || minute > bars.open.minute)) {
       if (bars.open) this.closeBar(bars, bars.open);
       bars.open = new MinuteBar(trade.symbol, minute, trade, eventNs);
-      return;
+      return bars.open.soFar();
     }
-    this.onLateTrade(bars, trade, eventNs, minute);
+    return this.onLateTrade(bars, trade, eventNs, minute)?.soFar() ?? null;
   }
 
   /** The bar being built for a symbol right now, for snapshots. */
@@ -117,7 +121,7 @@ export class BarAggregator {
     await this.flush();
   }
 
-  private onLateTrade(bars: SymbolBars, trade: Trade, eventNs: number, minute: number): void {
+  private onLateTrade(bars: SymbolBars, trade: Trade, eventNs: number, minute: number): MinuteBar | null {
     let bar = bars.recent.get(minute);
     if (!bar && minute >= this.oldestKeptMinute()) {
       // A minute nobody closed yet that is older than the open one (out-of-order arrival).
@@ -127,10 +131,11 @@ export class BarAggregator {
       bar.add(trade, eventNs);
     } else {
       barLateTicks.inc({ outcome: "too_old" });
-      return;
+      return null;
     }
     barLateTicks.inc({ outcome: "merged" });
     this.lateUpdated.set(`${trade.symbol} ${minute}`, bar);
+    return bar;
   }
 
   private announceLateUpdates(): void {

@@ -1,4 +1,4 @@
-import type { Bar1m, SourceName, Trade } from "@torghut/contracts";
+import type { Bar1m, MinuteSoFar, SourceName, Trade } from "@torghut/contracts";
 
 /**
  * One symbol-minute being accumulated. O(1) per trade: running OHLC, volume, Σ price·size for the
@@ -18,6 +18,8 @@ export class MinuteBar {
   private count = 0;
   private source: SourceName;
   private delayed = false;
+  /** `minute` as ISO text, made once: every published trade of the minute carries it. */
+  private readonly minuteIso: string;
 
   constructor(
     readonly symbol: string,
@@ -28,6 +30,7 @@ export class MinuteBar {
     this.open = this.high = this.low = this.close = first.price;
     this.openNs = this.closeNs = firstNs;
     this.source = first.source;
+    this.minuteIso = new Date(minute).toISOString();
     this.add(first, firstNs);
   }
 
@@ -52,10 +55,23 @@ export class MinuteBar {
     this.delayed ||= trade.delayed;
   }
 
+  /** The bar as it stands, for the trade just added to publish (contracts: `minuteBar`). */
+  soFar(): MinuteSoFar {
+    return {
+      minute: this.minuteIso,
+      open: this.open,
+      high: this.high,
+      low: this.low,
+      close: this.close,
+      volume: this.volume,
+      tradeCount: this.count,
+    };
+  }
+
   toBar(): Bar1m {
     return {
       symbol: this.symbol,
-      minute: new Date(this.minute).toISOString(),
+      minute: this.minuteIso,
       open: this.open,
       high: this.high,
       low: this.low,

@@ -58,6 +58,13 @@ export function formatVolume(value: number | null | undefined): string {
   return `${(value / 1e9).toFixed(2)}B`;
 }
 
+const wholeShares = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** A volume in full ("12,345,678 shares"), where `formatVolume` rounds it to fit a cell. */
+export function formatShares(value: number | null | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : `${wholeShares.format(value)} shares`;
+}
+
 export function formatSigned(value: number, digits = 2): string {
   return `${value > 0 ? "+" : value < 0 ? "−" : ""}${Math.abs(value).toFixed(digits)}`;
 }

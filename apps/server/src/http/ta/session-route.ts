@@ -58,6 +58,7 @@ function summarise(
     high: day?.high ?? null,
     low: day?.low ?? null,
     volume: day?.volume ?? null,
+    lastMinute: day?.lastMinute ?? null,
     sparkline: day?.sparkline ?? [],
     source: day?.source ?? null,
     delayed: day?.delayed ?? null,

@@ -117,11 +117,14 @@ describe("GET /api/torghut/ta/session (simulator REST + PGlite)", () => {
     assert.equal(aapl!.previousClose, await alpacaPrevClose("AAPL"));
     assert.equal(aapl!.session, today);
     assert.deepEqual([aapl!.open, aapl!.high, aapl!.low, aapl!.volume], [99, 106, 97, 60]);
+    // The figures run through the newest stored minute: a client adds live minutes after it.
+    assert.equal(aapl!.lastMinute, new Date(sessionStart + 72 * MINUTE).toISOString());
     // 60 and 66 min fall in different 5-minute buckets, as do 66 and 72: three points.
     assert.deepEqual(aapl!.sparkline, [100, 104, 102]);
     // No stored bars: no day figures, yet the previous close is known (Alpaca's).
     assert.equal(msft!.session, null);
     assert.equal(msft!.volume, null);
+    assert.equal(msft!.lastMinute, null);
     assert.deepEqual(msft!.sparkline, []);
     // Nothing traded in this database and nothing live: no last price (never a made-up 0).
     assert.equal(aapl!.last, null);

@@ -10,6 +10,8 @@ export interface StoredSession {
   high: number;
   low: number;
   volume: number;
+  /** ISO start of the newest stored minute of that day: the figures cover the minutes up to it. */
+  lastMinute: string;
   /** One close per 5 minutes of that day, oldest first. */
   sparkline: number[];
   /** The last stored close before that day, if any bar of an earlier day is kept. */
@@ -19,8 +21,10 @@ export interface StoredSession {
 }
 
 /** The driver's row: snake-case previous close, source as stored text. */
-type Row = Omit<StoredSession, "storedPreviousClose" | "source"> & {
+type Row = Omit<StoredSession, "storedPreviousClose" | "source" | "lastMinute"> & {
   previous_close: number | null;
+  /** timestamptz: a Date from either driver. */
+  last_minute: Date | string;
   source: string;
 };
 
@@ -32,7 +36,7 @@ type Row = Omit<StoredSession, "storedPreviousClose" | "source"> & {
 const SQL = `
 SELECT s.symbol,
        to_char(d.day_start AT TIME ZONE 'America/New_York', 'YYYY-MM-DD') AS session,
-       day.open, day.high, day.low, day.volume, day.source, day.delayed,
+       day.open, day.high, day.low, day.volume, day.last_minute, day.source, day.delayed,
        coalesce(spark.closes, '{}') AS sparkline,
        prev.close AS previous_close
   FROM unnest($1::text[]) AS s(symbol)
@@ -42,7 +46,7 @@ SELECT s.symbol,
   CROSS JOIN LATERAL (SELECT (date_trunc('day', newest.minute AT TIME ZONE 'America/New_York')
                               AT TIME ZONE 'America/New_York') AS day_start) AS d
   CROSS JOIN LATERAL (SELECT (array_agg(open ORDER BY minute))[1] AS open, max(high) AS high,
-                             min(low) AS low, sum(volume)::float8 AS volume,
+                             min(low) AS low, sum(volume)::float8 AS volume, max(minute) AS last_minute,
                              (array_agg(source ORDER BY minute DESC))[1] AS source,
                              bool_or(delayed) AS delayed
                         FROM bars_1m b WHERE b.symbol = s.symbol AND b.minute >= d.day_start) AS day
@@ -76,6 +80,7 @@ export async function queryStoredSessions(
       high: row.high,
       low: row.low,
       volume: row.volume,
+      lastMinute: new Date(row.last_minute).toISOString(),
       sparkline: row.sparkline,
       storedPreviousClose: row.previous_close,
       source: row.source as SourceName,

@@ -1,9 +1,10 @@
 "use client";
-import { bar1mSchema, tradeSchema, type LatestPriceResponse } from "@torghut/contracts";
+import { bar1mSchema, type LatestPriceResponse } from "@torghut/contracts";
 import { useEffect, useMemo, useRef } from "react";
 import type { Candle } from "@/lib/bar-builder";
 import { useChannels } from "@/lib/live/use-market-feed";
 import type { LiveCandleSource, LiveProvenance } from "./candle-chart";
+import { tickUpdate } from "./live-tick";
 
 type TradeListener = (epochMs: number, price: number, from: LiveProvenance) => void;
 type BarListener = (bar: Candle, from: LiveProvenance) => void;
@@ -24,11 +25,10 @@ export function useLiveCandles(
 
   useChannels(!listen || symbol === "" ? [] : [`lines:${symbol}`, `analytics:${symbol}`], (publication) => {
     if (publication.type === "tick") {
-      const trade = tradeSchema.safeParse(publication.data);
-      if (!trade.success || trade.data.suspicious === true || trade.data.symbol !== symbol) return;
-      const at = Date.parse(trade.data.eventTime);
-      const from = { source: trade.data.source, delayed: trade.data.delayed };
-      trades.current.forEach((l) => l(at, trade.data.price, from));
+      const update = tickUpdate(publication.data, symbol);
+      if (update?.kind === "minute") bars.current.forEach((l) => l(update.candle, update.from));
+      else if (update?.kind === "trade")
+        trades.current.forEach((l) => l(update.epochMs, update.price, update.from));
     } else if (publication.type === "bar") {
       const bar = bar1mSchema.safeParse(publication.data);
       if (!bar.success || bar.data.symbol !== symbol) return;

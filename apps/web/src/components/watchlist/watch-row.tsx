@@ -1,6 +1,13 @@
 import { type RowFreshness } from "@torghut/contracts";
 import { memo } from "react";
-import { formatAge, formatFreshness, formatPrice, formatSigned, formatVolume } from "@/lib/format";
+import {
+  formatAge,
+  formatFreshness,
+  formatPrice,
+  formatShares,
+  formatSigned,
+  formatVolume,
+} from "@/lib/format";
 import { Sparkline } from "./sparkline";
 import { changeOf, spreadOf, type RowState } from "./watch-store";
 
@@ -78,7 +85,7 @@ export const WatchRow = memo(function WatchRow(props: Props) {
       <td className="num" data-testid={`spread-${symbol}`}>
         {formatPrice(spread)}
       </td>
-      <td className="num" data-testid={`volume-${symbol}`}>
+      <td className="num" data-testid={`volume-${symbol}`} title={formatShares(row.volume)}>
         {formatVolume(row.volume)}
       </td>
       <td className="num range" data-testid={`range-${symbol}`}>

@@ -1,5 +1,6 @@
 import type { PreviousCloseOrigin, SessionSummary } from "@torghut/contracts";
 import type { LatestBatch, SymbolLatest } from "@/lib/live/latest-records";
+import { afterStored, dayVolume, withLiveMinutes, type LiveMinute } from "./live-minutes";
 
 /** What one watchlist row knows: the last trade, the book's top, and the day. Never mutated in place. */
 
@@ -19,8 +20,16 @@ export interface RowState {
   open: number | null;
   high: number | null;
   low: number | null;
+  /** The day's volume as shown: the stored minutes' and the live minutes' after them. */
   volume: number | null;
   sparkline: readonly number[];
+  /** New York date the day figures are of (the REST summary's `session`). */
+  session: string | null;
+  /** The REST summary's volume, and the start of the newest minute it covers (epoch ms). */
+  storedVolume: number | null;
+  storedThroughMs: number | null;
+  /** Minutes the live feed reported after `storedThroughMs`. */
+  liveMinutes: readonly LiveMinute[];
   /**
    * The last price move, for the flash: a new `seq` restarts the animation, on a change of direction
    * or once FLASH_RESTART_MS have passed since the last restart (`at`, the store's clock).
@@ -46,6 +55,10 @@ const empty = (symbol: string): RowState => ({
   low: null,
   volume: null,
   sparkline: [],
+  session: null,
+  storedVolume: null,
+  storedThroughMs: null,
+  liveMinutes: [],
   flash: null,
 });
 
@@ -110,17 +123,32 @@ export class WatchStore {
     return this.rows.get(symbol) ?? empty(symbol);
   }
 
-  /** The REST answer: the day's figures, and the last trade when it is newer than what we hold. */
+  /**
+   * The REST answer: the day's figures, and the last trade when it is newer than what we hold. The
+   * stored figures run through the minute before last (bars are stored when a minute closes), so
+   * within the same session the range the live feed has widened stays wide, and the live minutes
+   * after the stored ones still add to the volume.
+   */
   applySummaries(summaries: readonly SessionSummary[]): void {
     for (const s of summaries) {
+      const before = this.row(s.symbol);
+      const sameDay = before.session !== null && before.session === s.session;
+      const storedThroughMs = s.lastMinute === null ? null : Date.parse(s.lastMinute);
+      // Minutes heard before the first answer are kept too (dayVolume counts only the session's).
+      const keep = sameDay || before.session === null;
+      const liveMinutes = keep ? afterStored(before.liveMinutes, storedThroughMs) : [];
       let row: RowState = {
-        ...this.row(s.symbol),
+        ...before,
         previousClose: s.previousClose,
         previousCloseOrigin: s.previousCloseOrigin,
         open: s.open,
-        high: s.high,
-        low: s.low,
-        volume: s.volume,
+        high: sameDay ? widest(Math.max, s.high, before.high) : s.high,
+        low: sameDay ? widest(Math.min, s.low, before.low) : s.low,
+        session: s.session,
+        storedVolume: s.volume,
+        storedThroughMs,
+        liveMinutes,
+        volume: dayVolume(s.volume, s.session, liveMinutes),
         sparkline: s.sparkline,
       };
       if (s.last !== null) {
@@ -183,11 +211,14 @@ export class WatchStore {
       if (latest.high !== null) high = Math.max(high, latest.high);
       if (latest.low !== null) low = Math.min(low, latest.low);
     }
-    const ranged = high !== before.high || low !== before.low;
+    const liveMinutes = withLiveMinutes(before.liveMinutes, latest.minutes, before.storedThroughMs);
+    const ranged = high !== before.high || low !== before.low || liveMinutes !== before.liveMinutes;
     const quote = latest.quote;
     if (!newer && !ranged && quote === null) return;
     // One new object per symbol and frame, filled in before anything can see it.
-    const row: RowState = { ...before, high, low };
+    const row: RowState = { ...before, high, low, liveMinutes };
+    if (liveMinutes !== before.liveMinutes)
+      row.volume = dayVolume(before.storedVolume, before.session, liveMinutes);
     if (newer) {
       row.price = trade.price;
       row.size = trade.size;
@@ -234,8 +265,15 @@ function merged(older: SymbolLatest, newer: SymbolLatest): SymbolLatest {
     high:
       older.high === null ? newer.high : newer.high === null ? older.high : Math.max(older.high, newer.high),
     low: older.low === null ? newer.low : newer.low === null ? older.low : Math.min(older.low, newer.low),
+    // Both: the row keeps, per minute, the bar with the most trades.
+    minutes: older.minutes.length === 0 ? newer.minutes : [...older.minutes, ...newer.minutes],
     quote: newer.quote ?? older.quote,
   };
+}
+
+/** The wider of two range ends by `pick` (Math.max for a high), either of which may be unknown. */
+function widest(pick: (a: number, b: number) => number, a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : pick(a, b);
 }
 
 interface TradeFacts {

@@ -1,4 +1,11 @@
-import { quoteSchema, tradeSchema, type Quote, type Trade } from "@torghut/contracts";
+import {
+  minuteSoFarSchema,
+  quoteSchema,
+  tradeSchema,
+  type MinuteSoFar,
+  type Quote,
+  type Trade,
+} from "@torghut/contracts";
 import type { Arrival } from "./market-feed";
 
 /**
@@ -15,9 +22,14 @@ export interface SymbolLatest {
   trade: Pick<Trade, "price" | "size" | "source" | "delayed"> | null;
   /** `trade.eventTime` as epoch ms (parsed here, off the page's main thread). */
   eventTimeMs: number;
-  /** The highest and lowest price of the valid trades held; null when none was valid. */
+  /**
+   * The highest and lowest price of the valid trades held, and of their minutes so far (which hold
+   * the trades the hub never sent); null when none was valid.
+   */
   high: number | null;
   low: number | null;
+  /** Each minute's bar so far, as the newest tick of that minute held brought it (oldest first). */
+  minutes: MinuteSoFar[];
   quote: Pick<Quote, "bidPrice" | "bidSize" | "askPrice" | "askSize"> | null;
 }
 
@@ -37,6 +49,8 @@ interface Held {
   highPrice: number;
   low: unknown;
   lowPrice: number;
+  /** Unvalidated `minuteBar`s by minute, the one with the most trades (each is cumulative). */
+  minutes: Map<string, unknown> | undefined;
 }
 
 /** A take never holds back fewer than this many due symbols: a short watchlist is never paced. */
@@ -98,6 +112,8 @@ export class LatestRecords {
       held.low = raw;
       held.lowPrice = price;
     }
+    const minuteBar = (raw as { minuteBar?: unknown }).minuteBar;
+    if (minuteBar !== undefined) holdMinute(held, minuteBar);
   }
 
   /** Whether anything is held: symbols (due or not) or counts not yet reported. */
@@ -144,6 +160,7 @@ export class LatestRecords {
         highPrice: -Infinity,
         low: undefined,
         lowPrice: Infinity,
+        minutes: undefined,
       };
       this.bySymbol.set(symbol, held);
     }
@@ -161,6 +178,15 @@ function validated(symbol: string, held: Held): SymbolLatest {
     high = Math.max(high ?? -Infinity, held.highPrice);
   if (held.low !== undefined && held.low !== held.trade && validTrade(symbol, held.low) !== null)
     low = Math.min(low ?? Infinity, held.lowPrice);
+  const minutes: MinuteSoFar[] = [];
+  for (const raw of held.minutes?.values() ?? []) {
+    const bar = minuteSoFarSchema.safeParse(raw);
+    if (!bar.success) continue;
+    minutes.push(bar.data);
+    high = Math.max(high ?? -Infinity, bar.data.high);
+    low = Math.min(low ?? Infinity, bar.data.low);
+  }
+  minutes.sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
   return {
     symbol,
     trade:
@@ -170,6 +196,7 @@ function validated(symbol: string, held: Held): SymbolLatest {
     eventTimeMs: trade === null ? Number.NaN : Date.parse(trade.eventTime),
     high,
     low,
+    minutes,
     quote:
       quote === null
         ? null
@@ -180,6 +207,19 @@ function validated(symbol: string, held: Held): SymbolLatest {
             askSize: quote.askSize,
           },
   };
+}
+
+/**
+ * Keeps a tick's unvalidated minute bar if it knows more of its minute than the one held (more
+ * trades): a minute's bars are cumulative, so the fullest is the newest, whatever the arrival order.
+ */
+function holdMinute(held: Held, raw: unknown): void {
+  if (typeof raw !== "object" || raw === null) return;
+  const { minute, tradeCount } = raw as { minute?: unknown; tradeCount?: unknown };
+  if (typeof minute !== "string" || typeof tradeCount !== "number") return;
+  held.minutes ??= new Map();
+  const before = held.minutes.get(minute) as { tradeCount: number } | undefined;
+  if (before === undefined || tradeCount >= before.tradeCount) held.minutes.set(minute, raw);
 }
 
 /** The symbol of an unvalidated record, or null: enough to key the latest value per symbol. */
