@@ -33,11 +33,11 @@ export type Trade = z.infer<typeof tradeSchema>;
  * A trade's one-minute bar as it stands with that trade in it: what the `lines:*` tick carries
  * (`minuteBar`). Cumulative, so whichever tick of a minute reaches a client — the hub's throttle and
  * a slow client's queue keep only the newest — it brings every trade before it: a spike another
- * trade superseded within 50 ms still sets the high, and the minute's volume is whole.
+ * trade superseded within 50 ms still sets the high, and the minute's volume is whole. Its minute is
+ * the trade's own (`eventTime`'s), so it is not sent again: 500 symbols × 20 ticks a second are
+ * parsed by one browser page.
  */
 export const minuteSoFarSchema = z.object({
-  /** ISO start of the UTC minute, as `Bar1m.minute`. */
-  minute: z.iso.datetime(),
   open: z.number().finite(),
   high: z.number().finite(),
   low: z.number().finite(),

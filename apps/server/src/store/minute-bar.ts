@@ -18,7 +18,7 @@ export class MinuteBar {
   private count = 0;
   private source: SourceName;
   private delayed = false;
-  /** `minute` as ISO text, made once: every published trade of the minute carries it. */
+  /** `minute` as ISO text, made once per bar. */
   private readonly minuteIso: string;
 
   constructor(
@@ -58,7 +58,6 @@ export class MinuteBar {
   /** The bar as it stands, for the trade just added to publish (contracts: `minuteBar`). */
   soFar(): MinuteSoFar {
     return {
-      minute: this.minuteIso,
       open: this.open,
       high: this.high,
       low: this.low,

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { liveTradeSchema, rfc3339ToNanos, type LiveTrade } from "@torghut/contracts";
+import { liveTradeSchema, minuteStart, rfc3339ToNanos, type LiveTrade } from "@torghut/contracts";
 import { eventually } from "@torghut/testing";
 import { TestClient } from "../support/realtime";
 import { startLiveServer, type LiveServer } from "../support/live-server";
+
+/** The minute a tick's bar is of: the trade's own (ms), or undefined when it carries none. */
+const minuteOf = (t: LiveTrade): number | undefined =>
+  t.minuteBar === undefined ? undefined : minuteStart(Date.parse(t.eventTime));
 
 interface StoredMinute {
   trades: number;
@@ -33,9 +37,9 @@ describe("a tick carries its minute so far", () => {
       ticks = await eventually(
         () => {
           const parsed = client.of("tick").map((m) => liveTradeSchema.parse(m.data));
-          const counts = new Map<string, number>();
+          const counts = new Map<number, number>();
           for (const t of parsed) {
-            const minute = t.minuteBar?.minute;
+            const minute = minuteOf(t);
             if (minute !== undefined) counts.set(minute, (counts.get(minute) ?? 0) + 1);
           }
           return [...counts.values()].some((n) => n >= 15) ? parsed : null;
@@ -46,10 +50,10 @@ describe("a tick carries its minute so far", () => {
     } finally {
       client.close();
     }
-    const minute = [...new Set(ticks.map((t) => t.minuteBar?.minute))]
+    const minute = [...new Set(ticks.map(minuteOf))]
       .filter((m) => m !== undefined)
-      .find((m) => ticks.filter((t) => t.minuteBar?.minute === m).length >= 15)!;
-    const ofMinute = ticks.filter((t) => t.minuteBar?.minute === minute);
+      .find((m) => ticks.filter((t) => minuteOf(t) === m).length >= 15)!;
+    const ofMinute = ticks.filter((t) => minuteOf(t) === minute);
     const last = ofMinute.at(-1)!;
     const bar = last.minuteBar!;
     assert.ok(
@@ -57,7 +61,7 @@ describe("a tick carries its minute so far", () => {
       `the client got ${ofMinute.length} ticks of ${bar.tradeCount} trades: none were held back`,
     );
 
-    const from = BigInt(Date.parse(minute)) * 1_000_000n;
+    const from = BigInt(minute) * 1_000_000n;
     const until = rfc3339ToNanos(last.eventTime)!;
     const stored = await eventually(
       async () => {

@@ -20,8 +20,8 @@ const tick = (price: number, at: string, over: Record<string, unknown> = {}) => 
   ...over,
 });
 
-const minuteBar = (minute: string, open: number, high: number, low: number, close: number) => ({
-  minute,
+/** The bar of the tick's own minute (its eventTime's), as the hub sends it. */
+const minuteBar = (open: number, high: number, low: number, close: number) => ({
   open,
   high,
   low,
@@ -45,11 +45,11 @@ function formed(intervalSeconds: number, ticks: unknown[]): Candle | null {
 test("a spike between two ticks the hub sent still draws the wick: the tick's minute so far", () => {
   const ticks = [
     tick(201, "2026-12-02T15:01:05.000Z", {
-      minuteBar: minuteBar("2026-12-02T15:01:00.000Z", 200, 201, 200, 201),
+      minuteBar: minuteBar(200, 201, 200, 201),
     }),
     // The hub held back a trade at 215 and one at 196 before this one; its minute bar has them.
     tick(203, "2026-12-02T15:01:09.000Z", {
-      minuteBar: minuteBar("2026-12-02T15:01:00.000Z", 200, 215, 196, 203),
+      minuteBar: minuteBar(200, 215, 196, 203),
     }),
   ];
   assert.deepEqual(formed(60, ticks), {
@@ -62,7 +62,7 @@ test("a spike between two ticks the hub sent still draws the wick: the tick's mi
   // A 5-minute candle folds the minutes: its open stays the first minute's.
   const fiveMinutes = formed(300, [
     tick(199, "2026-12-02T15:00:30.000Z", {
-      minuteBar: minuteBar("2026-12-02T15:00:00.000Z", 198, 199, 197, 199),
+      minuteBar: minuteBar(198, 199, 197, 199),
     }),
     ...ticks,
   ]);
@@ -84,6 +84,6 @@ test("without a minute bar the trade's price; a suspicious, another symbol's or 
   });
   assert.equal(tickUpdate(tick(260, "2026-12-02T15:01:05.000Z", { suspicious: true }), "AAPL"), null);
   assert.equal(tickUpdate(tick(201, "2026-12-02T15:01:05.000Z", { symbol: "MSFT" }), "AAPL"), null);
-  const badBar = { minuteBar: { ...minuteBar("2026-12-02T15:01:00.000Z", 1, 2, 1, 2), tradeCount: -1 } };
+  const badBar = { minuteBar: { ...minuteBar(1, 2, 1, 2), tradeCount: -1 } };
   assert.equal(tickUpdate(tick(201, "2026-12-02T15:01:05.000Z", badBar), "AAPL"), null);
 });

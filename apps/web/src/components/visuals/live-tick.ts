@@ -1,4 +1,4 @@
-import { liveTradeSchema } from "@torghut/contracts";
+import { liveTradeSchema, minuteStart } from "@torghut/contracts";
 import type { Candle } from "@/lib/bar-builder";
 import type { LiveProvenance } from "./candle-chart";
 
@@ -17,13 +17,10 @@ export function tickUpdate(data: unknown, symbol: string): TickUpdate | null {
   const trade = liveTradeSchema.safeParse(data);
   if (!trade.success || trade.data.suspicious || trade.data.symbol !== symbol) return null;
   const from = { source: trade.data.source, delayed: trade.data.delayed };
+  const epochMs = Date.parse(trade.data.eventTime);
   const minute = trade.data.minuteBar;
-  if (minute === undefined)
-    return { kind: "trade", epochMs: Date.parse(trade.data.eventTime), price: trade.data.price, from };
+  if (minute === undefined) return { kind: "trade", epochMs, price: trade.data.price, from };
   const { open, high, low, close } = minute;
-  return {
-    kind: "minute",
-    candle: { time: Math.floor(Date.parse(minute.minute) / 1000), open, high, low, close },
-    from,
-  };
+  // The bar is of the trade's own minute.
+  return { kind: "minute", candle: { time: minuteStart(epochMs) / 1000, open, high, low, close }, from };
 }

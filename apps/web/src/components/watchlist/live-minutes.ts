@@ -1,4 +1,4 @@
-import type { MinuteSoFar } from "@torghut/contracts";
+import type { LiveMinuteBar } from "@/lib/live/latest-records";
 
 /**
  * A minute the live feed told the row about (a tick's `minuteBar`) that the stored day figures may
@@ -29,12 +29,12 @@ const newYorkDate = new Intl.DateTimeFormat("en-CA", {
  */
 export function withLiveMinutes(
   held: readonly LiveMinute[],
-  minutes: readonly MinuteSoFar[],
+  minutes: readonly LiveMinuteBar[],
   throughMs: number | null,
 ): readonly LiveMinute[] {
   let next: LiveMinute[] | null = null;
   for (const bar of minutes) {
-    const minuteMs = Date.parse(bar.minute);
+    const minuteMs = bar.minuteMs;
     if (throughMs !== null && minuteMs <= throughMs) continue;
     const list: LiveMinute[] = next ?? [...held];
     const at = list.findIndex((m) => m.minuteMs === minuteMs);

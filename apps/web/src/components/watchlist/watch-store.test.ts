@@ -307,17 +307,15 @@ test("batches that wait for one frame: the newest valid trade and quote win, the
   assert.equal(frames.length, 0);
 });
 
-/** A tick of `minute` whose bar so far came to `volume` over `trades` and reached `high`/`low`. */
+/** A tick at `at` whose minute's bar so far came to `volume` over `trades` and reached `high`/`low`. */
 const tickWithMinute = (
   price: number,
   at: string,
-  minute: string,
   bar: { high: number; low: number; volume: number; trades: number },
 ) =>
   wireTrade(price, at, {
     tradeId: `${at}`,
     minuteBar: {
-      minute,
       open: price,
       high: bar.high,
       low: bar.low,
@@ -334,7 +332,7 @@ test("the ticks the hub held back still reach the day: range and volume from eac
   assert.equal(store.row("AAPL").volume, 12_000);
   // 15:01: the client got one tick of 30 trades; one of the others was a spike to 215.
   wire.trade(
-    tickWithMinute(203, "2026-12-02T15:01:10.000Z", "2026-12-02T15:01:00.000Z", {
+    tickWithMinute(203, "2026-12-02T15:01:10.000Z", {
       high: 215,
       low: 202,
       volume: 300,
@@ -347,7 +345,7 @@ test("the ticks the hub held back still reach the day: range and volume from eac
   assert.equal(row.volume, 12_300);
   // Later ticks of the same minute replace its figures (they are cumulative), the next adds to them.
   wire.trade(
-    tickWithMinute(204, "2026-12-02T15:01:40.000Z", "2026-12-02T15:01:00.000Z", {
+    tickWithMinute(204, "2026-12-02T15:01:40.000Z", {
       high: 215,
       low: 202,
       volume: 500,
@@ -355,7 +353,7 @@ test("the ticks the hub held back still reach the day: range and volume from eac
     }),
   );
   wire.trade(
-    tickWithMinute(204, "2026-12-02T15:02:01.000Z", "2026-12-02T15:02:00.000Z", {
+    tickWithMinute(204, "2026-12-02T15:02:01.000Z", {
       high: 204,
       low: 204,
       volume: 20,
@@ -390,7 +388,7 @@ test("the ticks the hub held back still reach the day: range and volume from eac
 test("live minutes heard before the first answer still count once it comes; another day's never do", () => {
   const { store, wire, runFrame } = manualFrames();
   wire.trade(
-    tickWithMinute(203, "2026-12-02T15:01:10.000Z", "2026-12-02T15:01:00.000Z", {
+    tickWithMinute(203, "2026-12-02T15:01:10.000Z", {
       high: 203,
       low: 203,
       volume: 40,
@@ -398,7 +396,7 @@ test("live minutes heard before the first answer still count once it comes; anot
     }),
   );
   wire.trade(
-    tickWithMinute(203, "2026-12-02T15:02:10.000Z", "2026-12-02T15:02:00.000Z", {
+    tickWithMinute(203, "2026-12-02T15:02:10.000Z", {
       high: 203,
       low: 203,
       volume: 70,
@@ -411,7 +409,7 @@ test("live minutes heard before the first answer still count once it comes; anot
   assert.equal(store.row("AAPL").volume, 12_070, "15:01 is stored, 15:02 is not");
   // A minute of the next New York day (a summary that still names yesterday) does not add to it.
   wire.trade(
-    tickWithMinute(203, "2026-12-03T14:30:10.000Z", "2026-12-03T14:30:00.000Z", {
+    tickWithMinute(203, "2026-12-03T14:30:10.000Z", {
       high: 203,
       low: 203,
       volume: 900,

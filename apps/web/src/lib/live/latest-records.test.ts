@@ -90,15 +90,10 @@ test("only the shown fields cross to the page", () => {
   });
 });
 
-/** A tick whose `minuteBar` says what its minute came to (the hub held some of its trades back). */
-const tickOfMinute = (
-  price: number,
-  second: number,
-  bar: { minute: string; high: number; low: number; n: number },
-) => {
-  const t = tick("AAPL", price, second);
+/** A tick at `eventTime` whose `minuteBar` says what its minute came to (some trades held back). */
+const tickOfMinute = (price: number, eventTime: string, bar: { high: number; low: number; n: number }) => {
+  const t = tick("AAPL", price, 0);
   const minuteBar = {
-    minute: bar.minute,
     open: price,
     high: bar.high,
     low: bar.low,
@@ -106,24 +101,24 @@ const tickOfMinute = (
     volume: 10 * bar.n,
     tradeCount: bar.n,
   };
-  return { ...t, data: { ...t.data, minuteBar } };
+  return { ...t, data: { ...t.data, eventTime, minuteBar } };
 };
 
 test("a tick's minute bar brings the trades the hub never sent: the range, and each minute's fullest bar", () => {
   const records = new LatestRecords();
-  records.offer(tickOfMinute(200, 1, { minute: "2026-12-02T14:59:00.000Z", high: 205, low: 198, n: 40 }));
-  records.offer(tickOfMinute(201, 2, { minute: "2026-12-02T15:00:00.000Z", high: 201, low: 200, n: 3 }));
-  records.offer(tickOfMinute(202, 3, { minute: "2026-12-02T15:00:00.000Z", high: 230, low: 199, n: 9 }));
+  records.offer(tickOfMinute(200, "2026-12-02T14:59:59.000Z", { high: 205, low: 198, n: 40 }));
+  records.offer(tickOfMinute(201, "2026-12-02T15:00:01.000Z", { high: 201, low: 200, n: 3 }));
+  records.offer(tickOfMinute(202, "2026-12-02T15:00:02.000Z", { high: 230, low: 199, n: 9 }));
   // A replay after a reconnect: an older state of the minute does not replace the fuller one.
-  records.offer(tickOfMinute(201, 2, { minute: "2026-12-02T15:00:00.000Z", high: 201, low: 200, n: 3 }));
+  records.offer(tickOfMinute(201, "2026-12-02T15:00:01.000Z", { high: 201, low: 200, n: 3 }));
   // A bar that fails the contract is not used; the trade still is.
-  const broken = tickOfMinute(203, 4, { minute: "2026-12-02T15:01:00.000Z", high: 999, low: 1, n: 1 });
+  const broken = tickOfMinute(203, "2026-12-02T15:01:00.000Z", { high: 999, low: 1, n: 1 });
   records.offer({ ...broken, data: { ...broken.data, minuteBar: { ...broken.data.minuteBar, volume: -1 } } });
   const [aapl] = records.take().symbols;
   assert.equal(aapl!.trade?.price, 203);
   assert.deepEqual([aapl!.low, aapl!.high], [198, 230], "the spike no tick carried as its price");
   assert.deepEqual(
-    aapl!.minutes.map((m) => [m.minute, m.tradeCount, m.volume]),
+    aapl!.minutes.map((m) => [new Date(m.minuteMs).toISOString(), m.tradeCount, m.volume]),
     [
       ["2026-12-02T14:59:00.000Z", 40, 400],
       ["2026-12-02T15:00:00.000Z", 9, 90],

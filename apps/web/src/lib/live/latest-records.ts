@@ -1,5 +1,6 @@
 import {
   minuteSoFarSchema,
+  minuteStart,
   quoteSchema,
   tradeSchema,
   type MinuteSoFar,
@@ -28,10 +29,13 @@ export interface SymbolLatest {
    */
   high: number | null;
   low: number | null;
-  /** Each minute's bar so far, as the newest tick of that minute held brought it (oldest first). */
-  minutes: MinuteSoFar[];
+  /** Each minute's bar so far, as the fullest tick of that minute held brought it (oldest first). */
+  minutes: LiveMinuteBar[];
   quote: Pick<Quote, "bidPrice" | "bidSize" | "askPrice" | "askSize"> | null;
 }
+
+/** A tick's minute bar with the minute it is of (the trade's own, epoch ms). */
+export type LiveMinuteBar = MinuteSoFar & { minuteMs: number };
 
 /** A take: every symbol that had records, and how many records came in (the bench's counters). */
 export interface LatestBatch {
@@ -49,7 +53,10 @@ interface Held {
   highPrice: number;
   low: unknown;
   lowPrice: number;
-  /** Unvalidated `minuteBar`s by minute, the one with the most trades (each is cumulative). */
+  /**
+   * Per minute (the eventTime's text to the minute), the unvalidated tick whose `minuteBar` has the
+   * most trades (each is cumulative).
+   */
   minutes: Map<string, unknown> | undefined;
 }
 
@@ -112,8 +119,7 @@ export class LatestRecords {
       held.low = raw;
       held.lowPrice = price;
     }
-    const minuteBar = (raw as { minuteBar?: unknown }).minuteBar;
-    if (minuteBar !== undefined) holdMinute(held, minuteBar);
+    if ((raw as { minuteBar?: unknown }).minuteBar !== undefined) holdMinute(held, raw);
   }
 
   /** Whether anything is held: symbols (due or not) or counts not yet reported. */
@@ -178,15 +184,17 @@ function validated(symbol: string, held: Held): SymbolLatest {
     high = Math.max(high ?? -Infinity, held.highPrice);
   if (held.low !== undefined && held.low !== held.trade && validTrade(symbol, held.low) !== null)
     low = Math.min(low ?? Infinity, held.lowPrice);
-  const minutes: MinuteSoFar[] = [];
+  const minutes: LiveMinuteBar[] = [];
   for (const raw of held.minutes?.values() ?? []) {
-    const bar = minuteSoFarSchema.safeParse(raw);
-    if (!bar.success) continue;
-    minutes.push(bar.data);
+    const { minuteBar, eventTime } = raw as { minuteBar: unknown; eventTime?: unknown };
+    const bar = minuteSoFarSchema.safeParse(minuteBar);
+    const eventMs = typeof eventTime === "string" ? Date.parse(eventTime) : Number.NaN;
+    if (!bar.success || Number.isNaN(eventMs)) continue;
+    minutes.push({ ...bar.data, minuteMs: minuteStart(eventMs) });
     high = Math.max(high ?? -Infinity, bar.data.high);
     low = Math.min(low ?? Infinity, bar.data.low);
   }
-  minutes.sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
+  minutes.sort((a, b) => a.minuteMs - b.minuteMs);
   return {
     symbol,
     trade:
@@ -210,16 +218,18 @@ function validated(symbol: string, held: Held): SymbolLatest {
 }
 
 /**
- * Keeps a tick's unvalidated minute bar if it knows more of its minute than the one held (more
- * trades): a minute's bars are cumulative, so the fullest is the newest, whatever the arrival order.
+ * Keeps an unvalidated tick for its minute bar if it knows more of its minute than the one held
+ * (more trades): a minute's bars are cumulative, so the fullest is the newest, whatever the arrival
+ * order. Keyed by the eventTime's text to the minute ("2026-12-02T15:01"): no date parse per tick.
  */
-function holdMinute(held: Held, raw: unknown): void {
-  if (typeof raw !== "object" || raw === null) return;
-  const { minute, tradeCount } = raw as { minute?: unknown; tradeCount?: unknown };
-  if (typeof minute !== "string" || typeof tradeCount !== "number") return;
+function holdMinute(held: Held, tick: unknown): void {
+  const { minuteBar, eventTime } = tick as { minuteBar: unknown; eventTime?: unknown };
+  const tradeCount = (minuteBar as { tradeCount?: unknown } | null)?.tradeCount;
+  if (typeof eventTime !== "string" || typeof tradeCount !== "number") return;
+  const minute = eventTime.slice(0, 16);
   held.minutes ??= new Map();
-  const before = held.minutes.get(minute) as { tradeCount: number } | undefined;
-  if (before === undefined || tradeCount >= before.tradeCount) held.minutes.set(minute, raw);
+  const before = held.minutes.get(minute) as { minuteBar: { tradeCount: number } } | undefined;
+  if (before === undefined || tradeCount >= before.minuteBar.tradeCount) held.minutes.set(minute, tick);
 }
 
 /** The symbol of an unvalidated record, or null: enough to key the latest value per symbol. */
