@@ -1,24 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MonotonicBarBuilder, type Candle } from "@/lib/bar-builder";
+import { wireTrade as tick } from "@/test-support/wire-trade";
 import { tickUpdate } from "./live-tick";
-
-const tick = (price: number, at: string, over: Record<string, unknown> = {}) => ({
-  kind: "trade",
-  symbol: "AAPL",
-  eventTime: at,
-  receivedAt: Date.parse(at),
-  source: "alpaca",
-  delayed: false,
-  price,
-  size: 10,
-  tradeId: at,
-  exchange: "V",
-  conditions: ["@"],
-  tape: "C",
-  suspicious: false,
-  ...over,
-});
 
 /** The bar of the tick's own minute (its eventTime's), as the hub sends it. */
 const minuteBar = (open: number, high: number, low: number, close: number) => ({

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Quote, SessionSummary } from "@torghut/contracts";
 import { LatestRecords } from "@/lib/live/latest-records";
+import { wireTrade } from "@/test-support/wire-trade";
 import { changeOf, FLASH_RESTART_MS, spreadOf, WatchStore } from "./watch-store";
 
 /**
@@ -27,24 +28,6 @@ function manualFrames() {
   };
   return { store, wire, frames, runFrame };
 }
-
-/** A trade exactly as the hub sends it on `lines:AAPL` (tradeSchema). */
-const wireTrade = (price: number, at: string, over: Record<string, unknown> = {}) => ({
-  kind: "trade",
-  symbol: "AAPL",
-  eventTime: at,
-  receivedAt: Date.parse(at),
-  source: "alpaca",
-  delayed: false,
-  price,
-  size: 10,
-  tradeId: String(price),
-  exchange: "V",
-  conditions: ["@"],
-  tape: "C",
-  suspicious: false,
-  ...over,
-});
 
 /** A summary's last trade. */
 const last = (price: number, eventTime: string) => ({
