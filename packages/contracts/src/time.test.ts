@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { minuteStart, nanosToRfc3339, rfc3339ToMillis, rfc3339ToNanos } from "./time";
+import { minuteStart, nanosToRfc3339, nyDate, rfc3339ToMillis, rfc3339ToNanos } from "./time";
 
 test("keeps nanosecond digits so ordering within a millisecond survives", () => {
   const a = rfc3339ToNanos("2024-03-01T14:30:00.123456789Z");
@@ -22,4 +22,11 @@ test("round-trips through the nine-digit form", () => {
 
 test("minuteStart floors to the UTC minute", () => {
   assert.equal(minuteStart(Date.UTC(2024, 2, 1, 14, 30, 59, 999)), Date.UTC(2024, 2, 1, 14, 30));
+});
+
+test("nyDate: the New York calendar day of an instant, in winter and summer time", () => {
+  assert.equal(nyDate(Date.parse("2026-01-05T04:59:59Z")), "2026-01-04", "EST: UTC−5");
+  assert.equal(nyDate(Date.parse("2026-01-05T05:00:00Z")), "2026-01-05");
+  assert.equal(nyDate(Date.parse("2026-07-01T03:59:59Z")), "2026-06-30", "EDT: UTC−4");
+  assert.equal(nyDate(Date.parse("2026-07-01T04:00:00Z")), "2026-07-01");
 });

@@ -32,3 +32,20 @@ export function nanosToRfc3339(nanos: bigint): string {
 export function minuteStart(epochMs: number): number {
   return epochMs - (((epochMs % 60_000) + 60_000) % 60_000);
 }
+
+const NEW_YORK_DAY = new Intl.DateTimeFormat("en-US", {
+  timeZone: "America/New_York",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+/**
+ * The New York calendar date ("2026-01-05") of an instant: the exchange's trading day, as the
+ * session summary names it (`session`) and the watchlist compares live minutes against it.
+ */
+export function nyDate(epochMs: number): string {
+  const parts: Record<string, string> = {};
+  for (const part of NEW_YORK_DAY.formatToParts(new Date(epochMs))) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}

@@ -1,7 +1,8 @@
+import { nyDate } from "@torghut/contracts";
 import type { Clock } from "../clock";
 import type { ServerConfig } from "../config";
 import type { Logger } from "../logger";
-import { nyDate, nyInstant } from "../market-hours/ny-time";
+import { nyInstant } from "../market-hours/ny-time";
 import { AlpacaRestClient, credentialsFromConfig, historicalFeedFor } from "../sources/alpaca";
 import { YahooClient } from "../sources/yahoo/client";
 import { PreviousCloseBook, type DailyClose, type PreviousCloseSources } from "../http/ta/previous-close";

@@ -37,12 +37,6 @@ function wallTime(epochMs: number): WallTime {
   };
 }
 
-/** The New York calendar date ("2026-01-05") of an instant. */
-export function nyDate(epochMs: number): string {
-  const t = wallTime(epochMs);
-  return `${t.year}-${pad(t.month)}-${pad(t.day)}`;
-}
-
 /** The instant of `hh:mm` New York time on `date` ("2026-01-05"). */
 export function nyInstant(date: string, hour: number, minute: number): number {
   const [year, month, day] = date.split("-").map(Number) as [number, number, number];
@@ -67,8 +61,4 @@ export function weekday(date: string): number {
 function offsetMs(epochMs: number): number {
   const t = wallTime(epochMs);
   return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) - Math.floor(epochMs / 1000) * 1000;
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, "0");
 }

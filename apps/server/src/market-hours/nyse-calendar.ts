@@ -1,6 +1,7 @@
+import { nyDate } from "@torghut/contracts";
 import { getHolidays } from "nyse-holidays";
 import type { MarketClock, MarketClockReading } from "./market-clock";
-import { addDays, nyDate, nyInstant, weekday } from "./ny-time";
+import { addDays, nyInstant, weekday } from "./ny-time";
 
 interface Session {
   open: number;

@@ -1,9 +1,9 @@
-import { rfc3339ToMillis } from "@torghut/contracts";
+import { nyDate, rfc3339ToMillis } from "@torghut/contracts";
 import { z } from "zod";
 import type { AlpacaRestClient } from "../sources/alpaca/rest-client";
 import { AlpacaRestError } from "../sources/alpaca/errors";
 import { type MarketClock, type MarketClockReading, MarketClockUnavailableError } from "./market-clock";
-import { addDays, nyDate, nyInstant } from "./ny-time";
+import { addDays, nyInstant } from "./ny-time";
 
 const clockSchema = z.looseObject({
   is_open: z.boolean(),

@@ -1,7 +1,6 @@
-import type { PreviousCloseOrigin } from "@torghut/contracts";
+import { nyDate, type PreviousCloseOrigin } from "@torghut/contracts";
 import type { Logger } from "../../logger";
 import type { Clock } from "../../clock";
-import { nyDate } from "../../market-hours/ny-time";
 
 /** A daily close a source reports, with the New York date of the day it closed. */
 export interface DailyClose {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { sessionSummariesResponseSchema, type Bar1m, type Trade } from "@torghut/contracts";
+import { nyDate, sessionSummariesResponseSchema, type Bar1m, type Trade } from "@torghut/contracts";
 import { createDb, type Database } from "@torghut/db";
 import { startSimulator, type RunningSimulator } from "@torghut/market-sim";
 import { pino } from "pino";
 import { systemClock } from "../../clock";
 import { alpacaDailyCloses, yahooSessionClose } from "../../compose/previous-closes";
-import { nyDate, nyInstant } from "../../market-hours/ny-time";
+import { nyInstant } from "../../market-hours/ny-time";
 import { AlpacaRestClient, staticCredentials } from "../../sources/alpaca";
 import { YahooClient } from "../../sources/yahoo/client";
 import { upsertBars } from "../../store/bars/minute-bars";

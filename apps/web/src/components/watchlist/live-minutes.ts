@@ -1,3 +1,4 @@
+import { nyDate } from "@torghut/contracts";
 import type { LiveMinuteBar } from "@/lib/live/latest-records";
 
 /**
@@ -14,13 +15,6 @@ export interface LiveMinute {
 
 /** More than the minutes between two REST answers, even with a slow writer. */
 const KEEP = 16;
-
-const newYorkDate = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "America/New_York",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-});
 
 /**
  * The row's live minutes with `minutes` folded in: a minute's bar is cumulative, so the one with
@@ -42,7 +36,7 @@ export function withLiveMinutes(
     const entry = at >= 0 ? list[at]! : null;
     const minute: LiveMinute = {
       minuteMs,
-      session: entry?.session ?? newYorkDate.format(minuteMs),
+      session: entry?.session ?? nyDate(minuteMs),
       volume: bar.volume,
       tradeCount: bar.tradeCount,
     };
